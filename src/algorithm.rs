@@ -1,0 +1,119 @@
+//! The algorithms jwt-core implements, and the sealed traits that bind a key to one of them.
+
+use crate::Error;
+
+/// A JWS algorithm (RFC 7518 section 3.1). Only these three exist here; `none` never does.
+///
+/// ```
+/// use jwt_core::Algorithm;
+/// assert_eq!(Algorithm::from_name("ES256"), Some(Algorithm::Es256));
+/// assert_eq!(Algorithm::from_name("none"), None);
+/// assert_eq!(Algorithm::from_name("hs256"), None); // names are case-sensitive
+/// assert_eq!(Algorithm::Rs256.name(), "RS256");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC with SHA-256.
+    Hs256,
+    /// ECDSA on P-256 with SHA-256, signatures as raw 64-byte `r || s`.
+    Es256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
+}
+
+impl Algorithm {
+    /// The `alg` header value.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Algorithm::Hs256 => "HS256",
+            Algorithm::Es256 => "ES256",
+            Algorithm::Rs256 => "RS256",
+        }
+    }
+
+    /// Parses an `alg` header value (exact, case-sensitive: RFC 7515 section 4.1.1).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "HS256" => Some(Algorithm::Hs256),
+            "ES256" => Some(Algorithm::Es256),
+            "RS256" => Some(Algorithm::Rs256),
+            _ => None,
+        }
+    }
+}
+
+impl core::fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+pub(crate) mod sealed {
+    pub trait Sealed {}
+}
+
+/// A key that verifies tokens. It is bound to exactly one [`Algorithm`] (RFC 8725 section
+/// 3.1), which decides how a token is verified; the token's `alg` must match it.
+///
+/// Implemented by [`Hs256Key`](crate::Hs256Key), [`Es256PublicKey`](crate::Es256PublicKey) and
+/// [`Rs256PublicKey`](crate::Rs256PublicKey); sealed, so no other algorithm can be added.
+///
+/// ```
+/// use jwt_core::{Algorithm, Hs256Key, VerifyingKey};
+/// let key = Hs256Key::new(&[7u8; 32])?;
+/// assert_eq!(VerifyingKey::algorithm(&key), Algorithm::Hs256);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub trait VerifyingKey: sealed::Sealed {
+    /// The algorithm this key is bound to.
+    fn algorithm(&self) -> Algorithm;
+
+    /// Verifies the base64url `signature` segment over `signing_input` (the token's
+    /// `header.payload` bytes exactly as received).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] for a signature of the wrong length, a non-canonical
+    /// encoding, or one that does not verify.
+    #[doc(hidden)]
+    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error>;
+}
+
+/// A key that signs tokens, bound to exactly one [`Algorithm`].
+///
+/// Implemented by [`Hs256Key`](crate::Hs256Key), [`Es256PrivateKey`](crate::Es256PrivateKey)
+/// and [`Rs256PrivateKey`](crate::Rs256PrivateKey); sealed.
+///
+/// ```
+/// use jwt_core::{Algorithm, Hs256Key, SigningKey};
+/// let key = Hs256Key::new(&[7u8; 32])?;
+/// assert_eq!(SigningKey::algorithm(&key), Algorithm::Hs256);
+/// assert_eq!(key.signature_len(), 32);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub trait SigningKey: sealed::Sealed {
+    /// The algorithm this key is bound to; it is written as the token's `alg`.
+    fn algorithm(&self) -> Algorithm;
+
+    /// Length in bytes of the signatures this key produces.
+    fn signature_len(&self) -> usize;
+
+    /// Signs `signing_input` and writes the base64url signature to the front of `out`,
+    /// returning its length.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] or [`Error::Signing`].
+    #[doc(hidden)]
+    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error>;
+}
+
+/// Decodes a signature segment whose decoded length must be exactly `N` bytes.
+#[cfg(any(feature = "hs256", feature = "es256"))]
+pub(crate) fn decode_fixed<const N: usize>(segment: &[u8]) -> Result<[u8; N], Error> {
+    let mut sig = [0u8; N];
+    if segment.len() != crate::base64url::encoded_len(N) {
+        return Err(Error::InvalidSignature);
+    }
+    crate::base64url::decode(segment, &mut sig).map_err(|_| Error::InvalidSignature)?;
+    Ok(sig)
+}

@@ -1,0 +1,208 @@
+//! Strict, canonical, unpadded base64url (RFC 4648 section 5, RFC 7515 section 2).
+//!
+//! Token segments are public data, so decoding is a plain table lookup (not constant time).
+//! Only the canonical encoding of each byte string is accepted: no padding, no whitespace, no
+//! characters outside the URL-safe alphabet, and the unused low bits of the last character
+//! must be zero (STANDARDS V-P2).
+
+use crate::Error;
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const INVALID: u8 = 0xFF;
+
+/// Maps each byte to its 6-bit value, or `INVALID`.
+const DECODE: [u8; 256] = {
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Number of bytes that `encoded_len` characters decode to, or `None` when no canonical
+/// encoding has that length (a remainder of one character).
+///
+/// ```
+/// assert_eq!(jwt_core::base64url::decoded_len(43), Some(32));
+/// assert_eq!(jwt_core::base64url::decoded_len(5), None);
+/// ```
+pub const fn decoded_len(encoded_len: usize) -> Option<usize> {
+    let tail = match encoded_len % 4 {
+        0 => 0,
+        2 => 1,
+        3 => 2,
+        _ => return None,
+    };
+    Some(encoded_len / 4 * 3 + tail)
+}
+
+/// Number of characters the unpadded encoding of `len` bytes takes.
+///
+/// ```
+/// assert_eq!(jwt_core::base64url::encoded_len(32), 43);
+/// assert_eq!(jwt_core::base64url::encoded_len(64), 86);
+/// ```
+pub const fn encoded_len(len: usize) -> usize {
+    len / 3 * 4
+        + match len % 3 {
+            0 => 0,
+            1 => 2,
+            _ => 3,
+        }
+}
+
+/// Decodes canonical unpadded base64url `src` into the front of `dst`, returning the number of
+/// bytes written.
+///
+/// # Errors
+/// [`Error::Base64`] for any non-canonical input, [`Error::BufferTooSmall`] when `dst` is
+/// shorter than [`decoded_len`].
+///
+/// ```
+/// let mut out = [0u8; 8];
+/// let n = jwt_core::base64url::decode(b"aGVsbG8", &mut out).unwrap();
+/// assert_eq!(&out[..n], b"hello");
+/// assert!(jwt_core::base64url::decode(b"aGVsbG8=", &mut out).is_err());
+/// assert!(jwt_core::base64url::decode(b"aGVsbG9", &mut out).is_err()); // non-zero trailing bits
+/// ```
+pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
+    let len = decoded_len(src.len()).ok_or(Error::Base64)?;
+    let dst = dst.get_mut(..len).ok_or(Error::BufferTooSmall)?;
+    let mut quads = src.chunks_exact(4);
+    let mut out = dst.chunks_exact_mut(3);
+    for (quad, triple) in (&mut quads).zip(&mut out) {
+        let (a, b, c, d) = (
+            DECODE[quad[0] as usize],
+            DECODE[quad[1] as usize],
+            DECODE[quad[2] as usize],
+            DECODE[quad[3] as usize],
+        );
+        if (a | b | c | d) & 0xC0 != 0 {
+            return Err(Error::Base64);
+        }
+        let word = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
+        triple.copy_from_slice(&word.to_be_bytes()[1..]);
+    }
+    let rest = quads.remainder();
+    let tail = out.into_remainder();
+    match (rest, tail) {
+        ([], []) => Ok(len),
+        ([a, b], [x]) => {
+            let (a, b) = (DECODE[*a as usize], DECODE[*b as usize]);
+            if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
+                return Err(Error::Base64);
+            }
+            *x = (a << 2) | (b >> 4);
+            Ok(len)
+        }
+        ([a, b, c], [x, y]) => {
+            let (a, b, c) = (DECODE[*a as usize], DECODE[*b as usize], DECODE[*c as usize]);
+            if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
+                return Err(Error::Base64);
+            }
+            *x = (a << 2) | (b >> 4);
+            *y = (b << 4) | (c >> 2);
+            Ok(len)
+        }
+        _ => Err(Error::Base64),
+    }
+}
+
+/// Encodes `src` as unpadded base64url into the front of `dst`, returning the number of
+/// characters written.
+///
+/// # Errors
+/// [`Error::BufferTooSmall`] when `dst` is shorter than [`encoded_len`].
+///
+/// ```
+/// let mut out = [0u8; 8];
+/// let n = jwt_core::base64url::encode(b"hello", &mut out).unwrap();
+/// assert_eq!(&out[..n], b"aGVsbG8");
+/// ```
+pub fn encode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
+    let len = encoded_len(src.len());
+    let dst = dst.get_mut(..len).ok_or(Error::BufferTooSmall)?;
+    for (chunk, quad) in src.chunks(3).zip(dst.chunks_mut(4)) {
+        encode_chunk(chunk, quad);
+    }
+    Ok(len)
+}
+
+/// Encodes the last `n` bytes of `buf` into the front of `buf`, returning the number of
+/// characters written. The source may overlap the output: each 3-byte group is read before
+/// its 4 characters are written, and the writer never overtakes the reader because the
+/// output needs exactly `n + ceil(n / 3)` bytes.
+pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) -> Result<usize, Error> {
+    let len = encoded_len(n);
+    if buf.len() < len || buf.len() < n {
+        return Err(Error::BufferTooSmall);
+    }
+    let src_start = buf.len() - n;
+    let mut read = src_start;
+    let mut write = 0;
+    while read < buf.len() {
+        let take = (buf.len() - read).min(3);
+        let mut group = [0u8; 3];
+        group[..take].copy_from_slice(&buf[read..read + take]);
+        let chars = take + 1;
+        encode_chunk(&group[..take], &mut buf[write..write + chars]);
+        read += take;
+        write += chars;
+    }
+    Ok(len)
+}
+
+/// Encodes one group of 1 to 3 bytes into `chunk.len() + 1` characters.
+fn encode_chunk(chunk: &[u8], out: &mut [u8]) {
+    let b0 = chunk.first().copied().unwrap_or(0);
+    let b1 = chunk.get(1).copied().unwrap_or(0);
+    let b2 = chunk.get(2).copied().unwrap_or(0);
+    let word = (u32::from(b0) << 16) | (u32::from(b1) << 8) | u32::from(b2);
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = ALPHABET[((word >> (18 - 6 * i)) & 0x3F) as usize];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_place_matches_plain_encoding_for_all_small_lengths() {
+        let data: [u8; 40] = core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(11));
+        for n in 0..=data.len() {
+            let mut expected = [0u8; 64];
+            let e = encode(&data[..n], &mut expected).unwrap();
+            let mut buf = [0u8; 64];
+            let buf = &mut buf[..e.max(n)];
+            let start = buf.len() - n;
+            buf[start..].copy_from_slice(&data[..n]);
+            let got = encode_tail_in_place(buf, n).unwrap();
+            assert_eq!(&buf[..got], &expected[..e], "length {n}");
+        }
+    }
+
+    #[test]
+    fn round_trip_and_canonical_trailing_bits() {
+        let mut enc = [0u8; 8];
+        let mut dec = [0u8; 8];
+        for len in 0..=5 {
+            let src = &[0xFFu8, 0x00, 0xA5, 0x5A, 0x01][..len];
+            let e = encode(src, &mut enc).unwrap();
+            let d = decode(&enc[..e], &mut dec).unwrap();
+            assert_eq!(&dec[..d], src);
+        }
+        // "QQ" is the canonical encoding of "A"; "QR" carries non-zero unused bits.
+        assert_eq!(decode(b"QQ", &mut dec), Ok(1));
+        assert_eq!(decode(b"QR", &mut dec), Err(Error::Base64));
+        assert_eq!(decode(b"QUI", &mut dec), Ok(2));
+        assert_eq!(decode(b"QUJ", &mut dec), Err(Error::Base64));
+        assert_eq!(decode(b"Q", &mut dec), Err(Error::Base64));
+        assert_eq!(decode(b"QUJD", &mut [0u8; 2]), Err(Error::BufferTooSmall));
+        for bad in [&b"QU+D"[..], b"QU/D", b"QU D", b"QUI=", b"QU\nD", b"QU.D"] {
+            assert_eq!(decode(bad, &mut dec), Err(Error::Base64));
+        }
+    }
+}

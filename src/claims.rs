@@ -1,0 +1,223 @@
+//! The registered claims of a claims set (RFC 7519 section 4.1), read for validation.
+
+use crate::json::{self, JsonStr, Value};
+use crate::{Claim, Error};
+
+/// A NumericDate (RFC 7519 section 2): whole seconds, and whether a fraction followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumericDate {
+    secs: u64,
+    fractional: bool,
+}
+
+impl NumericDate {
+    /// Parses a validated JSON number. Accepts non-negative integers and decimal fractions up
+    /// to `i64::MAX` seconds; refuses negatives and exponent notation (fail closed: V-C5).
+    fn parse(number: &str) -> Option<Self> {
+        let (int, frac) = match number.split_once('.') {
+            Some((int, frac)) => (int, frac),
+            None => (number, ""),
+        };
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let secs = int.bytes().try_fold(0u64, |acc, d| {
+            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })?;
+        if secs > i64::MAX as u64 {
+            return None;
+        }
+        Some(NumericDate {
+            secs,
+            fractional: frac.bytes().any(|d| d != b'0'),
+        })
+    }
+
+    /// The first whole second at or after the date. With an integer clock, `now >= t` holds
+    /// exactly when `now >= ceil(t)`, so comparisons against `ceil` are exact.
+    pub(crate) fn ceil(self) -> u64 {
+        self.secs + u64::from(self.fractional)
+    }
+
+    /// The last whole second at or before the date.
+    pub(crate) fn floor(self) -> u64 {
+        self.secs
+    }
+
+    pub(crate) fn is_integer(self) -> bool {
+        !self.fractional
+    }
+}
+
+/// `aud`: one string or a non-empty array of strings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Audience<'a> {
+    One(JsonStr<'a>),
+    /// The array's JSON text; every element is known to be a string.
+    Many(&'a str),
+}
+
+impl Audience<'_> {
+    /// Whether any audience in the claim equals any of `accepted`.
+    pub(crate) fn contains_any(&self, accepted: &[&str]) -> bool {
+        match *self {
+            Audience::One(aud) => accepted.iter().any(|a| aud == *a),
+            Audience::Many(array) => {
+                let mut found = false;
+                // The array was validated when the claims were read; errors cannot occur.
+                let _ = json::for_each_element(array, |value| {
+                    if let Value::String(aud) = value {
+                        found |= accepted.iter().any(|a| aud == *a);
+                    }
+                    Ok(())
+                });
+                found
+            }
+        }
+    }
+}
+
+/// The registered claims of one claims set, each checked for its JSON type.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Registered<'a> {
+    pub exp: Option<NumericDate>,
+    pub nbf: Option<NumericDate>,
+    pub iat: Option<NumericDate>,
+    pub iss: Option<JsonStr<'a>>,
+    pub sub: Option<JsonStr<'a>>,
+    pub jti: Option<JsonStr<'a>>,
+    pub aud: Option<Audience<'a>>,
+}
+
+impl<'a> Registered<'a> {
+    /// Reads a claims set: a JSON object without duplicate members whose registered claims
+    /// have their registered types. A claim of the wrong type is an error, never "absent"
+    /// (V-C5, CVE-2026-25537); so is `null`.
+    pub(crate) fn parse(json: &'a [u8]) -> Result<Self, Error> {
+        let mut claims = Registered::default();
+        json::parse_object(json, |name, value| {
+            let Some(claim) = registered(name) else {
+                return Ok(());
+            };
+            let bad = Error::InvalidClaim(claim);
+            match claim {
+                Claim::Exp | Claim::Nbf | Claim::Iat => {
+                    let Value::Number(n) = value else { return Err(bad) };
+                    let date = NumericDate::parse(n).ok_or(bad)?;
+                    *match claim {
+                        Claim::Exp => &mut claims.exp,
+                        Claim::Nbf => &mut claims.nbf,
+                        _ => &mut claims.iat,
+                    } = Some(date);
+                }
+                Claim::Iss | Claim::Sub | Claim::Jti => {
+                    let Value::String(s) = value else { return Err(bad) };
+                    *match claim {
+                        Claim::Iss => &mut claims.iss,
+                        Claim::Sub => &mut claims.sub,
+                        _ => &mut claims.jti,
+                    } = Some(s);
+                }
+                _ => claims.aud = Some(audience(value).ok_or(bad)?),
+            }
+            Ok(())
+        })?;
+        Ok(claims)
+    }
+
+    pub(crate) fn has(&self, claim: Claim) -> bool {
+        match claim {
+            Claim::Exp => self.exp.is_some(),
+            Claim::Nbf => self.nbf.is_some(),
+            Claim::Iat => self.iat.is_some(),
+            Claim::Iss => self.iss.is_some(),
+            Claim::Sub => self.sub.is_some(),
+            Claim::Aud => self.aud.is_some(),
+            Claim::Jti => self.jti.is_some(),
+            Claim::Typ => false,
+        }
+    }
+}
+
+fn registered(name: JsonStr<'_>) -> Option<Claim> {
+    [
+        Claim::Exp,
+        Claim::Nbf,
+        Claim::Iat,
+        Claim::Iss,
+        Claim::Sub,
+        Claim::Aud,
+        Claim::Jti,
+    ]
+    .into_iter()
+    .find(|c| name == c.name())
+}
+
+fn audience(value: Value<'_>) -> Option<Audience<'_>> {
+    match value {
+        Value::String(s) => Some(Audience::One(s)),
+        Value::Array(array) => {
+            let mut count = 0usize;
+            json::for_each_element(array, |element| match element {
+                Value::String(_) => {
+                    count += 1;
+                    Ok(())
+                }
+                _ => Err(Error::Json),
+            })
+            .ok()?;
+            (count > 0).then_some(Audience::Many(array))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeric_dates() {
+        let d = NumericDate::parse("1300819380").unwrap();
+        assert_eq!((d.floor(), d.ceil(), d.is_integer()), (1300819380, 1300819380, true));
+        let d = NumericDate::parse("1300819380.25").unwrap();
+        assert_eq!((d.floor(), d.ceil(), d.is_integer()), (1300819380, 1300819381, false));
+        assert_eq!(NumericDate::parse("5.000").unwrap().ceil(), 5);
+        assert!(NumericDate::parse("0").is_some());
+        for bad in ["-1", "1e9", "1.5E9", "9223372036854775808", "18446744073709551616"] {
+            assert_eq!(NumericDate::parse(bad), None, "{bad}");
+        }
+        assert!(NumericDate::parse("9223372036854775807").is_some());
+    }
+
+    #[test]
+    fn wrong_types_are_errors_not_absent() {
+        for (json, claim) in [
+            (r#"{"exp":"1700000000"}"#, Claim::Exp),
+            (r#"{"exp":null}"#, Claim::Exp),
+            (r#"{"nbf":true}"#, Claim::Nbf),
+            (r#"{"iat":[1]}"#, Claim::Iat),
+            (r#"{"iss":1}"#, Claim::Iss),
+            (r#"{"sub":{}}"#, Claim::Sub),
+            (r#"{"jti":null}"#, Claim::Jti),
+            (r#"{"aud":[]}"#, Claim::Aud),
+            (r#"{"aud":["a",1]}"#, Claim::Aud),
+            (r#"{"aud":{"a":1}}"#, Claim::Aud),
+        ] {
+            assert_eq!(
+                Registered::parse(json.as_bytes()).unwrap_err(),
+                Error::InvalidClaim(claim),
+                "{json}"
+            );
+        }
+    }
+
+    #[test]
+    fn audiences_match_after_unescaping() {
+        let claims = Registered::parse(br#"{"aud":["x","https:\/\/api"]}"#).unwrap();
+        let aud = claims.aud.unwrap();
+        assert!(aud.contains_any(&["https://api"]));
+        assert!(!aud.contains_any(&["https://ap", "y"]));
+    }
+}

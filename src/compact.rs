@@ -1,0 +1,63 @@
+//! The JWS compact serialization: `header.payload.signature` (RFC 7515 section 7.1).
+
+use crate::Error;
+
+/// Largest token accepted by any function of the crate (STANDARDS V-P12). A
+/// [`Validation`](crate::Validation) may set a smaller limit.
+pub const MAX_TOKEN_LEN: usize = 64 * 1024;
+
+/// The three segments of a compact token, still base64url-encoded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Parts<'a> {
+    pub header: &'a [u8],
+    pub payload: &'a [u8],
+    pub signature: &'a [u8],
+    /// `header.payload`, exactly as received: the bytes the signature covers (V-P10).
+    pub signing_input: &'a [u8],
+}
+
+/// Splits a token into exactly three segments after bounding its length (V-P1, V-P12).
+/// Empty header or payload segments are refused here (an empty payload would mean detached
+/// content, RFC 7515 Appendix F, which is not supported).
+pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Parts<'_>, Error> {
+    if token.len() > max_len.min(MAX_TOKEN_LEN) {
+        return Err(Error::TokenTooLong);
+    }
+    let mut dots = token
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &b)| (b == b'.').then_some(i));
+    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+        return Err(Error::Malformed);
+    };
+    let header = &token[..first];
+    let payload = &token[first + 1..second];
+    if header.is_empty() || payload.is_empty() {
+        return Err(Error::Malformed);
+    }
+    Ok(Parts {
+        header,
+        payload,
+        signature: &token[second + 1..],
+        signing_input: &token[..second],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_three_segments_only() {
+        let parts = split(b"aa.bb.cc", 100).unwrap();
+        assert_eq!(parts.header, b"aa");
+        assert_eq!(parts.payload, b"bb");
+        assert_eq!(parts.signature, b"cc");
+        assert_eq!(parts.signing_input, b"aa.bb");
+        assert!(split(b"aa.bb.", 100).unwrap().signature.is_empty());
+        for bad in [&b""[..], b"aa", b"aa.bb", b"aa.bb.cc.dd", b"a.b.c.d.e", b".bb.cc", b"aa..cc"] {
+            assert_eq!(split(bad, 100).unwrap_err(), Error::Malformed);
+        }
+        assert_eq!(split(b"aa.bb.cc", 7).unwrap_err(), Error::TokenTooLong);
+    }
+}

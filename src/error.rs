@@ -1,0 +1,147 @@
+//! The crate's single error type.
+
+use core::fmt;
+
+/// A registered claim (RFC 7519 section 4.1) or header parameter named in an [`Error`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Claim {
+    /// `exp`, expiration time.
+    Exp,
+    /// `nbf`, not before.
+    Nbf,
+    /// `iat`, issued at.
+    Iat,
+    /// `iss`, issuer.
+    Iss,
+    /// `sub`, subject.
+    Sub,
+    /// `aud`, audience.
+    Aud,
+    /// `jti`, JWT ID.
+    Jti,
+    /// The `typ` header parameter.
+    Typ,
+}
+
+impl Claim {
+    /// The claim's JSON member name, e.g. `"exp"`.
+    ///
+    /// ```
+    /// assert_eq!(jwt_core::Claim::Aud.name(), "aud");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Claim::Exp => "exp",
+            Claim::Nbf => "nbf",
+            Claim::Iat => "iat",
+            Claim::Iss => "iss",
+            Claim::Sub => "sub",
+            Claim::Aud => "aud",
+            Claim::Jti => "jti",
+            Claim::Typ => "typ",
+        }
+    }
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything that can go wrong when parsing, verifying, validating or signing a token,
+/// or when importing a key.
+///
+/// The type is small and `Copy`; its [`Display`](fmt::Display) text says what was wrong and
+/// never includes key material or token contents.
+///
+/// ```
+/// use jwt_core::Error;
+/// assert_eq!(jwt_core::decode_header("a.b"), Err(Error::Malformed));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is longer than [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN).
+    TokenTooLong,
+    /// The token is not exactly three `.`-separated segments (JWS compact serialization).
+    Malformed,
+    /// A segment is not canonical unpadded base64url.
+    Base64,
+    /// The header or payload is not a well-formed UTF-8 JSON object: syntax error, trailing
+    /// data, duplicate member, nesting deeper than the limit, or too many members.
+    Json,
+    /// The header has no `alg`, or a header parameter has the wrong type.
+    InvalidHeader,
+    /// The `alg` is not one this crate implements (including `none`).
+    UnsupportedAlgorithm,
+    /// The token's `alg` is not the algorithm the key is bound to.
+    AlgorithmMismatch,
+    /// The header has a `crit` parameter (no extension is understood), or asks for a
+    /// nested JWT (`cty: JWT`).
+    UnsupportedHeader,
+    /// The signature or MAC does not verify, or has the wrong length.
+    InvalidSignature,
+    /// The current time is at or after `exp` (plus leeway).
+    Expired,
+    /// The current time is before `nbf` (minus leeway).
+    NotYetValid,
+    /// `iat` is in the future (beyond leeway), or older than the configured maximum age.
+    InvalidIssuedAt,
+    /// `iss` is not one of the accepted issuers.
+    InvalidIssuer,
+    /// `aud` does not contain an accepted audience, or is present while none is configured.
+    InvalidAudience,
+    /// `sub` is not the expected subject.
+    InvalidSubject,
+    /// The header's `typ` is not the expected type.
+    InvalidType,
+    /// A required claim is absent.
+    MissingClaim(Claim),
+    /// A registered claim is present but has the wrong JSON type or an invalid value.
+    InvalidClaim(Claim),
+    /// The payload could not be deserialized into the caller's claims type.
+    Claims,
+    /// The key was refused on import: malformed, or too weak for its algorithm.
+    InvalidKey,
+    /// The caller-provided buffer is too small.
+    BufferTooSmall,
+    /// The claims or header could not be serialized, or the signature could not be produced.
+    Signing,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::TokenTooLong => f.write_str("token exceeds the maximum length"),
+            Error::Malformed => f.write_str("token is not three dot-separated segments"),
+            Error::Base64 => f.write_str("segment is not canonical unpadded base64url"),
+            Error::Json => f.write_str("header or payload is not a well-formed JSON object"),
+            Error::InvalidHeader => f.write_str("header is missing `alg` or has a mistyped member"),
+            Error::UnsupportedAlgorithm => f.write_str("unsupported algorithm"),
+            Error::AlgorithmMismatch => {
+                f.write_str("token algorithm does not match the key's algorithm")
+            }
+            Error::UnsupportedHeader => {
+                f.write_str("header uses `crit` or a nested JWT, which are not supported")
+            }
+            Error::InvalidSignature => f.write_str("signature does not verify"),
+            Error::Expired => f.write_str("token has expired"),
+            Error::NotYetValid => f.write_str("token is not yet valid"),
+            Error::InvalidIssuedAt => f.write_str("token `iat` is in the future or too old"),
+            Error::InvalidIssuer => f.write_str("token issuer is not accepted"),
+            Error::InvalidAudience => f.write_str("token audience is not accepted"),
+            Error::InvalidSubject => f.write_str("token subject is not accepted"),
+            Error::InvalidType => f.write_str("token `typ` is not the expected type"),
+            Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
+            Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
+            Error::Claims => f.write_str("claims do not match the expected type"),
+            Error::InvalidKey => f.write_str("key is malformed or too weak for its algorithm"),
+            Error::BufferTooSmall => f.write_str("buffer is too small"),
+            Error::Signing => f.write_str("token could not be signed"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,145 @@
+//! ES256: ECDSA on P-256 with SHA-256, raw `r || s` signatures (RFC 7518 section 3.4).
+
+use p256::ecdsa::signature::{Signer, Verifier};
+use p256::ecdsa::{Signature, SigningKey as P256SigningKey, VerifyingKey as P256VerifyingKey};
+
+use crate::algorithm::{SigningKey, VerifyingKey, decode_fixed, sealed};
+use crate::{Algorithm, Error, base64url};
+
+/// An ES256 public key: a point on P-256, validated on import (STANDARDS V-E4).
+///
+/// Signatures must be exactly 64 bytes, `r || s` (V-E1); DER is refused, as are `r` or `s`
+/// equal to zero or not below the group order (V-E2). ECDSA signatures are malleable:
+/// `(r, n - s)` also verifies, so never use signature bytes as a token identity (V-E3).
+///
+/// ```
+/// use jwt_core::{Es256PrivateKey, Es256PublicKey};
+/// let private = Es256PrivateKey::from_bytes(&[0x11; 32])?;
+/// let sec1 = private.public_key().to_sec1_bytes();
+/// let public = Es256PublicKey::from_sec1_bytes(&sec1)?;
+/// assert_eq!(public, private.public_key());
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Es256PublicKey {
+    key: P256VerifyingKey,
+}
+
+impl Es256PublicKey {
+    /// Imports a SEC1-encoded point: uncompressed (65 bytes, `04 || x || y`) or compressed
+    /// (33 bytes).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when the bytes are not a point on P-256 (or are the identity).
+    pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let key = P256VerifyingKey::from_sec1_bytes(bytes).map_err(|_| Error::InvalidKey)?;
+        Ok(Es256PublicKey { key })
+    }
+
+    /// Imports a point from its two 32-byte big-endian affine coordinates (the form of a
+    /// JWK's `x` and `y`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when `(x, y)` is not on P-256.
+    ///
+    /// ```
+    /// # use jwt_core::{Es256PrivateKey, Es256PublicKey};
+    /// let sec1 = Es256PrivateKey::from_bytes(&[0x22; 32])?.public_key().to_sec1_bytes();
+    /// let (x, y) = (sec1[1..33].try_into().unwrap(), sec1[33..].try_into().unwrap());
+    /// assert!(Es256PublicKey::from_coordinates(x, y).is_ok());
+    /// let mut bad = *y;
+    /// bad[31] ^= 1;
+    /// assert!(Es256PublicKey::from_coordinates(x, &bad).is_err());
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    pub fn from_coordinates(x: &[u8; 32], y: &[u8; 32]) -> Result<Self, Error> {
+        let mut sec1 = [0u8; 65];
+        sec1[0] = 0x04;
+        sec1[1..33].copy_from_slice(x);
+        sec1[33..].copy_from_slice(y);
+        Self::from_sec1_bytes(&sec1)
+    }
+
+    /// The uncompressed SEC1 encoding, `04 || x || y`.
+    pub fn to_sec1_bytes(&self) -> [u8; 65] {
+        let mut out = [0u8; 65];
+        out.copy_from_slice(self.key.to_sec1_point(false).as_bytes());
+        out
+    }
+}
+
+impl sealed::Sealed for Es256PublicKey {}
+
+impl VerifyingKey for Es256PublicKey {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Es256
+    }
+
+    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let raw = decode_fixed::<64>(signature)?;
+        let signature = Signature::from_slice(&raw).map_err(|_| Error::InvalidSignature)?;
+        self.key
+            .verify(signing_input, &signature)
+            .map_err(|_| Error::InvalidSignature)
+    }
+}
+
+/// An ES256 private key. Signing uses RFC 6979 deterministic nonces, so no random number
+/// generator is needed (a device without one can sign), and writes the 64-byte `r || s`
+/// form with both halves left-padded to 32 bytes (S-2). `Debug` never prints the scalar.
+///
+/// ```
+/// use jwt_core::Es256PrivateKey;
+/// let key = Es256PrivateKey::from_bytes(&[0x11; 32])?;
+/// assert!(Es256PrivateKey::from_bytes(&[0; 32]).is_err());
+/// # let _ = key;
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Es256PrivateKey {
+    key: P256SigningKey,
+}
+
+impl Es256PrivateKey {
+    /// Imports the secret scalar as 32 big-endian bytes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when the scalar is zero or not below the group order.
+    pub fn from_bytes(scalar: &[u8; 32]) -> Result<Self, Error> {
+        let key = P256SigningKey::from_slice(scalar).map_err(|_| Error::InvalidKey)?;
+        Ok(Es256PrivateKey { key })
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> Es256PublicKey {
+        Es256PublicKey {
+            key: *self.key.verifying_key(),
+        }
+    }
+}
+
+impl core::fmt::Debug for Es256PrivateKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Es256PrivateKey { .. }")
+    }
+}
+
+impl sealed::Sealed for Es256PrivateKey {}
+
+impl SigningKey for Es256PrivateKey {
+    fn algorithm(&self) -> Algorithm {
+        Algorithm::Es256
+    }
+
+    fn signature_len(&self) -> usize {
+        64
+    }
+
+    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        let signature: Signature = self
+            .key
+            .try_sign(signing_input)
+            .map_err(|_| Error::Signing)?;
+        base64url::encode(&signature.to_bytes(), out)
+    }
+}

@@ -1,0 +1,560 @@
+//! A strict, bounded, allocation-free JSON scanner (RFC 8259) for headers and claim sets.
+//!
+//! It validates a whole document in one linear pass with no recursion, refuses duplicate
+//! member names in the top-level object (compared after unescaping), bounds nesting depth and
+//! the number of top-level members, and hands each top-level member to a visitor as a
+//! [`Value`] that borrows from the input. Strings stay escaped in the input; [`JsonStr`]
+//! compares and iterates them unescaped, so no scratch buffer is needed.
+
+use crate::Error;
+
+/// Deepest nesting accepted, counting the top-level object as 1.
+pub const MAX_DEPTH: u32 = 32;
+/// Most members accepted in a top-level object (header or claims set).
+pub const MAX_MEMBERS: usize = 64;
+
+/// A JSON string as it appears in the input, between its quotes and still escaped.
+///
+/// Its escapes are known to be valid. Comparisons and [`chars`](JsonStr::chars) see the
+/// unescaped text, so `"https:\/\/a"` equals `"https://a"` (STANDARDS V-P9, V-C7).
+///
+/// ```
+/// let header = jwt_core::decode_header("eyJhbGciOiJIUzI1NiIsImtpZCI6ImtcL1x1MDAzMSJ9.e30.c2ln")
+///     .unwrap();
+/// let kid = header.kid.unwrap();
+/// assert_eq!(kid.raw(), r"k\/\u0031");
+/// assert!(kid == "k/1");
+/// assert_eq!(kid.as_str(), None); // escaped: compare or iterate instead
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct JsonStr<'a> {
+    raw: &'a str,
+}
+
+impl<'a> JsonStr<'a> {
+    /// The string exactly as it appears in the JSON text, escapes included.
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    /// The string itself when it contains no escape sequence, `None` otherwise.
+    pub fn as_str(&self) -> Option<&'a str> {
+        if self.raw.as_bytes().contains(&b'\\') {
+            None
+        } else {
+            Some(self.raw)
+        }
+    }
+
+    /// The unescaped characters of the string.
+    pub fn chars(&self) -> Chars<'a> {
+        Chars {
+            rest: self.raw.as_bytes(),
+            raw: self.raw,
+        }
+    }
+
+    /// Whether the unescaped string equals `other`, ignoring ASCII case.
+    pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
+        self.chars()
+            .map(|c| c.to_ascii_lowercase())
+            .eq(other.chars().map(|c| c.to_ascii_lowercase()))
+    }
+
+    /// Unescaped length in bytes of UTF-8.
+    pub fn len(&self) -> usize {
+        match self.as_str() {
+            Some(s) => s.len(),
+            None => self.chars().map(char::len_utf8).sum(),
+        }
+    }
+
+    /// Whether the unescaped string is empty.
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+}
+
+impl PartialEq<str> for JsonStr<'_> {
+    fn eq(&self, other: &str) -> bool {
+        match self.as_str() {
+            Some(s) => s == other,
+            None => self.chars().eq(other.chars()),
+        }
+    }
+}
+
+impl PartialEq<&str> for JsonStr<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        *self == **other
+    }
+}
+
+impl PartialEq for JsonStr<'_> {
+    fn eq(&self, other: &JsonStr<'_>) -> bool {
+        match (self.as_str(), other.as_str()) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.chars().eq(other.chars()),
+        }
+    }
+}
+
+impl core::fmt::Display for JsonStr<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        use core::fmt::Write;
+        self.chars().try_for_each(|c| f.write_char(c))
+    }
+}
+
+/// Iterator over the unescaped characters of a [`JsonStr`].
+#[derive(Clone, Debug)]
+pub struct Chars<'a> {
+    rest: &'a [u8],
+    raw: &'a str,
+}
+
+impl Iterator for Chars<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        let (&first, tail) = self.rest.split_first()?;
+        if first != b'\\' {
+            // The input is valid UTF-8: decode one character from the remaining text.
+            let offset = self.raw.len() - self.rest.len();
+            let c = self.raw.get(offset..)?.chars().next()?;
+            self.rest = self.rest.get(c.len_utf8()..)?;
+            return Some(c);
+        }
+        let (&kind, tail) = tail.split_first()?;
+        self.rest = tail;
+        Some(match kind {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            _ => {
+                let hi = hex4(self.rest)?;
+                self.rest = self.rest.get(4..)?;
+                if (0xD800..0xDC00).contains(&hi) {
+                    let lo = hex4(self.rest.get(2..)?)?;
+                    self.rest = self.rest.get(6..)?;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                } else {
+                    char::from_u32(hi)?
+                }
+            }
+        })
+    }
+}
+
+fn hex4(bytes: &[u8]) -> Option<u32> {
+    let digits = bytes.get(..4)?;
+    digits.iter().try_fold(0u32, |acc, &b| {
+        let d = (b as char).to_digit(16)?;
+        Some(acc << 4 | d)
+    })
+}
+
+/// One JSON value, borrowed from the input.
+#[derive(Clone, Copy, Debug)]
+pub enum Value<'a> {
+    /// A string.
+    String(JsonStr<'a>),
+    /// A number, as its validated text.
+    Number(&'a str),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+    /// An array, as its validated text including brackets.
+    Array(&'a str),
+    /// An object, as its validated text including braces.
+    Object(&'a str),
+}
+
+/// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
+/// `visit` with each member in order. Duplicate member names are refused before the
+/// duplicate is visited.
+pub(crate) fn parse_object<'a, F>(input: &'a [u8], mut visit: F) -> Result<(), Error>
+where
+    F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+{
+    let text = core::str::from_utf8(input).map_err(|_| Error::Json)?;
+    let mut cur = Cursor { text, pos: 0 };
+    let mut keys: [(u16, u16); MAX_MEMBERS] = [(0, 0); MAX_MEMBERS];
+    let mut count = 0usize;
+    cur.skip_ws();
+    cur.expect(b'{')?;
+    cur.skip_ws();
+    if cur.peek() == Some(b'}') {
+        cur.pos += 1;
+    } else {
+        loop {
+            cur.skip_ws();
+            let key_start = cur.pos + 1;
+            let key = cur.string()?;
+            if count == MAX_MEMBERS {
+                return Err(Error::Json);
+            }
+            for &(start, len) in &keys[..count] {
+                let seen = &text[usize::from(start)..usize::from(start) + usize::from(len)];
+                if key == (JsonStr { raw: seen }) {
+                    return Err(Error::Json);
+                }
+            }
+            keys[count] = (
+                u16::try_from(key_start).map_err(|_| Error::Json)?,
+                u16::try_from(key.raw.len()).map_err(|_| Error::Json)?,
+            );
+            count += 1;
+            cur.skip_ws();
+            cur.expect(b':')?;
+            cur.skip_ws();
+            let value = cur.value(MAX_DEPTH - 1)?;
+            visit(key, value)?;
+            cur.skip_ws();
+            match cur.next_byte() {
+                Some(b',') => continue,
+                Some(b'}') => break,
+                _ => return Err(Error::Json),
+            }
+        }
+    }
+    cur.skip_ws();
+    if cur.pos == text.len() {
+        Ok(())
+    } else {
+        Err(Error::Json)
+    }
+}
+
+/// Calls `visit` with each element of a validated array's text (as returned in
+/// [`Value::Array`]).
+pub(crate) fn for_each_element<'a, F>(array: &'a str, mut visit: F) -> Result<(), Error>
+where
+    F: FnMut(Value<'a>) -> Result<(), Error>,
+{
+    let mut cur = Cursor {
+        text: array,
+        pos: 0,
+    };
+    cur.expect(b'[')?;
+    cur.skip_ws();
+    if cur.peek() == Some(b']') {
+        return Ok(());
+    }
+    loop {
+        cur.skip_ws();
+        visit(cur.value(MAX_DEPTH)?)?;
+        cur.skip_ws();
+        match cur.next_byte() {
+            Some(b',') => continue,
+            Some(b']') => return Ok(()),
+            _ => return Err(Error::Json),
+        }
+    }
+}
+
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn next_byte(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn expect(&mut self, byte: u8) -> Result<(), Error> {
+        if self.next_byte() == Some(byte) {
+            Ok(())
+        } else {
+            Err(Error::Json)
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Parses one value; `depth` is how many more levels of nesting may be opened.
+    fn value(&mut self, depth: u32) -> Result<Value<'a>, Error> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            Some(b't') => self.literal("true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Value::Bool(false)),
+            Some(b'n') => self.literal("null").map(|()| Value::Null),
+            Some(open @ (b'[' | b'{')) => {
+                let start = self.pos;
+                self.container(depth)?;
+                let text = &self.text[start..self.pos];
+                Ok(if open == b'[' {
+                    Value::Array(text)
+                } else {
+                    Value::Object(text)
+                })
+            }
+            _ => Err(Error::Json),
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Error> {
+        if self.text.as_bytes()[self.pos..].starts_with(word.as_bytes()) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Error::Json)
+        }
+    }
+
+    /// Skips one array or object, iteratively: a bit per open level records whether it is an
+    /// object, so the stack lives in one integer.
+    fn container(&mut self, depth: u32) -> Result<(), Error> {
+        let mut objects: u64 = 0;
+        let mut level: u32 = 0;
+        loop {
+            // At the start of a value inside the current container, or of the outermost one.
+            match self.peek() {
+                Some(open @ (b'[' | b'{')) => {
+                    if level >= depth || level >= 64 {
+                        return Err(Error::Json);
+                    }
+                    self.pos += 1;
+                    level += 1;
+                    objects = objects << 1 | u64::from(open == b'{');
+                    self.skip_ws();
+                    let close = if open == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                        level -= 1;
+                        objects >>= 1;
+                    } else {
+                        if open == b'{' {
+                            self.member_key()?;
+                        }
+                        continue;
+                    }
+                }
+                _ => {
+                    self.value(0)?;
+                }
+            }
+            // After a complete value: close containers or move to the next element.
+            loop {
+                if level == 0 {
+                    return Ok(());
+                }
+                self.skip_ws();
+                let in_object = objects & 1 == 1;
+                match (self.next_byte(), in_object) {
+                    (Some(b','), _) => {
+                        self.skip_ws();
+                        if in_object {
+                            self.member_key()?;
+                        }
+                        break;
+                    }
+                    (Some(b'}'), true) | (Some(b']'), false) => {
+                        level -= 1;
+                        objects >>= 1;
+                    }
+                    _ => return Err(Error::Json),
+                }
+            }
+        }
+    }
+
+    /// Parses `"key" :` and the whitespace after it.
+    fn member_key(&mut self) -> Result<(), Error> {
+        self.string()?;
+        self.skip_ws();
+        self.expect(b':')?;
+        self.skip_ws();
+        Ok(())
+    }
+
+    fn string(&mut self) -> Result<JsonStr<'a>, Error> {
+        self.expect(b'"')?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        loop {
+            let b = *bytes.get(self.pos).ok_or(Error::Json)?;
+            self.pos += 1;
+            match b {
+                b'"' => {
+                    let raw = &self.text[start..self.pos - 1];
+                    return Ok(JsonStr { raw });
+                }
+                b'\\' => self.escape()?,
+                0x00..=0x1F => return Err(Error::Json),
+                _ => {}
+            }
+        }
+    }
+
+    /// Validates the escape after a backslash, including surrogate pairing.
+    fn escape(&mut self) -> Result<(), Error> {
+        match self.next_byte() {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(()),
+            Some(b'u') => {
+                let unit = self.hex4()?;
+                match unit {
+                    0xD800..=0xDBFF => {
+                        self.expect(b'\\')?;
+                        self.expect(b'u')?;
+                        match self.hex4()? {
+                            0xDC00..=0xDFFF => Ok(()),
+                            _ => Err(Error::Json),
+                        }
+                    }
+                    0xDC00..=0xDFFF => Err(Error::Json),
+                    _ => Ok(()),
+                }
+            }
+            _ => Err(Error::Json),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let value = hex4(&self.text.as_bytes()[self.pos..]).ok_or(Error::Json)?;
+        self.pos += 4;
+        Ok(value)
+    }
+
+    fn number(&mut self) -> Result<&'a str, Error> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.next_byte() {
+            Some(b'0') => {}
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Error::Json),
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            self.one_or_more_digits()?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            self.one_or_more_digits()?;
+        }
+        Ok(&self.text[start..self.pos])
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn one_or_more_digits(&mut self) -> Result<(), Error> {
+        let before = self.pos;
+        self.digits();
+        if self.pos == before {
+            Err(Error::Json)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(json: &str) -> Result<usize, Error> {
+        let mut n = 0;
+        parse_object(json.as_bytes(), |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    #[test]
+    fn accepts_well_formed_objects() {
+        assert_eq!(members("{}"), Ok(0));
+        assert_eq!(members(" {\"a\" : 1 , \"b\":[1,{\"c\":[]},\"x\"]}\r\n"), Ok(2));
+        assert_eq!(members(r#"{"a":-0.5e+10,"b":true,"c":false,"d":null,"e":{}}"#), Ok(5));
+        assert_eq!(members(r#"{"\ud83d\ude00":"\u00e9\n"}"#), Ok(1));
+    }
+
+    #[test]
+    fn refuses_malformed_json() {
+        for bad in [
+            "", "[]", "\"a\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":[1,]}",
+            "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}", "{\"a\":+1}", "{\"a\":tru}",
+            "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\t\"}",
+            "{\"a\":1}x", "{\"a\":1}{}", "{a:1}", "{\"a\":[}", "{\"a\":{\"b\"}}",
+            "{\"a\":[1 2]}", "{\"a\":{\"b\":1 \"c\":2}}", "{\"a\":\"\\u12\"}", "{'a':1}",
+        ] {
+            assert_eq!(members(bad), Err(Error::Json), "{bad:?}");
+        }
+        assert_eq!(parse_object(b"{\"a\":\"\xff\"}", |_, _| Ok(())), Err(Error::Json));
+    }
+
+    #[test]
+    fn refuses_duplicates_after_unescaping() {
+        assert_eq!(members(r#"{"alg":1,"alg":2}"#), Err(Error::Json));
+        assert_eq!(members(r#"{"alg":1,"\u0061lg":2}"#), Err(Error::Json));
+        assert_eq!(members(r#"{"a":{"x":1},"b":{"x":1}}"#), Ok(2));
+    }
+
+    #[test]
+    fn bounds_depth_and_member_count() {
+        let mut deep = [0u8; 200];
+        let mut len = 0;
+        let mut push = |s: &[u8]| {
+            deep[len..len + s.len()].copy_from_slice(s);
+            len += s.len();
+        };
+        push(b"{\"a\":");
+        for _ in 0..MAX_DEPTH - 1 {
+            push(b"[");
+        }
+        for _ in 0..MAX_DEPTH - 1 {
+            push(b"]");
+        }
+        push(b"}");
+        assert!(parse_object(&deep[..len], |_, _| Ok(())).is_ok());
+
+        let mut deeper = [0u8; 200];
+        deeper[..5].copy_from_slice(b"{\"a\":");
+        let n = MAX_DEPTH as usize;
+        deeper[5..5 + n].fill(b'[');
+        deeper[5 + n..5 + 2 * n].fill(b']');
+        deeper[5 + 2 * n] = b'}';
+        assert_eq!(parse_object(&deeper[..6 + 2 * n], |_, _| Ok(())), Err(Error::Json));
+    }
+
+    #[test]
+    fn json_str_unescapes_for_comparison() {
+        let mut got = None;
+        parse_object(br#"{"iss":"https:\/\/a\u00e9\ud83d\ude00"}"#, |_, v| {
+            got = Some(v);
+            Ok(())
+        })
+        .unwrap();
+        let Some(Value::String(s)) = got else { panic!("not a string") };
+        assert!(s == "https://a\u{e9}\u{1F600}");
+        assert!(s != "https://a");
+        assert_eq!(s.len(), "https://a\u{e9}\u{1F600}".len());
+    }
+}

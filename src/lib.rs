@@ -1,0 +1,95 @@
+//! # jwt-core
+//!
+//! An embeddable, `#![no_std]`, allocation-free JWT library: JWS compact serialization
+//! (RFC 7515) with HS256, ES256 and RS256, and claim validation (RFC 7519, RFC 8725).
+//!
+//! - **Verify** a token into your own `serde` claims type with [`verify`]: no heap
+//!   allocation; the payload is decoded into a buffer you provide and your type may borrow
+//!   from it. With `alloc`, [`verify_owned`] allocates the buffer for you.
+//! - **Sign** with [`sign`] into a buffer (or [`sign_to_string`] with `alloc`).
+//! - **Choose a key** with [`decode_header`] (`kid`, `alg`, `typ`) before verifying.
+//! - **Keys** are bound to one algorithm: [`Hs256Key`], [`Es256PublicKey`] /
+//!   [`Es256PrivateKey`], [`Rs256PublicKey`] / [`Rs256PrivateKey`]. The key decides how a
+//!   token is verified; a token whose `alg` differs is refused, and `none` does not exist.
+//! - **Validate** with a [`Validation`] policy and an injected clock (`now`, Unix seconds).
+//!
+//! ```
+//! use jwt_core::{Hs256Key, HeaderFields, Validation};
+//! use serde::{Deserialize, Serialize};
+//!
+//! #[derive(Serialize, Deserialize)]
+//! struct Claims<'a> { iss: &'a str, sub: &'a str, exp: u64 }
+//!
+//! let key = Hs256Key::new(b"an HS256 secret of 32 bytes or more!")?;
+//! let mut token_buf = [0u8; 256];
+//! let claims = Claims { iss: "https://auth.example", sub: "alice", exp: 1_900_000_000 };
+//! let token = jwt_core::sign(&key, &HeaderFields::new(), &claims, &mut token_buf)?;
+//!
+//! let policy = Validation::new().issuers(&["https://auth.example"]);
+//! let mut buf = [0u8; 256];
+//! let verified: Claims = jwt_core::verify(token, &key, &policy, 1_800_000_000, &mut buf)?;
+//! assert_eq!(verified.sub, "alice");
+//! # Ok::<(), jwt_core::Error>(())
+//! ```
+//!
+//! ## Features
+//!
+//! | feature | default | what it enables |
+//! |---|---|---|
+//! | `hs256` | yes | [`Hs256Key`] (hmac, sha2) |
+//! | `es256` | yes | [`Es256PublicKey`], [`Es256PrivateKey`] (p256) |
+//! | `rs256` | yes | [`Rs256PublicKey`], [`Rs256PrivateKey`] (rsa); needs `alloc` |
+//! | `alloc` | yes | [`verify_owned`], [`sign_to_string`] |
+//! | `std`   | yes | [`now`]; RSA signing blinded with the OS random number generator |
+//!
+//! Firmware uses `default-features = false, features = ["hs256"]` (or `es256`).
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod algorithm;
+pub mod base64url;
+mod claims;
+mod compact;
+mod error;
+mod header;
+pub mod json;
+mod ser;
+mod sign;
+mod validation;
+mod verify;
+
+#[cfg(feature = "es256")]
+mod es256;
+#[cfg(feature = "hs256")]
+mod hs256;
+#[cfg(feature = "rs256")]
+pub mod rs256;
+
+pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
+pub use compact::MAX_TOKEN_LEN;
+pub use error::{Claim, Error};
+pub use header::{Header, HeaderFields, decode_header};
+pub use json::JsonStr;
+pub use sign::sign;
+#[cfg(feature = "alloc")]
+pub use sign::sign_to_string;
+pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
+pub use verify::verify;
+#[cfg(feature = "std")]
+pub use verify::now;
+#[cfg(feature = "alloc")]
+pub use verify::verify_owned;
+
+#[cfg(feature = "es256")]
+pub use es256::{Es256PrivateKey, Es256PublicKey};
+#[cfg(feature = "hs256")]
+pub use hs256::Hs256Key;
+#[cfg(feature = "rs256")]
+pub use rs256::{Rs256PrivateKey, Rs256PublicKey};

@@ -1,0 +1,133 @@
+//! The sign pipeline: header fields and claims to a compact token (STANDARDS S-1..S-3).
+
+use serde::Serialize;
+
+use crate::claims::Registered;
+use crate::header::{HeaderFields, WrittenHeader};
+use crate::ser::{self, SerError};
+use crate::{Claim, Error, SigningKey, base64url};
+
+/// Signs `claims` with `key` into `out`, returning the token as a `&str` borrowed from it.
+///
+/// The header is `{"alg":..}` with the key's algorithm, then `typ` and `kid` from `header`
+/// when set. `claims` must serialize to a JSON object whose registered claims have their
+/// registered types, with `exp`, `nbf` and `iat` as whole seconds. Nothing is allocated:
+/// each JSON text is written at the end of `out` and base64url-encoded in place, so `out`
+/// needs only room for the finished token.
+///
+/// # Errors
+/// [`Error::BufferTooSmall`] when the token does not fit, [`Error::InvalidClaim`] or
+/// [`Error::Json`] for claims that would not verify, [`Error::Signing`] when the claims
+/// have no JSON form or the key fails.
+///
+/// ```
+/// use jwt_core::{Hs256Key, HeaderFields};
+/// #[derive(serde::Serialize)]
+/// struct Claims<'a> { iss: &'a str, exp: u64 }
+///
+/// let key = Hs256Key::new(&[0x42; 32])?;
+/// let mut out = [0u8; 256];
+/// let token = jwt_core::sign(&key, &HeaderFields::new().kid("k1"), &Claims { iss: "me", exp: 1 }, &mut out)?;
+/// assert!(token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."));
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub fn sign<'o, K, C>(
+    key: &K,
+    header: &HeaderFields<'_>,
+    claims: &C,
+    out: &'o mut [u8],
+) -> Result<&'o str, Error>
+where
+    K: SigningKey + ?Sized,
+    C: Serialize + ?Sized,
+{
+    let written = WrittenHeader {
+        alg: key.algorithm().name(),
+        typ: header.typ,
+        kid: header.kid,
+    };
+    let mut len = encode_json(&written, out, |_| Ok(()))?;
+    len = push_dot(out, len)?;
+    len += encode_json(claims, &mut out[len..], check_claims)?;
+    len = push_dot(out, len)?;
+    let (signing_input, rest) = out.split_at_mut(len);
+    len += key.sign_segment(&signing_input[..len - 1], rest)?;
+    core::str::from_utf8(&out[..len]).map_err(|_| Error::Signing)
+}
+
+/// [`sign`] into a `String` it allocates.
+///
+/// # Errors
+/// As [`sign`], except that a token longer than [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN) is
+/// [`Error::TokenTooLong`].
+///
+/// ```
+/// use jwt_core::{Hs256Key, HeaderFields};
+/// let key = Hs256Key::new(&[0x42; 32])?;
+/// #[derive(serde::Serialize)]
+/// struct Claims { exp: u64 }
+/// let token = jwt_core::sign_to_string(&key, &HeaderFields::new(), &Claims { exp: 1 })?;
+/// assert_eq!(token.split('.').count(), 3);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[cfg(feature = "alloc")]
+pub fn sign_to_string<K, C>(
+    key: &K,
+    header: &HeaderFields<'_>,
+    claims: &C,
+) -> Result<alloc::string::String, Error>
+where
+    K: SigningKey + ?Sized,
+    C: Serialize + ?Sized,
+{
+    let mut capacity = 256 + base64url::encoded_len(key.signature_len());
+    loop {
+        let mut out = alloc::vec![0u8; capacity.min(crate::MAX_TOKEN_LEN)];
+        match sign(key, header, claims, &mut out) {
+            Ok(token) => return Ok(alloc::string::String::from(token)),
+            Err(Error::BufferTooSmall) if capacity < crate::MAX_TOKEN_LEN => capacity *= 2,
+            Err(Error::BufferTooSmall) => return Err(Error::TokenTooLong),
+            Err(other) => return Err(other),
+        }
+    }
+}
+
+fn push_dot(out: &mut [u8], len: usize) -> Result<usize, Error> {
+    *out.get_mut(len).ok_or(Error::BufferTooSmall)? = b'.';
+    Ok(len + 1)
+}
+
+/// Serializes `value`, checks the JSON with `check`, and leaves its base64url encoding at
+/// the front of `out`, returning the encoded length.
+fn encode_json<T, F>(value: &T, out: &mut [u8], check: F) -> Result<usize, Error>
+where
+    T: Serialize + ?Sized,
+    F: FnOnce(&[u8]) -> Result<(), Error>,
+{
+    let n = ser::to_slice(value, out).map_err(|e| match e {
+        SerError::Full => Error::BufferTooSmall,
+        SerError::Unsupported => Error::Signing,
+    })?;
+    check(&out[..n])?;
+    // Move the JSON to the end of the region its encoding will occupy, then encode in place.
+    let encoded = base64url::encoded_len(n);
+    let region = out.get_mut(..encoded).ok_or(Error::BufferTooSmall)?;
+    region.copy_within(0..n, encoded - n);
+    base64url::encode_tail_in_place(region, n)
+}
+
+/// The claims a signer writes must verify: a JSON object without duplicate members, whose
+/// registered claims have their types and whose dates are whole seconds (S-3).
+fn check_claims(json: &[u8]) -> Result<(), Error> {
+    let claims = Registered::parse(json)?;
+    for (claim, date) in [
+        (Claim::Exp, claims.exp),
+        (Claim::Nbf, claims.nbf),
+        (Claim::Iat, claims.iat),
+    ] {
+        if date.is_some_and(|d| !d.is_integer()) {
+            return Err(Error::InvalidClaim(claim));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,300 @@
+//! The validation policy for registered claims and the `typ` header (RFC 7519 section 4.1,
+//! RFC 8725 sections 3.8-3.12).
+
+use crate::claims::Registered;
+use crate::header::media_type_eq;
+use crate::json::JsonStr;
+use crate::{Claim, Error};
+
+/// Leeway applied to `exp`, `nbf` and `iat` unless configured otherwise: 60 seconds.
+pub const DEFAULT_LEEWAY: u64 = 60;
+
+/// Longest token a default [`Validation`] accepts: 16 KiB. Raise it (up to
+/// [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN)) with [`Validation::max_token_len`].
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
+
+/// What a token must satisfy besides its signature. Secure by default, built with `const`
+/// methods so a policy can live in a `static`.
+///
+/// The default ([`Validation::new`]) requires `exp`, checks `nbf` and `iat` when present,
+/// allows [`DEFAULT_LEEWAY`] seconds of clock skew, and refuses any token carrying an `aud`
+/// claim, since no audience is configured (RFC 7519 section 4.1.3).
+///
+/// Rules, with `now` the caller's clock in Unix seconds and `leeway` the configured leeway:
+/// - `exp`: valid while `now < exp + leeway`; `now == exp` is expired with zero leeway.
+/// - `nbf`: valid once `now + leeway >= nbf`.
+/// - `iat`: refused when `iat > now + leeway`, and, with [`max_age`](Self::max_age), when
+///   `now > iat + max_age + leeway`.
+/// - NumericDates are non-negative JSON numbers (fractions allowed, exponents refused); any
+///   other type, including `null`, is [`Error::InvalidClaim`].
+/// - `iss`, `sub` and `aud` compare exactly, case-sensitively, after JSON unescaping.
+/// - `typ` compares ASCII case-insensitively with the `application/` prefix optional.
+///
+/// ```
+/// use jwt_core::{Claim, Validation};
+/// static POLICY: Validation = Validation::new()
+///     .issuers(&["https://issuer.example"])
+///     .audiences(&["https://api.example"])
+///     .require(Claim::Sub)
+///     .leeway(30);
+/// let claims = br#"{"iss":"https:\/\/issuer.example","aud":["https://api.example"],
+///                   "sub":"alice","exp":1700000100}"#;
+/// assert_eq!(POLICY.validate(claims, 1700000000), Ok(()));
+/// assert_eq!(POLICY.validate(claims, 1700000130), Err(jwt_core::Error::Expired));
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Validation<'a> {
+    leeway: u64,
+    issuers: &'a [&'a str],
+    audiences: &'a [&'a str],
+    subject: Option<&'a str>,
+    typ: Option<&'a str>,
+    required: u8,
+    max_age: Option<u64>,
+    max_token_len: usize,
+}
+
+const fn bit(claim: Claim) -> u8 {
+    match claim {
+        Claim::Exp => 1 << 0,
+        Claim::Nbf => 1 << 1,
+        Claim::Iat => 1 << 2,
+        Claim::Iss => 1 << 3,
+        Claim::Sub => 1 << 4,
+        Claim::Aud => 1 << 5,
+        Claim::Jti => 1 << 6,
+        Claim::Typ => 1 << 7,
+    }
+}
+
+/// Claims in the order their absence is reported.
+const ALL: [Claim; 8] = [
+    Claim::Exp,
+    Claim::Nbf,
+    Claim::Iat,
+    Claim::Iss,
+    Claim::Sub,
+    Claim::Aud,
+    Claim::Jti,
+    Claim::Typ,
+];
+
+impl<'a> Validation<'a> {
+    /// The default policy: `exp` required, [`DEFAULT_LEEWAY`], nothing else configured.
+    pub const fn new() -> Self {
+        Validation {
+            leeway: DEFAULT_LEEWAY,
+            issuers: &[],
+            audiences: &[],
+            subject: None,
+            typ: None,
+            required: bit(Claim::Exp),
+            max_age: None,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+        }
+    }
+
+    /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.
+    ///
+    /// ```
+    /// let strict = jwt_core::Validation::new().leeway(0);
+    /// assert_eq!(strict.validate(br#"{"exp":100}"#, 100), Err(jwt_core::Error::Expired));
+    /// ```
+    pub const fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds;
+        self
+    }
+
+    /// Accepts tokens whose `iss` equals one of `issuers`; `iss` becomes required.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().issuers(&["a", "b"]);
+    /// assert_eq!(v.validate(br#"{"exp":9,"iss":"b"}"#, 0), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":9,"iss":"c"}"#, 0), Err(jwt_core::Error::InvalidIssuer));
+    /// ```
+    pub const fn issuers(mut self, issuers: &'a [&'a str]) -> Self {
+        self.issuers = issuers;
+        self
+    }
+
+    /// Accepts tokens whose `aud` (a string or an array) contains one of `audiences`; `aud`
+    /// becomes required.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().audiences(&["api"]);
+    /// assert_eq!(v.validate(br#"{"exp":9,"aud":["web","api"]}"#, 0), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":9,"aud":"web"}"#, 0), Err(jwt_core::Error::InvalidAudience));
+    /// ```
+    pub const fn audiences(mut self, audiences: &'a [&'a str]) -> Self {
+        self.audiences = audiences;
+        self
+    }
+
+    /// Accepts only tokens whose `sub` equals `subject`; `sub` becomes required.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().subject("alice");
+    /// assert_eq!(v.validate(br#"{"exp":9,"sub":"bob"}"#, 0), Err(jwt_core::Error::InvalidSubject));
+    /// ```
+    pub const fn subject(mut self, subject: &'a str) -> Self {
+        self.subject = Some(subject);
+        self
+    }
+
+    /// Requires the header's `typ` to be `typ` (e.g. `at+jwt`, RFC 9068), compared ASCII
+    /// case-insensitively with the `application/` prefix optional (RFC 8725 section 3.11).
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().typ("at+jwt");
+    /// # let _ = v;
+    /// ```
+    pub const fn typ(mut self, typ: &'a str) -> Self {
+        self.typ = Some(typ);
+        self.required |= bit(Claim::Typ);
+        self
+    }
+
+    /// Makes `claim` required (V-C10): a token without it fails with
+    /// [`Error::MissingClaim`]. [`Claim::Typ`] requires the `typ` header.
+    ///
+    /// ```
+    /// use jwt_core::{Claim, Error, Validation};
+    /// let v = Validation::new().require(Claim::Jti);
+    /// assert_eq!(v.validate(br#"{"exp":9}"#, 0), Err(Error::MissingClaim(Claim::Jti)));
+    /// ```
+    pub const fn require(mut self, claim: Claim) -> Self {
+        self.required |= bit(claim);
+        self
+    }
+
+    /// Accepts tokens without `exp` (it is still checked when present). Use with care: such
+    /// tokens never expire.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().allow_missing_exp();
+    /// assert_eq!(v.validate(b"{}", 0), Ok(()));
+    /// ```
+    pub const fn allow_missing_exp(mut self) -> Self {
+        self.required &= !bit(Claim::Exp);
+        self
+    }
+
+    /// Refuses tokens issued more than `seconds` ago (plus leeway); `iat` becomes required.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().max_age(300).leeway(0);
+    /// assert_eq!(v.validate(br#"{"exp":9999,"iat":1000}"#, 1300), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":9999,"iat":1000}"#, 1301),
+    ///            Err(jwt_core::Error::InvalidIssuedAt));
+    /// ```
+    pub const fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self.required |= bit(Claim::Iat);
+        self
+    }
+
+    /// Longest token accepted, at most [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN)
+    /// (default [`DEFAULT_MAX_TOKEN_LEN`]).
+    pub const fn max_token_len(mut self, len: usize) -> Self {
+        self.max_token_len = len;
+        self
+    }
+
+    pub(crate) fn token_len_limit(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// Validates the registered claims of a claims set (JSON text) at `now` (Unix seconds).
+    /// The `typ` rules apply to the header and are checked by [`verify`](crate::verify).
+    ///
+    /// # Errors
+    /// [`Error::Json`] for a malformed claims set; [`Error::InvalidClaim`],
+    /// [`Error::MissingClaim`], [`Error::Expired`], [`Error::NotYetValid`],
+    /// [`Error::InvalidIssuedAt`], [`Error::InvalidIssuer`], [`Error::InvalidAudience`] or
+    /// [`Error::InvalidSubject`] when a rule fails.
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new();
+    /// assert_eq!(v.validate(br#"{"exp":1700000000}"#, 1699999999), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":"1700000000"}"#, 0),
+    ///            Err(jwt_core::Error::InvalidClaim(jwt_core::Claim::Exp)));
+    /// ```
+    pub fn validate(&self, claims_json: &[u8], now: u64) -> Result<(), Error> {
+        self.check_claims(&Registered::parse(claims_json)?, now)
+    }
+
+    /// Checks the header's `typ` against the policy.
+    pub(crate) fn check_typ(&self, typ: Option<JsonStr<'_>>) -> Result<(), Error> {
+        match (self.typ, typ) {
+            (None, _) => Ok(()),
+            (Some(_), None) => Err(Error::MissingClaim(Claim::Typ)),
+            (Some(expected), Some(typ)) if media_type_eq(typ, expected) => Ok(()),
+            (Some(_), Some(_)) => Err(Error::InvalidType),
+        }
+    }
+
+    pub(crate) fn check_claims(&self, claims: &Registered<'_>, now: u64) -> Result<(), Error> {
+        let mut required = self.required & !bit(Claim::Typ);
+        if !self.issuers.is_empty() {
+            required |= bit(Claim::Iss);
+        }
+        if !self.audiences.is_empty() {
+            required |= bit(Claim::Aud);
+        }
+        if self.subject.is_some() {
+            required |= bit(Claim::Sub);
+        }
+        if let Some(missing) = ALL
+            .into_iter()
+            .find(|&c| required & bit(c) != 0 && !claims.has(c))
+        {
+            return Err(Error::MissingClaim(missing));
+        }
+
+        let leeway = self.leeway;
+        if let Some(exp) = claims.exp {
+            if now >= exp.ceil().saturating_add(leeway) {
+                return Err(Error::Expired);
+            }
+        }
+        if let Some(nbf) = claims.nbf {
+            if now.saturating_add(leeway) < nbf.ceil() {
+                return Err(Error::NotYetValid);
+            }
+        }
+        if let Some(iat) = claims.iat {
+            if iat.ceil() > now.saturating_add(leeway) {
+                return Err(Error::InvalidIssuedAt);
+            }
+            if let Some(max_age) = self.max_age {
+                if now > iat.floor().saturating_add(max_age).saturating_add(leeway) {
+                    return Err(Error::InvalidIssuedAt);
+                }
+            }
+        }
+        if let Some(iss) = claims.iss {
+            if !self.issuers.is_empty() && !self.issuers.iter().any(|i| iss == *i) {
+                return Err(Error::InvalidIssuer);
+            }
+        }
+        if let Some(aud) = claims.aud {
+            // RFC 7519 4.1.3: an `aud` that names nobody we are is refused, also when no
+            // audience is configured.
+            if !aud.contains_any(self.audiences) {
+                return Err(Error::InvalidAudience);
+            }
+        }
+        if let (Some(expected), Some(sub)) = (self.subject, claims.sub) {
+            if sub != expected {
+                return Err(Error::InvalidSubject);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Default for Validation<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}

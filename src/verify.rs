@@ -1,0 +1,124 @@
+//! The verify pipeline: token bytes to validated, typed claims (GUIDE section 2).
+
+use serde::Deserialize;
+
+use crate::claims::Registered;
+use crate::header::Header;
+use crate::{Error, Validation, VerifyingKey, base64url, compact};
+
+/// Verifies `token` with `key`, validates it against `validation` at `now` (Unix seconds),
+/// and deserializes its claims as `T`, without allocating.
+///
+/// The steps, in order: bound the length and split into three segments; decode and check
+/// the header; require the header's `alg` to be the key's algorithm; verify the signature
+/// over the received `header.payload` bytes; check `typ`; only then decode the payload,
+/// validate the registered claims and deserialize `T`.
+///
+/// `buf` receives the decoded header, then the decoded payload; `T` may borrow `&str` fields
+/// from it. Bytes of `buf` past the payload are scratch space for unescaping strings into
+/// owned fields (such as `heapless::String`). A `&str` field cannot hold a string containing
+/// escapes and fails with [`Error::Claims`]; `buf` of the token's length is always enough.
+///
+/// # Errors
+/// Every variant of [`Error`] that describes a token: the first rule the token breaks.
+///
+/// ```
+/// use jwt_core::{Hs256Key, HeaderFields, Validation};
+/// #[derive(serde::Deserialize)]
+/// struct Claims<'a> { sub: &'a str, exp: u64 }
+///
+/// let key = Hs256Key::new(&[0x42; 32])?;
+/// let mut out = [0u8; 256];
+/// let token = jwt_core::sign(&key, &HeaderFields::new(), &serde_json_claims(), &mut out)?;
+///
+/// let mut buf = [0u8; 256];
+/// let claims: Claims = jwt_core::verify(token, &key, &Validation::new(), 1_700_000_000, &mut buf)?;
+/// assert_eq!((claims.sub, claims.exp), ("alice", 1_800_000_000));
+/// # #[derive(serde::Serialize)] struct C { sub: &'static str, exp: u64 }
+/// # fn serde_json_claims() -> C { C { sub: "alice", exp: 1_800_000_000 } }
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub fn verify<'b, T, K>(
+    token: &str,
+    key: &K,
+    validation: &Validation<'_>,
+    now: u64,
+    buf: &'b mut [u8],
+) -> Result<T, Error>
+where
+    T: Deserialize<'b>,
+    K: VerifyingKey + ?Sized,
+{
+    let parts = compact::split(token.as_bytes(), validation.token_len_limit())?;
+
+    let header_len = base64url::decode(parts.header, buf)?;
+    let header = Header::parse(&buf[..header_len])?;
+    if header.alg != key.algorithm() {
+        return Err(Error::AlgorithmMismatch);
+    }
+    let typ = validation.check_typ(header.typ);
+
+    key.verify_segment(parts.signing_input, parts.signature)?;
+    typ?;
+
+    let payload_len = base64url::decode(parts.payload, buf)?;
+    let (payload, scratch) = buf.split_at_mut(payload_len);
+    let payload: &'b [u8] = payload;
+    validation.check_claims(&Registered::parse(payload)?, now)?;
+    match serde_json_core::from_slice_escaped::<T>(payload, scratch) {
+        Ok((claims, _)) => Ok(claims),
+        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => Err(Error::BufferTooSmall),
+        Err(_) => Err(Error::Claims),
+    }
+}
+
+/// [`verify`] with a buffer it allocates, for claims types that own their data.
+///
+/// # Errors
+/// As [`verify`].
+///
+/// ```
+/// use jwt_core::{Es256PrivateKey, HeaderFields, Validation};
+/// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+/// struct Claims { sub: String, exp: u64 }
+///
+/// let key = Es256PrivateKey::from_bytes(&[0x11; 32])?;
+/// let claims = Claims { sub: "alice".into(), exp: 2_000_000_000 };
+/// let token = jwt_core::sign_to_string(&key, &HeaderFields::new(), &claims)?;
+/// let got: Claims =
+///     jwt_core::verify_owned(&token, &key.public_key(), &Validation::new(), 1_900_000_000)?;
+/// assert_eq!(got, claims);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[cfg(feature = "alloc")]
+pub fn verify_owned<T, K>(
+    token: &str,
+    key: &K,
+    validation: &Validation<'_>,
+    now: u64,
+) -> Result<T, Error>
+where
+    T: serde::de::DeserializeOwned,
+    K: VerifyingKey + ?Sized,
+{
+    let parts = compact::split(token.as_bytes(), validation.token_len_limit())?;
+    let header = base64url::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
+    let payload = base64url::decoded_len(parts.payload.len()).ok_or(Error::Base64)?;
+    let mut buf = alloc::vec![0u8; header.max(2 * payload)];
+    verify(token, key, validation, now, &mut buf)
+}
+
+/// The system clock in Unix seconds, for the `now` argument of [`verify`].
+///
+/// A clock set before 1970 reads as `u64::MAX`, so every token with an `exp` is refused
+/// rather than accepted.
+///
+/// ```
+/// assert!(jwt_core::now() > 1_700_000_000);
+/// ```
+#[cfg(feature = "std")]
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(u64::MAX, |since| since.as_secs())
+}
