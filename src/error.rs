@@ -58,7 +58,8 @@ impl fmt::Display for Claim {
 ///
 /// ```
 /// use jwt_core::Error;
-/// assert_eq!(jwt_core::decode_header("a.b"), Err(Error::Malformed));
+/// let mut buf = [0u8; 16];
+/// assert_eq!(jwt_core::decode_header("a.b", &mut buf).unwrap_err(), Error::Malformed);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

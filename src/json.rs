@@ -19,8 +19,9 @@ pub const MAX_MEMBERS: usize = 64;
 /// unescaped text, so `"https:\/\/a"` equals `"https://a"` (STANDARDS V-P9, V-C7).
 ///
 /// ```
-/// let header = jwt_core::decode_header("eyJhbGciOiJIUzI1NiIsImtpZCI6ImtcL1x1MDAzMSJ9.e30.c2ln")
-///     .unwrap();
+/// let mut buf = [0u8; 64];
+/// let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImtcL1x1MDAzMSJ9.e30.c2ln";
+/// let header = jwt_core::decode_header(token, &mut buf).unwrap();
 /// let kid = header.kid.unwrap();
 /// assert_eq!(kid.raw(), r"k\/\u0031");
 /// assert!(kid == "k/1");

@@ -81,7 +81,7 @@ pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;
 pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
-pub use verify::verify;
+pub use verify::{verify, verify_jws};
 #[cfg(feature = "std")]
 pub use verify::now;
 #[cfg(feature = "alloc")]

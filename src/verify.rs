@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::claims::Registered;
 use crate::header::Header;
+use crate::json::JsonStr;
 use crate::{Error, Validation, VerifyingKey, base64url, compact};
 
 /// Verifies `token` with `key`, validates it against `validation` at `now` (Unix seconds),
@@ -49,19 +50,8 @@ where
     T: Deserialize<'b>,
     K: VerifyingKey + ?Sized,
 {
-    let parts = compact::split(token.as_bytes(), validation.token_len_limit())?;
-
-    let header_len = base64url::decode(parts.header, buf)?;
-    let header = Header::parse(&buf[..header_len])?;
-    if header.alg != key.algorithm() {
-        return Err(Error::AlgorithmMismatch);
-    }
-    let typ = validation.check_typ(header.typ);
-
-    key.verify_segment(parts.signing_input, parts.signature)?;
-    typ?;
-
-    let payload_len = base64url::decode(parts.payload, buf)?;
+    let limit = validation.token_len_limit();
+    let payload_len = verify_signed(token, key, limit, buf, |typ| validation.check_typ(typ))?;
     let (payload, scratch) = buf.split_at_mut(payload_len);
     let payload: &'b [u8] = payload;
     validation.check_claims(&Registered::parse(payload)?, now)?;
@@ -70,6 +60,66 @@ where
         Err(serde_json_core::de::Error::EscapedStringIsTooLong) => Err(Error::BufferTooSmall),
         Err(_) => Err(Error::Claims),
     }
+}
+
+/// Verifies a JWS in compact form (any payload, not only JWT claims) and returns its decoded
+/// payload, borrowed from `buf`. No claim is validated: use [`verify`] for JWTs.
+///
+/// Applies every rule of [`verify`] up to and including the signature: length bound, three
+/// segments, header rules, the key's algorithm, the signature. `buf` must hold the decoded
+/// header and, separately, the decoded payload (the token's length is always enough).
+///
+/// # Errors
+/// As [`verify`], up to [`Error::InvalidSignature`].
+///
+/// ```
+/// use jwt_core::{Hs256Key, HeaderFields};
+/// let key = Hs256Key::new(&[1; 32])?;
+/// let mut out = [0u8; 128];
+/// let token = jwt_core::sign(&key, &HeaderFields::new(), &[1, 2, 3], &mut out);
+/// // Claims must be an object, so sign one and read its payload back as bytes.
+/// assert!(token.is_err());
+/// let token = jwt_core::sign(&key, &HeaderFields::new(), &Empty {}, &mut out)?;
+/// let mut buf = [0u8; 128];
+/// assert_eq!(jwt_core::verify_jws(token, &key, &mut buf)?, b"{}");
+/// # #[derive(serde::Serialize)] struct Empty {}
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub fn verify_jws<'b, K>(token: &str, key: &K, buf: &'b mut [u8]) -> Result<&'b [u8], Error>
+where
+    K: VerifyingKey + ?Sized,
+{
+    let payload_len = verify_signed(token, key, crate::MAX_TOKEN_LEN, buf, |_| Ok(()))?;
+    Ok(&buf[..payload_len])
+}
+
+/// Steps 1 to 4 of the pipeline, then the payload decoded into the front of `buf`; returns
+/// its length. `check_typ` sees the header's `typ`; its error is reported only once the
+/// signature has verified.
+fn verify_signed<K, F>(
+    token: &str,
+    key: &K,
+    max_len: usize,
+    buf: &mut [u8],
+    check_typ: F,
+) -> Result<usize, Error>
+where
+    K: VerifyingKey + ?Sized,
+    F: FnOnce(Option<JsonStr<'_>>) -> Result<(), Error>,
+{
+    let parts = compact::split(token.as_bytes(), max_len)?;
+
+    let header_len = base64url::decode(parts.header, buf)?;
+    let header = Header::parse(&buf[..header_len])?;
+    if header.alg != key.algorithm() {
+        return Err(Error::AlgorithmMismatch);
+    }
+    let typ = check_typ(header.typ);
+
+    key.verify_segment(parts.signing_input, parts.signature)?;
+    typ?;
+
+    base64url::decode(parts.payload, buf)
 }
 
 /// [`verify`] with a buffer it allocates, for claims types that own their data.
