@@ -6,7 +6,6 @@ use std::path::Path;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{KeyInit, Mac};
-use jwt_core::{Es256PrivateKey, Es256PublicKey, Hs256Key, Rs256PrivateKey, Rs256PublicKey};
 use p256::ecdsa::signature::Signer;
 
 /// The HS256 secret used by tests that sign raw tokens.
@@ -29,20 +28,23 @@ pub fn unb64(text: &str) -> Vec<u8> {
     Base64UrlUnpadded::decode_vec(text).expect("test data is canonical base64url")
 }
 
-pub fn hs256() -> Hs256Key {
-    Hs256Key::new(SECRET).unwrap()
+#[cfg(feature = "hs256")]
+pub fn hs256() -> jwt_core::Hs256Key {
+    jwt_core::Hs256Key::new(SECRET).unwrap()
 }
 
-pub fn es256() -> (Es256PrivateKey, Es256PublicKey) {
+#[cfg(feature = "es256")]
+pub fn es256() -> (jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey) {
     let scalar: [u8; 32] = data("keys/p256.scalar").try_into().unwrap();
-    let private = Es256PrivateKey::from_bytes(&scalar).unwrap();
-    let public = Es256PublicKey::from_sec1_bytes(&data("keys/p256.pub.sec1")).unwrap();
+    let private = jwt_core::Es256PrivateKey::from_bytes(&scalar).unwrap();
+    let public = jwt_core::Es256PublicKey::from_sec1_bytes(&data("keys/p256.pub.sec1")).unwrap();
     (private, public)
 }
 
-pub fn rs256() -> (Rs256PrivateKey, Rs256PublicKey) {
-    let private = Rs256PrivateKey::from_pkcs1_der(&data("keys/rsa2048.pkcs1.der")).unwrap();
-    let public = Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).unwrap();
+#[cfg(feature = "rs256")]
+pub fn rs256() -> (jwt_core::Rs256PrivateKey, jwt_core::Rs256PublicKey) {
+    let private = jwt_core::Rs256PrivateKey::from_pkcs1_der(&data("keys/rsa2048.pkcs1.der")).unwrap();
+    let public = jwt_core::Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).unwrap();
     (private, public)
 }
 
