@@ -98,7 +98,11 @@ pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
             Ok(len)
         }
         ([a, b, c], [x, y]) => {
-            let (a, b, c) = (DECODE[*a as usize], DECODE[*b as usize], DECODE[*c as usize]);
+            let (a, b, c) = (
+                DECODE[*a as usize],
+                DECODE[*b as usize],
+                DECODE[*c as usize],
+            );
             if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
                 return Err(Error::Base64);
             }

@@ -18,8 +18,7 @@ impl NumericDate {
             Some((int, frac)) => (int, frac),
             None => (number, ""),
         };
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit())
-        {
+        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         let secs = int.bytes().try_fold(0u64, |acc, d| {
@@ -103,7 +102,9 @@ impl<'a> Registered<'a> {
             let bad = Error::InvalidClaim(claim);
             match claim {
                 Claim::Exp | Claim::Nbf | Claim::Iat => {
-                    let Value::Number(n) = value else { return Err(bad) };
+                    let Value::Number(n) = value else {
+                        return Err(bad);
+                    };
                     let date = NumericDate::parse(n).ok_or(bad)?;
                     *match claim {
                         Claim::Exp => &mut claims.exp,
@@ -112,7 +113,9 @@ impl<'a> Registered<'a> {
                     } = Some(date);
                 }
                 Claim::Iss | Claim::Sub | Claim::Jti => {
-                    let Value::String(s) = value else { return Err(bad) };
+                    let Value::String(s) = value else {
+                        return Err(bad);
+                    };
                     *match claim {
                         Claim::Iss => &mut claims.iss,
                         Claim::Sub => &mut claims.sub,
@@ -180,12 +183,24 @@ mod tests {
     #[test]
     fn numeric_dates() {
         let d = NumericDate::parse("1300819380").unwrap();
-        assert_eq!((d.floor(), d.ceil(), d.is_integer()), (1300819380, 1300819380, true));
+        assert_eq!(
+            (d.floor(), d.ceil(), d.is_integer()),
+            (1300819380, 1300819380, true)
+        );
         let d = NumericDate::parse("1300819380.25").unwrap();
-        assert_eq!((d.floor(), d.ceil(), d.is_integer()), (1300819380, 1300819381, false));
+        assert_eq!(
+            (d.floor(), d.ceil(), d.is_integer()),
+            (1300819380, 1300819381, false)
+        );
         assert_eq!(NumericDate::parse("5.000").unwrap().ceil(), 5);
         assert!(NumericDate::parse("0").is_some());
-        for bad in ["-1", "1e9", "1.5E9", "9223372036854775808", "18446744073709551616"] {
+        for bad in [
+            "-1",
+            "1e9",
+            "1.5E9",
+            "9223372036854775808",
+            "18446744073709551616",
+        ] {
             assert_eq!(NumericDate::parse(bad), None, "{bad}");
         }
         assert!(NumericDate::parse("9223372036854775807").is_some());

@@ -55,7 +55,15 @@ mod tests {
         assert_eq!(parts.signature, b"cc");
         assert_eq!(parts.signing_input, b"aa.bb");
         assert!(split(b"aa.bb.", 100).unwrap().signature.is_empty());
-        for bad in [&b""[..], b"aa", b"aa.bb", b"aa.bb.cc.dd", b"a.b.c.d.e", b".bb.cc", b"aa..cc"] {
+        for bad in [
+            &b""[..],
+            b"aa",
+            b"aa.bb",
+            b"aa.bb.cc.dd",
+            b"a.b.c.d.e",
+            b".bb.cc",
+            b"aa..cc",
+        ] {
             assert_eq!(split(bad, 100).unwrap_err(), Error::Malformed);
         }
         assert_eq!(split(b"aa.bb.cc", 7).unwrap_err(), Error::TokenTooLong);

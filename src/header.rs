@@ -137,7 +137,8 @@ pub(crate) fn media_type_eq(value: JsonStr<'_>, expected: &str) -> bool {
 
 fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 /// The header parameters a signer may set; `alg` always comes from the key (STANDARDS S-1).

@@ -492,23 +492,54 @@ mod tests {
     #[test]
     fn accepts_well_formed_objects() {
         assert_eq!(members("{}"), Ok(0));
-        assert_eq!(members(" {\"a\" : 1 , \"b\":[1,{\"c\":[]},\"x\"]}\r\n"), Ok(2));
-        assert_eq!(members(r#"{"a":-0.5e+10,"b":true,"c":false,"d":null,"e":{}}"#), Ok(5));
+        assert_eq!(
+            members(" {\"a\" : 1 , \"b\":[1,{\"c\":[]},\"x\"]}\r\n"),
+            Ok(2)
+        );
+        assert_eq!(
+            members(r#"{"a":-0.5e+10,"b":true,"c":false,"d":null,"e":{}}"#),
+            Ok(5)
+        );
         assert_eq!(members(r#"{"\ud83d\ude00":"\u00e9\n"}"#), Ok(1));
     }
 
     #[test]
     fn refuses_malformed_json() {
         for bad in [
-            "", "[]", "\"a\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":[1,]}",
-            "{\"a\":01}", "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}", "{\"a\":+1}", "{\"a\":tru}",
-            "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "{\"a\":\"\\udc00\"}", "{\"a\":\"\t\"}",
-            "{\"a\":1}x", "{\"a\":1}{}", "{a:1}", "{\"a\":[}", "{\"a\":{\"b\"}}",
-            "{\"a\":[1 2]}", "{\"a\":{\"b\":1 \"c\":2}}", "{\"a\":\"\\u12\"}", "{'a':1}",
+            "",
+            "[]",
+            "\"a\"",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "{\"a\":1,}",
+            "{\"a\":[1,]}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":1e}",
+            "{\"a\":+1}",
+            "{\"a\":tru}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":\"\\udc00\"}",
+            "{\"a\":\"\t\"}",
+            "{\"a\":1}x",
+            "{\"a\":1}{}",
+            "{a:1}",
+            "{\"a\":[}",
+            "{\"a\":{\"b\"}}",
+            "{\"a\":[1 2]}",
+            "{\"a\":{\"b\":1 \"c\":2}}",
+            "{\"a\":\"\\u12\"}",
+            "{'a':1}",
         ] {
             assert_eq!(members(bad), Err(Error::Json), "{bad:?}");
         }
-        assert_eq!(parse_object(b"{\"a\":\"\xff\"}", |_, _| Ok(())), Err(Error::Json));
+        assert_eq!(
+            parse_object(b"{\"a\":\"\xff\"}", |_, _| Ok(())),
+            Err(Error::Json)
+        );
     }
 
     #[test]
@@ -542,7 +573,10 @@ mod tests {
         deeper[5..5 + n].fill(b'[');
         deeper[5 + n..5 + 2 * n].fill(b']');
         deeper[5 + 2 * n] = b'}';
-        assert_eq!(parse_object(&deeper[..6 + 2 * n], |_, _| Ok(())), Err(Error::Json));
+        assert_eq!(
+            parse_object(&deeper[..6 + 2 * n], |_, _| Ok(())),
+            Err(Error::Json)
+        );
     }
 
     #[test]
@@ -553,7 +587,9 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        let Some(Value::String(s)) = got else { panic!("not a string") };
+        let Some(Value::String(s)) = got else {
+            panic!("not a string")
+        };
         assert!(s == "https://a\u{e9}\u{1F600}");
         assert!(s != "https://a");
         assert_eq!(s.len(), "https://a\u{e9}\u{1F600}".len());

@@ -81,11 +81,11 @@ pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;
 pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
-pub use verify::{verify, verify_jws};
 #[cfg(feature = "std")]
 pub use verify::now;
 #[cfg(feature = "alloc")]
 pub use verify::verify_owned;
+pub use verify::{verify, verify_jws};
 
 #[cfg(feature = "es256")]
 pub use es256::{Es256PrivateKey, Es256PublicKey};

@@ -36,7 +36,10 @@ impl ser::Error for SerError {
 }
 
 /// Serializes `value` as JSON into the front of `out`, returning the length written.
-pub(crate) fn to_slice<T: Serialize + ?Sized>(value: &T, out: &mut [u8]) -> Result<usize, SerError> {
+pub(crate) fn to_slice<T: Serialize + ?Sized>(
+    value: &T,
+    out: &mut [u8],
+) -> Result<usize, SerError> {
     let mut writer = Writer { out, len: 0 };
     value.serialize(&mut writer)?;
     Ok(writer.len)
@@ -95,7 +98,10 @@ impl Writer<'_> {
     }
 
     fn display(&mut self, value: impl fmt::Display) -> Result<(), SerError> {
-        let mut sink = FmtSink { writer: self, failed: false };
+        let mut sink = FmtSink {
+            writer: self,
+            failed: false,
+        };
         if write!(sink, "{value}").is_err() || sink.failed {
             return Err(SerError::Full);
         }
@@ -264,7 +270,11 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
     }
     fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w, 'o>, SerError> {
         self.bytes(b"[")?;
-        Ok(Compound { writer: self, first: true, close: b"" })
+        Ok(Compound {
+            writer: self,
+            first: true,
+            close: b"",
+        })
     }
     fn serialize_tuple(self, len: usize) -> Result<Compound<'w, 'o>, SerError> {
         self.serialize_seq(Some(len))
@@ -286,11 +296,19 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self.bytes(b"{")?;
         self.string(variant)?;
         self.bytes(b":[")?;
-        Ok(Compound { writer: self, first: true, close: b"}" })
+        Ok(Compound {
+            writer: self,
+            first: true,
+            close: b"}",
+        })
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w, 'o>, SerError> {
         self.bytes(b"{")?;
-        Ok(Compound { writer: self, first: true, close: b"" })
+        Ok(Compound {
+            writer: self,
+            first: true,
+            close: b"",
+        })
     }
     fn serialize_struct(
         self,
@@ -309,12 +327,19 @@ impl<'w, 'o> ser::Serializer for &'w mut Writer<'o> {
         self.bytes(b"{")?;
         self.string(variant)?;
         self.bytes(b":{")?;
-        Ok(Compound { writer: self, first: true, close: b"}" })
+        Ok(Compound {
+            writer: self,
+            first: true,
+            close: b"}",
+        })
     }
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<(), SerError> {
         // Written through a formatter that escapes as it goes, so no buffer is needed.
         self.bytes(b"\"")?;
-        let mut sink = EscapingSink { writer: self, failed: false };
+        let mut sink = EscapingSink {
+            writer: self,
+            failed: false,
+        };
         if write!(sink, "{value}").is_err() || sink.failed {
             return Err(SerError::Full);
         }
@@ -385,7 +410,9 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Error = SerError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), SerError> {
         self.comma()?;
-        key.serialize(KeySerializer { writer: &mut *self.writer })
+        key.serialize(KeySerializer {
+            writer: &mut *self.writer,
+        })
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SerError> {
         self.writer.bytes(b":")?;

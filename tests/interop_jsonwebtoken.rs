@@ -75,22 +75,46 @@ fn to_them(alg: JwtAlg, ours: &impl SigningKey, key: &DecodingKey) {
 
 #[test]
 fn hs256_both_ways() {
-    from_them(JwtAlg::HS256, &EncodingKey::from_secret(SECRET), &common::hs256());
-    to_them(JwtAlg::HS256, &common::hs256(), &DecodingKey::from_secret(SECRET));
+    from_them(
+        JwtAlg::HS256,
+        &EncodingKey::from_secret(SECRET),
+        &common::hs256(),
+    );
+    to_them(
+        JwtAlg::HS256,
+        &common::hs256(),
+        &DecodingKey::from_secret(SECRET),
+    );
 }
 
 #[test]
 fn es256_both_ways() {
     let (private, public) = common::es256();
-    from_them(JwtAlg::ES256, &EncodingKey::from_ec_der(&data("keys/p256.pkcs8.der")), &public);
-    to_them(JwtAlg::ES256, &private, &DecodingKey::from_ec_der(&data("keys/p256.pub.sec1")));
+    from_them(
+        JwtAlg::ES256,
+        &EncodingKey::from_ec_der(&data("keys/p256.pkcs8.der")),
+        &public,
+    );
+    to_them(
+        JwtAlg::ES256,
+        &private,
+        &DecodingKey::from_ec_der(&data("keys/p256.pub.sec1")),
+    );
 }
 
 #[test]
 fn rs256_both_ways() {
     let (private, public) = common::rs256();
-    from_them(JwtAlg::RS256, &EncodingKey::from_rsa_der(&data("keys/rsa2048.pkcs1.der")), &public);
-    to_them(JwtAlg::RS256, &private, &DecodingKey::from_rsa_der(&data("keys/rsa2048.pub.pkcs1.der")));
+    from_them(
+        JwtAlg::RS256,
+        &EncodingKey::from_rsa_der(&data("keys/rsa2048.pkcs1.der")),
+        &public,
+    );
+    to_them(
+        JwtAlg::RS256,
+        &private,
+        &DecodingKey::from_rsa_der(&data("keys/rsa2048.pub.pkcs1.der")),
+    );
 }
 
 #[test]

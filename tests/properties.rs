@@ -35,8 +35,18 @@ fn any_text() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         proptest::collection::vec(
-            prop_oneof![Just('"'), Just('\\'), Just('/'), Just('\n'), Just('\u{0}'), Just('\u{1f}'),
-                        Just('é'), Just('😀'), Just('\u{2028}'), any::<char>()],
+            prop_oneof![
+                Just('"'),
+                Just('\\'),
+                Just('/'),
+                Just('\n'),
+                Just('\u{0}'),
+                Just('\u{1f}'),
+                Just('é'),
+                Just('😀'),
+                Just('\u{2028}'),
+                any::<char>()
+            ],
             0..24
         )
         .prop_map(|chars| chars.into_iter().collect()),
@@ -55,10 +65,22 @@ fn any_claims() -> impl Strategy<Value = Claims> {
         proptest::collection::vec(any_text(), 0..4),
         (any_text(), proptest::collection::vec(any::<u32>(), 0..5)),
     )
-        .prop_map(|(sub, exp, nbf, mut aud, score, ratio, flag, tags, (name, list))| {
-            aud.push("api".into());
-            Claims { sub, exp, nbf, aud, score, ratio, flag, tags, nested: Inner { name, list } }
-        })
+        .prop_map(
+            |(sub, exp, nbf, mut aud, score, ratio, flag, tags, (name, list))| {
+                aud.push("api".into());
+                Claims {
+                    sub,
+                    exp,
+                    nbf,
+                    aud,
+                    score,
+                    ratio,
+                    flag,
+                    tags,
+                    nested: Inner { name, list },
+                }
+            },
+        )
 }
 
 fn round_trip(signer: &impl SigningKey, verifier: &impl VerifyingKey, claims: &Claims, kid: &str) {
@@ -72,7 +94,13 @@ fn round_trip(signer: &impl SigningKey, verifier: &impl VerifyingKey, claims: &C
     let again: Claims = jwt_core::verify(&token, verifier, &policy, common::NOW, &mut buf).unwrap();
     assert_eq!(&again, claims);
     let mut header = vec![0u8; token.len()];
-    assert!(jwt_core::decode_header(&token, &mut header).unwrap().kid.unwrap() == kid);
+    assert!(
+        jwt_core::decode_header(&token, &mut header)
+            .unwrap()
+            .kid
+            .unwrap()
+            == kid
+    );
 }
 
 proptest! {

@@ -23,7 +23,9 @@ struct RfcClaims<'a> {
 const EXP: u64 = 1_300_819_380;
 
 fn str_member<'a>(jwk: &'a Value, name: &str) -> &'a str {
-    jwk[name].as_str().unwrap_or_else(|| panic!("JWK member {name}"))
+    jwk[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("JWK member {name}"))
 }
 
 fn check_vector<K: VerifyingKey>(vector: &Value, key: &K) {
@@ -34,11 +36,23 @@ fn check_vector<K: VerifyingKey>(vector: &Value, key: &K) {
 
     // The JWS payload is exactly the RFC's octets (CRLF and spaces included).
     let payload = jwt_core::verify_jws(token, key, &mut buf).unwrap();
-    assert_eq!(payload, vector["payload_json"].as_str().unwrap().as_bytes(), "{name}");
+    assert_eq!(
+        payload,
+        vector["payload_json"].as_str().unwrap().as_bytes(),
+        "{name}"
+    );
 
     // As a JWT: valid one second before `exp`, expired at `exp` (fixed clock).
     let claims: RfcClaims = jwt_core::verify(token, key, &policy, EXP - 1, &mut buf).unwrap();
-    assert_eq!(claims, RfcClaims { iss: "joe", exp: EXP, is_root: true }, "{name}");
+    assert_eq!(
+        claims,
+        RfcClaims {
+            iss: "joe",
+            exp: EXP,
+            is_root: true
+        },
+        "{name}"
+    );
     let expired = jwt_core::verify::<RfcClaims, _>(token, key, &policy, EXP, &mut buf);
     assert_eq!(expired.unwrap_err(), Error::Expired, "{name}");
 
@@ -46,7 +60,10 @@ fn check_vector<K: VerifyingKey>(vector: &Value, key: &K) {
     let mut sig = unb64(token.rsplit('.').next().unwrap());
     sig[0] ^= 0x01;
     let tampered = common::with_signature(token, &sig);
-    assert_eq!(jwt_core::verify_jws(&tampered, key, &mut buf).unwrap_err(), Error::InvalidSignature);
+    assert_eq!(
+        jwt_core::verify_jws(&tampered, key, &mut buf).unwrap_err(),
+        Error::InvalidSignature
+    );
 }
 
 fn rfc7515() -> Vec<Value> {
@@ -96,7 +113,10 @@ fn rfc7515_tokens_are_refused_under_the_wrong_algorithm() {
     let es256_token = vectors[2]["token"].as_str().unwrap();
     let mut buf = [0u8; 1024];
     for token in [rs256_token, es256_token] {
-        assert_eq!(jwt_core::verify_jws(token, &hmac, &mut buf).unwrap_err(), Error::AlgorithmMismatch);
+        assert_eq!(
+            jwt_core::verify_jws(token, &hmac, &mut buf).unwrap_err(),
+            Error::AlgorithmMismatch
+        );
     }
 }
 
@@ -117,12 +137,17 @@ fn rfc7520_4_1_rs256_is_accepted() {
         }
         k
     });
-    let key =
-        Rs256PublicKey::from_components(&unb64(str_member(&jwk, "n")), &unb64(str_member(&jwk, "e")))
-            .unwrap();
+    let key = Rs256PublicKey::from_components(
+        &unb64(str_member(&jwk, "n")),
+        &unb64(str_member(&jwk, "e")),
+    )
+    .unwrap();
     let mut buf = vec![0u8; token.len()];
     let payload = jwt_core::verify_jws(&token, &key, &mut buf).unwrap();
-    assert_eq!(payload, example["input"]["payload"].as_str().unwrap().as_bytes());
+    assert_eq!(
+        payload,
+        example["input"]["payload"].as_str().unwrap().as_bytes()
+    );
     let mut header = [0u8; 128];
     let header = jwt_core::decode_header(&token, &mut header).unwrap();
     assert!(header.kid.unwrap() == "bilbo.baggins@hobbiton.example");
@@ -132,11 +157,15 @@ fn rfc7520_4_1_rs256_is_accepted() {
 fn rfc7520_4_4_hs256_is_accepted() {
     let (example, token) = rfc7520("4_4.hmac-sha2_integrity_protection.json");
     let jwk: Value =
-        serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json")).unwrap();
+        serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json"))
+            .unwrap();
     let key = Hs256Key::new(&unb64(str_member(&jwk, "k"))).unwrap();
     let mut buf = vec![0u8; token.len()];
     let payload = jwt_core::verify_jws(&token, &key, &mut buf).unwrap();
-    assert_eq!(payload, example["input"]["payload"].as_str().unwrap().as_bytes());
+    assert_eq!(
+        payload,
+        example["input"]["payload"].as_str().unwrap().as_bytes()
+    );
     // The payload is text, not a claims set: as a JWT it is refused after the signature.
     let err = jwt_core::verify::<RfcClaims, _>(&token, &key, &Validation::new(), 0, &mut buf);
     assert_eq!(err.unwrap_err(), Error::Json);
@@ -147,15 +176,22 @@ fn rfc7520_4_3_es512_is_refused_as_unsupported() {
     let (_, token) = rfc7520("4_3.ecdsa_signature.json");
     let (_, key) = common::es256();
     let mut buf = vec![0u8; token.len()];
-    assert_eq!(jwt_core::verify_jws(&token, &key, &mut buf).unwrap_err(), Error::UnsupportedAlgorithm);
+    assert_eq!(
+        jwt_core::verify_jws(&token, &key, &mut buf).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
 }
 
 #[test]
 fn rfc7520_4_5_detached_content_is_refused() {
     let (_, token) = rfc7520("4_5.signature_with_detached_content.json");
     let jwk: Value =
-        serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json")).unwrap();
+        serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json"))
+            .unwrap();
     let key = Hs256Key::new(&unb64(str_member(&jwk, "k"))).unwrap();
     let mut buf = vec![0u8; token.len()];
-    assert_eq!(jwt_core::verify_jws(&token, &key, &mut buf).unwrap_err(), Error::Malformed);
+    assert_eq!(
+        jwt_core::verify_jws(&token, &key, &mut buf).unwrap_err(),
+        Error::Malformed
+    );
 }

@@ -27,9 +27,18 @@ fn strict() -> Validation<'static> {
 #[test]
 fn v_c1_claims_set_is_an_object_without_duplicates() {
     let p = strict();
-    assert_eq!(check(r#"{"exp":1800000000,"exp":1}"#, &p, T), Err(Error::Json));
-    assert_eq!(check(r#"{"exp":1800000000,"e\u0078p":1}"#, &p, T), Err(Error::Json));
-    assert_eq!(check(r#"{"exp":1800000000,"x":1,"x":1}"#, &p, T), Err(Error::Json));
+    assert_eq!(
+        check(r#"{"exp":1800000000,"exp":1}"#, &p, T),
+        Err(Error::Json)
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000,"e\u0078p":1}"#, &p, T),
+        Err(Error::Json)
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000,"x":1,"x":1}"#, &p, T),
+        Err(Error::Json)
+    );
     assert_eq!(check(r#"[{"exp":1800000000}]"#, &p, T), Err(Error::Json));
     assert_eq!(check(r#"{"exp":1800000000}"#, &p, T), Ok(()));
 }
@@ -50,12 +59,21 @@ fn v_c3_exp_boundary_and_leeway() {
     assert_eq!(check(&payload, &lenient, T + 30), Err(Error::Expired));
     assert_eq!(jwt_core::DEFAULT_LEEWAY, 60);
     assert_eq!(check(&payload, &Validation::new(), T + 59), Ok(()));
-    assert_eq!(check(&payload, &Validation::new(), T + 60), Err(Error::Expired));
+    assert_eq!(
+        check(&payload, &Validation::new(), T + 60),
+        Err(Error::Expired)
+    );
     // Required by default.
-    assert_eq!(check("{}", &strict(), T), Err(Error::MissingClaim(Claim::Exp)));
+    assert_eq!(
+        check("{}", &strict(), T),
+        Err(Error::MissingClaim(Claim::Exp))
+    );
     assert_eq!(check("{}", &strict().allow_missing_exp(), T), Ok(()));
     // A huge leeway saturates instead of overflowing.
-    assert_eq!(check(&payload, &Validation::new().leeway(u64::MAX), u64::MAX - 1), Ok(()));
+    assert_eq!(
+        check(&payload, &Validation::new().leeway(u64::MAX), u64::MAX - 1),
+        Ok(())
+    );
 }
 
 #[test]
@@ -78,11 +96,28 @@ fn v_c5_numeric_dates_are_numbers_never_absent() {
     assert_eq!(check(&payload, &strict(), T - 9), Ok(()));
     // Wrong types and values are errors (CVE-2026-25537), for every date claim.
     for claim in [Claim::Exp, Claim::Nbf, Claim::Iat] {
-        for value in ["\"1800000000\"", "null", "true", "[1800000000]", "{}", "-1", "1.8e9",
-                      "18446744073709551616", "9223372036854775808"] {
+        for value in [
+            "\"1800000000\"",
+            "null",
+            "true",
+            "[1800000000]",
+            "{}",
+            "-1",
+            "1.8e9",
+            "18446744073709551616",
+            "9223372036854775808",
+        ] {
             let payload = format!(r#"{{"exp":1800000000,"{}":{value}}}"#, claim.name());
-            let payload = if claim == Claim::Exp { format!(r#"{{"exp":{value}}}"#) } else { payload };
-            assert_eq!(check(&payload, &strict(), T), Err(Error::InvalidClaim(claim)), "{payload}");
+            let payload = if claim == Claim::Exp {
+                format!(r#"{{"exp":{value}}}"#)
+            } else {
+                payload
+            };
+            assert_eq!(
+                check(&payload, &strict(), T),
+                Err(Error::InvalidClaim(claim)),
+                "{payload}"
+            );
         }
     }
 }
@@ -91,14 +126,26 @@ fn v_c5_numeric_dates_are_numbers_never_absent() {
 fn v_c6_iat_not_in_the_future_and_max_age() {
     let payload = |iat: u64| format!(r#"{{"exp":{},"iat":{iat}}}"#, T + 1000);
     assert_eq!(check(&payload(T), &strict(), T), Ok(()));
-    assert_eq!(check(&payload(T + 1), &strict(), T), Err(Error::InvalidIssuedAt));
+    assert_eq!(
+        check(&payload(T + 1), &strict(), T),
+        Err(Error::InvalidIssuedAt)
+    );
     assert_eq!(check(&payload(T + 60), &Validation::new(), T), Ok(()));
-    assert_eq!(check(&payload(T + 61), &Validation::new(), T), Err(Error::InvalidIssuedAt));
+    assert_eq!(
+        check(&payload(T + 61), &Validation::new(), T),
+        Err(Error::InvalidIssuedAt)
+    );
     let young = strict().max_age(300);
     assert_eq!(check(&payload(T - 300), &young, T), Ok(()));
-    assert_eq!(check(&payload(T - 301), &young, T), Err(Error::InvalidIssuedAt));
+    assert_eq!(
+        check(&payload(T - 301), &young, T),
+        Err(Error::InvalidIssuedAt)
+    );
     let no_iat = format!(r#"{{"exp":{}}}"#, T + 1000);
-    assert_eq!(check(&no_iat, &young, T), Err(Error::MissingClaim(Claim::Iat)));
+    assert_eq!(
+        check(&no_iat, &young, T),
+        Err(Error::MissingClaim(Claim::Iat))
+    );
 }
 
 #[test]
@@ -109,12 +156,24 @@ fn v_c7_iss_exact_case_sensitive_after_unescaping() {
     assert_eq!(check(&with(r"https:\/\/issuer.example"), &p, T), Ok(()));
     assert_eq!(check(&with(r"\u0068ttps://other.example"), &p, T), Ok(()));
     // CVE-2024-53861: no substring or prefix matches; case matters.
-    for bad in ["https://issuer.example.evil", "https://issuer.exampl", "HTTPS://issuer.example",
-                "https://issuer.example/", "", "https://issuer.example\\u0000"] {
+    for bad in [
+        "https://issuer.example.evil",
+        "https://issuer.exampl",
+        "HTTPS://issuer.example",
+        "https://issuer.example/",
+        "",
+        "https://issuer.example\\u0000",
+    ] {
         assert_eq!(check(&with(bad), &p, T), Err(Error::InvalidIssuer), "{bad}");
     }
-    assert_eq!(check(r#"{"exp":1800000000}"#, &p, T), Err(Error::MissingClaim(Claim::Iss)));
-    assert_eq!(check(r#"{"exp":1800000000,"iss":["a"]}"#, &p, T), Err(Error::InvalidClaim(Claim::Iss)));
+    assert_eq!(
+        check(r#"{"exp":1800000000}"#, &p, T),
+        Err(Error::MissingClaim(Claim::Iss))
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000,"iss":["a"]}"#, &p, T),
+        Err(Error::InvalidClaim(Claim::Iss))
+    );
     // Not configured: any issuer passes.
     assert_eq!(check(&with("anyone"), &strict(), T), Ok(()));
 }
@@ -124,34 +183,80 @@ fn v_c8_aud_string_or_array() {
     let p = strict().audiences(&["api", "https://api.example"]);
     let with = |aud: &str| format!(r#"{{"exp":1800000000,"aud":{aud}}}"#);
     assert_eq!(check(&with(r#""api""#), &p, T), Ok(()));
-    assert_eq!(check(&with(r#"["web","https:\/\/api.example"]"#), &p, T), Ok(()));
-    assert_eq!(check(&with(r#"["web","mobile"]"#), &p, T), Err(Error::InvalidAudience));
+    assert_eq!(
+        check(&with(r#"["web","https:\/\/api.example"]"#), &p, T),
+        Ok(())
+    );
+    assert_eq!(
+        check(&with(r#"["web","mobile"]"#), &p, T),
+        Err(Error::InvalidAudience)
+    );
     assert_eq!(check(&with(r#""API""#), &p, T), Err(Error::InvalidAudience));
-    assert_eq!(check(&with("[]"), &p, T), Err(Error::InvalidClaim(Claim::Aud)));
-    assert_eq!(check(&with(r#"["api",1]"#), &p, T), Err(Error::InvalidClaim(Claim::Aud)));
-    assert_eq!(check(&with(r#"["api",["api"]]"#), &p, T), Err(Error::InvalidClaim(Claim::Aud)));
-    assert_eq!(check(&with("null"), &p, T), Err(Error::InvalidClaim(Claim::Aud)));
-    assert_eq!(check(r#"{"exp":1800000000}"#, &p, T), Err(Error::MissingClaim(Claim::Aud)));
+    assert_eq!(
+        check(&with("[]"), &p, T),
+        Err(Error::InvalidClaim(Claim::Aud))
+    );
+    assert_eq!(
+        check(&with(r#"["api",1]"#), &p, T),
+        Err(Error::InvalidClaim(Claim::Aud))
+    );
+    assert_eq!(
+        check(&with(r#"["api",["api"]]"#), &p, T),
+        Err(Error::InvalidClaim(Claim::Aud))
+    );
+    assert_eq!(
+        check(&with("null"), &p, T),
+        Err(Error::InvalidClaim(Claim::Aud))
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000}"#, &p, T),
+        Err(Error::MissingClaim(Claim::Aud))
+    );
     // Present but no audience configured: refused (RFC 7519 4.1.3).
-    assert_eq!(check(&with(r#""api""#), &strict(), T), Err(Error::InvalidAudience));
+    assert_eq!(
+        check(&with(r#""api""#), &strict(), T),
+        Err(Error::InvalidAudience)
+    );
 }
 
 #[test]
 fn v_c9_sub_exact() {
     let p = strict().subject("alice");
     assert_eq!(check(r#"{"exp":1800000000,"sub":"alice"}"#, &p, T), Ok(()));
-    assert_eq!(check(r#"{"exp":1800000000,"sub":"Alice"}"#, &p, T), Err(Error::InvalidSubject));
-    assert_eq!(check(r#"{"exp":1800000000}"#, &p, T), Err(Error::MissingClaim(Claim::Sub)));
-    assert_eq!(check(r#"{"exp":1800000000,"sub":7}"#, &strict(), T), Err(Error::InvalidClaim(Claim::Sub)));
+    assert_eq!(
+        check(r#"{"exp":1800000000,"sub":"Alice"}"#, &p, T),
+        Err(Error::InvalidSubject)
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000}"#, &p, T),
+        Err(Error::MissingClaim(Claim::Sub))
+    );
+    assert_eq!(
+        check(r#"{"exp":1800000000,"sub":7}"#, &strict(), T),
+        Err(Error::InvalidClaim(Claim::Sub))
+    );
 }
 
 #[test]
 fn v_c10_required_claims_each_have_a_distinct_error() {
-    for claim in [Claim::Nbf, Claim::Iat, Claim::Iss, Claim::Sub, Claim::Aud, Claim::Jti] {
+    for claim in [
+        Claim::Nbf,
+        Claim::Iat,
+        Claim::Iss,
+        Claim::Sub,
+        Claim::Aud,
+        Claim::Jti,
+    ] {
         let p = strict().require(claim);
-        assert_eq!(check(r#"{"exp":1800000000}"#, &p, T), Err(Error::MissingClaim(claim)));
+        assert_eq!(
+            check(r#"{"exp":1800000000}"#, &p, T),
+            Err(Error::MissingClaim(claim))
+        );
     }
-    let all = strict().require(Claim::Jti).require(Claim::Nbf).require(Claim::Iss);
+    let all = strict()
+        .require(Claim::Jti)
+        .require(Claim::Nbf)
+        .require(Claim::Iss);
     let payload = r#"{"exp":1800000000,"jti":"x","nbf":1,"iss":"i"}"#;
     assert_eq!(check(payload, &all, T), Ok(()));
 }
@@ -160,7 +265,10 @@ fn v_c10_required_claims_each_have_a_distinct_error() {
 fn v_c11_jti_is_a_string() {
     let p = strict().require(Claim::Jti);
     assert_eq!(check(r#"{"exp":1800000000,"jti":"A1"}"#, &p, T), Ok(()));
-    assert_eq!(check(r#"{"exp":1800000000,"jti":1}"#, &p, T), Err(Error::InvalidClaim(Claim::Jti)));
+    assert_eq!(
+        check(r#"{"exp":1800000000,"jti":1}"#, &p, T),
+        Err(Error::InvalidClaim(Claim::Jti))
+    );
 }
 
 #[test]

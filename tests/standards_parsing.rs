@@ -48,7 +48,10 @@ fn v_p1_exactly_three_segments() {
     ] {
         assert_eq!(verify(&bad, &hs256()), Err(Error::Malformed), "{bad}");
         let mut buf = [0u8; 256];
-        assert_eq!(jwt_core::decode_header(&bad, &mut buf).unwrap_err(), Error::Malformed);
+        assert_eq!(
+            jwt_core::decode_header(&bad, &mut buf).unwrap_err(),
+            Error::Malformed
+        );
     }
 }
 
@@ -75,24 +78,39 @@ fn v_p2_canonical_unpadded_base64url_only() {
         assert_eq!(verify(&mutated, &hs256()), Err(Error::Base64), "{mutated}");
     }
     for mutated in [format!("{h}.{p}.{s}="), format!("{h}.{p}.{}+", &s[..42])] {
-        assert_eq!(verify(&mutated, &hs256()), Err(Error::InvalidSignature), "{mutated}");
+        assert_eq!(
+            verify(&mutated, &hs256()),
+            Err(Error::InvalidSignature),
+            "{mutated}"
+        );
     }
     // Non-canonical trailing bits: flipping an unused low bit of the last character keeps
     // the decoded bytes but is not the canonical encoding.
     const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let bend = |text: &str| {
         let last = ALPHABET.find(text.chars().last().unwrap()).unwrap();
-        format!("{}{}", &text[..text.len() - 1], &ALPHABET[(last ^ 1)..=(last ^ 1)])
+        format!(
+            "{}{}",
+            &text[..text.len() - 1],
+            &ALPHABET[(last ^ 1)..=(last ^ 1)]
+        )
     };
     let header = b64(br#"{"alg":"HS256","kid":"k1"}"#);
-    assert_ne!(header.len() % 4, 0, "the header must end in a partial group");
+    assert_ne!(
+        header.len() % 4,
+        0,
+        "the header must end in a partial group"
+    );
     let bent = bend(&header);
     let mut decoded = [0u8; 64];
     assert!(base64ct::Base64UrlUnpadded::decode(&bent, &mut decoded).is_err());
     assert_eq!(verify(&signed(&bent, p), &hs256()), Err(Error::Base64));
     // The same for the signature: a 32-byte tag leaves 2 unused bits in its last character.
     let bent_sig = bend(s);
-    assert_eq!(verify(&format!("{h}.{p}.{bent_sig}"), &hs256()), Err(Error::InvalidSignature));
+    assert_eq!(
+        verify(&format!("{h}.{p}.{bent_sig}"), &hs256()),
+        Err(Error::InvalidSignature)
+    );
 }
 
 #[test]
@@ -106,17 +124,37 @@ fn v_p3_header_and_payload_are_complete_utf8_json_objects() {
         r#"{"alg":"HS256",}"#,
         "{\"alg\":\"HS256\",\"x\":\"\u{1}\"}",
     ] {
-        assert_eq!(verify(&hs256_token(header, CLAIMS), &hs256()), Err(Error::Json), "{header}");
+        assert_eq!(
+            verify(&hs256_token(header, CLAIMS), &hs256()),
+            Err(Error::Json),
+            "{header}"
+        );
     }
     // Invalid UTF-8 in the header.
-    let input = format!("{}.{}", b64(b"{\"alg\":\"HS256\",\"x\":\"\xff\"}"), b64(CLAIMS.as_bytes()));
+    let input = format!(
+        "{}.{}",
+        b64(b"{\"alg\":\"HS256\",\"x\":\"\xff\"}"),
+        b64(CLAIMS.as_bytes())
+    );
     let token = format!("{input}.{}", b64(&common::hmac_tag(input.as_bytes())));
     assert_eq!(verify(&token, &hs256()), Err(Error::Json));
     // The same rules for the payload, checked after the signature.
-    for payload in [r#"["sub"]"#, r#"{"sub":"alice","exp":1900000000} trailing"#, "not json"] {
-        assert_eq!(verify(&hs256_token(HS, payload), &hs256()), Err(Error::Json), "{payload}");
+    for payload in [
+        r#"["sub"]"#,
+        r#"{"sub":"alice","exp":1900000000} trailing"#,
+        "not json",
+    ] {
+        assert_eq!(
+            verify(&hs256_token(HS, payload), &hs256()),
+            Err(Error::Json),
+            "{payload}"
+        );
     }
-    let input = format!("{}.{}", b64(HS.as_bytes()), b64(b"{\"sub\":\"\xc3\",\"exp\":1}"));
+    let input = format!(
+        "{}.{}",
+        b64(HS.as_bytes()),
+        b64(b"{\"sub\":\"\xc3\",\"exp\":1}")
+    );
     let token = format!("{input}.{}", b64(&common::hmac_tag(input.as_bytes())));
     assert_eq!(verify(&token, &hs256()), Err(Error::Json));
 }
@@ -130,16 +168,31 @@ fn v_p4_duplicate_header_members_are_refused() {
         r#"{"alg":"HS256","x":1,"x":2}"#,
         r#"{"alg":"HS256","\u0061lg":"HS256"}"#,
     ] {
-        assert_eq!(verify(&hs256_token(header, CLAIMS), &hs256()), Err(Error::Json), "{header}");
+        assert_eq!(
+            verify(&hs256_token(header, CLAIMS), &hs256()),
+            Err(Error::Json),
+            "{header}"
+        );
     }
 }
 
 #[test]
 fn v_p5_alg_is_required_a_string_and_known() {
-    for header in [r#"{"typ":"JWT"}"#, r#"{"alg":256}"#, r#"{"alg":null}"#, r#"{"alg":["HS256"]}"#] {
-        assert_eq!(verify(&hs256_token(header, CLAIMS), &hs256()), Err(Error::InvalidHeader), "{header}");
+    for header in [
+        r#"{"typ":"JWT"}"#,
+        r#"{"alg":256}"#,
+        r#"{"alg":null}"#,
+        r#"{"alg":["HS256"]}"#,
+    ] {
+        assert_eq!(
+            verify(&hs256_token(header, CLAIMS), &hs256()),
+            Err(Error::InvalidHeader),
+            "{header}"
+        );
     }
-    for alg in ["HS512", "hs256", "HS256 ", "RS384", "PS256", "ES384", "EdDSA", ""] {
+    for alg in [
+        "HS512", "hs256", "HS256 ", "RS384", "PS256", "ES384", "EdDSA", "",
+    ] {
         let header = format!(r#"{{"alg":"{alg}"}}"#);
         assert_eq!(
             verify(&hs256_token(&header, CLAIMS), &hs256()),
@@ -148,7 +201,13 @@ fn v_p5_alg_is_required_a_string_and_known() {
         );
     }
     // An escaped spelling of a supported name is that name (strings compare unescaped).
-    assert_eq!(verify(&hs256_token(r#"{"alg":"HS\u0032\u00356"}"#, CLAIMS), &hs256()), Ok(()));
+    assert_eq!(
+        verify(
+            &hs256_token(r#"{"alg":"HS\u0032\u00356"}"#, CLAIMS),
+            &hs256()
+        ),
+        Ok(())
+    );
 }
 
 #[test]
@@ -191,21 +250,44 @@ fn v_p8_keys_embedded_in_the_header_are_never_trusted() {
         mac.update(input.as_bytes());
         format!("{input}.{}", b64(&mac.finalize().into_bytes()))
     };
-    assert_eq!(verify(&token, &attacker), Ok(()), "sanity: the token is well formed");
+    assert_eq!(
+        verify(&token, &attacker),
+        Ok(()),
+        "sanity: the token is well formed"
+    );
     assert_eq!(verify(&token, &hs256()), Err(Error::InvalidSignature));
 }
 
 #[test]
 fn v_p9_typ_compares_case_insensitively_with_optional_prefix() {
     let policy = Validation::new().typ("at+jwt");
-    for typ in ["at+jwt", "AT+JWT", "application/at+jwt", "Application/At+Jwt", "at\\u002bjwt"] {
+    for typ in [
+        "at+jwt",
+        "AT+JWT",
+        "application/at+jwt",
+        "Application/At+Jwt",
+        "at\\u002bjwt",
+    ] {
         let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
-        assert_eq!(verify_with(&hs256_token(&header, CLAIMS), &hs256(), &policy), Ok(()), "{typ}");
+        assert_eq!(
+            verify_with(&hs256_token(&header, CLAIMS), &hs256(), &policy),
+            Ok(()),
+            "{typ}"
+        );
     }
     let prefixed = Validation::new().typ("application/at+jwt");
     let header = r#"{"alg":"HS256","typ":"at+jwt"}"#;
-    assert_eq!(verify_with(&hs256_token(header, CLAIMS), &hs256(), &prefixed), Ok(()));
-    for typ in ["JWT", "at+jwt2", "application/", "applicationat+jwt", "xapplication/at+jwt"] {
+    assert_eq!(
+        verify_with(&hs256_token(header, CLAIMS), &hs256(), &prefixed),
+        Ok(())
+    );
+    for typ in [
+        "JWT",
+        "at+jwt2",
+        "application/",
+        "applicationat+jwt",
+        "xapplication/at+jwt",
+    ] {
         let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
         assert_eq!(
             verify_with(&hs256_token(&header, CLAIMS), &hs256(), &policy),
@@ -214,7 +296,11 @@ fn v_p9_typ_compares_case_insensitively_with_optional_prefix() {
         );
     }
     assert_eq!(
-        verify_with(&hs256_token(r#"{"alg":"HS256"}"#, CLAIMS), &hs256(), &policy),
+        verify_with(
+            &hs256_token(r#"{"alg":"HS256"}"#, CLAIMS),
+            &hs256(),
+            &policy
+        ),
         Err(Error::MissingClaim(jwt_core::Claim::Typ))
     );
     // typ must be a string.
@@ -232,7 +318,10 @@ fn v_p10_signature_covers_the_received_bytes() {
     assert_eq!(verify(&token, &hs256()), Ok(()));
     // The same header re-serialized canonically does not carry over the signature.
     let sig = token.rsplit('.').next().unwrap();
-    let reencoded = format!("{}.{sig}", signing_input(r#"{"typ":"JWT","alg":"HS256"}"#, CLAIMS));
+    let reencoded = format!(
+        "{}.{sig}",
+        signing_input(r#"{"typ":"JWT","alg":"HS256"}"#, CLAIMS)
+    );
     assert_eq!(verify(&reencoded, &hs256()), Err(Error::InvalidSignature));
 }
 
@@ -253,21 +342,36 @@ fn v_p11_kid_is_opaque_and_case_sensitive() {
 
 #[test]
 fn v_p12_token_length_is_bounded_before_decoding() {
-    let long_claims = format!(r#"{{"sub":"alice","exp":1900000000,"pad":"{}"}}"#, "x".repeat(20_000));
+    let long_claims = format!(
+        r#"{{"sub":"alice","exp":1900000000,"pad":"{}"}}"#,
+        "x".repeat(20_000)
+    );
     let token = hs256_token(HS, &long_claims);
     assert!(token.len() > jwt_core::DEFAULT_MAX_TOKEN_LEN);
     assert_eq!(verify(&token, &hs256()), Err(Error::TokenTooLong));
     let roomy = Validation::new().max_token_len(64 * 1024);
     assert_eq!(verify_with(&token, &hs256(), &roomy), Ok(()));
     let tight = Validation::new().max_token_len(50);
-    assert_eq!(verify_with(&hs256_token(HS, CLAIMS), &hs256(), &tight), Err(Error::TokenTooLong));
+    assert_eq!(
+        verify_with(&hs256_token(HS, CLAIMS), &hs256(), &tight),
+        Err(Error::TokenTooLong)
+    );
     // The hard cap applies to every entry point, whatever the policy says.
     let huge = "a".repeat(jwt_core::MAX_TOKEN_LEN + 1);
     let unlimited = Validation::new().max_token_len(usize::MAX);
-    assert_eq!(verify_with(&huge, &hs256(), &unlimited), Err(Error::TokenTooLong));
+    assert_eq!(
+        verify_with(&huge, &hs256(), &unlimited),
+        Err(Error::TokenTooLong)
+    );
     let mut buf = [0u8; 16];
-    assert_eq!(jwt_core::decode_header(&huge, &mut buf).unwrap_err(), Error::TokenTooLong);
-    assert_eq!(jwt_core::verify_jws(&huge, &hs256(), &mut buf).unwrap_err(), Error::TokenTooLong);
+    assert_eq!(
+        jwt_core::decode_header(&huge, &mut buf).unwrap_err(),
+        Error::TokenTooLong
+    );
+    assert_eq!(
+        jwt_core::verify_jws(&huge, &hs256(), &mut buf).unwrap_err(),
+        Error::TokenTooLong
+    );
 }
 
 #[test]
@@ -277,7 +381,8 @@ fn v_a1_the_key_decides_the_algorithm() {
     let hs_token = hs256_token(HS, CLAIMS);
     assert_eq!(verify(&hs_token, &es_public), Err(Error::AlgorithmMismatch));
     assert_eq!(verify(&hs_token, &rs_public), Err(Error::AlgorithmMismatch));
-    let es_token = jwt_core::sign_to_string(&es_private, &Default::default(), &SIGN_CLAIMS).unwrap();
+    let es_token =
+        jwt_core::sign_to_string(&es_private, &Default::default(), &SIGN_CLAIMS).unwrap();
     assert_eq!(verify(&es_token, &es_public), Ok(()));
     assert_eq!(verify(&es_token, &hs256()), Err(Error::AlgorithmMismatch));
     assert_eq!(verify(&es_token, &rs_public), Err(Error::AlgorithmMismatch));
@@ -289,7 +394,10 @@ struct SignClaims {
     exp: u64,
 }
 
-const SIGN_CLAIMS: SignClaims = SignClaims { sub: "alice", exp: 1_900_000_000 };
+const SIGN_CLAIMS: SignClaims = SignClaims {
+    sub: "alice",
+    exp: 1_900_000_000,
+};
 
 #[test]
 fn v_a2_public_key_bytes_used_as_hmac_secret_are_refused() {
@@ -314,7 +422,10 @@ fn v_a2_public_key_bytes_used_as_hmac_secret_are_refused() {
         mac.update(input.as_bytes());
         format!("{input}.{}", b64(&mac.finalize().into_bytes()))
     };
-    assert_eq!(verify(&forged, &common::es256().1), Err(Error::AlgorithmMismatch));
+    assert_eq!(
+        verify(&forged, &common::es256().1),
+        Err(Error::AlgorithmMismatch)
+    );
 }
 
 #[test]
@@ -323,9 +434,19 @@ fn v_a3_none_is_never_accepted() {
         let input = signing_input(&format!(r#"{{"alg":"{alg}"}}"#), CLAIMS);
         for sig in ["", "c2ln", "AAAA"] {
             let token = format!("{input}.{sig}");
-            assert_eq!(verify(&token, &hs256()), Err(Error::UnsupportedAlgorithm), "{token}");
-            assert_eq!(verify(&token, &common::es256().1), Err(Error::UnsupportedAlgorithm));
-            assert_eq!(verify(&token, &common::rs256().1), Err(Error::UnsupportedAlgorithm));
+            assert_eq!(
+                verify(&token, &hs256()),
+                Err(Error::UnsupportedAlgorithm),
+                "{token}"
+            );
+            assert_eq!(
+                verify(&token, &common::es256().1),
+                Err(Error::UnsupportedAlgorithm)
+            );
+            assert_eq!(
+                verify(&token, &common::rs256().1),
+                Err(Error::UnsupportedAlgorithm)
+            );
             let mut buf = [0u8; 64];
             assert_eq!(
                 jwt_core::decode_header(&token, &mut buf).unwrap_err(),

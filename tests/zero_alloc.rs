@@ -41,7 +41,10 @@ fn allocations_during(f: impl FnOnce()) -> u64 {
 
 #[test]
 fn the_counter_sees_allocations() {
-    assert_eq!(allocations_during(|| drop(std::hint::black_box(Vec::<u8>::with_capacity(8)))), 1);
+    assert_eq!(
+        allocations_during(|| drop(std::hint::black_box(Vec::<u8>::with_capacity(8)))),
+        1
+    );
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -73,7 +76,9 @@ fn round_trip(signer: &impl SigningKey, verifier: &impl VerifyingKey) {
     let mut buf = [0u8; 512];
     let mut header_buf = [0u8; 64];
     // Warm up once so lazily initialised runtime state (CPU feature detection) is not counted.
-    let token = jwt_core::sign(signer, &fields, &CLAIMS, &mut out).unwrap().to_owned();
+    let token = jwt_core::sign(signer, &fields, &CLAIMS, &mut out)
+        .unwrap()
+        .to_owned();
     let _: Claims = jwt_core::verify(&token, verifier, &policy, common::NOW, &mut buf).unwrap();
 
     let mut out = [0u8; 512];
@@ -82,7 +87,8 @@ fn round_trip(signer: &impl SigningKey, verifier: &impl VerifyingKey) {
     });
     let mut buf = [0u8; 512];
     let verified = allocations_during(|| {
-        let claims: Claims = jwt_core::verify(&token, verifier, &policy, common::NOW, &mut buf).unwrap();
+        let claims: Claims =
+            jwt_core::verify(&token, verifier, &policy, common::NOW, &mut buf).unwrap();
         assert_eq!(claims, CLAIMS);
     });
     let header = allocations_during(|| {
@@ -91,7 +97,10 @@ fn round_trip(signer: &impl SigningKey, verifier: &impl VerifyingKey) {
     let mut buf = [0u8; 512];
     let tampered = format!("{}x", &token[..token.len() - 1]);
     let refused = allocations_during(|| {
-        assert!(jwt_core::verify::<Claims, _>(&tampered, verifier, &policy, common::NOW, &mut buf).is_err());
+        assert!(
+            jwt_core::verify::<Claims, _>(&tampered, verifier, &policy, common::NOW, &mut buf)
+                .is_err()
+        );
     });
     assert_eq!((signed, verified, header, refused), (0, 0, 0, 0));
 }

@@ -16,7 +16,9 @@ pub const NOW: u64 = 1_800_000_000;
 pub const CLAIMS: &str = r#"{"sub":"alice","exp":1900000000}"#;
 
 pub fn data(path: &str) -> Vec<u8> {
-    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path);
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
@@ -43,8 +45,10 @@ pub fn es256() -> (jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey) {
 
 #[cfg(feature = "rs256")]
 pub fn rs256() -> (jwt_core::Rs256PrivateKey, jwt_core::Rs256PublicKey) {
-    let private = jwt_core::Rs256PrivateKey::from_pkcs1_der(&data("keys/rsa2048.pkcs1.der")).unwrap();
-    let public = jwt_core::Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).unwrap();
+    let private =
+        jwt_core::Rs256PrivateKey::from_pkcs1_der(&data("keys/rsa2048.pkcs1.der")).unwrap();
+    let public =
+        jwt_core::Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).unwrap();
     (private, public)
 }
 
