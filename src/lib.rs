@@ -87,6 +87,11 @@ pub use verify::now;
 pub use verify::verify_owned;
 pub use verify::{verify, verify_jws};
 
+/// The README's example runs as a doctest.
+#[cfg(all(doctest, feature = "std", feature = "hs256"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(feature = "es256")]
 pub use es256::{Es256PrivateKey, Es256PublicKey};
 #[cfg(feature = "hs256")]
