@@ -143,18 +143,11 @@ impl<'a> Registered<'a> {
     }
 }
 
+/// The registered claim `name` stands for, if any (`typ` is a header parameter, not a claim).
 fn registered(name: JsonStr<'_>) -> Option<Claim> {
-    [
-        Claim::Exp,
-        Claim::Nbf,
-        Claim::Iat,
-        Claim::Iss,
-        Claim::Sub,
-        Claim::Aud,
-        Claim::Jti,
-    ]
-    .into_iter()
-    .find(|c| name == c.name())
+    Claim::ALL
+        .into_iter()
+        .find(|&c| c != Claim::Typ && name == c.name())
 }
 
 fn audience(value: Value<'_>) -> Option<Audience<'_>> {

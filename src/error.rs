@@ -25,6 +25,18 @@ pub enum Claim {
 }
 
 impl Claim {
+    /// Every claim, registered claims first, in the order a missing one is reported.
+    pub(crate) const ALL: [Claim; 8] = [
+        Claim::Exp,
+        Claim::Nbf,
+        Claim::Iat,
+        Claim::Iss,
+        Claim::Sub,
+        Claim::Aud,
+        Claim::Jti,
+        Claim::Typ,
+    ];
+
     /// The claim's JSON member name, e.g. `"exp"`.
     ///
     /// ```

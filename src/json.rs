@@ -162,19 +162,19 @@ fn hex4(bytes: &[u8]) -> Option<u32> {
 
 /// One JSON value, borrowed from the input.
 #[derive(Clone, Copy, Debug)]
-pub enum Value<'a> {
+pub(crate) enum Value<'a> {
     /// A string.
     String(JsonStr<'a>),
     /// A number, as its validated text.
     Number(&'a str),
     /// `true` or `false`.
-    Bool(bool),
+    Bool,
     /// `null`.
     Null,
     /// An array, as its validated text including brackets.
     Array(&'a str),
-    /// An object, as its validated text including braces.
-    Object(&'a str),
+    /// An object.
+    Object,
 }
 
 /// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
@@ -295,17 +295,16 @@ impl<'a> Cursor<'a> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
-            Some(b't') => self.literal("true").map(|()| Value::Bool(true)),
-            Some(b'f') => self.literal("false").map(|()| Value::Bool(false)),
+            Some(b't') => self.literal("true").map(|()| Value::Bool),
+            Some(b'f') => self.literal("false").map(|()| Value::Bool),
             Some(b'n') => self.literal("null").map(|()| Value::Null),
             Some(open @ (b'[' | b'{')) => {
                 let start = self.pos;
                 self.container(depth)?;
-                let text = &self.text[start..self.pos];
                 Ok(if open == b'[' {
-                    Value::Array(text)
+                    Value::Array(&self.text[start..self.pos])
                 } else {
-                    Value::Object(text)
+                    Value::Object
                 })
             }
             _ => Err(Error::Json),

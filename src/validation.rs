@@ -67,18 +67,6 @@ const fn bit(claim: Claim) -> u8 {
     }
 }
 
-/// Claims in the order their absence is reported.
-const ALL: [Claim; 8] = [
-    Claim::Exp,
-    Claim::Nbf,
-    Claim::Iat,
-    Claim::Iss,
-    Claim::Sub,
-    Claim::Aud,
-    Claim::Jti,
-    Claim::Typ,
-];
-
 impl<'a> Validation<'a> {
     /// The default policy: `exp` required, [`DEFAULT_LEEWAY`], nothing else configured.
     pub const fn new() -> Self {
@@ -226,10 +214,11 @@ impl<'a> Validation<'a> {
     /// Checks the header's `typ` against the policy.
     pub(crate) fn check_typ(&self, typ: Option<JsonStr<'_>>) -> Result<(), Error> {
         match (self.typ, typ) {
-            (None, _) => Ok(()),
-            (Some(_), None) => Err(Error::MissingClaim(Claim::Typ)),
-            (Some(expected), Some(typ)) if media_type_eq(typ, expected) => Ok(()),
-            (Some(_), Some(_)) => Err(Error::InvalidType),
+            (Some(expected), Some(typ)) if !media_type_eq(typ, expected) => Err(Error::InvalidType),
+            (_, None) if self.required & bit(Claim::Typ) != 0 => {
+                Err(Error::MissingClaim(Claim::Typ))
+            }
+            _ => Ok(()),
         }
     }
 
@@ -244,7 +233,7 @@ impl<'a> Validation<'a> {
         if self.subject.is_some() {
             required |= bit(Claim::Sub);
         }
-        if let Some(missing) = ALL
+        if let Some(missing) = Claim::ALL
             .into_iter()
             .find(|&c| required & bit(c) != 0 && !claims.has(c))
         {

@@ -18,7 +18,8 @@ use crate::{Error, Validation, VerifyingKey, base64url, compact};
 /// `buf` receives the decoded header, then the decoded payload; `T` may borrow `&str` fields
 /// from it. Bytes of `buf` past the payload are scratch space for unescaping strings into
 /// owned fields (such as `heapless::String`). A `&str` field cannot hold a string containing
-/// escapes and fails with [`Error::Claims`]; `buf` of the token's length is always enough.
+/// escapes and fails with [`Error::Claims`]. A `buf` as long as the token is enough unless the
+/// claims hold long escaped strings; one and a half times the token's length always is.
 ///
 /// # Errors
 /// Every variant of [`Error`] that describes a token: the first rule the token breaks.

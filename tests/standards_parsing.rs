@@ -303,6 +303,15 @@ fn v_p9_typ_compares_case_insensitively_with_optional_prefix() {
         ),
         Err(Error::MissingClaim(jwt_core::Claim::Typ))
     );
+    // Requiring the claim without naming a type only requires presence.
+    let present = Validation::new().require(jwt_core::Claim::Typ);
+    let untyped = hs256_token(r#"{"alg":"HS256"}"#, CLAIMS);
+    let typed = hs256_token(r#"{"alg":"HS256","typ":"anything"}"#, CLAIMS);
+    assert_eq!(verify_with(&typed, &hs256(), &present), Ok(()));
+    assert_eq!(
+        verify_with(&untyped, &hs256(), &present),
+        Err(Error::MissingClaim(jwt_core::Claim::Typ))
+    );
     // typ must be a string.
     assert_eq!(
         verify(&hs256_token(r#"{"alg":"HS256","typ":1}"#, CLAIMS), &hs256()),
