@@ -69,6 +69,25 @@ pub trait VerifyingKey: sealed::Sealed {
     /// The algorithm this key is bound to.
     fn algorithm(&self) -> Algorithm;
 
+    /// Verifies a raw (decoded) signature over arbitrary `signing_input` bytes: the
+    /// primitive under [`verify`](crate::verify), for JWS serializations other than the
+    /// compact one. The signature must have the algorithm's exact length (32 bytes for
+    /// HS256, 64 for ES256, the modulus length for RS256).
+    ///
+    /// # Errors
+    /// [`Error::InvalidSignature`] when the signature has the wrong length or does not verify.
+    ///
+    /// ```
+    /// use jwt_core::{Hs256Key, SigningKey, VerifyingKey};
+    /// let key = Hs256Key::new(&[7u8; 32])?;
+    /// let mut sig = [0u8; 32];
+    /// key.sign_signature(b"any bytes", &mut sig)?;
+    /// assert_eq!(key.verify_signature(b"any bytes", &sig), Ok(()));
+    /// assert!(key.verify_signature(b"other bytes", &sig).is_err());
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error>;
+
     /// Verifies the base64url `signature` segment over `signing_input` (the token's
     /// `header.payload` bytes exactly as received).
     ///
@@ -97,6 +116,14 @@ pub trait SigningKey: sealed::Sealed {
 
     /// Length in bytes of the signatures this key produces.
     fn signature_len(&self) -> usize;
+
+    /// Signs arbitrary `signing_input` bytes and writes the raw signature to the front of
+    /// `out`, returning its length ([`signature_len`](Self::signature_len)).
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] when `out` is shorter than the signature, [`Error::Signing`]
+    /// when the key fails.
+    fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error>;
 
     /// Signs `signing_input` and writes the base64url signature to the front of `out`,
     /// returning its length.

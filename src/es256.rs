@@ -75,12 +75,16 @@ impl VerifyingKey for Es256PublicKey {
         Algorithm::Es256
     }
 
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        let raw = decode_fixed::<64>(signature)?;
-        let signature = Signature::from_slice(&raw).map_err(|_| Error::InvalidSignature)?;
+    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        // `from_slice` takes exactly 64 bytes and refuses r or s of 0 or >= n (V-E1, V-E2).
+        let signature = Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
         self.key
             .verify(signing_input, &signature)
             .map_err(|_| Error::InvalidSignature)
+    }
+
+    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.verify_signature(signing_input, &decode_fixed::<64>(signature)?)
     }
 }
 
@@ -110,6 +114,10 @@ impl Es256PrivateKey {
         Ok(Es256PrivateKey { key })
     }
 
+    fn sign(&self, signing_input: &[u8]) -> Result<Signature, Error> {
+        self.key.try_sign(signing_input).map_err(|_| Error::Signing)
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> Es256PublicKey {
         Es256PublicKey {
@@ -135,11 +143,13 @@ impl SigningKey for Es256PrivateKey {
         64
     }
 
+    fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        let out = out.get_mut(..64).ok_or(Error::BufferTooSmall)?;
+        out.copy_from_slice(&self.sign(signing_input)?.to_bytes());
+        Ok(64)
+    }
+
     fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        let signature: Signature = self
-            .key
-            .try_sign(signing_input)
-            .map_err(|_| Error::Signing)?;
-        base64url::encode(&signature.to_bytes(), out)
+        base64url::encode(&self.sign(signing_input)?.to_bytes(), out)
     }
 }

@@ -62,11 +62,15 @@ impl VerifyingKey for Hs256Key {
         Algorithm::Hs256
     }
 
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        let tag = decode_fixed::<32>(signature)?;
+    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        // `verify_slice` compares in constant time and refuses any length but 32 (V-H2).
         self.tag(signing_input)
-            .verify_slice(&tag)
+            .verify_slice(signature)
             .map_err(|_| Error::InvalidSignature)
+    }
+
+    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.verify_signature(signing_input, &decode_fixed::<32>(signature)?)
     }
 }
 
@@ -77,6 +81,13 @@ impl SigningKey for Hs256Key {
 
     fn signature_len(&self) -> usize {
         32
+    }
+
+    fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        let tag = self.tag(signing_input).finalize().into_bytes();
+        let out = out.get_mut(..tag.len()).ok_or(Error::BufferTooSmall)?;
+        out.copy_from_slice(&tag);
+        Ok(tag.len())
     }
 
     fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {

@@ -3,7 +3,7 @@
 //! It validates a whole document in one linear pass with no recursion, refuses duplicate
 //! member names in the top-level object (compared after unescaping), bounds nesting depth and
 //! the number of top-level members, and hands each top-level member to a visitor as a
-//! [`Value`] that borrows from the input. Strings stay escaped in the input; [`JsonStr`]
+//! value that borrows from the input. Strings stay escaped in the input; [`JsonStr`]
 //! compares and iterates them unescaped, so no scratch buffer is needed.
 
 use crate::Error;

@@ -103,16 +103,24 @@ impl VerifyingKey for Rs256PublicKey {
         Algorithm::Rs256
     }
 
+    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        // The `rsa` crate also checks this; checking first keeps the rule visible (V-R1).
+        if signature.len() != self.len {
+            return Err(Error::InvalidSignature);
+        }
+        let signature = Signature::try_from(signature).map_err(|_| Error::InvalidSignature)?;
+        self.key
+            .verify(signing_input, &signature)
+            .map_err(|_| Error::InvalidSignature)
+    }
+
     fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         if signature.len() != base64url::encoded_len(self.len) {
             return Err(Error::InvalidSignature);
         }
         let mut raw = [0u8; MAX_SIGNATURE_LEN];
         let n = base64url::decode(signature, &mut raw).map_err(|_| Error::InvalidSignature)?;
-        let signature = Signature::try_from(&raw[..n]).map_err(|_| Error::InvalidSignature)?;
-        self.key
-            .verify(signing_input, &signature)
-            .map_err(|_| Error::InvalidSignature)
+        self.verify_signature(signing_input, &raw[..n])
     }
 }
 
@@ -158,6 +166,17 @@ impl Rs256PrivateKey {
         Self::from_rsa(RsaPrivateKey::from_pkcs8_der(der).map_err(|_| Error::InvalidKey)?)
     }
 
+    /// The signature, left-padded to the modulus length (S-2).
+    fn sign(&self, signing_input: &[u8]) -> Result<alloc::boxed::Box<[u8]>, Error> {
+        let signature = self.key.try_sign(signing_input).map_err(|_| Error::Signing)?;
+        let bytes = signature.to_bytes();
+        if bytes.len() == self.len {
+            Ok(bytes)
+        } else {
+            Err(Error::Signing)
+        }
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> Rs256PublicKey {
         let public: &RsaPrivateKey = self.key.as_ref();
@@ -185,15 +204,14 @@ impl SigningKey for Rs256PrivateKey {
         self.len
     }
 
+    fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        let signature = self.sign(signing_input)?;
+        let out = out.get_mut(..signature.len()).ok_or(Error::BufferTooSmall)?;
+        out.copy_from_slice(&signature);
+        Ok(signature.len())
+    }
+
     fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        let signature = self
-            .key
-            .try_sign(signing_input)
-            .map_err(|_| Error::Signing)?;
-        let bytes = signature.to_bytes();
-        if bytes.len() != self.len {
-            return Err(Error::Signing);
-        }
-        base64url::encode(&bytes, out)
+        base64url::encode(&self.sign(signing_input)?, out)
     }
 }
