@@ -116,8 +116,13 @@ pub enum Error {
     InvalidClaim(Claim),
     /// The payload could not be deserialized into the caller's claims type.
     Claims,
-    /// The key was refused on import: malformed, or too weak for its algorithm.
+    /// The key was refused on import: malformed, too weak for its algorithm, or not
+    /// allowed for this use by its `use` or `key_ops`.
     InvalidKey,
+    /// No key of the key set fits the token's `alg` and `kid`.
+    UnknownKey,
+    /// Several keys of the key set fit the token's `alg` and `kid`.
+    AmbiguousKey,
     /// The caller-provided buffer is too small.
     BufferTooSmall,
     /// The claims or header could not be serialized, or the signature could not be produced.
@@ -150,7 +155,13 @@ impl fmt::Display for Error {
             Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
             Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
             Error::Claims => f.write_str("claims do not match the expected type"),
-            Error::InvalidKey => f.write_str("key is malformed or too weak for its algorithm"),
+            Error::InvalidKey => {
+                f.write_str("key is malformed, too weak, or not allowed for this use")
+            }
+            Error::UnknownKey => f.write_str("no key matches the token's algorithm and key ID"),
+            Error::AmbiguousKey => {
+                f.write_str("several keys match the token's algorithm and key ID")
+            }
             Error::BufferTooSmall => f.write_str("buffer is too small"),
             Error::Signing => f.write_str("token could not be signed"),
         }

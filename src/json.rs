@@ -33,6 +33,9 @@ pub struct JsonStr<'a> {
 }
 
 impl<'a> JsonStr<'a> {
+    #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+    pub(crate) const EMPTY: JsonStr<'static> = JsonStr { raw: "" };
+
     /// The string exactly as it appears in the JSON text, escapes included.
     pub fn raw(&self) -> &'a str {
         self.raw
@@ -162,6 +165,10 @@ fn hex4(bytes: &[u8]) -> Option<u32> {
 
 /// One JSON value, borrowed from the input.
 #[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(any(feature = "hs256", feature = "es256", feature = "rs256")),
+    allow(dead_code)
+)]
 pub(crate) enum Value<'a> {
     /// A string.
     String(JsonStr<'a>),
@@ -173,8 +180,8 @@ pub(crate) enum Value<'a> {
     Null,
     /// An array, as its validated text including brackets.
     Array(&'a str),
-    /// An object.
-    Object,
+    /// An object, as its validated text including braces.
+    Object(&'a str),
 }
 
 /// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
@@ -301,10 +308,11 @@ impl<'a> Cursor<'a> {
             Some(open @ (b'[' | b'{')) => {
                 let start = self.pos;
                 self.container(depth)?;
+                let text = &self.text[start..self.pos];
                 Ok(if open == b'[' {
-                    Value::Array(&self.text[start..self.pos])
+                    Value::Array(text)
                 } else {
-                    Value::Object
+                    Value::Object(text)
                 })
             }
             _ => Err(Error::Json),

@@ -60,6 +60,12 @@ mod compact;
 mod error;
 mod header;
 pub mod json;
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+mod jwk;
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+mod jwk_set;
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+mod key;
 mod ser;
 mod sign;
 mod validation;
@@ -77,6 +83,12 @@ pub use compact::MAX_TOKEN_LEN;
 pub use error::{Claim, Error};
 pub use header::{Header, HeaderFields, decode_header};
 pub use json::JsonStr;
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+pub use jwk::Jwk;
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+pub use jwk_set::{JwkSet, MAX_KID_LEN};
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+pub use key::Key;
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;

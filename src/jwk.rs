@@ -1,0 +1,453 @@
+//! JSON Web Keys (RFC 7517, RFC 7518 section 6) and JWK thumbprints (RFC 7638).
+//!
+//! [`Jwk::parse`] reads one key; each key type's `from_jwk` applies the rules of STANDARDS
+//! V-K1..V-K6: required members, canonical base64url, minimum-octet RSA integers, full-size
+//! EC coordinates on the curve, `alg`/`use`/`key_ops` consistent with the intended use,
+//! private members refused where a public key is expected, weak keys refused, unknown
+//! members ignored. Public members are decoded with the table decoder; secret members
+//! (`k`, `d`, `p`, `q`) with base64ct's constant-time decoder, and stack copies are wiped.
+
+use crate::json::{self, JsonStr, Value};
+use crate::{Algorithm, Error};
+
+/// One JSON Web Key, parsed but not yet imported: members borrow from the JSON text.
+///
+/// Import it with the `from_jwk` constructor of the key type you expect
+/// ([`Hs256Key`](crate::Hs256Key), [`Es256PublicKey`](crate::Es256PublicKey), ...), or with
+/// [`Key::from_jwk`](crate::Key::from_jwk) for whichever verifying key it is.
+///
+/// ```
+/// use jwt_core::{Es256PublicKey, Jwk};
+/// let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",
+///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+///     "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#)?;
+/// assert!(jwk.kid().unwrap() == "k1");
+/// let key = Es256PublicKey::from_jwk(&jwk)?;
+/// # let _ = key;
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Jwk<'a> {
+    kty: JsonStr<'a>,
+    kid: Option<JsonStr<'a>>,
+    alg: Option<JsonStr<'a>>,
+    key_use: Option<JsonStr<'a>>,
+    key_ops: Option<&'a str>,
+    pub(crate) members: Members<'a>,
+}
+
+/// The key-material members a JWK may carry.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Members<'a> {
+    pub crv: Option<JsonStr<'a>>,
+    pub x: Option<JsonStr<'a>>,
+    pub y: Option<JsonStr<'a>>,
+    pub n: Option<JsonStr<'a>>,
+    pub e: Option<JsonStr<'a>>,
+    pub k: Option<JsonStr<'a>>,
+    pub d: Option<JsonStr<'a>>,
+    pub p: Option<JsonStr<'a>>,
+    pub q: Option<JsonStr<'a>>,
+    /// `dp`, `dq` or `qi`: RSA CRT values, recomputed from `p`, `q` and `d` on import.
+    pub crt: bool,
+    /// `oth`: further primes of a multi-prime RSA key (not supported).
+    pub oth: bool,
+}
+
+/// What an imported key will be used for; `key_ops` must allow it. (Each variant is used
+/// by the key types of one algorithm feature.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code)]
+pub(crate) enum Op {
+    Verify,
+    Sign,
+    /// Either, for a symmetric key that does both.
+    VerifyOrSign,
+}
+
+impl<'a> Jwk<'a> {
+    /// Parses one JWK (a JSON object). Members must have their registered JSON types;
+    /// unknown members are ignored; duplicate members are refused.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON, [`Error::InvalidKey`] for a missing `kty` or a
+    /// member of the wrong type.
+    pub fn parse(json: &'a [u8]) -> Result<Self, Error> {
+        let mut jwk = Jwk {
+            kty: JsonStr::EMPTY,
+            kid: None,
+            alg: None,
+            key_use: None,
+            key_ops: None,
+            members: Members::default(),
+        };
+        let mut kty = None;
+        json::parse_object(json, |name, value| jwk.member(&mut kty, name, value))?;
+        jwk.kty = kty.ok_or(Error::InvalidKey)?;
+        Ok(jwk)
+    }
+
+    fn member(
+        &mut self,
+        kty: &mut Option<JsonStr<'a>>,
+        name: JsonStr<'a>,
+        value: Value<'a>,
+    ) -> Result<(), Error> {
+        let m = &mut self.members;
+        let slot = match known_name(name) {
+            "kty" => kty,
+            "kid" => &mut self.kid,
+            "alg" => &mut self.alg,
+            "use" => &mut self.key_use,
+            "crv" => &mut m.crv,
+            "x" => &mut m.x,
+            "y" => &mut m.y,
+            "n" => &mut m.n,
+            "e" => &mut m.e,
+            "k" => &mut m.k,
+            "d" => &mut m.d,
+            "p" => &mut m.p,
+            "q" => &mut m.q,
+            "dp" | "dq" | "qi" => {
+                m.crt = true;
+                return Ok(());
+            }
+            "oth" => {
+                m.oth = true;
+                return Ok(());
+            }
+            "key_ops" => {
+                let Value::Array(ops) = value else {
+                    return Err(Error::InvalidKey);
+                };
+                self.key_ops = Some(ops);
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
+        match value {
+            Value::String(s) => {
+                *slot = Some(s);
+                Ok(())
+            }
+            _ => Err(Error::InvalidKey),
+        }
+    }
+
+    /// `kty`: `oct`, `EC` or `RSA` for the keys this crate imports.
+    pub fn kty(&self) -> JsonStr<'a> {
+        self.kty
+    }
+
+    /// `kid`, the key ID a token's header may name.
+    pub fn kid(&self) -> Option<JsonStr<'a>> {
+        self.kid
+    }
+
+    /// `alg`, the algorithm the key is meant for, when present.
+    pub fn alg(&self) -> Option<JsonStr<'a>> {
+        self.alg
+    }
+
+    /// Whether the JWK carries private key material (`d`, `k` counts as secret too).
+    pub fn has_private_members(&self) -> bool {
+        let m = &self.members;
+        m.d.is_some() || m.p.is_some() || m.q.is_some() || m.crt || m.oth
+    }
+
+    /// Checks `kty`, then `alg`, `use` and `key_ops` against the algorithm and the use
+    /// (STANDARDS V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
+    /// without duplicates and allowing `op`; both consistent when both are present.
+    pub(crate) fn check(&self, kty: &str, alg: Algorithm, op: Op) -> Result<(), Error> {
+        if self.kty != kty {
+            return Err(Error::InvalidKey);
+        }
+        if let Some(declared) = self.alg {
+            if declared != alg.name() {
+                return Err(Error::UnsupportedAlgorithm);
+            }
+        }
+        if let Some(key_use) = self.key_use {
+            if key_use != "sig" {
+                return Err(Error::InvalidKey);
+            }
+        }
+        if let Some(ops) = self.key_ops {
+            check_key_ops(ops, op, self.key_use.is_some())?;
+        }
+        Ok(())
+    }
+}
+
+/// The member names a JWK is read for, matched after unescaping.
+fn known_name(name: JsonStr<'_>) -> &'static str {
+    const NAMES: [&str; 18] = [
+        "kty", "kid", "alg", "use", "key_ops", "crv", "x", "y", "n", "e", "k", "d", "p", "q",
+        "dp", "dq", "qi", "oth",
+    ];
+    NAMES.into_iter().find(|known| name == *known).unwrap_or("")
+}
+
+/// `key_ops` must be an array of distinct strings allowing `op`; next to `use` (which is
+/// `sig` by then) it may only hold `sign` and `verify`.
+fn check_key_ops(ops: &str, op: Op, with_use: bool) -> Result<(), Error> {
+    const KNOWN: [&str; 8] = [
+        "sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits",
+    ];
+    let mut seen = 0u16;
+    let mut allowed = false;
+    let mut unknown = 0usize;
+    json::for_each_element(ops, |value| {
+        let Value::String(s) = value else {
+            return Err(Error::InvalidKey);
+        };
+        match KNOWN.iter().position(|k| s == *k) {
+            Some(i) => {
+                if seen & (1 << i) != 0 {
+                    return Err(Error::InvalidKey);
+                }
+                seen |= 1 << i;
+                allowed |= matches!(
+                    (op, i),
+                    (Op::Sign | Op::VerifyOrSign, 0) | (Op::Verify | Op::VerifyOrSign, 1)
+                );
+            }
+            // Unregistered values are permitted by RFC 7517 section 4.3; they grant nothing.
+            None => unknown += 1,
+        }
+        Ok(())
+    })?;
+    let only_signature_ops = seen & !0b11 == 0 && unknown == 0;
+    if allowed && (!with_use || only_signature_ops) {
+        Ok(())
+    } else {
+        Err(Error::InvalidKey)
+    }
+}
+
+/// The text of a member that must be present, with no escape sequences (base64url needs
+/// none, so an escaped member is malformed).
+pub(crate) fn required<'a>(member: Option<JsonStr<'a>>) -> Result<&'a str, Error> {
+    member.and_then(|m| m.as_str()).ok_or(Error::InvalidKey)
+}
+
+/// Decodes a public member of exactly `N` bytes.
+#[cfg(feature = "es256")]
+pub(crate) fn public_bytes<const N: usize>(member: Option<JsonStr<'_>>) -> Result<[u8; N], Error> {
+    let text = required(member)?;
+    let mut out = [0u8; N];
+    match crate::base64url::decode(text.as_bytes(), &mut out) {
+        Ok(len) if len == N => Ok(out),
+        _ => Err(Error::InvalidKey),
+    }
+}
+
+/// Decodes a secret member into the front of `out` in constant time, returning its length.
+#[cfg(any(feature = "hs256", feature = "es256"))]
+pub(crate) fn secret_bytes(member: Option<JsonStr<'_>>, out: &mut [u8]) -> Result<usize, Error> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let text = required(member)?;
+    Base64UrlUnpadded::decode(text, out)
+        .map(|bytes| bytes.len())
+        .map_err(|_| Error::InvalidKey)
+}
+
+/// Computes the JWK thumbprint (RFC 7638): SHA-256 over the required members in
+/// lexicographic order, without whitespace. Private members never contribute, so a private
+/// JWK has the thumbprint of its public key (V-T1..V-T3).
+#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+impl Jwk<'_> {
+    /// The RFC 7638 SHA-256 thumbprint of this key.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] when a required member is missing, or [`Error::UnsupportedAlgorithm`]
+    /// for a `kty` other than `EC`, `RSA` or `oct`.
+    ///
+    /// ```
+    /// // RFC 7638 section 3.1.
+    /// let jwk = jwt_core::Jwk::parse(br#"{"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29",
+    ///   "n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}"#)?;
+    /// let mut b64 = [0u8; 43];
+    /// jwt_core::base64url::encode(&jwk.thumbprint()?, &mut b64)?;
+    /// assert_eq!(&b64, b"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    pub fn thumbprint(&self) -> Result<[u8; 32], Error> {
+        use sha2::{Digest, Sha256};
+        let m = &self.members;
+        let kty = self.kty.as_str().ok_or(Error::InvalidKey)?;
+        let members: &[(&str, Option<JsonStr<'_>>)] = match kty {
+            "EC" => &[("crv", m.crv), ("kty", Some(self.kty)), ("x", m.x), ("y", m.y)],
+            "RSA" => &[("e", m.e), ("kty", Some(self.kty)), ("n", m.n)],
+            "oct" => &[("k", m.k), ("kty", Some(self.kty))],
+            _ => return Err(Error::UnsupportedAlgorithm),
+        };
+        let mut hash = Sha256::new();
+        for (i, (name, value)) in members.iter().enumerate() {
+            hash.update(if i == 0 { "{\"" } else { ",\"" });
+            hash.update(name);
+            hash.update("\":\"");
+            hash.update(required(*value)?);
+            hash.update("\"");
+        }
+        hash.update("}");
+        Ok(hash.finalize().into())
+    }
+}
+
+#[cfg(feature = "hs256")]
+impl crate::Hs256Key {
+    /// Longest `k` accepted from a JWK, in bytes.
+    pub const MAX_JWK_LEN: usize = 256;
+
+    /// Imports an `oct` JWK (RFC 7518 section 6.4): `k` of at least 32 bytes (and at most
+    /// [`MAX_JWK_LEN`](Self::MAX_JWK_LEN)); `alg`, when present, `HS256`; `use` `sig`;
+    /// `key_ops` allowing `sign` or `verify`. No allocation.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
+    ///
+    /// ```
+    /// let jwk = jwt_core::Jwk::parse(br#"{"kty":"oct","alg":"HS256",
+    ///     "k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#)?;
+    /// let key = jwt_core::Hs256Key::from_jwk(&jwk)?;
+    /// # let _ = key;
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        use zeroize::Zeroize;
+        jwk.check("oct", Algorithm::Hs256, Op::VerifyOrSign)?;
+        let mut secret = [0u8; Self::MAX_JWK_LEN];
+        let key = secret_bytes(jwk.members.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
+        secret.zeroize();
+        key
+    }
+}
+
+#[cfg(feature = "es256")]
+impl crate::Es256PublicKey {
+    /// Imports a public `EC` JWK (RFC 7518 section 6.2.1): `crv` `P-256`, `x` and `y` of
+    /// exactly 32 bytes forming a point on the curve, no private member; `alg`, when
+    /// present, `ES256`; `use` `sig`; `key_ops` allowing `verify`. No allocation.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another curve or `alg`).
+    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        jwk.check("EC", Algorithm::Es256, Op::Verify)?;
+        if jwk.has_private_members() {
+            return Err(Error::InvalidKey);
+        }
+        Self::from_ec_members(jwk)
+    }
+
+    fn from_ec_members(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        if jwk.members.crv.is_none_or(|crv| crv != "P-256") {
+            return Err(Error::UnsupportedAlgorithm);
+        }
+        let x = public_bytes::<32>(jwk.members.x)?;
+        let y = public_bytes::<32>(jwk.members.y)?;
+        Self::from_coordinates(&x, &y)
+    }
+}
+
+#[cfg(feature = "es256")]
+impl crate::Es256PrivateKey {
+    /// Imports a private `EC` JWK: as [`Es256PublicKey::from_jwk`](crate::Es256PublicKey::from_jwk)
+    /// plus `d` of exactly 32 bytes, which must be the private key of `(x, y)`; `key_ops`
+    /// allowing `sign`. No allocation.
+    ///
+    /// # Errors
+    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`].
+    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        use zeroize::Zeroize;
+        jwk.check("EC", Algorithm::Es256, Op::Sign)?;
+        let public = crate::Es256PublicKey::from_ec_members(jwk)?;
+        let mut d = [0u8; 32];
+        let key = match secret_bytes(jwk.members.d, &mut d) {
+            Ok(32) => Self::from_bytes(&d),
+            _ => Err(Error::InvalidKey),
+        };
+        d.zeroize();
+        let key = key?;
+        if key.public_key() == public {
+            Ok(key)
+        } else {
+            Err(Error::InvalidKey)
+        }
+    }
+}
+
+#[cfg(feature = "rs256")]
+mod rsa_jwk {
+    use alloc::vec::Vec;
+
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use zeroize::Zeroizing;
+
+    use super::{Jwk, Op, required};
+    use crate::json::JsonStr;
+    use crate::{Algorithm, Error, Rs256PrivateKey, Rs256PublicKey, base64url};
+
+    /// A Base64urlUInt (RFC 7518 section 2): non-empty, minimum octets (no leading zero).
+    fn minimal(bytes: &[u8]) -> Result<(), Error> {
+        match bytes {
+            [] | [0, ..] => Err(Error::InvalidKey),
+            _ => Ok(()),
+        }
+    }
+
+    fn public_uint(member: Option<JsonStr<'_>>) -> Result<Vec<u8>, Error> {
+        let text = required(member)?;
+        let len = base64url::decoded_len(text.len()).ok_or(Error::InvalidKey)?;
+        let mut out = alloc::vec![0u8; len];
+        base64url::decode(text.as_bytes(), &mut out).map_err(|_| Error::InvalidKey)?;
+        minimal(&out)?;
+        Ok(out)
+    }
+
+    fn secret_uint(member: Option<JsonStr<'_>>) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let text = required(member)?;
+        let out = Zeroizing::new(Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::InvalidKey)?);
+        minimal(&out)?;
+        Ok(out)
+    }
+
+    impl Rs256PublicKey {
+        /// Imports a public `RSA` JWK (RFC 7518 section 6.3.1): `n` and `e` as minimum-octet
+        /// Base64urlUInt, no private member, and the key rules of [`Rs256PublicKey`]
+        /// (2048 to 8192 bits, odd `e` of at least 3, no ROCA fingerprint); `alg`, when
+        /// present, `RS256`; `use` `sig`; `key_ops` allowing `verify`.
+        ///
+        /// # Errors
+        /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
+        pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+            jwk.check("RSA", Algorithm::Rs256, Op::Verify)?;
+            if jwk.has_private_members() {
+                return Err(Error::InvalidKey);
+            }
+            let n = public_uint(jwk.members.n)?;
+            let e = public_uint(jwk.members.e)?;
+            Self::from_components(&n, &e)
+        }
+    }
+
+    impl Rs256PrivateKey {
+        /// Imports a private `RSA` JWK (RFC 7518 section 6.3.2): `n`, `e`, `d`, `p` and `q`
+        /// (`dp`, `dq` and `qi` are recomputed; multi-prime `oth` is refused), checked for
+        /// consistency, with the key rules of [`Rs256PublicKey`]; `key_ops` allowing `sign`.
+        ///
+        /// # Errors
+        /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
+        pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+            jwk.check("RSA", Algorithm::Rs256, Op::Sign)?;
+            let m = &jwk.members;
+            if m.oth {
+                return Err(Error::InvalidKey);
+            }
+            let n = public_uint(m.n)?;
+            let e = public_uint(m.e)?;
+            let (d, p, q) = (secret_uint(m.d)?, secret_uint(m.p)?, secret_uint(m.q)?);
+            Self::from_components(&n, &e, &d, &p, &q)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! [`Key`]: a verifying key of whichever algorithm a JWK holds.
+
+use crate::algorithm::{VerifyingKey, sealed};
+use crate::jwk::Jwk;
+use crate::{Algorithm, Error};
+
+/// A verifying key of any algorithm compiled in, as imported from a JWK whose type is only
+/// known at run time (a JWK Set from an identity provider). It keeps the algorithm binding
+/// of the key it holds.
+///
+/// ```
+/// use jwt_core::{Algorithm, Jwk, Key, VerifyingKey};
+/// let jwk = Jwk::parse(br#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#)?;
+/// let key = Key::from_jwk(&jwk)?;
+/// assert_eq!(key.algorithm(), Algorithm::Hs256);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Key {
+    /// An HS256 secret.
+    #[cfg(feature = "hs256")]
+    Hs256(crate::Hs256Key),
+    /// An ES256 public key.
+    #[cfg(feature = "es256")]
+    Es256(crate::Es256PublicKey),
+    /// An RS256 public key.
+    #[cfg(feature = "rs256")]
+    Rs256(crate::Rs256PublicKey),
+}
+
+impl Key {
+    /// Imports a JWK as the verifying key its `kty` (and `crv`) name: `oct` as HS256, `EC`
+    /// on P-256 as ES256, `RSA` as RS256, each with the rules of that key type's `from_jwk`.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedAlgorithm`] for a key type, curve or `alg` this build does not
+    /// implement; [`Error::InvalidKey`] for a key that breaks the rules.
+    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        match jwk.kty().as_str() {
+            #[cfg(feature = "hs256")]
+            Some("oct") => crate::Hs256Key::from_jwk(jwk).map(Key::Hs256),
+            #[cfg(feature = "es256")]
+            Some("EC") => crate::Es256PublicKey::from_jwk(jwk).map(Key::Es256),
+            #[cfg(feature = "rs256")]
+            Some("RSA") => crate::Rs256PublicKey::from_jwk(jwk).map(Key::Rs256),
+            _ => Err(Error::UnsupportedAlgorithm),
+        }
+    }
+
+    fn inner(&self) -> &dyn VerifyingKey {
+        match self {
+            #[cfg(feature = "hs256")]
+            Key::Hs256(key) => key,
+            #[cfg(feature = "es256")]
+            Key::Es256(key) => key,
+            #[cfg(feature = "rs256")]
+            Key::Rs256(key) => key,
+        }
+    }
+}
+
+impl sealed::Sealed for Key {}
+
+impl VerifyingKey for Key {
+    fn algorithm(&self) -> Algorithm {
+        self.inner().algorithm()
+    }
+
+    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.inner().verify_signature(signing_input, signature)
+    }
+
+    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.inner().verify_segment(signing_input, signature)
+    }
+}
+
+#[cfg(feature = "hs256")]
+impl From<crate::Hs256Key> for Key {
+    fn from(key: crate::Hs256Key) -> Self {
+        Key::Hs256(key)
+    }
+}
+
+#[cfg(feature = "es256")]
+impl From<crate::Es256PublicKey> for Key {
+    fn from(key: crate::Es256PublicKey) -> Self {
+        Key::Es256(key)
+    }
+}
+
+#[cfg(feature = "rs256")]
+impl From<crate::Rs256PublicKey> for Key {
+    fn from(key: crate::Rs256PublicKey) -> Self {
+        Key::Rs256(key)
+    }
+}
