@@ -182,8 +182,8 @@ impl<'a> Jwk<'a> {
 /// The member names a JWK is read for, matched after unescaping.
 fn known_name(name: JsonStr<'_>) -> &'static str {
     const NAMES: [&str; 18] = [
-        "kty", "kid", "alg", "use", "key_ops", "crv", "x", "y", "n", "e", "k", "d", "p", "q",
-        "dp", "dq", "qi", "oth",
+        "kty", "kid", "alg", "use", "key_ops", "crv", "x", "y", "n", "e", "k", "d", "p", "q", "dp",
+        "dq", "qi", "oth",
     ];
     NAMES.into_iter().find(|known| name == *known).unwrap_or("")
 }
@@ -192,7 +192,14 @@ fn known_name(name: JsonStr<'_>) -> &'static str {
 /// `sig` by then) it may only hold `sign` and `verify`.
 fn check_key_ops(ops: &str, op: Op, with_use: bool) -> Result<(), Error> {
     const KNOWN: [&str; 8] = [
-        "sign", "verify", "encrypt", "decrypt", "wrapKey", "unwrapKey", "deriveKey", "deriveBits",
+        "sign",
+        "verify",
+        "encrypt",
+        "decrypt",
+        "wrapKey",
+        "unwrapKey",
+        "deriveKey",
+        "deriveBits",
     ];
     let mut seen = 0u16;
     let mut allowed = false;
@@ -277,7 +284,12 @@ impl Jwk<'_> {
         let m = &self.members;
         let kty = self.kty.as_str().ok_or(Error::InvalidKey)?;
         let members: &[(&str, Option<JsonStr<'_>>)] = match kty {
-            "EC" => &[("crv", m.crv), ("kty", Some(self.kty)), ("x", m.x), ("y", m.y)],
+            "EC" => &[
+                ("crv", m.crv),
+                ("kty", Some(self.kty)),
+                ("x", m.x),
+                ("y", m.y),
+            ],
             "RSA" => &[("e", m.e), ("kty", Some(self.kty)), ("n", m.n)],
             "oct" => &[("k", m.k), ("kty", Some(self.kty))],
             _ => return Err(Error::UnsupportedAlgorithm),
@@ -318,7 +330,8 @@ impl crate::Hs256Key {
         use zeroize::Zeroize;
         jwk.check("oct", Algorithm::Hs256, Op::VerifyOrSign)?;
         let mut secret = [0u8; Self::MAX_JWK_LEN];
-        let key = secret_bytes(jwk.members.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
+        let key =
+            secret_bytes(jwk.members.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
         secret.zeroize();
         key
     }
@@ -407,7 +420,8 @@ mod rsa_jwk {
 
     fn secret_uint(member: Option<JsonStr<'_>>) -> Result<Zeroizing<Vec<u8>>, Error> {
         let text = required(member)?;
-        let out = Zeroizing::new(Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::InvalidKey)?);
+        let out =
+            Zeroizing::new(Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::InvalidKey)?);
         minimal(&out)?;
         Ok(out)
     }

@@ -23,7 +23,9 @@ pub const MAX_KID_LEN: usize = 128;
 ///
 /// Choosing a key for a token: the token's `alg` must be the key's algorithm; a token with a
 /// `kid` uses the one key with that `kid`; a token without one uses the only key of its
-/// algorithm. Anything else (no such key, or several) is refused, never tried in turn.
+/// algorithm. Anything else (no such key, or several) is refused, never tried in turn. A
+/// `kid` that the document gives to two keys of the same type is ambiguous, even when one
+/// of them was skipped (RFC 7517 section 4.5).
 ///
 /// ```
 /// use jwt_core::JwkSet;
@@ -50,6 +52,24 @@ pub struct JwkSet<const N: usize> {
 struct Entry {
     kid: Option<String<MAX_KID_LEN>>,
     key: Key,
+    /// Another key of the same type in the document has the same `kid`.
+    ambiguous: bool,
+}
+
+impl Entry {
+    /// Whether `jwk` (any key of the document, usable or not) has this entry's `kid` and
+    /// key type.
+    fn shares_kid_with(&self, jwk: &Jwk<'_>) -> bool {
+        let kty = match self.key.algorithm() {
+            Algorithm::Hs256 => "oct",
+            Algorithm::Es256 => "EC",
+            Algorithm::Rs256 => "RSA",
+        };
+        match (&self.kid, jwk.kid()) {
+            (Some(own), Some(other)) => other == own.as_str() && jwk.kty() == kty,
+            _ => false,
+        }
+    }
 }
 
 impl<const N: usize> JwkSet<N> {
@@ -90,7 +110,11 @@ impl<const N: usize> JwkSet<N> {
             match (Key::from_jwk(&jwk), kid_of(&jwk)) {
                 (Ok(key), Ok(kid)) => set
                     .entries
-                    .push(Entry { kid, key })
+                    .push(Entry {
+                        kid,
+                        key,
+                        ambiguous: false,
+                    })
                     .map_err(|_| Error::BufferTooSmall),
                 _ => {
                     set.skipped += 1;
@@ -100,6 +124,22 @@ impl<const N: usize> JwkSet<N> {
         })?;
         if symmetric && asymmetric {
             return Err(Error::InvalidKey);
+        }
+        // Second pass: count, for each usable key, the keys of the document sharing its kid.
+        let mut sharing = [0u8; N];
+        json::for_each_element(keys, |value| {
+            if let Value::Object(text) = value {
+                let jwk = Jwk::parse(text.as_bytes())?;
+                for (entry, count) in set.entries.iter().zip(sharing.iter_mut()) {
+                    if entry.shares_kid_with(&jwk) {
+                        *count = count.saturating_add(1);
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        for (entry, count) in set.entries.iter_mut().zip(sharing) {
+            entry.ambiguous = count > 1;
         }
         Ok(set)
     }
@@ -137,7 +177,8 @@ impl<const N: usize> JwkSet<N> {
                 }
         });
         match (candidates.next(), candidates.next()) {
-            (Some(entry), None) => Ok(&entry.key),
+            (Some(entry), None) if !entry.ambiguous => Ok(&entry.key),
+            (Some(_), None) => Err(Error::AmbiguousKey),
             (None, _) => Err(Error::UnknownKey),
             (Some(_), Some(_)) => Err(Error::AmbiguousKey),
         }

@@ -224,7 +224,10 @@ impl Rs256PrivateKey {
 
     /// The signature, left-padded to the modulus length (S-2).
     fn sign(&self, signing_input: &[u8]) -> Result<alloc::boxed::Box<[u8]>, Error> {
-        let signature = self.key.try_sign(signing_input).map_err(|_| Error::Signing)?;
+        let signature = self
+            .key
+            .try_sign(signing_input)
+            .map_err(|_| Error::Signing)?;
         let bytes = signature.to_bytes();
         if bytes.len() == self.len {
             Ok(bytes)
@@ -262,7 +265,9 @@ impl SigningKey for Rs256PrivateKey {
 
     fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         let signature = self.sign(signing_input)?;
-        let out = out.get_mut(..signature.len()).ok_or(Error::BufferTooSmall)?;
+        let out = out
+            .get_mut(..signature.len())
+            .ok_or(Error::BufferTooSmall)?;
         out.copy_from_slice(&signature);
         Ok(signature.len())
     }
