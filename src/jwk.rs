@@ -347,6 +347,7 @@ impl crate::Es256PublicKey {
     /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another curve or `alg`).
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
         jwk.check("EC", Algorithm::Es256, Op::Verify)?;
+        check_p256(jwk)?;
         if jwk.has_private_members() {
             return Err(Error::InvalidKey);
         }
@@ -354,12 +355,20 @@ impl crate::Es256PublicKey {
     }
 
     fn from_ec_members(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        if jwk.members.crv.is_none_or(|crv| crv != "P-256") {
-            return Err(Error::UnsupportedAlgorithm);
-        }
+        check_p256(jwk)?;
         let x = public_bytes::<32>(jwk.members.x)?;
         let y = public_bytes::<32>(jwk.members.y)?;
         Self::from_coordinates(&x, &y)
+    }
+}
+
+/// ES256 keys are on P-256; another curve is another algorithm.
+#[cfg(feature = "es256")]
+fn check_p256(jwk: &Jwk<'_>) -> Result<(), Error> {
+    match jwk.members.crv {
+        Some(crv) if crv == "P-256" => Ok(()),
+        Some(_) => Err(Error::UnsupportedAlgorithm),
+        None => Err(Error::InvalidKey),
     }
 }
 

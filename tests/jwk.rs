@@ -1,0 +1,488 @@
+//! JWK import (STANDARDS V-K1..V-K7), thumbprints (V-T1..V-T3), and the RFC 7515 / RFC 7520
+//! JWKs, including private keys that must reproduce the RFCs' signatures byte for byte.
+#![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]
+
+mod common;
+
+use common::{data, unb64};
+use jwt_core::{
+    Algorithm, Error, Es256PrivateKey, Es256PublicKey, Hs256Key, Jwk, JwkSet, Key, Rs256PrivateKey,
+    Rs256PublicKey, SigningKey, VerifyingKey,
+};
+use serde_json::{Value, json};
+use sha2::Digest;
+
+const EC_X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
+const EC_Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
+const EC_D: &str = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
+const OCT_K: &str = "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg";
+
+fn parse(value: &Value) -> Result<Jwk<'static>, Error> {
+    let text: &'static str = Box::leak(value.to_string().into_boxed_str());
+    Jwk::parse(text.as_bytes())
+}
+
+fn ec(extra: Value) -> Value {
+    let mut jwk = json!({"kty":"EC","crv":"P-256","x":EC_X,"y":EC_Y});
+    jwk.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    jwk
+}
+
+fn rsa_public() -> Value {
+    let pair: Value = serde_json::from_slice(&data("rfc7520/jwk/3_3.rsa_public_key.json")).unwrap();
+    pair
+}
+
+fn es_public(jwk: &Value) -> Result<Es256PublicKey, Error> {
+    Es256PublicKey::from_jwk(&parse(jwk)?)
+}
+
+#[test]
+fn v_k1_kty_is_required_and_case_sensitive() {
+    let mut missing = ec(json!({}));
+    missing.as_object_mut().unwrap().remove("kty");
+    assert_eq!(parse(&missing).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        es_public(&ec(json!({"kty":"ec"}))).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(parse(&json!({"kty": 1})).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        Key::from_jwk(&parse(&json!({"kty":"OKP","crv":"Ed25519","x":"AA"})).unwrap()).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        Key::from_jwk(&parse(&json!({"kty":"rsa"})).unwrap()).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
+    assert!(es_public(&ec(json!({}))).is_ok());
+}
+
+#[test]
+fn v_k2_rsa_integers_are_minimal_and_the_key_strong() {
+    let good = rsa_public();
+    let key = Rs256PublicKey::from_jwk(&parse(&good).unwrap()).unwrap();
+    assert_eq!(key.modulus_len(), 256);
+    let n = unb64(good["n"].as_str().unwrap());
+    let with = |member: &str, bytes: &[u8]| {
+        let mut jwk = good.clone();
+        jwk[member] = Value::String(common::b64(bytes));
+        Rs256PublicKey::from_jwk(&parse(&jwk).unwrap())
+    };
+    let mut padded = vec![0u8];
+    padded.extend_from_slice(&n);
+    assert_eq!(
+        with("n", &padded).unwrap_err(),
+        Error::InvalidKey,
+        "leading zero octet"
+    );
+    assert_eq!(
+        with("e", &[0, 1, 0, 1]).unwrap_err(),
+        Error::InvalidKey,
+        "leading zero octet"
+    );
+    assert_eq!(with("e", &[]).unwrap_err(), Error::InvalidKey);
+    assert_eq!(with("e", &[1]).unwrap_err(), Error::InvalidKey, "e = 1");
+    assert_eq!(
+        with("e", &[1, 0, 0]).unwrap_err(),
+        Error::InvalidKey,
+        "even e"
+    );
+    assert_eq!(
+        with("n", &n[..128]).unwrap_err(),
+        Error::InvalidKey,
+        "1024 bits"
+    );
+    for member in ["n", "e"] {
+        let mut jwk = good.clone();
+        jwk.as_object_mut().unwrap().remove(member);
+        assert_eq!(
+            Rs256PublicKey::from_jwk(&parse(&jwk).unwrap()).unwrap_err(),
+            Error::InvalidKey
+        );
+    }
+    let mut padded_b64 = good.clone();
+    padded_b64["e"] = json!("AQAB=");
+    assert_eq!(
+        Rs256PublicKey::from_jwk(&parse(&padded_b64).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+}
+
+#[test]
+fn v_k3_ec_coordinates_are_full_size_and_on_the_curve() {
+    let x = unb64(EC_X);
+    let short = common::b64(&x[1..]);
+    let long = common::b64(&[&[0u8][..], &x].concat());
+    assert_eq!(
+        es_public(&ec(json!({"x": short}))).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(
+        es_public(&ec(json!({"x": long}))).unwrap_err(),
+        Error::InvalidKey
+    );
+    let mut y = unb64(EC_Y);
+    y[31] ^= 1;
+    assert_eq!(
+        es_public(&ec(json!({"y": common::b64(&y)}))).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(
+        es_public(&ec(json!({"crv":"P-384"}))).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
+    assert_eq!(
+        es_public(&ec(json!({"crv":"p-256"}))).unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
+    for member in ["crv", "x", "y"] {
+        let mut missing = ec(json!({}));
+        missing.as_object_mut().unwrap().remove(member);
+        assert_eq!(es_public(&missing).unwrap_err(), Error::InvalidKey, "{member}");
+    }
+}
+
+#[test]
+fn v_k4_oct_keys_need_k_of_32_bytes() {
+    let oct = |k: &str| Hs256Key::from_jwk(&parse(&json!({"kty":"oct","k":k})).unwrap());
+    assert!(oct(OCT_K).is_ok());
+    assert_eq!(oct("").unwrap_err(), Error::InvalidKey);
+    assert_eq!(oct(&common::b64(&[7; 31])).unwrap_err(), Error::InvalidKey);
+    assert!(oct(&common::b64(&[7; 256])).is_ok());
+    assert_eq!(
+        oct(&common::b64(&[7; 257])).unwrap_err(),
+        Error::InvalidKey,
+        "over MAX_JWK_LEN"
+    );
+    assert_eq!(
+        Hs256Key::from_jwk(&parse(&json!({"kty":"oct"})).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+}
+
+#[test]
+fn v_k5_alg_use_and_key_ops_must_fit_the_use() {
+    // use and key_ops together are allowed when consistent, as this pair is.
+    assert!(es_public(&ec(json!({"alg":"ES256","use":"sig","key_ops":["verify"]}))).is_ok());
+    assert!(es_public(&ec(json!({"alg":"ES256","use":"sig"}))).is_ok());
+    assert!(es_public(&ec(json!({"key_ops":["verify"]}))).is_ok());
+    assert!(es_public(&ec(json!({"key_ops":["verify","sign"]}))).is_ok());
+    for (extra, err) in [
+        (json!({"alg":"ES384"}), Error::UnsupportedAlgorithm),
+        (json!({"alg":"RS256"}), Error::UnsupportedAlgorithm),
+        (json!({"alg":"es256"}), Error::UnsupportedAlgorithm),
+        (json!({"use":"enc"}), Error::InvalidKey),
+        (json!({"key_ops":["sign"]}), Error::InvalidKey),
+        (json!({"key_ops":["verify","verify"]}), Error::InvalidKey),
+        (json!({"key_ops":["sign, verify"]}), Error::InvalidKey),
+        (json!({"key_ops":"verify"}), Error::InvalidKey),
+        (json!({"key_ops":[]}), Error::InvalidKey),
+        (
+            json!({"use":"sig","key_ops":["verify","encrypt"]}),
+            Error::InvalidKey,
+        ),
+        (json!({"use":1}), Error::InvalidKey),
+    ] {
+        assert_eq!(es_public(&ec(extra.clone())).unwrap_err(), err, "{extra}");
+    }
+    // A signing key needs `sign`; an HMAC key, which does both, either.
+    let private = |extra: Value| Es256PrivateKey::from_jwk(&parse(&ec(extra)).unwrap());
+    assert!(private(json!({"d":EC_D,"key_ops":["sign"]})).is_ok());
+    assert_eq!(
+        private(json!({"d":EC_D,"key_ops":["verify"]})).unwrap_err(),
+        Error::InvalidKey
+    );
+    let oct = |ops: Value| {
+        Hs256Key::from_jwk(&parse(&json!({"kty":"oct","k":OCT_K,"key_ops":ops})).unwrap())
+    };
+    assert!(oct(json!(["sign"])).is_ok());
+    assert!(oct(json!(["verify"])).is_ok());
+    assert_eq!(oct(json!(["encrypt"])).unwrap_err(), Error::InvalidKey);
+}
+
+#[test]
+fn v_k6_unknown_members_ignored_private_members_refused_for_public_keys() {
+    let extras = json!({"x5c":["MIIB"],"x5t#S256":"abc","custom":{"nested":[1]},"ext":true});
+    assert!(es_public(&ec(extras)).is_ok());
+    assert_eq!(
+        es_public(&ec(json!({"d":EC_D}))).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(
+        Key::from_jwk(&parse(&ec(json!({"d":EC_D}))).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    let private: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_4.rsa_private_key.json")).unwrap();
+    assert_eq!(
+        Rs256PublicKey::from_jwk(&parse(&private).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    // Duplicate members are refused, as everywhere.
+    let dup = format!(r#"{{"kty":"EC","crv":"P-256","x":"{EC_X}","y":"{EC_Y}","x":"{EC_X}"}}"#);
+    assert_eq!(Jwk::parse(dup.as_bytes()).unwrap_err(), Error::Json);
+    // Member names compare unescaped.
+    let escaped = format!(r#"{{"\u006bty":"EC","crv":"P-256","x":"{EC_X}","y":"{EC_Y}"}}"#);
+    assert!(Es256PublicKey::from_jwk(&Jwk::parse(escaped.as_bytes()).unwrap()).is_ok());
+}
+
+#[test]
+fn v_k6_private_keys_must_match_their_public_members() {
+    let key = Es256PrivateKey::from_jwk(&parse(&ec(json!({"d": EC_D}))).unwrap()).unwrap();
+    assert_eq!(key.public_key(), es_public(&ec(json!({}))).unwrap());
+    let other_d = common::b64(&[0x11; 32]);
+    assert_eq!(
+        Es256PrivateKey::from_jwk(&parse(&ec(json!({"d": other_d}))).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    let mut rsa: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_4.rsa_private_key.json")).unwrap();
+    assert!(Rs256PrivateKey::from_jwk(&parse(&rsa).unwrap()).is_ok());
+    let mut d = unb64(rsa["d"].as_str().unwrap());
+    d[10] ^= 1;
+    rsa["d"] = Value::String(common::b64(&d));
+    assert_eq!(
+        Rs256PrivateKey::from_jwk(&parse(&rsa).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+}
+
+#[test]
+fn v_k7_jwk_sets() {
+    let set = |keys: Value| JwkSet::<4>::parse(json!({ "keys": keys }).to_string().as_bytes());
+    let ec_a = ec(json!({"kid":"a","alg":"ES256"}));
+    let rsa = {
+        let mut k = rsa_public();
+        k["kid"] = json!("r");
+        k
+    };
+    let unknown = json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"o"});
+    let p384 = ec(json!({"crv":"P-384","kid":"p"}));
+    let s = set(json!([ec_a, rsa, unknown, p384])).unwrap();
+    assert_eq!((s.len(), s.skipped()), (2, 2));
+    assert_eq!(
+        s.iter().map(|(kid, _)| kid).collect::<Vec<_>>(),
+        [Some("a"), Some("r")]
+    );
+
+    let mut buf = [0u8; 64];
+    let header = |text: &str, buf: &mut [u8; 64]| -> (Algorithm, Option<String>) {
+        let token = format!("{}.e30.sig", common::b64(text.as_bytes()));
+        let h = jwt_core::decode_header(&token, buf).unwrap();
+        (h.alg, h.kid.map(|k| k.to_string()))
+    };
+    let (alg, _) = header(r#"{"alg":"ES256","kid":"a"}"#, &mut buf);
+    assert_eq!(alg, Algorithm::Es256);
+    let select = |s: &JwkSet<4>, alg, kid: Option<&str>| {
+        let text = kid
+            .map(|k| format!(r#"{{"alg":"HS256","kid":"{k}"}}"#))
+            .unwrap_or_else(|| r#"{"alg":"HS256"}"#.into());
+        let mut buf = [0u8; 64];
+        let token = format!("{}.e30.sig", common::b64(text.as_bytes()));
+        let h = jwt_core::decode_header(&token, &mut buf).unwrap();
+        s.select(alg, h.kid).map(|k| k.algorithm())
+    };
+    assert_eq!(
+        select(&s, Algorithm::Es256, Some("a")),
+        Ok(Algorithm::Es256)
+    );
+    assert_eq!(
+        select(&s, Algorithm::Rs256, Some("r")),
+        Ok(Algorithm::Rs256)
+    );
+    assert_eq!(
+        select(&s, Algorithm::Rs256, Some("a")),
+        Err(Error::UnknownKey),
+        "kid of another alg"
+    );
+    assert_eq!(
+        select(&s, Algorithm::Es256, Some("A")),
+        Err(Error::UnknownKey),
+        "kid is case-sensitive"
+    );
+    assert_eq!(
+        select(&s, Algorithm::Es256, None),
+        Ok(Algorithm::Es256),
+        "the only ES256 key"
+    );
+    assert_eq!(select(&s, Algorithm::Hs256, None), Err(Error::UnknownKey));
+
+    // Two keys of one algorithm: without a kid the choice is ambiguous.
+    let ec_b = ec(json!({"kid":"b"}));
+    let two = set(json!([ec(json!({"kid":"a"})), ec_b])).unwrap();
+    assert_eq!(
+        select(&two, Algorithm::Es256, None),
+        Err(Error::AmbiguousKey)
+    );
+    assert_eq!(
+        select(&two, Algorithm::Es256, Some("b")),
+        Ok(Algorithm::Es256)
+    );
+    // The same kid twice for one key type: ambiguous, also when one of them was skipped.
+    let dup = set(json!([
+        ec(json!({"kid":"a"})),
+        ec(json!({"kid":"a","use":"enc"}))
+    ]))
+    .unwrap();
+    assert_eq!(dup.len(), 1);
+    assert_eq!(
+        select(&dup, Algorithm::Es256, Some("a")),
+        Err(Error::AmbiguousKey)
+    );
+
+    // Fatal: no keys member, keys not an array of objects, symmetric mixed with asymmetric,
+    // more usable keys than capacity.
+    assert_eq!(JwkSet::<4>::parse(b"{}").unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        JwkSet::<4>::parse(br#"{"keys":{}}"#).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(set(json!([1])).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        set(json!([ec_a, {"kty":"oct","k":OCT_K}])).unwrap_err(),
+        Error::InvalidKey
+    );
+    let five: Vec<Value> = (0..5)
+        .map(|i| ec(json!({"kid": format!("k{i}")})))
+        .collect();
+    assert_eq!(set(json!(five)).unwrap_err(), Error::BufferTooSmall);
+    // A kid longer than MAX_KID_LEN makes that key unusable.
+    let long = set(json!([ec(
+        json!({"kid": "k".repeat(jwt_core::MAX_KID_LEN + 1)})
+    )]))
+    .unwrap();
+    assert_eq!((long.len(), long.skipped()), (0, 1));
+}
+
+fn sha256_b64(text: &str) -> String {
+    common::b64(&sha2::Sha256::digest(text.as_bytes()))
+}
+
+fn thumbprint(jwk: &Value) -> String {
+    common::b64(&parse(jwk).unwrap().thumbprint().unwrap())
+}
+
+#[test]
+fn v_t1_v_t2_v_t3_thumbprints() {
+    // V-T2: RFC 7638 section 3.1.
+    let rfc = json!({"kty":"RSA","e":"AQAB","alg":"RS256","kid":"2011-04-29","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"});
+    assert_eq!(
+        thumbprint(&rfc),
+        "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+    );
+    // V-T1: only required members, lexicographic order, no whitespace, for each kty.
+    assert_eq!(
+        thumbprint(&ec(json!({"kid":"x","use":"sig"}))),
+        sha256_b64(&format!(
+            r#"{{"crv":"P-256","kty":"EC","x":"{EC_X}","y":"{EC_Y}"}}"#
+        ))
+    );
+    assert_eq!(
+        thumbprint(&json!({"kty":"oct","k":OCT_K,"alg":"HS256"})),
+        sha256_b64(&format!(r#"{{"k":"{OCT_K}","kty":"oct"}}"#))
+    );
+    // V-T3: a private JWK has the thumbprint of its public key.
+    assert_eq!(
+        thumbprint(&ec(json!({"d":EC_D}))),
+        thumbprint(&ec(json!({})))
+    );
+    let private: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_4.rsa_private_key.json")).unwrap();
+    assert_eq!(thumbprint(&private), thumbprint(&rsa_public()));
+    // Escaped member values hash as their unescaped text... and base64url needs no escapes,
+    // so an escaped one is refused rather than silently hashed differently.
+    let escaped = format!(r#"{{"kty":"oct","k":"{}\u0041"}}"#, &OCT_K[..42]);
+    assert_eq!(
+        Jwk::parse(escaped.as_bytes())
+            .unwrap()
+            .thumbprint()
+            .unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(
+        parse(&json!({"kty":"OKP","x":"AA"}))
+            .unwrap()
+            .thumbprint()
+            .unwrap_err(),
+        Error::UnsupportedAlgorithm
+    );
+}
+
+#[test]
+fn rfc_private_jwks_reproduce_the_rfc_signatures() {
+    let file: Value = serde_json::from_slice(&data("rfc7515_appendix_a.json")).unwrap();
+    let vectors = file["vectors"].as_array().unwrap();
+    for vector in vectors {
+        let token = vector["token"].as_str().unwrap();
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let sig = unb64(sig);
+        let jwk = parse(&vector["jwk"]).unwrap();
+        let name = vector["name"].as_str().unwrap();
+        let mut out = [0u8; 512];
+        match vector["alg"].as_str().unwrap() {
+            "HS256" => {
+                let key = Hs256Key::from_jwk(&jwk).unwrap();
+                let n = key.sign_signature(input.as_bytes(), &mut out).unwrap();
+                assert_eq!(&out[..n], sig.as_slice(), "{name}");
+            }
+            "RS256" => {
+                // PKCS#1 v1.5 is deterministic: A.2 is reproduced byte for byte.
+                let key = Rs256PrivateKey::from_jwk(&jwk).unwrap();
+                let n = key.sign_signature(input.as_bytes(), &mut out).unwrap();
+                assert_eq!(&out[..n], sig.as_slice(), "{name}");
+            }
+            "ES256" => {
+                // ECDSA in the RFC used a random nonce; ours is RFC 6979. Both verify.
+                let key = Es256PrivateKey::from_jwk(&jwk).unwrap();
+                key.public_key()
+                    .verify_signature(input.as_bytes(), &sig)
+                    .unwrap();
+                let n = key.sign_signature(input.as_bytes(), &mut out).unwrap();
+                key.public_key()
+                    .verify_signature(input.as_bytes(), &out[..n])
+                    .unwrap();
+            }
+            other => panic!("{other}"),
+        }
+    }
+    // RFC 7520 4.1: the private key of 3.4 reproduces the RS256 signature.
+    let example: Value =
+        serde_json::from_slice(&data("rfc7520/jws/4_1.rsa_v15_signature.json")).unwrap();
+    let private =
+        parse(&serde_json::from_slice(&data("rfc7520/jwk/3_4.rsa_private_key.json")).unwrap())
+            .unwrap();
+    let key = Rs256PrivateKey::from_jwk(&private).unwrap();
+    let input = example["signing"]["sig-input"].as_str().unwrap();
+    let mut out = [0u8; 256];
+    let n = key.sign_signature(input.as_bytes(), &mut out).unwrap();
+    assert_eq!(
+        common::b64(&out[..n]),
+        example["signing"]["sig"].as_str().unwrap()
+    );
+    // RFC 7520 3.1 and 3.2 are P-521 keys: another algorithm.
+    for file in [
+        "rfc7520/jwk/3_1.ec_public_key.json",
+        "rfc7520/jwk/3_2.ec_private_key.json",
+    ] {
+        let jwk: Value = serde_json::from_slice(&data(file)).unwrap();
+        assert_eq!(
+            Key::from_jwk(&parse(&jwk).unwrap()).unwrap_err(),
+            Error::UnsupportedAlgorithm,
+            "{file}"
+        );
+    }
+    // RFC 7520 3.5 verifies 4.4 through Key.
+    let oct: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json"))
+            .unwrap();
+    let key = Key::from_jwk(&parse(&oct).unwrap()).unwrap();
+    let example: Value =
+        serde_json::from_slice(&data("rfc7520/jws/4_4.hmac-sha2_integrity_protection.json"))
+            .unwrap();
+    let token = example["output"]["compact"].as_str().unwrap();
+    let mut buf = vec![0u8; token.len()];
+    assert!(jwt_core::verify_jws(token, &key, &mut buf).is_ok());
+}
