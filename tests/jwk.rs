@@ -486,3 +486,39 @@ fn rfc_private_jwks_reproduce_the_rfc_signatures() {
     let mut buf = vec![0u8; token.len()];
     assert!(jwt_core::verify_jws(token, &key, &mut buf).is_ok());
 }
+
+#[test]
+fn v_r1_roca_fingerprinted_rsa_keys_are_refused() {
+    // Wycheproof json_web_key_test.json tcId 7: a 2048-bit key from the Infineon library
+    // (CVE-2017-15361). Everything else about it is valid: the token it signed verifies
+    // under the same modulus read without the fingerprint check (via `rsa` directly).
+    let file: Value = serde_json::from_slice(&data("wycheproof/json_web_key_test.json")).unwrap();
+    let group = file["testGroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["tests"][0]["tcId"] == 7)
+        .unwrap();
+    let jwk = &group["private"]["keys"][0];
+    // A 2049-bit modulus with e = 65537: size, exponent and encoding rules all pass, so the
+    // fingerprint is the only rule that can refuse it.
+    let n = unb64(jwk["n"].as_str().unwrap());
+    let e = unb64(jwk["e"].as_str().unwrap());
+    assert_eq!((n.len(), n[0], e.as_slice()), (257, 1, &[1, 0, 1][..]));
+    let public = json!({"kty":"RSA","n":jwk["n"],"e":jwk["e"]});
+    assert_eq!(Rs256PublicKey::from_jwk(&parse(&public).unwrap()).unwrap_err(), Error::InvalidKey);
+    assert_eq!(Rs256PublicKey::from_components(&n, &e).unwrap_err(), Error::InvalidKey);
+    // Our own 2048-bit test key has no fingerprint.
+    assert!(Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).is_ok());
+
+    use rsa::signature::Verifier;
+    let raw = rsa::RsaPublicKey::new(
+        rsa::BoxedUint::from_be_slice_vartime(&n),
+        rsa::BoxedUint::from_be_slice_vartime(&e),
+    )
+    .unwrap();
+    let token = group["tests"][0]["jws"].as_str().unwrap();
+    let (input, sig) = token.rsplit_once('.').unwrap();
+    let sig = rsa::pkcs1v15::Signature::try_from(unb64(sig).as_slice()).unwrap();
+    rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(raw).verify(input.as_bytes(), &sig).unwrap();
+}
