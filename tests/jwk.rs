@@ -141,7 +141,11 @@ fn v_k3_ec_coordinates_are_full_size_and_on_the_curve() {
     for member in ["crv", "x", "y"] {
         let mut missing = ec(json!({}));
         missing.as_object_mut().unwrap().remove(member);
-        assert_eq!(es_public(&missing).unwrap_err(), Error::InvalidKey, "{member}");
+        assert_eq!(
+            es_public(&missing).unwrap_err(),
+            Error::InvalidKey,
+            "{member}"
+        );
     }
 }
 
@@ -506,8 +510,14 @@ fn v_r1_roca_fingerprinted_rsa_keys_are_refused() {
     let e = unb64(jwk["e"].as_str().unwrap());
     assert_eq!((n.len(), n[0], e.as_slice()), (257, 1, &[1, 0, 1][..]));
     let public = json!({"kty":"RSA","n":jwk["n"],"e":jwk["e"]});
-    assert_eq!(Rs256PublicKey::from_jwk(&parse(&public).unwrap()).unwrap_err(), Error::InvalidKey);
-    assert_eq!(Rs256PublicKey::from_components(&n, &e).unwrap_err(), Error::InvalidKey);
+    assert_eq!(
+        Rs256PublicKey::from_jwk(&parse(&public).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert_eq!(
+        Rs256PublicKey::from_components(&n, &e).unwrap_err(),
+        Error::InvalidKey
+    );
     // Our own 2048-bit test key has no fingerprint.
     assert!(Rs256PublicKey::from_public_key_der(&data("keys/rsa2048.pub.spki.der")).is_ok());
 
@@ -520,5 +530,7 @@ fn v_r1_roca_fingerprinted_rsa_keys_are_refused() {
     let token = group["tests"][0]["jws"].as_str().unwrap();
     let (input, sig) = token.rsplit_once('.').unwrap();
     let sig = rsa::pkcs1v15::Signature::try_from(unb64(sig).as_slice()).unwrap();
-    rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(raw).verify(input.as_bytes(), &sig).unwrap();
+    rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(raw)
+        .verify(input.as_bytes(), &sig)
+        .unwrap();
 }

@@ -1,0 +1,2 @@
+//! Shared code of the jwt-core fuzz targets: the properties each target checks.
+pub mod targets;
