@@ -186,7 +186,9 @@ pub(crate) enum Value<'a> {
 
 /// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
 /// `visit` with each member in order. Duplicate member names are refused before the
-/// duplicate is visited.
+/// duplicate is visited. The whole document is validated even after `visit` fails, and a
+/// syntax error takes precedence over the visitor's error, so the error does not depend on
+/// member order.
 pub(crate) fn parse_object<'a, F>(input: &'a [u8], mut visit: F) -> Result<(), Error>
 where
     F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
@@ -195,6 +197,7 @@ where
     let mut cur = Cursor { text, pos: 0 };
     let mut keys: [(u16, u16); MAX_MEMBERS] = [(0, 0); MAX_MEMBERS];
     let mut count = 0usize;
+    let mut visited: Result<(), Error> = Ok(());
     cur.skip_ws();
     cur.expect(b'{')?;
     cur.skip_ws();
@@ -223,7 +226,9 @@ where
             cur.expect(b':')?;
             cur.skip_ws();
             let value = cur.value(MAX_DEPTH - 1)?;
-            visit(key, value)?;
+            if visited.is_ok() {
+                visited = visit(key, value);
+            }
             cur.skip_ws();
             match cur.next_byte() {
                 Some(b',') => continue,
@@ -234,7 +239,7 @@ where
     }
     cur.skip_ws();
     if cur.pos == text.len() {
-        Ok(())
+        visited
     } else {
         Err(Error::Json)
     }
@@ -582,6 +587,24 @@ mod tests {
         deeper[5 + 2 * n] = b'}';
         assert_eq!(
             parse_object(&deeper[..6 + 2 * n], |_, _| Ok(())),
+            Err(Error::Json)
+        );
+    }
+
+    #[test]
+    fn syntax_errors_take_precedence_over_the_visitor() {
+        let refuse_all = |_: JsonStr<'_>, _: Value<'_>| Err(Error::InvalidKey);
+        assert_eq!(
+            parse_object(br#"{"a":1,"b":2}"#, refuse_all),
+            Err(Error::InvalidKey)
+        );
+        assert_eq!(
+            parse_object(br#"{"a":1,"b":}"#, refuse_all),
+            Err(Error::Json)
+        );
+        assert_eq!(parse_object(br#"{"a":1} x"#, refuse_all), Err(Error::Json));
+        assert_eq!(
+            parse_object(br#"{"a":1,"a":2}"#, refuse_all),
             Err(Error::Json)
         );
     }

@@ -179,6 +179,10 @@ pub fn header(data: &[u8]) {
                 );
             }
         }
+        // An empty header is an empty segment inside a token: malformed before it is JSON.
+        (Err(a), Err(b)) if data.is_empty() => {
+            assert_eq!((*a, *b), (Error::Json, Error::Malformed))
+        }
         (Err(a), Err(b)) => assert_eq!(a, b),
         _ => panic!("Header::parse and decode_header disagree: {direct:?} / {via_token:?}"),
     }
@@ -303,6 +307,7 @@ pub fn sign_roundtrip(data: &[u8]) {
     };
     let mut claims = input.claims;
     claims.exp = NOW + 3600;
+    claims.nbf = claims.nbf.map(|nbf| nbf % (NOW as u32));
     claims.aud.push("api".into());
     let mut fields = HeaderFields::new().no_typ();
     fields.kid = input.kid.as_deref();

@@ -1,0 +1,182 @@
+//! Rebuilds the seed corpora in `fuzz/corpus/<target>/` from the test vectors and the
+//! repository's test keys (the same keys the fuzz targets use).
+//!
+//! Run with `cargo run --example fuzz_corpus`. Existing seed files are overwritten; files
+//! the fuzzer added to the corpora are left alone.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jwt_core::{Es256PrivateKey, HeaderFields, Hs256Key, Rs256PrivateKey, SigningKey};
+use serde_json::{Value, json};
+
+const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+const NOW: u64 = 1_800_000_000;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn read_json(path: &str) -> Value {
+    serde_json::from_slice(&fs::read(root().join("tests/data").join(path)).unwrap()).unwrap()
+}
+
+fn write(target: &str, name: &str, bytes: &[u8]) {
+    let dir = root().join("fuzz/corpus").join(target);
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join(format!("seed-{name}")), bytes).unwrap();
+}
+
+fn claims_sets() -> Vec<(&'static str, Value)> {
+    vec![
+        ("plain", json!({"sub":"alice","exp":NOW + 600})),
+        (
+            "access",
+            json!({"iss":"https://issuer.example","sub":"248289761001","aud":["api","b"],
+            "exp":NOW + 600,"nbf":NOW - 60,"iat":NOW - 60,"jti":"a1","client_id":"c","scope":"read write"}),
+        ),
+        (
+            "escapes",
+            json!({"sub":"\"q\"\\\n\u{1}é😀","iss":"https://a/b","exp":NOW + 1,"aud":"api"}),
+        ),
+        (
+            "nested",
+            json!({"exp":NOW + 600,"realm_access":{"roles":["a","b"]},"n":[1,2.5,-3e2,null,true]}),
+        ),
+    ]
+}
+
+fn tokens(key: &impl SigningKey, exp: u64) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (name, mut claims) in claims_sets() {
+        claims["exp"] = json!(exp);
+        for (fname, fields) in [
+            ("jwt", HeaderFields::new()),
+            ("kid", HeaderFields::new().kid("2026-11").typ("at+jwt")),
+            ("bare", HeaderFields::new().no_typ()),
+        ] {
+            let token = jwt_core::sign_to_string(key, &fields, &claims).unwrap();
+            out.push((format!("{name}-{fname}"), token));
+        }
+    }
+    out
+}
+
+fn main() {
+    let hs = Hs256Key::new(SECRET).unwrap();
+    let es = Es256PrivateKey::from_bytes(
+        &fs::read(root().join("tests/data/keys/p256.scalar"))
+            .unwrap()
+            .try_into()
+            .unwrap(),
+    )
+    .unwrap();
+    let rs = Rs256PrivateKey::from_pkcs8_der(
+        &fs::read(root().join("tests/data/keys/rsa2048.pkcs8.der")).unwrap(),
+    )
+    .unwrap();
+    let rfc = read_json("rfc7515_appendix_a.json");
+    let rfc_tokens: Vec<String> = rfc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["token"].as_str().unwrap().to_owned())
+        .collect();
+
+    for (target, key_tokens, rfc_index) in [
+        ("verify_hs256", tokens(&hs, NOW + 600), 0),
+        ("verify_es256", tokens(&es, NOW + 600), 2),
+        ("verify_rs256", tokens(&rs, NOW + 600), 1),
+    ] {
+        for (name, token) in &key_tokens {
+            write(target, name, token.as_bytes());
+        }
+        write(target, "rfc7515", rfc_tokens[rfc_index].as_bytes());
+        write(
+            target,
+            "none",
+            b"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIiwiZXhwIjoxOTAwMDAwMDAwfQ.",
+        );
+    }
+    // The differential target compares with jsonwebtoken on the real clock: far-future exp.
+    for (name, token) in tokens(&hs, 4_102_444_800) {
+        write("differential_jsonwebtoken", &name, token.as_bytes());
+    }
+
+    let headers = [
+        r#"{"alg":"HS256","typ":"JWT"}"#,
+        r#"{"alg":"ES256","kid":"k\/1","typ":"application/at+jwt"}"#,
+        "{\"typ\":\"JWT\",\r\n \"alg\":\"HS256\"}",
+        r#"{"alg":"RS256","crit":["http://example.invalid/UNDEFINED"],"http://example.invalid/UNDEFINED":true}"#,
+        r#"{"alg":"HS256","cty":"JWT","jwk":{"kty":"oct","k":"AAAA"}}"#,
+        r#"{"alg":"none"}"#,
+    ];
+    for (i, header) in headers.iter().enumerate() {
+        write("header", &i.to_string(), header.as_bytes());
+    }
+
+    for (name, claims) in claims_sets() {
+        let text = claims.to_string();
+        let mut input = NOW.to_le_bytes().to_vec();
+        input.extend_from_slice(&[60, 0x06]);
+        input.extend_from_slice(text.as_bytes());
+        write("claims", name, &input);
+        write("json", name, text.as_bytes());
+    }
+
+    for file in [
+        "rfc7520/jwk/3_1.ec_public_key.json",
+        "rfc7520/jwk/3_3.rsa_public_key.json",
+        "rfc7520/jwk/3_4.rsa_private_key.json",
+        "rfc7520/jwk/3_5.symmetric_key_mac_computation.json",
+    ] {
+        let name = Path::new(file)
+            .file_stem()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        write(
+            "jwk",
+            &name,
+            &fs::read(root().join("tests/data").join(file)).unwrap(),
+        );
+    }
+    let wycheproof = read_json("wycheproof/json_web_key_test.json");
+    for group in wycheproof["testGroups"].as_array().unwrap().iter().take(8) {
+        let tc = group["tests"][0]["tcId"].as_u64().unwrap();
+        write(
+            "jwk",
+            &format!("wycheproof-set-{tc}"),
+            group["private"].to_string().as_bytes(),
+        );
+    }
+    let p1363 = read_json("wycheproof/ecdsa_secp256r1_sha256_p1363_test.json");
+    let jwk = &p1363["testGroups"][0]["publicKeyJwk"];
+    write("jwk", "wycheproof-p256", jwk.to_string().as_bytes());
+    write(
+        "jwk",
+        "set-p256",
+        json!({"keys":[jwk]}).to_string().as_bytes(),
+    );
+
+    for (i, seed) in [
+        &b"\x00"[..],
+        b"\x01\x02kid\x03typ",
+        b"\x04aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    ]
+    .iter()
+    .enumerate()
+    {
+        write("sign_roundtrip", &i.to_string(), seed);
+    }
+    for (i, token) in rfc_tokens.iter().enumerate() {
+        for (j, segment) in token.split('.').enumerate() {
+            write("base64url", &format!("rfc{i}-{j}"), segment.as_bytes());
+        }
+    }
+    println!(
+        "seed corpora written to {}",
+        root().join("fuzz/corpus").display()
+    );
+}
