@@ -383,14 +383,17 @@ pub fn base64url(data: &[u8]) {
 }
 
 /// The JSON scanner is strict: whatever it accepts as a claims set, serde_json reads as an
-/// object with the same member names.
+/// object. serde_json's one implementation limit (numbers beyond `f64`, which RFC 8259
+/// section 9 permits an implementation to refuse) is the only allowed disagreement.
 pub fn json(data: &[u8]) {
     let policy = Validation::new().allow_missing_exp().leeway(u64::MAX / 4);
     match policy.validate(data, NOW) {
         Ok(()) | Err(Error::InvalidClaim(_) | Error::InvalidAudience | Error::InvalidIssuedAt) => {
-            let value: serde_json::Value = serde_json::from_slice(data)
-                .unwrap_or_else(|e| panic!("accepted JSON serde_json refuses: {e}"));
-            assert!(value.is_object());
+            match serde_json::from_slice::<serde_json::Value>(data) {
+                Ok(value) => assert!(value.is_object()),
+                Err(e) if e.to_string().starts_with("number out of range") => {}
+                Err(e) => panic!("accepted JSON serde_json refuses: {e}"),
+            }
         }
         Err(_) => {}
     }
