@@ -6,7 +6,7 @@ use serde::Deserialize;
 use crate::header::Header;
 use crate::json::{self, JsonStr, Value};
 use crate::jwk::Jwk;
-use crate::{Algorithm, Error, Key, Validation, VerifyingKey, base64url, compact};
+use crate::{Algorithm, Error, Key, Validation, VerifyingKey};
 
 /// Longest `kid` kept for a key in a [`JwkSet`], in bytes; keys with longer IDs are skipped.
 pub const MAX_KID_LEN: usize = 128;
@@ -184,15 +184,8 @@ impl<const N: usize> JwkSet<N> {
         }
     }
 
-    /// The key for `token`, chosen from its header (which is otherwise not trusted).
-    fn key_for(&self, token: &str, buf: &mut [u8]) -> Result<&Key, Error> {
-        let parts = compact::split(token.as_bytes(), crate::MAX_TOKEN_LEN)?;
-        let len = base64url::decode(parts.header, buf)?;
-        let header = Header::parse(&buf[..len])?;
-        self.select(header.alg, header.kid)
-    }
-
-    /// [`verify`](crate::verify) with the key this set chooses for the token.
+    /// [`verify`](crate::verify) with the key this set chooses from the token's header
+    /// (read once; otherwise untrusted).
     ///
     /// # Errors
     /// As [`verify`](crate::verify) and [`select`](Self::select).
@@ -203,8 +196,8 @@ impl<const N: usize> JwkSet<N> {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<T, Error> {
-        let key = self.key_for(token, buf)?;
-        crate::verify(token, key, validation, now, buf)
+        let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
+        crate::verify::verify_chosen(token, choose, validation, now, buf)
     }
 
     /// [`verify_jws`](crate::verify_jws) with the key this set chooses for the token.
@@ -212,8 +205,8 @@ impl<const N: usize> JwkSet<N> {
     /// # Errors
     /// As [`verify_jws`](crate::verify_jws) and [`select`](Self::select).
     pub fn verify_jws<'b>(&self, token: &str, buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
-        let key = self.key_for(token, buf)?;
-        crate::verify_jws(token, key, buf)
+        let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
+        crate::verify::verify_jws_chosen(token, choose, buf)
     }
 }
 

@@ -25,19 +25,17 @@ use crate::{Error, Validation, VerifyingKey, base64url, compact};
 /// Every variant of [`Error`] that describes a token: the first rule the token breaks.
 ///
 /// ```
-/// use jwt_core::{Hs256Key, HeaderFields, Validation};
-/// #[derive(serde::Deserialize)]
+/// use jwt_core::{HeaderFields, Hs256Key, Validation};
+/// #[derive(serde::Serialize, serde::Deserialize)]
 /// struct Claims<'a> { sub: &'a str, exp: u64 }
 ///
 /// let key = Hs256Key::new(&[0x42; 32])?;
 /// let mut out = [0u8; 256];
-/// let token = jwt_core::sign(&key, &HeaderFields::new(), &serde_json_claims(), &mut out)?;
+/// let token = jwt_core::sign(&key, &HeaderFields::new(), &Claims { sub: "alice", exp: 1_800_000_000 }, &mut out)?;
 ///
 /// let mut buf = [0u8; 256];
 /// let claims: Claims = jwt_core::verify(token, &key, &Validation::new(), 1_700_000_000, &mut buf)?;
 /// assert_eq!((claims.sub, claims.exp), ("alice", 1_800_000_000));
-/// # #[derive(serde::Serialize)] struct C { sub: &'static str, exp: u64 }
-/// # fn serde_json_claims() -> C { C { sub: "alice", exp: 1_800_000_000 } }
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
 pub fn verify<'b, T, K>(
@@ -51,16 +49,7 @@ where
     T: Deserialize<'b>,
     K: VerifyingKey + ?Sized,
 {
-    let limit = validation.token_len_limit();
-    let payload_len = verify_signed(token, key, limit, buf, |typ| validation.check_typ(typ))?;
-    let (payload, scratch) = buf.split_at_mut(payload_len);
-    let payload: &'b [u8] = payload;
-    validation.check_claims(&Registered::parse(payload)?, now)?;
-    match serde_json_core::from_slice_escaped::<T>(payload, scratch) {
-        Ok((claims, _)) => Ok(claims),
-        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => Err(Error::BufferTooSmall),
-        Err(_) => Err(Error::Claims),
-    }
+    verify_chosen(token, |_| Ok(key), validation, now, buf)
 }
 
 /// Verifies a JWS in compact form (any payload, not only JWT claims) and returns its decoded
@@ -74,45 +63,87 @@ where
 /// As [`verify`], up to [`Error::InvalidSignature`].
 ///
 /// ```
-/// use jwt_core::{Hs256Key, HeaderFields};
-/// let key = Hs256Key::new(&[1; 32])?;
-/// let mut out = [0u8; 128];
-/// let token = jwt_core::sign(&key, &HeaderFields::new(), &[1, 2, 3], &mut out);
-/// // Claims must be an object, so sign one and read its payload back as bytes.
-/// assert!(token.is_err());
-/// let token = jwt_core::sign(&key, &HeaderFields::new(), &Empty {}, &mut out)?;
-/// let mut buf = [0u8; 128];
-/// assert_eq!(jwt_core::verify_jws(token, &key, &mut buf)?, b"{}");
-/// # #[derive(serde::Serialize)] struct Empty {}
+/// use jwt_core::Hs256Key;
+/// // RFC 7515 Appendix A.1: the payload is not parsed, only its signature checked.
+/// let key = Hs256Key::new(&[0x42; 32])?;
+/// let mut sig = [0u8; 32];
+/// use jwt_core::SigningKey;
+/// key.sign_signature(b"eyJhbGciOiJIUzI1NiJ9.aGVsbG8", &mut sig)?;
+/// let mut b64 = [0u8; 43];
+/// jwt_core::base64url::encode(&sig, &mut b64)?;
+/// let token = format!("eyJhbGciOiJIUzI1NiJ9.aGVsbG8.{}", core::str::from_utf8(&b64).unwrap());
+/// let mut buf = [0u8; 64];
+/// assert_eq!(jwt_core::verify_jws(&token, &key, &mut buf)?, b"hello");
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
 pub fn verify_jws<'b, K>(token: &str, key: &K, buf: &'b mut [u8]) -> Result<&'b [u8], Error>
 where
     K: VerifyingKey + ?Sized,
 {
-    let payload_len = verify_signed(token, key, crate::MAX_TOKEN_LEN, buf, |_| Ok(()))?;
+    verify_jws_chosen(token, |_| Ok(key), buf)
+}
+
+/// [`verify`] with the key chosen from the header by `choose` (a key set).
+pub(crate) fn verify_chosen<'b, 'k, T, K, C>(
+    token: &str,
+    choose: C,
+    validation: &Validation<'_>,
+    now: u64,
+    buf: &'b mut [u8],
+) -> Result<T, Error>
+where
+    T: Deserialize<'b>,
+    K: VerifyingKey + ?Sized + 'k,
+    C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
+{
+    let limit = validation.token_len_limit();
+    let payload_len = verify_signed(token, limit, buf, choose, |typ| validation.check_typ(typ))?;
+    let (payload, scratch) = buf.split_at_mut(payload_len);
+    let payload: &'b [u8] = payload;
+    validation.check_claims(&Registered::parse(payload)?, now)?;
+    match serde_json_core::from_slice_escaped::<T>(payload, scratch) {
+        Ok((claims, _)) => Ok(claims),
+        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => Err(Error::BufferTooSmall),
+        Err(_) => Err(Error::Claims),
+    }
+}
+
+/// [`verify_jws`] with the key chosen from the header by `choose`.
+pub(crate) fn verify_jws_chosen<'b, 'k, K, C>(
+    token: &str,
+    choose: C,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Error>
+where
+    K: VerifyingKey + ?Sized + 'k,
+    C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
+{
+    let payload_len = verify_signed(token, crate::MAX_TOKEN_LEN, buf, choose, |_| Ok(()))?;
     Ok(&buf[..payload_len])
 }
 
 /// Steps 1 to 4 of the pipeline, then the payload decoded into the front of `buf`; returns
-/// its length. `check_typ` sees the header's `typ`; its error is reported only once the
-/// signature has verified.
-fn verify_signed<K, F>(
+/// its length. The header is read once: `choose` picks the key from it, whose algorithm must
+/// be the token's `alg` (the key decides, RFC 8725 section 3.1), and `check_typ` sees its
+/// `typ`, whose error is reported only once the signature has verified.
+fn verify_signed<'k, K, C, F>(
     token: &str,
-    key: &K,
     max_len: usize,
     buf: &mut [u8],
+    choose: C,
     check_typ: F,
 ) -> Result<usize, Error>
 where
-    K: VerifyingKey + ?Sized,
+    K: VerifyingKey + ?Sized + 'k,
+    C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
     F: FnOnce(Option<JsonStr<'_>>) -> Result<(), Error>,
 {
     let parts = compact::split(token.as_bytes(), max_len)?;
 
     let header_len = base64url::decode(parts.header, buf)?;
     let header = Header::parse(&buf[..header_len])?;
-    if header.alg != key.algorithm() {
+    let key = choose(&header)?;
+    if key.algorithm() != header.alg {
         return Err(Error::AlgorithmMismatch);
     }
     let typ = check_typ(header.typ);
