@@ -26,7 +26,7 @@ use crate::{Algorithm, Error};
 /// # let _ = key;
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Jwk<'a> {
     kty: JsonStr<'a>,
     kid: Option<JsonStr<'a>>,
@@ -37,7 +37,7 @@ pub struct Jwk<'a> {
 }
 
 /// The key-material members a JWK may carry.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub(crate) struct Members<'a> {
     pub crv: Option<JsonStr<'a>>,
     pub x: Option<JsonStr<'a>>,
@@ -52,6 +52,18 @@ pub(crate) struct Members<'a> {
     pub crt: bool,
     /// `oth`: further primes of a multi-prime RSA key (not supported).
     pub oth: bool,
+}
+
+/// Shows `kty`, `kid`, `alg` and whether private members are present; never key material.
+impl core::fmt::Debug for Jwk<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Jwk")
+            .field("kty", &self.kty.raw())
+            .field("kid", &self.kid.map(|k| k.raw()))
+            .field("alg", &self.alg.map(|a| a.raw()))
+            .field("private", &self.has_private_members())
+            .finish_non_exhaustive()
+    }
 }
 
 /// What an imported key will be used for; `key_ops` must allow it. (Each variant is used
@@ -149,7 +161,8 @@ impl<'a> Jwk<'a> {
         self.alg
     }
 
-    /// Whether the JWK carries private key material (`d`, `k` counts as secret too).
+    /// Whether the JWK carries private members of an asymmetric key (`d`, `p`, `q`, `dp`,
+    /// `dq`, `qi`, `oth`). An `oct` key's `k` is not counted: it is the key itself.
     pub fn has_private_members(&self) -> bool {
         let m = &self.members;
         m.d.is_some() || m.p.is_some() || m.q.is_some() || m.crt || m.oth

@@ -534,3 +534,20 @@ fn v_r1_roca_fingerprinted_rsa_keys_are_refused() {
         .verify(input.as_bytes(), &sig)
         .unwrap();
 }
+
+#[test]
+fn debug_output_never_shows_key_material() {
+    let jwk = parse(&ec(json!({"d": EC_D, "kid": "k1"}))).unwrap();
+    let shown = format!("{jwk:?}");
+    assert!(
+        shown.contains("k1") && shown.contains("private: true"),
+        "{shown}"
+    );
+    assert!(!shown.contains(EC_D) && !shown.contains(EC_X), "{shown}");
+    let oct = parse(&json!({"kty":"oct","k":OCT_K})).unwrap();
+    assert!(!format!("{oct:?}").contains(OCT_K));
+    let key = Hs256Key::from_jwk(&oct).unwrap();
+    assert_eq!(format!("{key:?}"), "Hs256Key { .. }");
+    let private = Es256PrivateKey::from_jwk(&jwk).unwrap();
+    assert_eq!(format!("{private:?}"), "Es256PrivateKey { .. }");
+}
