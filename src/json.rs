@@ -12,6 +12,9 @@ use crate::Error;
 pub const MAX_DEPTH: u32 = 32;
 /// Most members accepted in a top-level object (header or claims set).
 pub const MAX_MEMBERS: usize = 64;
+/// Top bit of a remembered member name's length: the name holds an escape sequence. (Names
+/// of 32 KiB or more are refused.)
+const ESCAPED_KEY: u16 = 0x8000;
 
 /// A JSON string as it appears in the input, between its quotes and still escaped.
 ///
@@ -30,11 +33,16 @@ pub const MAX_MEMBERS: usize = 64;
 #[derive(Clone, Copy, Debug)]
 pub struct JsonStr<'a> {
     raw: &'a str,
+    /// Whether `raw` holds an escape sequence, recorded by the scanner.
+    escaped: bool,
 }
 
 impl<'a> JsonStr<'a> {
     #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-    pub(crate) const EMPTY: JsonStr<'static> = JsonStr { raw: "" };
+    pub(crate) const EMPTY: JsonStr<'static> = JsonStr {
+        raw: "",
+        escaped: false,
+    };
 
     /// The string exactly as it appears in the JSON text, escapes included.
     pub fn raw(&self) -> &'a str {
@@ -43,11 +51,7 @@ impl<'a> JsonStr<'a> {
 
     /// The string itself when it contains no escape sequence, `None` otherwise.
     pub fn as_str(&self) -> Option<&'a str> {
-        if self.raw.as_bytes().contains(&b'\\') {
-            None
-        } else {
-            Some(self.raw)
-        }
+        if self.escaped { None } else { Some(self.raw) }
     }
 
     /// The unescaped characters of the string.
@@ -211,15 +215,23 @@ where
             if count == MAX_MEMBERS {
                 return Err(Error::Json);
             }
-            for &(start, len) in &keys[..count] {
-                let seen = &text[usize::from(start)..usize::from(start) + usize::from(len)];
-                if key == (JsonStr { raw: seen }) {
+            for &(start, tagged_len) in &keys[..count] {
+                let len = usize::from(tagged_len & !ESCAPED_KEY);
+                let seen = JsonStr {
+                    raw: &text[usize::from(start)..usize::from(start) + len],
+                    escaped: tagged_len & ESCAPED_KEY != 0,
+                };
+                if key == seen {
                     return Err(Error::Json);
                 }
             }
+            let len = u16::try_from(key.raw.len())
+                .ok()
+                .filter(|&len| len & ESCAPED_KEY == 0)
+                .ok_or(Error::Json)?;
             keys[count] = (
                 u16::try_from(key_start).map_err(|_| Error::Json)?,
-                u16::try_from(key.raw.len()).map_err(|_| Error::Json)?,
+                len | if key.escaped { ESCAPED_KEY } else { 0 },
             );
             count += 1;
             cur.skip_ws();
@@ -403,15 +415,19 @@ impl<'a> Cursor<'a> {
         self.expect(b'"')?;
         let start = self.pos;
         let bytes = self.text.as_bytes();
+        let mut escaped = false;
         loop {
             let b = *bytes.get(self.pos).ok_or(Error::Json)?;
             self.pos += 1;
             match b {
                 b'"' => {
                     let raw = &self.text[start..self.pos - 1];
-                    return Ok(JsonStr { raw });
+                    return Ok(JsonStr { raw, escaped });
                 }
-                b'\\' => self.escape()?,
+                b'\\' => {
+                    escaped = true;
+                    self.escape()?;
+                }
                 0x00..=0x1F => return Err(Error::Json),
                 _ => {}
             }
@@ -589,6 +605,18 @@ mod tests {
             parse_object(&deeper[..6 + 2 * n], |_, _| Ok(())),
             Err(Error::Json)
         );
+    }
+
+    #[test]
+    fn member_names_of_32_kib_are_refused() {
+        let mut doc = [b'a'; 32 * 1024 + 8];
+        let len = doc.len();
+        doc[..2].copy_from_slice(b"{\"");
+        doc[len - 5..].copy_from_slice(b"\":1 }");
+        assert_eq!(members(core::str::from_utf8(&doc).unwrap()), Err(Error::Json));
+        let short = &mut doc[len - 32 * 1024..];
+        short[..2].copy_from_slice(b"{\"");
+        assert_eq!(members(core::str::from_utf8(short).unwrap()), Ok(1));
     }
 
     #[test]
