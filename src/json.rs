@@ -613,7 +613,10 @@ mod tests {
         let len = doc.len();
         doc[..2].copy_from_slice(b"{\"");
         doc[len - 5..].copy_from_slice(b"\":1 }");
-        assert_eq!(members(core::str::from_utf8(&doc).unwrap()), Err(Error::Json));
+        assert_eq!(
+            members(core::str::from_utf8(&doc).unwrap()),
+            Err(Error::Json)
+        );
         let short = &mut doc[len - 32 * 1024..];
         short[..2].copy_from_slice(b"{\"");
         assert_eq!(members(core::str::from_utf8(short).unwrap()), Ok(1));
