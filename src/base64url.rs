@@ -83,7 +83,9 @@ pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
             return Err(Error::Base64);
         }
         let word = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        triple.copy_from_slice(&word.to_be_bytes()[1..]);
+        for (out, byte) in triple.iter_mut().zip(&word.to_be_bytes()[1..]) {
+            *out = *byte;
+        }
     }
     let rest = quads.remainder();
     let tail = out.into_remainder();
@@ -149,9 +151,14 @@ pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) -> Result<usize, Er
     while read < buf.len() {
         let take = (buf.len() - read).min(3);
         let mut group = [0u8; 3];
-        group[..take].copy_from_slice(&buf[read..read + take]);
+        for (slot, byte) in group.iter_mut().zip(buf.get(read..).unwrap_or_default()) {
+            *slot = *byte;
+        }
         let chars = take + 1;
-        encode_chunk(&group[..take], &mut buf[write..write + chars]);
+        let out = buf
+            .get_mut(write..write + chars)
+            .ok_or(Error::BufferTooSmall)?;
+        encode_chunk(&group, out);
         read += take;
         write += chars;
     }

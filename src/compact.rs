@@ -23,23 +23,28 @@ pub(crate) fn split(token: &[u8], max_len: usize) -> Result<Parts<'_>, Error> {
     if token.len() > max_len.min(MAX_TOKEN_LEN) {
         return Err(Error::TokenTooLong);
     }
-    let mut dots = token
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'.').then_some(i));
-    let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+    let mut segments = token.split(|&b| b == b'.');
+    let (Some(header), Some(payload), Some(signature), None) = (
+        segments.next(),
+        segments.next(),
+        segments.next(),
+        segments.next(),
+    ) else {
         return Err(Error::Malformed);
     };
-    let header = &token[..first];
-    let payload = &token[first + 1..second];
     if header.is_empty() {
         return Err(Error::Malformed);
     }
+    // Checked slicing keeps the verify path free of panic branches (firmware links with a
+    // panic handler that must be unreachable); the range is always in bounds.
+    let signing_input = token
+        .get(..header.len() + 1 + payload.len())
+        .ok_or(Error::Malformed)?;
     Ok(Parts {
         header,
         payload,
-        signature: &token[second + 1..],
-        signing_input: &token[..second],
+        signature,
+        signing_input,
     })
 }
 

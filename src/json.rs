@@ -215,10 +215,11 @@ where
             if count == MAX_MEMBERS {
                 return Err(Error::Json);
             }
-            for &(start, tagged_len) in &keys[..count] {
+            for &(start, tagged_len) in keys.get(..count).ok_or(Error::Json)? {
                 let len = usize::from(tagged_len & !ESCAPED_KEY);
+                let start = usize::from(start);
                 let seen = JsonStr {
-                    raw: &text[usize::from(start)..usize::from(start) + len],
+                    raw: text.get(start..start + len).ok_or(Error::Json)?,
                     escaped: tagged_len & ESCAPED_KEY != 0,
                 };
                 if key == seen {
@@ -290,6 +291,17 @@ struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    /// `text[start..end]`, checked: the scanner only slices at token boundaries, so this
+    /// never fails, but a checked slice keeps panic branches out of the verify path.
+    fn slice(&self, start: usize, end: usize) -> Result<&'a str, Error> {
+        self.text.get(start..end).ok_or(Error::Json)
+    }
+
+    /// The bytes not yet scanned.
+    fn rest(&self) -> &'a [u8] {
+        self.text.as_bytes().get(self.pos..).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
@@ -325,7 +337,7 @@ impl<'a> Cursor<'a> {
             Some(open @ (b'[' | b'{')) => {
                 let start = self.pos;
                 self.container(depth)?;
-                let text = &self.text[start..self.pos];
+                let text = self.slice(start, self.pos)?;
                 Ok(if open == b'[' {
                     Value::Array(text)
                 } else {
@@ -337,7 +349,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn literal(&mut self, word: &str) -> Result<(), Error> {
-        if self.text.as_bytes()[self.pos..].starts_with(word.as_bytes()) {
+        if self.rest().starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(())
         } else {
@@ -421,7 +433,7 @@ impl<'a> Cursor<'a> {
             self.pos += 1;
             match b {
                 b'"' => {
-                    let raw = &self.text[start..self.pos - 1];
+                    let raw = self.slice(start, self.pos - 1)?;
                     return Ok(JsonStr { raw, escaped });
                 }
                 b'\\' => {
@@ -458,7 +470,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {
-        let value = hex4(&self.text.as_bytes()[self.pos..]).ok_or(Error::Json)?;
+        let value = hex4(self.rest()).ok_or(Error::Json)?;
         self.pos += 4;
         Ok(value)
     }
@@ -484,7 +496,7 @@ impl<'a> Cursor<'a> {
             }
             self.one_or_more_digits()?;
         }
-        Ok(&self.text[start..self.pos])
+        self.slice(start, self.pos)
     }
 
     fn digits(&mut self) {

@@ -45,8 +45,12 @@ fn has_roca_fingerprint(n: &[u8]) -> bool {
         97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149, 151, 157, 163, 167,
     ];
     PRIMES.iter().all(|&p| {
+        // Division by a `NonZeroU32` has no division-by-zero panic branch.
+        let Some(p) = core::num::NonZeroU32::new(p) else {
+            return false;
+        };
         let residue = n.iter().fold(0u32, |r, &b| (r * 256 + u32::from(b)) % p);
-        let generator = 65537 % p;
+        let generator = 65537u32 % p;
         // Walk the cyclic subgroup <65537> until it closes at 1.
         let mut power = 1u32;
         loop {
@@ -150,7 +154,8 @@ impl VerifyingKey for Rs256PublicKey {
         }
         let mut raw = [0u8; MAX_SIGNATURE_LEN];
         let n = base64url::decode(signature, &mut raw).map_err(|_| Error::InvalidSignature)?;
-        self.verify_signature(signing_input, &raw[..n])
+        let raw = raw.get(..n).ok_or(Error::InvalidSignature)?;
+        self.verify_signature(signing_input, raw)
     }
 }
 

@@ -52,12 +52,14 @@ struct Writer<'o> {
 
 impl Writer<'_> {
     fn bytes(&mut self, bytes: &[u8]) -> Result<(), SerError> {
-        let end = self.len.checked_add(bytes.len()).ok_or(SerError::Full)?;
-        self.out
-            .get_mut(self.len..end)
-            .ok_or(SerError::Full)?
-            .copy_from_slice(bytes);
-        self.len = end;
+        let free = self.out.get_mut(self.len..).ok_or(SerError::Full)?;
+        let dst = free.get_mut(..bytes.len()).ok_or(SerError::Full)?;
+        // A zip rather than `copy_from_slice`, whose length check is a panic branch that an
+        // opt-level "z" build keeps out of line.
+        for (slot, byte) in dst.iter_mut().zip(bytes) {
+            *slot = *byte;
+        }
+        self.len += bytes.len();
         Ok(())
     }
 
@@ -90,11 +92,11 @@ impl Writer<'_> {
                 ],
                 _ => continue,
             };
-            self.bytes(&s.as_bytes()[start..i])?;
+            self.bytes(s.as_bytes().get(start..i).unwrap_or_default())?;
             self.bytes(escape)?;
             start = i + 1;
         }
-        self.bytes(&s.as_bytes()[start..])
+        self.bytes(s.as_bytes().get(start..).unwrap_or_default())
     }
 
     fn display(&mut self, value: impl fmt::Display) -> Result<(), SerError> {

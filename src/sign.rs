@@ -48,11 +48,15 @@ where
     };
     let mut len = encode_json(&written, out, |_| Ok(()))?;
     len = push_dot(out, len)?;
-    len += encode_json(claims, &mut out[len..], check_claims)?;
+    let claims_out = out.get_mut(len..).ok_or(Error::BufferTooSmall)?;
+    len += encode_json(claims, claims_out, check_claims)?;
     len = push_dot(out, len)?;
-    let (signing_input, rest) = out.split_at_mut(len);
-    len += key.sign_segment(&signing_input[..len - 1], rest)?;
-    core::str::from_utf8(&out[..len]).map_err(|_| Error::Signing)
+    // Checked splits throughout: signing stays free of panic branches, like verifying.
+    let (with_dot, rest) = out.split_at_mut_checked(len).ok_or(Error::BufferTooSmall)?;
+    let (_, signing_input) = with_dot.split_last().ok_or(Error::Signing)?;
+    len += key.sign_segment(signing_input, rest)?;
+    let token = out.get(..len).ok_or(Error::BufferTooSmall)?;
+    core::str::from_utf8(token).map_err(|_| Error::Signing)
 }
 
 /// [`sign`] into a `String` it allocates.
@@ -108,7 +112,7 @@ where
         SerError::Full => Error::BufferTooSmall,
         SerError::Unsupported => Error::Signing,
     })?;
-    check(&out[..n])?;
+    check(out.get(..n).ok_or(Error::BufferTooSmall)?)?;
     // Move the JSON to the end of the region its encoding will occupy, then encode in place.
     let encoded = base64url::encoded_len(n);
     let region = out.get_mut(..encoded).ok_or(Error::BufferTooSmall)?;

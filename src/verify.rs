@@ -98,7 +98,9 @@ where
 {
     let limit = validation.token_len_limit();
     let payload_len = verify_signed(token, limit, buf, choose, |typ| validation.check_typ(typ))?;
-    let (payload, scratch) = buf.split_at_mut(payload_len);
+    let (payload, scratch) = buf
+        .split_at_mut_checked(payload_len)
+        .ok_or(Error::BufferTooSmall)?;
     let payload: &'b [u8] = payload;
     validation.check_claims(&Registered::parse(payload)?, now)?;
     match serde_json_core::from_slice_escaped::<T>(payload, scratch) {
@@ -119,7 +121,7 @@ where
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
 {
     let payload_len = verify_signed(token, crate::MAX_TOKEN_LEN, buf, choose, |_| Ok(()))?;
-    Ok(&buf[..payload_len])
+    buf.get(..payload_len).ok_or(Error::BufferTooSmall)
 }
 
 /// Steps 1 to 4 of the pipeline, then the payload decoded into the front of `buf`; returns
@@ -141,7 +143,7 @@ where
     let parts = compact::split(token.as_bytes(), max_len)?;
 
     let header_len = base64url::decode(parts.header, buf)?;
-    let header = Header::parse(&buf[..header_len])?;
+    let header = Header::parse(buf.get(..header_len).ok_or(Error::BufferTooSmall)?)?;
     let key = choose(&header)?;
     if key.algorithm() != header.alg {
         return Err(Error::AlgorithmMismatch);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds every firmware binary for thumbv7em-none-eabihf, runs each under QEMU (MPS2 AN386,
+# Cortex-M4F), and prints per binary: flash (.vector_table + .text + .rodata + .data), RAM
+# (.data + .bss), the peak stack of the measured call (stack painting), the heap peak, and the
+# panic branches left (panic_sites.py). Then checks budgets.txt and panic-freedom:
+#   - a measurement above its budget fails;
+#   - a panic branch in jwt-core's own code (src/) fails, in any binary;
+#   - `hs256-validate` must link with a panic handler that calls an undefined symbol.
+# Exit status 0 when everything holds. Output: a Markdown table (the README's).
+#
+# Needs: rustup target thumbv7em-none-eabihf, qemu-system-arm, binutils-arm-none-eabi, python3.
+set -euo pipefail
+cd "$(dirname "$0")"
+export CARGO_TERM_COLOR=never
+
+target=thumbv7em-none-eabihf
+out=target/$target/release
+src=$(cd ../src && pwd)/
+# binary:features, in the table's order; floors first in each group.
+bins=(empty: hs256-floor:hs256 hs256-validate:hs256 hs256-verify:hs256 es256-floor:es256
+      es256-verify:es256 es256-sign:es256 rs256-verify:rs256)
+
+section() { arm-none-eabi-size -A "$1" | awk -v s="$2" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }'; }
+
+declare -A flash ram stack heap panics
+failed=0
+for entry in "${bins[@]}"; do
+  bin=${entry%%:*} features=${entry#*:}
+  cargo build --quiet --release --bin "$bin" ${features:+--features "$features"}
+  elf=$out/$bin
+  data=$(section "$elf" .data)
+  flash[$bin]=$(( $(section "$elf" .vector_table) + $(section "$elf" .text) + $(section "$elf" .rodata) + data ))
+  ram[$bin]=$(( data + $(section "$elf" .bss) + $(section "$elf" .uninit) ))
+  run=$(timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+        -semihosting-config enable=on,target=native -kernel "$elf" 2>&1) || true
+  if [[ $run =~ $bin\ ok\ stack=([0-9]+)\ heap=([0-9]+) ]]; then
+    stack[$bin]=${BASH_REMATCH[1]} heap[$bin]=${BASH_REMATCH[2]}
+  else
+    echo "FAILED: $bin did not report success under QEMU:"; echo "$run" | tail -5
+    failed=1; stack[$bin]=? heap[$bin]=?
+  fi
+  sites=$(python3 panic_sites.py "$elf" --deny-under "$src") || { echo "$sites"; echo "FAILED: $bin: panic branch in jwt-core"; failed=1; }
+  panics[$bin]=$(echo "$sites" | sed -n 's/^  panic branches by crate: //p')
+done
+
+echo "| binary | flash (B) | RAM (B) | peak stack (B) | heap peak (B) | panic branches left (by crate) |"
+echo "|---|---:|---:|---:|---:|---|"
+for entry in "${bins[@]}"; do
+  bin=${entry%%:*}
+  echo "| \`$bin\` | ${flash[$bin]} | ${ram[$bin]} | ${stack[$bin]} | ${heap[$bin]} | ${panics[$bin]} |"
+done
+echo
+echo "flash ratios to the floor: hs256-verify $(python3 -c "print(f'{${flash[hs256-verify]}/${flash[hs256-floor]}:.2f}x')"), \
+es256-verify $(python3 -c "print(f'{${flash[es256-verify]}/${flash[es256-floor]}:.2f}x')")"
+
+echo
+echo "budgets (budgets.txt):"
+while read -r bin fb rb sb hb; do
+  [[ -z $bin || $bin == \#* ]] && continue
+  over=0
+  for pair in "flash ${flash[$bin]} $fb" "RAM ${ram[$bin]} $rb" "stack ${stack[$bin]} $sb" "heap ${heap[$bin]} $hb"; do
+    set -- $pair
+    if [[ $2 == "?" ]] || (( $2 > $3 )); then
+      echo "  OVER BUDGET: $bin $1 = $2 > $3"; over=1; failed=1
+    fi
+  done
+  (( over )) || echo "  $bin: within budget (flash ${flash[$bin]}/$fb, RAM ${ram[$bin]}/$rb, stack ${stack[$bin]}/$sb, heap ${heap[$bin]}/$hb)"
+done < budgets.txt
+
+echo
+echo "panic-freedom: link with a panic handler that calls an undefined symbol"
+for entry in hs256-validate:hs256 hs256-verify:hs256 es256-verify:es256 rs256-verify:rs256; do
+  bin=${entry%%:*}
+  if cargo build --quiet --release --bin "$bin" --features "${entry#*:},panic-link-check" 2>/dev/null; then
+    echo "  $bin: links: no panic path survives optimisation"
+  elif [[ $bin == hs256-validate ]]; then
+    echo "  FAILED: $bin: a panic path survives"; failed=1
+  else
+    echo "  $bin: does not link: the dependency panic branches listed above survive"
+  fi
+done
+# Leave the measured (normal) builds in target/ for inspection.
+for entry in hs256-validate:hs256 hs256-verify:hs256 es256-verify:es256 rs256-verify:rs256; do
+  cargo build --quiet --release --bin "${entry%%:*}" --features "${entry#*:}"
+done
+
+if (( failed )); then echo; echo "footprint: FAILED"; exit 1; fi
+echo; echo "footprint: all budgets hold"

@@ -1,0 +1,21 @@
+//! The floor the firmware binaries are compared with: the raw primitives alone on the same
+//! token, with no JOSE rules (no header checks, no claim validation beyond deserializing):
+//! split at the dots, base64ct-decode the payload and signature, check the signature,
+//! deserialize the claims with serde-json-core.
+
+use crate::{DeviceClaims, PAYLOAD_BUF};
+use base64ct::{Base64UrlUnpadded, Encoding};
+
+/// The token's signing input, decoded signature and claims, or `None`.
+pub fn split_and_decode<'b>(
+    token: &'b str,
+    sig: &mut [u8; 64],
+    buf: &'b mut [u8; PAYLOAD_BUF],
+) -> Option<(&'b [u8], usize, DeviceClaims<'b>)> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (_, payload) = signing_input.split_once('.')?;
+    let sig_len = Base64UrlUnpadded::decode(signature, sig).ok()?.len();
+    let payload = Base64UrlUnpadded::decode(payload, buf).ok()?;
+    let (claims, _) = serde_json_core::from_slice::<DeviceClaims>(payload).ok()?;
+    Some((signing_input.as_bytes(), sig_len, claims))
+}

@@ -1,0 +1,60 @@
+"""Writes the tokens the firmware binaries verify (run once; the outputs are committed).
+
+Signed here with Python's `cryptography` and the standard library, not with jwt-core, so the
+firmware also checks interoperability. Keys: the HS256 secret in src/lib.rs and the test keys
+in ../../tests/data/keys/. Claims are valid from 1,700,000,000 to 2,000,000,000 (Unix seconds);
+the firmware's fixed clock is 1,800,000,000.
+
+Needs Python 3 with `cryptography`.
+"""
+import base64
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+here = Path(__file__).parent
+keys = here.parent.parent / "tests" / "data" / "keys"
+SECRET = b"jwt-core firmware footprint key!"
+CLAIMS = {
+    "iss": "https://auth.example.com",
+    "sub": "device-0042",
+    "aud": "https://fw.example.com",
+    "exp": 2_000_000_000,
+    "nbf": 1_700_000_000,
+    "iat": 1_700_000_000,
+    "scope": "firmware:update telemetry:write",
+}
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def signing_input(alg):
+    header = {"alg": alg, "typ": "JWT", "kid": "fw-2026"}
+    compact = lambda obj: json.dumps(obj, separators=(",", ":")).encode()
+    return b64(compact(header)) + b"." + b64(compact(CLAIMS))
+
+
+def write(alg, signature, message):
+    (here / f"{alg.lower()}.jwt").write_bytes(message + b"." + b64(signature))
+
+
+def private_key(name):
+    return serialization.load_der_private_key((keys / name).read_bytes(), password=None)
+
+
+msg = signing_input("HS256")
+write("HS256", hmac.new(SECRET, msg, hashlib.sha256).digest(), msg)
+
+msg = signing_input("ES256")
+r, s = decode_dss_signature(private_key("p256.pkcs8.der").sign(msg, ec.ECDSA(hashes.SHA256())))
+write("ES256", r.to_bytes(32, "big") + s.to_bytes(32, "big"), msg)
+
+msg = signing_input("RS256")
+write("RS256", private_key("rsa2048.pkcs8.der").sign(msg, padding.PKCS1v15(), hashes.SHA256()), msg)
