@@ -145,9 +145,16 @@ impl<'a> Registered<'a> {
 
 /// The registered claim `name` stands for, if any (`typ` is a header parameter, not a claim).
 fn registered(name: JsonStr<'_>) -> Option<Claim> {
-    Claim::ALL
-        .into_iter()
-        .find(|&c| c != Claim::Typ && name == c.name())
+    let plain = name.as_str().map(str::as_bytes);
+    Claim::ALL.into_iter().find(|&c| {
+        c != Claim::Typ
+            && match plain {
+                // Every registered name is three bytes (a unit test checks), so a plain name
+                // compares as one fixed-size array, inline.
+                Some(plain) => <[u8; 3]>::try_from(plain).is_ok_and(|b| c.name().as_bytes() == b),
+                None => name == c.name(),
+            }
+    })
 }
 
 fn audience(value: Value<'_>) -> Option<Audience<'_>> {
@@ -172,6 +179,48 @@ fn audience(value: Value<'_>) -> Option<Audience<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Calls `check` with the name of the one member of `{"<name>":1}`, as the scanner
+    /// returns it (`name` is inserted as raw JSON, escapes included).
+    fn name_of(name: &str, check: impl FnOnce(JsonStr<'_>)) {
+        let mut doc = [0u8; 32];
+        let parts: [&[u8]; 3] = [b"{\"", name.as_bytes(), b"\":1}"];
+        let mut len = 0;
+        for part in parts {
+            doc[len..len + part.len()].copy_from_slice(part);
+            len += part.len();
+        }
+        let mut check = Some(check);
+        json::parse_object(&doc[..len], |name, _| {
+            (check.take().unwrap())(name);
+            Ok(())
+        })
+        .unwrap();
+        assert!(check.is_none(), "the object has one member");
+    }
+
+    #[test]
+    fn registered_names_are_three_bytes_and_found_plain_or_escaped() {
+        for claim in Claim::ALL {
+            assert_eq!(
+                claim.name().len(),
+                3,
+                "{claim:?}: registered() assumes three bytes"
+            );
+            let expected = (claim != Claim::Typ).then_some(claim);
+            name_of(claim.name(), |name| {
+                assert_eq!(registered(name), expected);
+            });
+        }
+        name_of("\\u0065xp", |name| {
+            assert_eq!(registered(name), Some(Claim::Exp))
+        });
+        for other in ["ex", "expp", "EXP", "typ", "scope"] {
+            name_of(other, |name| {
+                assert_eq!(registered(name), None, "{other}");
+            });
+        }
+    }
 
     #[test]
     fn numeric_dates() {

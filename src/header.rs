@@ -111,7 +111,7 @@ impl<'a> Header<'a> {
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
 pub fn decode_header<'b>(token: &str, buf: &'b mut [u8]) -> Result<Header<'b>, Error> {
-    let parts = compact::split(token.as_bytes(), crate::MAX_TOKEN_LEN)?;
+    let parts = compact::split(token, crate::MAX_TOKEN_LEN)?;
     let len = base64url::decode(parts.header, buf)?;
     Header::parse(&buf[..len])
 }

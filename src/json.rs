@@ -188,6 +188,45 @@ pub(crate) enum Value<'a> {
     Object(&'a str),
 }
 
+/// Length of the run of bytes at the start of `bytes` that need no attention inside a JSON
+/// string: everything but `"`, `\\` and control characters. Eight bytes at a time (SWAR): for
+/// each of the three tests, the lowest flagged byte of a word is exact (a false flag can only
+/// follow a true one), so the lowest flag of their union is the first byte that ends the run.
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w;
+    let mut run = 0;
+    while let Some(word) = bytes
+        .get(run..run + 8)
+        .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
+    {
+        let w = u64::from_le_bytes(word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let flags = (below(quote, 1) | below(backslash, 1) | below(w, 0x20)) & HIGHS;
+        if flags != 0 {
+            return run + (flags.trailing_zeros() / 8) as usize;
+        }
+        run += 8;
+    }
+    let tail = bytes.get(run..).unwrap_or_default();
+    run + tail
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(tail.len())
+}
+
+/// Whether two member names are equal after unescaping. Names are short (JWT claim names are
+/// mostly three bytes), so unescaped names are compared inline rather than through `memcmp`.
+fn same_key(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {
+    if a.escaped || b.escaped {
+        return a == b;
+    }
+    let (a, b) = (a.raw.as_bytes(), b.raw.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
 /// `visit` with each member in order. Duplicate member names are refused before the
 /// duplicate is visited. The whole document is validated even after `visit` fails, and a
@@ -222,7 +261,7 @@ where
                     raw: text.get(start..start + len).ok_or(Error::Json)?,
                     escaped: tagged_len & ESCAPED_KEY != 0,
                 };
-                if key == seen {
+                if same_key(key, seen) {
                     return Err(Error::Json);
                 }
             }
@@ -429,6 +468,8 @@ impl<'a> Cursor<'a> {
         let bytes = self.text.as_bytes();
         let mut escaped = false;
         loop {
+            // Skip the plain run (most strings are all plain) in one tight loop.
+            self.pos += plain_run(bytes.get(self.pos..).unwrap_or_default());
             let b = *bytes.get(self.pos).ok_or(Error::Json)?;
             self.pos += 1;
             match b {
@@ -519,6 +560,41 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte_at_any_offset() {
+        let scalar = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(bytes.len())
+        };
+        // Fillers around the edges of each test: just above a control character, just
+        // around the quote and backslash, and bytes with the high bit set.
+        let fillers = [b' ', b'!', b'#', b'[', b']', b'a', 0x7F, 0x80, 0xE2, 0xFF];
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x0A, 0x1F];
+        let mut buf = [0u8; 40];
+        for len in 0..buf.len() {
+            for (k, &filler) in fillers.iter().enumerate() {
+                for (i, byte) in buf.iter_mut().enumerate() {
+                    *byte = fillers[(k + i * 7) % fillers.len()].max(filler & 0x80);
+                }
+                assert_eq!(plain_run(&buf[..len]), scalar(&buf[..len]));
+                for at in 0..len {
+                    for &special in &specials {
+                        let mut probe = buf;
+                        probe[at] = special;
+                        // A second special later must not matter.
+                        if at + 3 < len {
+                            probe[at + 3] = b'"';
+                        }
+                        assert_eq!(plain_run(&probe[..len]), at, "len {len} at {at}");
+                        assert_eq!(scalar(&probe[..len]), at);
+                    }
+                }
+            }
+        }
+    }
 
     fn members(json: &str) -> Result<usize, Error> {
         let mut n = 0;

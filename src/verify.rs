@@ -140,7 +140,7 @@ where
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
     F: FnOnce(Option<JsonStr<'_>>) -> Result<(), Error>,
 {
-    let parts = compact::split(token.as_bytes(), max_len)?;
+    let parts = compact::split(token, max_len)?;
 
     let header_len = base64url::decode(parts.header, buf)?;
     let header = Header::parse(buf.get(..header_len).ok_or(Error::BufferTooSmall)?)?;
@@ -185,7 +185,7 @@ where
     T: serde::de::DeserializeOwned,
     K: VerifyingKey + ?Sized,
 {
-    let parts = compact::split(token.as_bytes(), validation.token_len_limit())?;
+    let parts = compact::split(token, validation.token_len_limit())?;
     let header = base64url::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
     let payload = base64url::decoded_len(parts.payload.len()).ok_or(Error::Base64)?;
     let mut buf = alloc::vec![0u8; header.max(2 * payload)];
