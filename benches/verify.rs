@@ -7,79 +7,11 @@ use std::hint::black_box;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{Criterion, criterion_group, criterion_main};
-use jwt_core::{
-    Es256PrivateKey, HeaderFields, Hs256Key, Rs256PrivateKey, SigningKey, Validation, VerifyingKey,
-};
-use serde::{Deserialize, Serialize};
+use jwt_core::{Es256PrivateKey, HeaderFields, Hs256Key, Rs256PrivateKey, VerifyingKey};
+mod common;
+mod peers;
 
-const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
-const P256_SCALAR: &[u8; 32] = include_bytes!("../tests/data/keys/p256.scalar");
-const RSA_PKCS1: &[u8] = include_bytes!("../tests/data/keys/rsa2048.pkcs1.der");
-const RSA_PUB_PKCS1: &[u8] = include_bytes!("../tests/data/keys/rsa2048.pub.pkcs1.der");
-const P256_SEC1: &[u8] = include_bytes!("../tests/data/keys/p256.pub.sec1");
-const ISSUER: &str = "https://auth.example.com/realms/production";
-const AUDIENCE: &str = "https://api.example.com";
-
-/// RFC 9068 access token claims, borrowed where jwt-core can borrow.
-#[derive(Serialize, Deserialize, Debug)]
-struct AccessToken<'a> {
-    iss: &'a str,
-    sub: &'a str,
-    aud: &'a str,
-    exp: u64,
-    nbf: u64,
-    iat: u64,
-    jti: &'a str,
-    client_id: &'a str,
-    scope: &'a str,
-}
-
-/// The same claims, owned, for jsonwebtoken (which needs `DeserializeOwned`).
-#[derive(Serialize, Deserialize, Debug)]
-struct OwnedAccessToken {
-    iss: String,
-    sub: String,
-    aud: String,
-    exp: u64,
-    nbf: u64,
-    iat: u64,
-    jti: String,
-    client_id: String,
-    scope: String,
-}
-
-/// Claims valid for five minutes around the real clock, which jsonwebtoken always uses; the
-/// same instant is jwt-core's `now`, so both libraries judge the same window.
-fn claims(now: u64) -> AccessToken<'static> {
-    AccessToken {
-        iss: ISSUER,
-        sub: "5ba552d67c8f4e8fb7b9a1c3e4d2f6a1",
-        aud: AUDIENCE,
-        exp: now + 300,
-        nbf: now - 5,
-        iat: now - 5,
-        jti: "d1f8e0a2-7c4b-4f3e-9a6d-2b5c8e1f0a3d",
-        client_id: "s6BhdRkqt3-gateway-client",
-        scope: "openid profile orders:read orders:write",
-    }
-}
-
-fn token(key: &impl SigningKey) -> String {
-    let fields = HeaderFields::new().typ("at+jwt").kid("2026-11-rotation-a");
-    jwt_core::sign_to_string(key, &fields, &claims(jwt_core::now())).unwrap()
-}
-
-fn policy() -> Validation<'static> {
-    Validation::new().issuers(&[ISSUER]).audiences(&[AUDIENCE])
-}
-
-fn their_validation(alg: jsonwebtoken::Algorithm) -> jsonwebtoken::Validation {
-    let mut v = jsonwebtoken::Validation::new(alg);
-    v.set_issuer(&[ISSUER]);
-    v.set_audience(&[AUDIENCE]);
-    v.validate_nbf = true;
-    v
-}
+use common::*;
 
 fn ours(
     c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -98,20 +30,14 @@ fn ours(
     });
 }
 
-fn theirs(
+/// Benchmarks one peer's verifier on `token`.
+fn peer(
     c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
     token: &str,
-    key: &jsonwebtoken::DecodingKey,
-    alg: jsonwebtoken::Algorithm,
+    verify: impl Fn(&str) -> usize,
 ) {
-    let validation = their_validation(alg);
-    c.bench_function("jsonwebtoken", |b| {
-        b.iter(|| {
-            let data = jsonwebtoken::decode::<OwnedAccessToken>(black_box(token), key, &validation)
-                .unwrap();
-            black_box(data.claims.sub.len())
-        })
-    });
+    c.bench_function(name, |b| b.iter(|| verify(black_box(token))));
 }
 
 fn split(token: &str) -> (&str, Vec<u8>) {
@@ -119,7 +45,17 @@ fn split(token: &str) -> (&str, Vec<u8>) {
     (input, Base64UrlUnpadded::decode_vec(sig).unwrap())
 }
 
+/// jsonwebtoken's provider for this binary: rust_crypto (with the `aws-lc` feature the crate
+/// has two, and `verify_aws_lc` benchmarks the other).
+fn rust_crypto_provider() {
+    // Err only when already installed by an earlier group: the same provider.
+    let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+    );
+}
+
 fn hs256(c: &mut Criterion) {
+    rust_crypto_provider();
     use hmac::{KeyInit, Mac};
     let key = Hs256Key::new(SECRET).unwrap();
     let token = token(&key);
@@ -136,15 +72,29 @@ fn hs256(c: &mut Criterion) {
     });
     theirs(
         &mut g,
+        "jsonwebtoken",
         &token,
         &jsonwebtoken::DecodingKey::from_secret(SECRET),
         jsonwebtoken::Algorithm::HS256,
+    );
+    peer(
+        &mut g,
+        "jwt-compact",
+        &token,
+        peers::jwt_compact("HS256", SECRET),
+    );
+    peer(
+        &mut g,
+        "jwt-simple",
+        &token,
+        peers::jwt_simple("HS256", SECRET),
     );
     g.finish();
     println!("HS256 token: {} bytes", token.len());
 }
 
 fn es256(c: &mut Criterion) {
+    rust_crypto_provider();
     use p256::ecdsa::signature::Verifier;
     let key = Es256PrivateKey::from_bytes(P256_SCALAR).unwrap();
     let token = token(&key);
@@ -158,14 +108,28 @@ fn es256(c: &mut Criterion) {
     });
     theirs(
         &mut g,
+        "jsonwebtoken",
         &token,
         &jsonwebtoken::DecodingKey::from_ec_der(P256_SEC1),
         jsonwebtoken::Algorithm::ES256,
+    );
+    peer(
+        &mut g,
+        "jwt-compact",
+        &token,
+        peers::jwt_compact("ES256", P256_SEC1),
+    );
+    peer(
+        &mut g,
+        "jwt-simple",
+        &token,
+        peers::jwt_simple("ES256", P256_SEC1),
     );
     g.finish();
 }
 
 fn rs256(c: &mut Criterion) {
+    rust_crypto_provider();
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::signature::Verifier;
     let key = Rs256PrivateKey::from_pkcs1_der(RSA_PKCS1).unwrap();
@@ -182,9 +146,22 @@ fn rs256(c: &mut Criterion) {
     });
     theirs(
         &mut g,
+        "jsonwebtoken",
         &token,
         &jsonwebtoken::DecodingKey::from_rsa_der(RSA_PUB_PKCS1),
         jsonwebtoken::Algorithm::RS256,
+    );
+    peer(
+        &mut g,
+        "jwt-compact",
+        &token,
+        peers::jwt_compact("RS256", RSA_PUB_PKCS1),
+    );
+    peer(
+        &mut g,
+        "jwt-simple",
+        &token,
+        peers::jwt_simple("RS256", RSA_PUB_SPKI),
     );
     g.finish();
 }
