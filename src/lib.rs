@@ -55,6 +55,7 @@ extern crate std;
 
 mod algorithm;
 pub mod base64url;
+pub mod bearer;
 mod claims;
 mod compact;
 mod error;
@@ -66,6 +67,7 @@ mod jwk;
 mod jwk_set;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 mod key;
+pub mod scope;
 mod ser;
 mod sign;
 mod validation;

@@ -1,0 +1,184 @@
+//! Resource-server helpers: RFC 6750 bearer tokens (STANDARDS V-B1, V-B3, V-AT7) and OAuth 2.0
+//! scopes (V-AT6), through the public API.
+
+use jwt_core::bearer::{BearerError, token_from_authorization};
+use jwt_core::scope::Scopes;
+
+#[test]
+fn v_b1_bearer_scheme_any_case_one_or_more_spaces() {
+    for (header, token) in [
+        ("Bearer abc.def.ghi", "abc.def.ghi"),
+        ("bearer abc.def.ghi", "abc.def.ghi"),
+        ("BEARER   abc.def.ghi", "abc.def.ghi"),
+        ("  Bearer abc\t", "abc"),
+        ("Bearer mF_9.B5f-4.1JqM", "mF_9.B5f-4.1JqM"),
+        ("Bearer a~b+c/d==", "a~b+c/d=="),
+    ] {
+        assert_eq!(
+            token_from_authorization(Some(header)),
+            Ok(token),
+            "{header:?}"
+        );
+    }
+}
+
+#[test]
+fn v_b1_malformed_bearer_values_are_invalid_request() {
+    for header in [
+        "Bearer",
+        "Bearer ",
+        "Bearer   ",
+        "Bearer ==",
+        "Bearer a.b.c junk",
+        "Bearer a=b",
+        "Bearer a,b",
+        "Bearer \"a.b.c\"",
+        "Bearer a.b.c\r\nX-Evil: 1",
+        "Bearer é",
+    ] {
+        assert_eq!(
+            token_from_authorization(Some(header)),
+            Err(BearerError::InvalidRequest),
+            "{header:?}"
+        );
+    }
+}
+
+#[test]
+fn v_b3_no_credentials_without_header_or_with_another_scheme() {
+    for header in [
+        None,
+        Some(""),
+        Some("Basic dXNlcjpwYXNz"),
+        Some("Bearerx a"),
+        Some("Bearer\ta"),
+    ] {
+        let refused = token_from_authorization(header).unwrap_err();
+        assert_eq!(refused, BearerError::NoCredentials, "{header:?}");
+        assert_eq!((refused.status(), refused.code()), (401, None));
+        let mut out = [0u8; 64];
+        assert_eq!(
+            refused.challenge(Some("api"), None, &mut out),
+            Ok(r#"Bearer realm="api""#)
+        );
+        assert_eq!(refused.challenge(None, None, &mut out), Ok("Bearer"));
+    }
+}
+
+#[test]
+fn v_b3_statuses_codes_and_challenges() {
+    let mut out = [0u8; 128];
+    let cases = [
+        (
+            BearerError::InvalidRequest,
+            400,
+            r#"Bearer realm="api", error="invalid_request""#,
+        ),
+        (
+            BearerError::InvalidToken,
+            401,
+            r#"Bearer realm="api", error="invalid_token""#,
+        ),
+        (
+            BearerError::InsufficientScope,
+            403,
+            r#"Bearer realm="api", error="insufficient_scope", scope="orders:write""#,
+        ),
+    ];
+    for (error, status, challenge) in cases {
+        assert_eq!(error.status(), status);
+        let scope = (error == BearerError::InsufficientScope).then_some("orders:write");
+        assert_eq!(error.challenge(Some("api"), scope, &mut out), Ok(challenge));
+    }
+}
+
+#[test]
+fn v_b3_challenge_attributes_cannot_break_the_header() {
+    let mut out = [0u8; 128];
+    let value = BearerError::InvalidToken
+        .challenge(
+            Some("a\"b\\c\r\nSet-Cookie: x"),
+            Some("read\u{7f} é write"),
+            &mut out,
+        )
+        .unwrap();
+    assert_eq!(
+        value,
+        r#"Bearer realm="abcSet-Cookie: x", error="invalid_token", scope="read  write""#
+    );
+    assert!(!value.bytes().any(|b| b.is_ascii_control()));
+}
+
+#[test]
+fn challenge_refuses_a_buffer_too_small() {
+    let mut out = [0u8; 20];
+    assert_eq!(
+        BearerError::InvalidToken.challenge(Some("api"), None, &mut out),
+        Err(jwt_core::Error::BufferTooSmall)
+    );
+}
+
+#[cfg(feature = "hs256")]
+#[test]
+fn v_at7_every_verification_failure_is_invalid_token() {
+    use jwt_core::{HeaderFields, Hs256Key, Validation};
+    #[derive(serde::Serialize, serde::Deserialize, Debug)]
+    struct Claims<'a> {
+        sub: &'a str,
+        exp: u64,
+        scope: &'a str,
+    }
+    let key = Hs256Key::new(b"0123456789abcdef0123456789abcdef").unwrap();
+    let mut token_buf = [0u8; 256];
+    let claims = Claims {
+        sub: "alice",
+        exp: 1_900_000_000,
+        scope: "orders:read",
+    };
+    let token = jwt_core::sign(&key, &HeaderFields::new(), &claims, &mut token_buf).unwrap();
+    let header = format!("Bearer {token}");
+    let token = token_from_authorization(Some(&header)).unwrap();
+    let mut buf = [0u8; 256];
+    let policy = Validation::new();
+
+    let ok: Claims = jwt_core::verify(token, &key, &policy, 1_800_000_000, &mut buf).unwrap();
+    assert!(Scopes::Delimited(ok.scope).contains("orders:read"));
+    let needed = ["orders:write"];
+    assert!(!Scopes::Delimited(ok.scope).contains_all(&needed));
+
+    let expired = jwt_core::verify::<Claims, _>(token, &key, &policy, 1_950_000_000, &mut buf);
+    assert_eq!(
+        BearerError::from(expired.unwrap_err()),
+        BearerError::InvalidToken
+    );
+    let tampered = token.replace(".ey", ".ex");
+    let bad = jwt_core::verify::<Claims, _>(&tampered, &key, &policy, 1_800_000_000, &mut buf);
+    assert_eq!(BearerError::from(bad.unwrap_err()).status(), 401);
+}
+
+#[test]
+fn v_at6_scopes_compare_exactly_in_both_forms() {
+    let delimited = Scopes::Delimited("openid  orders:read orders:write ");
+    let list = Scopes::List(&["openid", "orders:read", "orders:write"]);
+    for granted in [delimited, list] {
+        assert!(granted.iter().eq(["openid", "orders:read", "orders:write"]));
+        assert!(granted.contains("orders:read"));
+        for absent in [
+            "",
+            "orders",
+            "ORDERS:READ",
+            "orders:read ",
+            "orders:*",
+            "openid orders:read",
+        ] {
+            assert!(!granted.contains(absent), "{absent:?}");
+        }
+        assert!(granted.contains_all(&[]));
+        assert!(granted.contains_all(&["orders:write", "openid"]));
+        assert!(!granted.contains_all(&["orders:write", "admin"]));
+        assert!(!granted.contains_any(&[]));
+        assert!(granted.contains_any(&["admin", "openid"]));
+        assert!(!granted.contains_any(&["admin", "root"]));
+    }
+    assert!(!Scopes::Delimited("").contains_any(&["", " "]));
+}
