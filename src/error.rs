@@ -20,13 +20,16 @@ pub enum Claim {
     Aud,
     /// `jti`, JWT ID.
     Jti,
+    /// `client_id`, the OAuth 2.0 client the token was issued to (RFC 8693 section 4.3,
+    /// required in RFC 9068 access tokens).
+    ClientId,
     /// The `typ` header parameter.
     Typ,
 }
 
 impl Claim {
     /// Every claim, registered claims first, in the order a missing one is reported.
-    pub(crate) const ALL: [Claim; 8] = [
+    pub(crate) const ALL: [Claim; 9] = [
         Claim::Exp,
         Claim::Nbf,
         Claim::Iat,
@@ -34,6 +37,7 @@ impl Claim {
         Claim::Sub,
         Claim::Aud,
         Claim::Jti,
+        Claim::ClientId,
         Claim::Typ,
     ];
 
@@ -51,6 +55,7 @@ impl Claim {
             Claim::Sub => "sub",
             Claim::Aud => "aud",
             Claim::Jti => "jti",
+            Claim::ClientId => "client_id",
             Claim::Typ => "typ",
         }
     }

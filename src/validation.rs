@@ -49,12 +49,12 @@ pub struct Validation<'a> {
     audiences: &'a [&'a str],
     subject: Option<&'a str>,
     typ: Option<&'a str>,
-    required: u8,
+    required: u16,
     max_age: Option<u64>,
     max_token_len: usize,
 }
 
-const fn bit(claim: Claim) -> u8 {
+const fn bit(claim: Claim) -> u16 {
     match claim {
         Claim::Exp => 1 << 0,
         Claim::Nbf => 1 << 1,
@@ -63,7 +63,8 @@ const fn bit(claim: Claim) -> u8 {
         Claim::Sub => 1 << 4,
         Claim::Aud => 1 << 5,
         Claim::Jti => 1 << 6,
-        Claim::Typ => 1 << 7,
+        Claim::ClientId => 1 << 7,
+        Claim::Typ => 1 << 8,
     }
 }
 
@@ -80,6 +81,41 @@ impl<'a> Validation<'a> {
             max_age: None,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
+    }
+
+    /// The RFC 9068 profile for JWT access tokens (STANDARDS V-AT1..V-AT6): the `typ` header
+    /// `at+jwt` (or `application/at+jwt`, any case) and nothing else; `iss` one of `issuers`;
+    /// `aud` containing one of `audiences`; `exp`, `iat`, `sub`, `jti` and `client_id`
+    /// present. Scopes are each resource's own requirement: check them on the verified claims
+    /// with [`Scopes`](crate::scope::Scopes). Further builder calls refine the profile.
+    ///
+    /// ```
+    /// use jwt_core::{Error, Validation};
+    /// static ACCESS: Validation = Validation::access_token(
+    ///     &["https://idp.example"],
+    ///     &["https://api.example"],
+    /// );
+    /// let claims = br#"{"iss":"https://idp.example","aud":"https://api.example","sub":"alice",
+    ///     "client_id":"web","jti":"a1","iat":1700000000,"exp":1700000300}"#;
+    /// assert_eq!(ACCESS.validate(claims, 1700000100), Ok(()));
+    /// let no_client = br#"{"iss":"https://idp.example","aud":"https://api.example","sub":"alice",
+    ///     "jti":"a1","iat":1700000000,"exp":1700000300}"#;
+    /// assert_eq!(
+    ///     ACCESS.validate(no_client, 1700000100),
+    ///     Err(Error::MissingClaim(jwt_core::Claim::ClientId))
+    /// );
+    /// ```
+    pub const fn access_token(issuers: &'a [&'a str], audiences: &'a [&'a str]) -> Self {
+        Validation::new()
+            .issuers(issuers)
+            .audiences(audiences)
+            .typ("at+jwt")
+            .require(Claim::Iss)
+            .require(Claim::Aud)
+            .require(Claim::Iat)
+            .require(Claim::Sub)
+            .require(Claim::Jti)
+            .require(Claim::ClientId)
     }
 
     /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.

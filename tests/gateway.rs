@@ -1,6 +1,8 @@
 //! Resource-server helpers: RFC 6750 bearer tokens (STANDARDS V-B1, V-B3, V-AT7) and OAuth 2.0
 //! scopes (V-AT6), through the public API.
 
+mod common;
+
 use jwt_core::bearer::{BearerError, token_from_authorization};
 use jwt_core::scope::Scopes;
 
@@ -181,4 +183,149 @@ fn v_at6_scopes_compare_exactly_in_both_forms() {
         assert!(!granted.contains_any(&["admin", "root"]));
     }
     assert!(!Scopes::Delimited("").contains_any(&["", " "]));
+}
+
+#[cfg(feature = "hs256")]
+mod access_token_profile {
+    //! RFC 9068 (STANDARDS V-AT1..V-AT6) through `Validation::access_token`.
+    use jwt_core::{Claim, Error, Validation};
+
+    use crate::common::{self, NOW, hs256, hs256_token};
+
+    const ISSUER: &str = "https://idp.example/realms/main";
+    const AUDIENCE: &str = "https://api.example";
+    static PROFILE: Validation = Validation::access_token(&[ISSUER], &[AUDIENCE]);
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Access<'a> {
+        sub: &'a str,
+        client_id: &'a str,
+        scope: &'a str,
+    }
+
+    /// A complete RFC 9068 claims set, with `edit` applied to its JSON text.
+    fn claims(edit: impl Fn(&str) -> String) -> String {
+        edit(&format!(
+            r#"{{"iss":"{ISSUER}","aud":["{AUDIENCE}","https://other.example"],"sub":"u1",
+                "client_id":"gateway","jti":"j-1","iat":{iat},"exp":{exp},
+                "scope":"orders:read"}}"#,
+            iat = NOW - 10,
+            exp = NOW + 300
+        ))
+    }
+
+    fn verify(header: &str, payload: &str) -> Result<(), Error> {
+        let token = hs256_token(header, payload);
+        let mut buf = [0u8; 1024];
+        let access: Access = jwt_core::verify(&token, &hs256(), &PROFILE, NOW, &mut buf)?;
+        assert_eq!(
+            (access.sub, access.client_id, access.scope),
+            ("u1", "gateway", "orders:read")
+        );
+        Ok(())
+    }
+
+    const AT_JWT: &str = r#"{"alg":"HS256","typ":"at+jwt","kid":"k1"}"#;
+
+    #[test]
+    fn a_complete_access_token_verifies() {
+        assert_eq!(verify(AT_JWT, &claims(str::to_string)), Ok(()));
+    }
+
+    #[test]
+    fn v_at1_typ_at_jwt_in_any_case_with_or_without_prefix_and_nothing_else() {
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/At+Jwt",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert_eq!(verify(&header, &claims(str::to_string)), Ok(()), "{typ}");
+        }
+        for typ in [
+            "JWT",
+            "jwt",
+            "at+jwt ",
+            "application/jwt",
+            "at%2Bjwt",
+            "x/at+jwt",
+            "",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert_eq!(
+                verify(&header, &claims(str::to_string)),
+                Err(Error::InvalidType),
+                "{typ}"
+            );
+        }
+        assert_eq!(
+            verify(r#"{"alg":"HS256"}"#, &claims(str::to_string)),
+            Err(Error::MissingClaim(Claim::Typ))
+        );
+    }
+
+    #[test]
+    fn v_at2_iss_exact_match() {
+        for iss in [
+            "https://idp.example/realms/main/",
+            "https://IDP.example/realms/main",
+            "x",
+        ] {
+            let payload = claims(|c| c.replace(ISSUER, iss));
+            assert_eq!(verify(AT_JWT, &payload), Err(Error::InvalidIssuer), "{iss}");
+        }
+    }
+
+    #[test]
+    fn v_at3_aud_must_contain_this_resource() {
+        let payload = claims(|c| c.replace(AUDIENCE, "https://api.example/"));
+        assert_eq!(verify(AT_JWT, &payload), Err(Error::InvalidAudience));
+        let single = claims(|c| c.replace(r#","https://other.example"]"#, "]"));
+        assert_eq!(verify(AT_JWT, &single), Ok(()));
+    }
+
+    #[test]
+    fn v_at4_none_and_other_algorithms_are_refused() {
+        let payload = claims(str::to_string);
+        let none = format!(
+            "{}.{}.",
+            common::b64(br#"{"alg":"none","typ":"at+jwt"}"#),
+            common::b64(payload.as_bytes())
+        );
+        let mut buf = [0u8; 1024];
+        let refused = jwt_core::verify::<Access, _>(&none, &hs256(), &PROFILE, NOW, &mut buf);
+        assert_eq!(refused.unwrap_err(), Error::UnsupportedAlgorithm);
+    }
+
+    #[test]
+    fn v_at5_expired_access_tokens_are_refused() {
+        let payload = claims(|c| c.replace(&(NOW + 300).to_string(), &(NOW - 61).to_string()));
+        assert_eq!(verify(AT_JWT, &payload), Err(Error::Expired));
+    }
+
+    #[test]
+    fn v_at6_every_required_claim_must_be_present_and_typed() {
+        let members = [
+            (r#""sub":"u1","#, Claim::Sub),
+            (r#""client_id":"gateway","#, Claim::ClientId),
+            (r#""jti":"j-1","#, Claim::Jti),
+            (&format!(r#""iat":{},"#, NOW - 10), Claim::Iat),
+            (&format!(r#""iss":"{ISSUER}","#), Claim::Iss),
+        ];
+        for (member, claim) in members {
+            let payload = claims(|c| c.replace(member, ""));
+            assert_ne!(payload, claims(str::to_string), "{member} not found");
+            assert_eq!(
+                verify(AT_JWT, &payload),
+                Err(Error::MissingClaim(claim)),
+                "{member}"
+            );
+        }
+        let payload = claims(|c| c.replace(r#""client_id":"gateway""#, r#""client_id":7"#));
+        assert_eq!(
+            verify(AT_JWT, &payload),
+            Err(Error::InvalidClaim(Claim::ClientId))
+        );
+    }
 }
