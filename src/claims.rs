@@ -58,22 +58,41 @@ pub(crate) enum Audience<'a> {
 }
 
 impl Audience<'_> {
-    /// Whether any audience in the claim equals any of `accepted`.
-    pub(crate) fn contains_any(&self, accepted: &[&str]) -> bool {
+    /// Calls `f` with each audience.
+    fn for_each(&self, mut f: impl FnMut(JsonStr<'_>)) {
         match *self {
-            Audience::One(aud) => accepted.iter().any(|a| aud == *a),
+            Audience::One(aud) => f(aud),
             Audience::Many(array) => {
-                let mut found = false;
                 // The array was validated when the claims were read; errors cannot occur.
                 let _ = json::for_each_element(array, |value| {
                     if let Value::String(aud) = value {
-                        found |= accepted.iter().any(|a| aud == *a);
+                        f(aud);
                     }
                     Ok(())
                 });
-                found
             }
         }
+    }
+
+    /// Whether any audience in the claim equals any of `accepted`.
+    pub(crate) fn contains_any(&self, accepted: &[&str]) -> bool {
+        let mut found = false;
+        self.for_each(|aud| found |= accepted.iter().any(|a| aud == *a));
+        found
+    }
+
+    /// Whether every audience in the claim is `first` or one of `rest`.
+    pub(crate) fn all_in(&self, first: &str, rest: &[&str]) -> bool {
+        let mut all = true;
+        self.for_each(|aud| all &= aud == first || rest.iter().any(|a| aud == *a));
+        all
+    }
+
+    /// How many audiences the claim names.
+    pub(crate) fn count(&self) -> usize {
+        let mut count = 0;
+        self.for_each(|_| count += 1);
+        count
     }
 }
 
@@ -87,6 +106,9 @@ pub(crate) struct Registered<'a> {
     pub sub: Option<JsonStr<'a>>,
     pub jti: Option<JsonStr<'a>>,
     pub client_id: Option<JsonStr<'a>>,
+    pub nonce: Option<JsonStr<'a>>,
+    pub azp: Option<JsonStr<'a>>,
+    pub auth_time: Option<NumericDate>,
     pub aud: Option<Audience<'a>>,
 }
 
@@ -102,7 +124,7 @@ impl<'a> Registered<'a> {
             };
             let bad = Error::InvalidClaim(claim);
             match claim {
-                Claim::Exp | Claim::Nbf | Claim::Iat => {
+                Claim::Exp | Claim::Nbf | Claim::Iat | Claim::AuthTime => {
                     let Value::Number(n) = value else {
                         return Err(bad);
                     };
@@ -110,10 +132,16 @@ impl<'a> Registered<'a> {
                     *match claim {
                         Claim::Exp => &mut claims.exp,
                         Claim::Nbf => &mut claims.nbf,
-                        _ => &mut claims.iat,
+                        Claim::Iat => &mut claims.iat,
+                        _ => &mut claims.auth_time,
                     } = Some(date);
                 }
-                Claim::Iss | Claim::Sub | Claim::Jti | Claim::ClientId => {
+                Claim::Iss
+                | Claim::Sub
+                | Claim::Jti
+                | Claim::ClientId
+                | Claim::Nonce
+                | Claim::Azp => {
                     let Value::String(s) = value else {
                         return Err(bad);
                     };
@@ -121,7 +149,9 @@ impl<'a> Registered<'a> {
                         Claim::Iss => &mut claims.iss,
                         Claim::Sub => &mut claims.sub,
                         Claim::Jti => &mut claims.jti,
-                        _ => &mut claims.client_id,
+                        Claim::ClientId => &mut claims.client_id,
+                        Claim::Nonce => &mut claims.nonce,
+                        _ => &mut claims.azp,
                     } = Some(s);
                 }
                 _ => claims.aud = Some(audience(value).ok_or(bad)?),
@@ -141,6 +171,9 @@ impl<'a> Registered<'a> {
             Claim::Aud => self.aud.is_some(),
             Claim::Jti => self.jti.is_some(),
             Claim::ClientId => self.client_id.is_some(),
+            Claim::Nonce => self.nonce.is_some(),
+            Claim::Azp => self.azp.is_some(),
+            Claim::AuthTime => self.auth_time.is_some(),
             Claim::Typ => false,
         }
     }

@@ -23,13 +23,19 @@ pub enum Claim {
     /// `client_id`, the OAuth 2.0 client the token was issued to (RFC 8693 section 4.3,
     /// required in RFC 9068 access tokens).
     ClientId,
+    /// `nonce`, the value an OpenID Connect client sent in its authentication request.
+    Nonce,
+    /// `azp`, the OpenID Connect authorized party.
+    Azp,
+    /// `auth_time`, when the OpenID Connect end user authenticated.
+    AuthTime,
     /// The `typ` header parameter.
     Typ,
 }
 
 impl Claim {
     /// Every claim, registered claims first, in the order a missing one is reported.
-    pub(crate) const ALL: [Claim; 9] = [
+    pub(crate) const ALL: [Claim; 12] = [
         Claim::Exp,
         Claim::Nbf,
         Claim::Iat,
@@ -38,6 +44,9 @@ impl Claim {
         Claim::Aud,
         Claim::Jti,
         Claim::ClientId,
+        Claim::Nonce,
+        Claim::Azp,
+        Claim::AuthTime,
         Claim::Typ,
     ];
 
@@ -56,6 +65,9 @@ impl Claim {
             Claim::Aud => "aud",
             Claim::Jti => "jti",
             Claim::ClientId => "client_id",
+            Claim::Nonce => "nonce",
+            Claim::Azp => "azp",
+            Claim::AuthTime => "auth_time",
             Claim::Typ => "typ",
         }
     }
@@ -115,6 +127,13 @@ pub enum Error {
     InvalidSubject,
     /// The header's `typ` is not the expected type.
     InvalidType,
+    /// `nonce` is not the value sent in the OpenID Connect authentication request.
+    InvalidNonce,
+    /// The ID token's `azp` is not this client, or is missing while `aud` names several
+    /// audiences.
+    InvalidAuthorizedParty,
+    /// `auth_time` is older than the maximum authentication age.
+    AuthenticationTooOld,
     /// A required claim is absent.
     MissingClaim(Claim),
     /// A registered claim is present but has the wrong JSON type or an invalid value.
@@ -157,6 +176,11 @@ impl fmt::Display for Error {
             Error::InvalidAudience => f.write_str("token audience is not accepted"),
             Error::InvalidSubject => f.write_str("token subject is not accepted"),
             Error::InvalidType => f.write_str("token `typ` is not the expected type"),
+            Error::InvalidNonce => f.write_str("token `nonce` is not the one sent"),
+            Error::InvalidAuthorizedParty => {
+                f.write_str("token `azp` is missing or is not this client")
+            }
+            Error::AuthenticationTooOld => f.write_str("end-user authentication is too old"),
             Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
             Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
             Error::Claims => f.write_str("claims do not match the expected type"),

@@ -52,6 +52,10 @@ pub struct Validation<'a> {
     required: u16,
     max_age: Option<u64>,
     max_token_len: usize,
+    /// OpenID Connect ID token mode: this client's `client_id`.
+    id_token_client: Option<&'a str>,
+    nonce: Option<&'a str>,
+    max_auth_age: Option<u64>,
 }
 
 const fn bit(claim: Claim) -> u16 {
@@ -64,7 +68,10 @@ const fn bit(claim: Claim) -> u16 {
         Claim::Aud => 1 << 5,
         Claim::Jti => 1 << 6,
         Claim::ClientId => 1 << 7,
-        Claim::Typ => 1 << 8,
+        Claim::Nonce => 1 << 8,
+        Claim::Azp => 1 << 9,
+        Claim::AuthTime => 1 << 10,
+        Claim::Typ => 1 << 11,
     }
 }
 
@@ -79,6 +86,9 @@ impl<'a> Validation<'a> {
             typ: None,
             required: bit(Claim::Exp),
             max_age: None,
+            id_token_client: None,
+            nonce: None,
+            max_auth_age: None,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
     }
@@ -116,6 +126,65 @@ impl<'a> Validation<'a> {
             .require(Claim::Sub)
             .require(Claim::Jti)
             .require(Claim::ClientId)
+    }
+
+    /// The OpenID Connect ID token rules (Core 1.0 section 3.1.3.7, STANDARDS V-O1..V-O6)
+    /// for the client `client_id`: `iss` one of `issuers`; `sub`, `aud`, `exp` and `iat`
+    /// present; `sub` at most 255 ASCII characters; `aud` contains `client_id`, and any
+    /// other audience it names must be listed with [`audiences`](Self::audiences) (audiences
+    /// the client trusts); when `aud` names several audiences, `azp` is required; `azp`, when
+    /// present, equals `client_id`. Add [`nonce`](Self::nonce) when the authentication
+    /// request sent one, and [`max_auth_age`](Self::max_auth_age) when it sent `max_age`.
+    ///
+    /// ```
+    /// use jwt_core::{Error, Validation};
+    /// let policy = Validation::id_token(&["https://op.example"], "s6BhdRkqt3").nonce("n-0S6_WzA2Mj");
+    /// let id_token = br#"{"iss":"https://op.example","sub":"24400320","aud":"s6BhdRkqt3",
+    ///     "nonce":"n-0S6_WzA2Mj","exp":1311281970,"iat":1311280970}"#;
+    /// assert_eq!(policy.validate(id_token, 1311281000), Ok(()));
+    /// let replayed = br#"{"iss":"https://op.example","sub":"24400320","aud":"s6BhdRkqt3",
+    ///     "nonce":"other","exp":1311281970,"iat":1311280970}"#;
+    /// assert_eq!(policy.validate(replayed, 1311281000), Err(Error::InvalidNonce));
+    /// ```
+    pub const fn id_token(issuers: &'a [&'a str], client_id: &'a str) -> Self {
+        let mut policy = Validation::new()
+            .issuers(issuers)
+            .require(Claim::Iss)
+            .require(Claim::Sub)
+            .require(Claim::Aud)
+            .require(Claim::Iat);
+        policy.id_token_client = Some(client_id);
+        policy
+    }
+
+    /// Requires a `nonce` claim equal to `nonce` (OpenID Connect: the value the client sent
+    /// in its authentication request, V-O6).
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().nonce("abc");
+    /// assert_eq!(v.validate(br#"{"exp":9,"nonce":"abc"}"#, 0), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":9}"#, 0),
+    ///            Err(jwt_core::Error::MissingClaim(jwt_core::Claim::Nonce)));
+    /// ```
+    pub const fn nonce(mut self, nonce: &'a str) -> Self {
+        self.nonce = Some(nonce);
+        self.required |= bit(Claim::Nonce);
+        self
+    }
+
+    /// Requires `auth_time` and refuses authentications more than `seconds` old (plus
+    /// leeway): OpenID Connect's `max_age` request parameter (V-O6).
+    ///
+    /// ```
+    /// let v = jwt_core::Validation::new().max_auth_age(600).leeway(0);
+    /// assert_eq!(v.validate(br#"{"exp":9999,"auth_time":1000}"#, 1600), Ok(()));
+    /// assert_eq!(v.validate(br#"{"exp":9999,"auth_time":1000}"#, 1601),
+    ///            Err(jwt_core::Error::AuthenticationTooOld));
+    /// ```
+    pub const fn max_auth_age(mut self, seconds: u64) -> Self {
+        self.max_auth_age = Some(seconds);
+        self.required |= bit(Claim::AuthTime);
+        self
     }
 
     /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.
@@ -302,11 +371,23 @@ impl<'a> Validation<'a> {
                 return Err(Error::InvalidIssuer);
             }
         }
-        if let Some(aud) = claims.aud {
+        if let Some(client_id) = self.id_token_client {
+            self.check_id_token(claims, client_id)?;
+        } else if let Some(aud) = claims.aud {
             // RFC 7519 4.1.3: an `aud` that names nobody we are is refused, also when no
             // audience is configured.
             if !aud.contains_any(self.audiences) {
                 return Err(Error::InvalidAudience);
+            }
+        }
+        if let (Some(expected), Some(nonce)) = (self.nonce, claims.nonce) {
+            if nonce != expected {
+                return Err(Error::InvalidNonce);
+            }
+        }
+        if let (Some(max), Some(auth_time)) = (self.max_auth_age, claims.auth_time) {
+            if now > auth_time.floor().saturating_add(max).saturating_add(leeway) {
+                return Err(Error::AuthenticationTooOld);
             }
         }
         if let (Some(expected), Some(sub)) = (self.subject, claims.sub) {
@@ -315,6 +396,34 @@ impl<'a> Validation<'a> {
             }
         }
         Ok(())
+    }
+}
+
+impl Validation<'_> {
+    /// OpenID Connect Core 1.0 section 3.1.3.7 steps 3 to 5, and the `sub` format of
+    /// section 2 (V-O1, V-O3, V-O4).
+    fn check_id_token(&self, claims: &Registered<'_>, client_id: &str) -> Result<(), Error> {
+        if let Some(sub) = claims.sub {
+            let mut len = 0usize;
+            if !sub.chars().all(|c| {
+                len += 1;
+                c.is_ascii()
+            }) || len > 255
+            {
+                return Err(Error::InvalidSubject);
+            }
+        }
+        let Some(aud) = claims.aud else {
+            return Err(Error::MissingClaim(Claim::Aud));
+        };
+        if !aud.contains_any(&[client_id]) || !aud.all_in(client_id, self.audiences) {
+            return Err(Error::InvalidAudience);
+        }
+        match claims.azp {
+            Some(azp) if azp != client_id => Err(Error::InvalidAuthorizedParty),
+            None if aud.count() > 1 => Err(Error::InvalidAuthorizedParty),
+            _ => Ok(()),
+        }
     }
 }
 

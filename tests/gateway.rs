@@ -329,3 +329,201 @@ mod access_token_profile {
         );
     }
 }
+
+mod id_token_profile {
+    //! OpenID Connect ID tokens (STANDARDS V-O1..V-O6) through `Validation::id_token`.
+    use jwt_core::{Claim, Error, Validation};
+
+    const OP: &str = "https://op.example";
+    const CLIENT: &str = "s6BhdRkqt3";
+    const NOW: u64 = 1_311_281_000;
+
+    fn policy() -> Validation<'static> {
+        Validation::id_token(&[OP], CLIENT)
+    }
+
+    /// An ID token's claims (OpenID Connect Core 1.0 section 2's example), with `edit`
+    /// applied to the JSON text.
+    fn claims(edit: impl Fn(&str) -> String) -> Vec<u8> {
+        edit(
+            r#"{"iss":"https://op.example","sub":"24400320","aud":"s6BhdRkqt3",
+                "nonce":"n-0S6_WzA2Mj","exp":1311281970,"iat":1311280970,"auth_time":1311280969}"#,
+        )
+        .into_bytes()
+    }
+
+    fn same(c: &str) -> String {
+        c.to_string()
+    }
+
+    #[test]
+    fn the_core_example_validates() {
+        assert_eq!(policy().validate(&claims(same), NOW), Ok(()));
+        let strict = policy().nonce("n-0S6_WzA2Mj").max_auth_age(3600);
+        assert_eq!(strict.validate(&claims(same), NOW), Ok(()));
+    }
+
+    #[test]
+    fn v_o1_required_claims_and_sub_format() {
+        for (member, claim) in [
+            (r#""sub":"24400320","#, Claim::Sub),
+            (r#""iss":"https://op.example","#, Claim::Iss),
+            (r#""iat":1311280970,"#, Claim::Iat),
+        ] {
+            let payload = claims(|c| c.replace(member, ""));
+            assert_eq!(
+                policy().validate(&payload, NOW),
+                Err(Error::MissingClaim(claim))
+            );
+        }
+        let no_aud = claims(|c| c.replace(r#""aud":"s6BhdRkqt3","#, ""));
+        assert_eq!(
+            policy().validate(&no_aud, NOW),
+            Err(Error::MissingClaim(Claim::Aud))
+        );
+        let no_exp = claims(|c| c.replace(r#""exp":1311281970,"#, ""));
+        assert_eq!(
+            policy().validate(&no_exp, NOW),
+            Err(Error::MissingClaim(Claim::Exp))
+        );
+        let longest = "a".repeat(255);
+        let ok = claims(|c| c.replace("24400320", &longest));
+        assert_eq!(policy().validate(&ok, NOW), Ok(()));
+        for bad in [
+            "a".repeat(256),
+            "usér".to_string(),
+            "us\\u00e9r".to_string(),
+        ] {
+            let payload = claims(|c| c.replace("24400320", &bad));
+            assert_eq!(
+                policy().validate(&payload, NOW),
+                Err(Error::InvalidSubject),
+                "{bad}"
+            );
+        }
+        // A nonce is required once the request sent one.
+        let no_nonce = claims(|c| c.replace(r#""nonce":"n-0S6_WzA2Mj","#, ""));
+        assert_eq!(policy().validate(&no_nonce, NOW), Ok(()));
+        assert_eq!(
+            policy().nonce("n-0S6_WzA2Mj").validate(&no_nonce, NOW),
+            Err(Error::MissingClaim(Claim::Nonce))
+        );
+    }
+
+    #[test]
+    fn v_o2_iss_exact_match() {
+        for iss in [
+            "https://op.example/",
+            "https://OP.example",
+            "http://op.example",
+        ] {
+            let payload = claims(|c| c.replace("https://op.example", iss));
+            assert_eq!(
+                policy().validate(&payload, NOW),
+                Err(Error::InvalidIssuer),
+                "{iss}"
+            );
+        }
+    }
+
+    #[test]
+    fn v_o3_aud_contains_the_client_and_only_trusted_others() {
+        let other = claims(|c| c.replace(r#""aud":"s6BhdRkqt3""#, r#""aud":"other""#));
+        assert_eq!(policy().validate(&other, NOW), Err(Error::InvalidAudience));
+        let untrusted = claims(|c| {
+            c.replace(
+                r#""aud":"s6BhdRkqt3""#,
+                r#""aud":["s6BhdRkqt3","other"],"azp":"s6BhdRkqt3""#,
+            )
+        });
+        assert_eq!(
+            policy().validate(&untrusted, NOW),
+            Err(Error::InvalidAudience)
+        );
+        let trusted = policy().audiences(&["other"]);
+        assert_eq!(trusted.validate(&untrusted, NOW), Ok(()));
+    }
+
+    #[test]
+    fn v_o4_azp_required_with_several_audiences_and_equal_to_the_client() {
+        let trusted = policy().audiences(&["other"]);
+        let several =
+            claims(|c| c.replace(r#""aud":"s6BhdRkqt3""#, r#""aud":["s6BhdRkqt3","other"]"#));
+        assert_eq!(
+            trusted.validate(&several, NOW),
+            Err(Error::InvalidAuthorizedParty)
+        );
+        let wrong_azp = claims(|c| {
+            c.replace(
+                r#""aud":"s6BhdRkqt3""#,
+                r#""aud":"s6BhdRkqt3","azp":"other""#,
+            )
+        });
+        assert_eq!(
+            policy().validate(&wrong_azp, NOW),
+            Err(Error::InvalidAuthorizedParty)
+        );
+        let azp = claims(|c| {
+            c.replace(
+                r#""aud":"s6BhdRkqt3""#,
+                r#""aud":"s6BhdRkqt3","azp":"s6BhdRkqt3""#,
+            )
+        });
+        assert_eq!(policy().validate(&azp, NOW), Ok(()));
+        let typed = claims(|c| c.replace(r#""aud":"s6BhdRkqt3""#, r#""aud":"s6BhdRkqt3","azp":1"#));
+        assert_eq!(
+            policy().validate(&typed, NOW),
+            Err(Error::InvalidClaim(Claim::Azp))
+        );
+    }
+
+    #[cfg(feature = "hs256")]
+    #[test]
+    fn v_o5_hs256_id_tokens_use_the_client_secret_octets() {
+        use jwt_core::{HeaderFields, Hs256Key};
+        let secret = "a client secret of at least 32 bytes!";
+        let key = Hs256Key::new(secret.as_bytes()).unwrap();
+        let payload: serde_json::Value = serde_json::from_slice(&claims(same)).unwrap();
+        let mut out = [0u8; 512];
+        let token = jwt_core::sign(&key, &HeaderFields::new(), &payload, &mut out).unwrap();
+        #[derive(serde::Deserialize, Debug)]
+        struct IdToken<'a> {
+            sub: &'a str,
+        }
+        let mut buf = [0u8; 512];
+        let verified: IdToken = jwt_core::verify(token, &key, &policy(), NOW, &mut buf).unwrap();
+        assert_eq!(verified.sub, "24400320");
+        let other = Hs256Key::new(b"another client secret, 32 bytes+!").unwrap();
+        let refused = jwt_core::verify::<IdToken, _>(token, &other, &policy(), NOW, &mut buf);
+        assert_eq!(refused.unwrap_err(), Error::InvalidSignature);
+    }
+
+    #[test]
+    fn v_o6_exp_nonce_and_auth_time() {
+        assert_eq!(
+            policy().validate(&claims(same), 1_311_281_970 + 60),
+            Err(Error::Expired)
+        );
+        let nonce = policy().nonce("n-0S6_WzA2Mj");
+        let replayed = claims(|c| c.replace("n-0S6_WzA2Mj", "n-other"));
+        assert_eq!(nonce.validate(&replayed, NOW), Err(Error::InvalidNonce));
+        let escaped = claims(|c| c.replace("n-0S6_WzA2Mj", "n-0S6\\u005fWzA2Mj"));
+        assert_eq!(nonce.validate(&escaped, NOW), Ok(()));
+        let fresh = policy().max_auth_age(100).leeway(0);
+        assert_eq!(fresh.validate(&claims(same), 1_311_280_969 + 100), Ok(()));
+        assert_eq!(
+            fresh.validate(&claims(same), 1_311_280_969 + 101),
+            Err(Error::AuthenticationTooOld)
+        );
+        let no_auth_time = claims(|c| c.replace(r#","auth_time":1311280969"#, ""));
+        assert_eq!(
+            fresh.validate(&no_auth_time, NOW),
+            Err(Error::MissingClaim(Claim::AuthTime))
+        );
+        let typed = claims(|c| c.replace("1311280969", r#""1311280969""#));
+        assert_eq!(
+            fresh.validate(&typed, NOW),
+            Err(Error::InvalidClaim(Claim::AuthTime))
+        );
+    }
+}
