@@ -67,6 +67,8 @@ mod jwk;
 mod jwk_set;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 mod key;
+#[cfg(feature = "std")]
+mod rotation;
 pub mod scope;
 mod ser;
 mod sign;
@@ -87,10 +89,17 @@ pub use header::{Header, HeaderFields, decode_header};
 pub use json::JsonStr;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 pub use jwk::Jwk;
+#[cfg(all(
+    feature = "alloc",
+    any(feature = "hs256", feature = "es256", feature = "rs256")
+))]
+pub use jwk_set::GrowableJwkSet;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-pub use jwk_set::{JwkSet, MAX_KID_LEN};
+pub use jwk_set::{JwkSet, MAX_ISSUER_LEN, MAX_KID_LEN};
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 pub use key::Key;
+#[cfg(feature = "std")]
+pub use rotation::Rotating;
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;

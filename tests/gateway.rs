@@ -527,3 +527,182 @@ mod id_token_profile {
         );
     }
 }
+
+#[cfg(all(
+    feature = "rs256",
+    feature = "es256",
+    feature = "hs256",
+    feature = "std"
+))]
+mod key_sets {
+    //! JWK Sets for gateways: the growable set, issuer binding (STANDARDS V-C12) and key
+    //! rotation, with JWK Sets in the shapes Keycloak, Auth0 and Azure AD publish (V-K7).
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use jwt_core::{
+        Error, GrowableJwkSet, HeaderFields, JwkSet, Rotating, Rs256PrivateKey, Validation,
+    };
+
+    use crate::common::{self, NOW};
+
+    const ISSUER: &str = "https://idp.example/realms/main";
+
+    fn rs256_token(kid: &str, iss: &str) -> String {
+        let key = Rs256PrivateKey::from_pkcs1_der(&common::data("keys/rsa2048.pkcs1.der")).unwrap();
+        let claims = serde_json::json!({ "iss": iss, "sub": "u1", "exp": NOW + 300 });
+        jwt_core::sign_to_string(&key, &HeaderFields::new().kid(kid), &claims).unwrap()
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Sub<'a> {
+        sub: &'a str,
+    }
+
+    #[test]
+    fn v_k7_provider_shapes_read_the_same_into_both_sets() {
+        for (file, usable, skipped, kid) in [
+            ("jwks/keycloak.json", 1, 1, "kc-rs256-2026"),
+            ("jwks/auth0.json", 2, 0, "auth0-current"),
+            ("jwks/azure_ad.json", 3, 0, "azure-current"),
+        ] {
+            let doc = common::data(file);
+            let fixed = JwkSet::<4>::parse(&doc).unwrap();
+            let growable = GrowableJwkSet::parse(&doc).unwrap();
+            assert_eq!((fixed.len(), fixed.skipped()), (usable, skipped), "{file}");
+            assert_eq!(
+                (growable.len(), growable.skipped()),
+                (usable, skipped),
+                "{file}"
+            );
+            assert!(
+                fixed
+                    .iter()
+                    .map(|(k, _)| k)
+                    .eq(growable.iter().map(|(k, _)| k))
+            );
+            let token = rs256_token(kid, ISSUER);
+            let mut buf = [0u8; 1024];
+            let policy = Validation::new();
+            let claims: Sub = growable.verify(&token, &policy, NOW, &mut buf).unwrap();
+            assert_eq!(claims.sub, "u1");
+            let claims: Sub = fixed.verify(&token, &policy, NOW, &mut buf).unwrap();
+            assert_eq!(claims.sub, "u1");
+        }
+    }
+
+    #[test]
+    fn the_growable_set_has_no_capacity_limit() {
+        let keys: Vec<String> = (0..100)
+            .map(|i| {
+                format!(r#"{{"kty":"oct","kid":"k{i}","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}}"#)
+            })
+            .collect();
+        let doc = format!(r#"{{"keys":[{}]}}"#, keys.join(","));
+        assert_eq!(GrowableJwkSet::parse(doc.as_bytes()).unwrap().len(), 100);
+        assert_eq!(
+            JwkSet::<64>::parse(doc.as_bytes()).unwrap_err(),
+            Error::BufferTooSmall
+        );
+    }
+
+    #[test]
+    fn v_c12_a_bound_set_vouches_only_for_its_issuer() {
+        let doc = common::data("jwks/auth0.json");
+        let bound = GrowableJwkSet::parse(&doc)
+            .unwrap()
+            .bind_issuer(ISSUER)
+            .unwrap();
+        assert_eq!(bound.issuer(), Some(ISSUER));
+        let mut buf = [0u8; 1024];
+        // Even a policy that accepts the other issuer cannot make this set vouch for it.
+        let lax = Validation::new().issuers(&[ISSUER, "https://evil.example"]);
+        let ok: Sub = bound
+            .verify(&rs256_token("auth0-current", ISSUER), &lax, NOW, &mut buf)
+            .unwrap();
+        assert_eq!(ok.sub, "u1");
+        let evil = rs256_token("auth0-current", "https://evil.example");
+        let refused = bound.verify::<Sub>(&evil, &lax, NOW, &mut buf);
+        assert_eq!(refused.unwrap_err(), Error::InvalidIssuer);
+        let key = Rs256PrivateKey::from_pkcs1_der(&common::data("keys/rsa2048.pkcs1.der")).unwrap();
+        let no_iss = jwt_core::sign_to_string(
+            &key,
+            &HeaderFields::new().kid("auth0-current"),
+            &serde_json::json!({ "sub": "u1", "exp": NOW + 300 }),
+        )
+        .unwrap();
+        let refused = bound.verify::<Sub>(&no_iss, &Validation::new(), NOW, &mut buf);
+        assert_eq!(
+            refused.unwrap_err(),
+            Error::MissingClaim(jwt_core::Claim::Iss)
+        );
+        // The fixed-capacity set binds the same way.
+        let fixed = JwkSet::<4>::parse(&doc)
+            .unwrap()
+            .bind_issuer(ISSUER)
+            .unwrap();
+        assert_eq!(
+            fixed.verify::<Sub>(&evil, &lax, NOW, &mut buf).unwrap_err(),
+            Error::InvalidIssuer
+        );
+        let long = "x".repeat(jwt_core::MAX_ISSUER_LEN + 1);
+        assert_eq!(
+            JwkSet::<4>::parse(&doc)
+                .unwrap()
+                .bind_issuer(&long)
+                .unwrap_err(),
+            Error::BufferTooSmall
+        );
+    }
+
+    #[test]
+    fn rotation_swaps_sets_while_verifications_continue() {
+        // Auth0 publishes the next key before signing with it: the first set has the current
+        // key only, the second also the next one (here, the same material under a new kid).
+        let first = String::from_utf8(common::data("jwks/auth0.json")).unwrap();
+        let second = first.replace("auth0-previous", "auth0-next");
+        let keys = Arc::new(Rotating::new(
+            GrowableJwkSet::parse(first.as_bytes()).unwrap(),
+        ));
+        let current = rs256_token("auth0-current", ISSUER);
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (keys, stop, token) = (Arc::clone(&keys), Arc::clone(&stop), current.clone());
+                std::thread::spawn(move || {
+                    let mut verified = 0u32;
+                    while !stop.load(Ordering::Relaxed) || verified == 0 {
+                        let mut buf = [0u8; 1024];
+                        let set = keys.load();
+                        let claims: Sub = set
+                            .verify(&token, &Validation::new(), NOW, &mut buf)
+                            .unwrap();
+                        assert_eq!(claims.sub, "u1");
+                        verified += 1;
+                    }
+                    verified
+                })
+            })
+            .collect();
+        for round in 0..20 {
+            let doc = if round % 2 == 0 { &second } else { &first };
+            keys.replace(GrowableJwkSet::parse(doc.as_bytes()).unwrap());
+        }
+        stop.store(true, Ordering::Relaxed);
+        for reader in readers {
+            assert!(reader.join().unwrap() > 0);
+        }
+        // A kid retired by the provider is unknown once the set without it is current.
+        keys.replace(GrowableJwkSet::parse(second.as_bytes()).unwrap());
+        assert!(keys.load().iter().any(|(kid, _)| kid == Some("auth0-next")));
+        keys.replace(GrowableJwkSet::parse(first.as_bytes()).unwrap());
+        let mut buf = [0u8; 1024];
+        let retired = keys.load().verify::<Sub>(
+            &rs256_token("auth0-next", ISSUER),
+            &Validation::new(),
+            NOW,
+            &mut buf,
+        );
+        assert_eq!(retired.unwrap_err(), Error::UnknownKey);
+    }
+}
