@@ -189,32 +189,9 @@ pub(crate) enum Value<'a> {
 }
 
 /// Length of the run of bytes at the start of `bytes` that need no attention inside a JSON
-/// string: everything but `"`, `\\` and control characters. Eight bytes at a time (SWAR): for
-/// each of the three tests, the lowest flagged byte of a word is exact (a false flag can only
-/// follow a true one), so the lowest flag of their union is the first byte that ends the run.
+/// string: everything but `"`, `\\` and control characters.
 fn plain_run(bytes: &[u8]) -> usize {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let below = |w: u64, n: u8| w.wrapping_sub(ONES * u64::from(n)) & !w;
-    let mut run = 0;
-    while let Some(word) = bytes
-        .get(run..run + 8)
-        .and_then(|chunk| <[u8; 8]>::try_from(chunk).ok())
-    {
-        let w = u64::from_le_bytes(word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        let flags = (below(quote, 1) | below(backslash, 1) | below(w, 0x20)) & HIGHS;
-        if flags != 0 {
-            return run + (flags.trailing_zeros() / 8) as usize;
-        }
-        run += 8;
-    }
-    let tail = bytes.get(run..).unwrap_or_default();
-    run + tail
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(tail.len())
+    crate::scan::first_of(bytes, b'"', b'\\', 0x20)
 }
 
 /// Whether two member names are equal after unescaping. Names are short (JWT claim names are

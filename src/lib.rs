@@ -69,6 +69,7 @@ mod jwk_set;
 mod key;
 #[cfg(feature = "std")]
 mod rotation;
+mod scan;
 pub mod scope;
 mod ser;
 mod sign;
