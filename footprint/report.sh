@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 export CARGO_TERM_COLOR=never
 
 target=thumbv7em-none-eabihf
-out=target/$target/release
+out=${CARGO_TARGET_DIR:-target}/$target/release
 src=$(cd ../src && pwd)/
 # binary:features, in the table's order; floors first in each group.
 bins=(empty: hs256-floor:hs256 hs256-validate:hs256 hs256-verify:hs256 es256-floor:es256
