@@ -60,10 +60,15 @@ pub(crate) mod sealed {
 /// [`Rs256PublicKey`](crate::Rs256PublicKey); sealed, so no other algorithm can be added.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Algorithm, Hs256Key, VerifyingKey};
 /// let key = Hs256Key::new(&[7u8; 32])?;
 /// assert_eq!(VerifyingKey::algorithm(&key), Algorithm::Hs256);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 pub trait VerifyingKey: sealed::Sealed {
     /// The algorithm this key is bound to.
@@ -78,13 +83,18 @@ pub trait VerifyingKey: sealed::Sealed {
     /// [`Error::InvalidSignature`] when the signature has the wrong length or does not verify.
     ///
     /// ```
+    /// # #[cfg(feature = "hs256")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
     /// use jwt_core::{Hs256Key, SigningKey, VerifyingKey};
     /// let key = Hs256Key::new(&[7u8; 32])?;
     /// let mut sig = [0u8; 32];
     /// key.sign_signature(b"any bytes", &mut sig)?;
     /// assert_eq!(key.verify_signature(b"any bytes", &sig), Ok(()));
     /// assert!(key.verify_signature(b"other bytes", &sig).is_err());
-    /// # Ok::<(), jwt_core::Error>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "hs256"))]
+    /// # fn main() {}
     /// ```
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error>;
 
@@ -104,11 +114,16 @@ pub trait VerifyingKey: sealed::Sealed {
 /// and [`Rs256PrivateKey`](crate::Rs256PrivateKey); sealed.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Algorithm, Hs256Key, SigningKey};
 /// let key = Hs256Key::new(&[7u8; 32])?;
 /// assert_eq!(SigningKey::algorithm(&key), Algorithm::Hs256);
 /// assert_eq!(key.signature_len(), 32);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 pub trait SigningKey: sealed::Sealed {
     /// The algorithm this key is bound to; it is written as the token's `alg`.

@@ -17,6 +17,8 @@ use crate::{Algorithm, Error};
 /// [`Key::from_jwk`](crate::Key::from_jwk) for whichever verifying key it is.
 ///
 /// ```
+/// # #[cfg(feature = "es256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Es256PublicKey, Jwk};
 /// let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",
 ///     "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
@@ -24,7 +26,10 @@ use crate::{Algorithm, Error};
 /// assert!(jwk.kid().unwrap() == "k1");
 /// let key = Es256PublicKey::from_jwk(&jwk)?;
 /// # let _ = key;
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "es256"))]
+/// # fn main() {}
 /// ```
 #[derive(Clone, Copy)]
 pub struct Jwk<'a> {

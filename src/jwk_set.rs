@@ -32,6 +32,8 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// of them was skipped (RFC 7517 section 4.5).
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::JwkSet;
 /// let set = JwkSet::<4>::parse(br#"{"keys":[
 ///     {"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
@@ -44,7 +46,10 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// let mixed = br#"{"keys":[{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
 ///     {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
 /// assert_eq!(JwkSet::<4>::parse(mixed).unwrap_err(), jwt_core::Error::InvalidKey);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 pub struct JwkSet<const N: usize> {
@@ -57,11 +62,16 @@ pub struct JwkSet<const N: usize> {
 /// same methods.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::GrowableJwkSet;
 /// let set = GrowableJwkSet::parse(br#"{"keys":[
 ///     {"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}]}"#)?;
 /// assert_eq!(set.len(), 1);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]
 #[derive(Clone, Debug)]

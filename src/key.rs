@@ -9,11 +9,16 @@ use crate::{Algorithm, Error};
 /// of the key it holds.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Algorithm, Jwk, Key, VerifyingKey};
 /// let jwk = Jwk::parse(br#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#)?;
 /// let key = Key::from_jwk(&jwk)?;
 /// assert_eq!(key.algorithm(), Algorithm::Hs256);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]

@@ -8,6 +8,8 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// without waiting for verifications in flight, which finish with the snapshot they hold.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{GrowableJwkSet, Rotating};
 /// let jwks = |kid: &str| format!(
 ///     r#"{{"keys":[{{"kty":"oct","kid":"{kid}","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}}]}}"#);
@@ -16,7 +18,10 @@ use std::sync::{Arc, PoisonError, RwLock};
 /// keys.replace(GrowableJwkSet::parse(jwks("2026-02").as_bytes())?);
 /// assert_eq!(in_flight.iter().next().unwrap().0, Some("2026-01"));
 /// assert_eq!(keys.load().iter().next().unwrap().0, Some("2026-02"));
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 #[derive(Debug)]
 pub struct Rotating<T> {

@@ -21,6 +21,8 @@ use crate::{Claim, Error, SigningKey, base64url};
 /// have no JSON form or the key fails.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Hs256Key, HeaderFields};
 /// #[derive(serde::Serialize)]
 /// struct Claims<'a> { iss: &'a str, exp: u64 }
@@ -29,7 +31,10 @@ use crate::{Claim, Error, SigningKey, base64url};
 /// let mut out = [0u8; 256];
 /// let token = jwt_core::sign(&key, &HeaderFields::new().kid("k1"), &Claims { iss: "me", exp: 1 }, &mut out)?;
 /// assert!(token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."));
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 pub fn sign<'o, K, C>(
     key: &K,
@@ -66,13 +71,18 @@ where
 /// [`Error::TokenTooLong`].
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Hs256Key, HeaderFields};
 /// let key = Hs256Key::new(&[0x42; 32])?;
 /// #[derive(serde::Serialize)]
 /// struct Claims { exp: u64 }
 /// let token = jwt_core::sign_to_string(&key, &HeaderFields::new(), &Claims { exp: 1 })?;
 /// assert_eq!(token.split('.').count(), 3);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]
 pub fn sign_to_string<K, C>(

@@ -25,6 +25,8 @@ use crate::{Error, Validation, VerifyingKey, base64url, compact};
 /// Every variant of [`Error`] that describes a token: the first rule the token breaks.
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{HeaderFields, Hs256Key, Validation};
 /// #[derive(serde::Serialize, serde::Deserialize)]
 /// struct Claims<'a> { sub: &'a str, exp: u64 }
@@ -36,7 +38,10 @@ use crate::{Error, Validation, VerifyingKey, base64url, compact};
 /// let mut buf = [0u8; 256];
 /// let claims: Claims = jwt_core::verify(token, &key, &Validation::new(), 1_700_000_000, &mut buf)?;
 /// assert_eq!((claims.sub, claims.exp), ("alice", 1_800_000_000));
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 pub fn verify<'b, T, K>(
     token: &str,
@@ -63,6 +68,8 @@ where
 /// As [`verify`], up to [`Error::InvalidSignature`].
 ///
 /// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::Hs256Key;
 /// // RFC 7515 Appendix A.1: the payload is not parsed, only its signature checked.
 /// let key = Hs256Key::new(&[0x42; 32])?;
@@ -74,7 +81,10 @@ where
 /// let token = format!("eyJhbGciOiJIUzI1NiJ9.aGVsbG8.{}", core::str::from_utf8(&b64).unwrap());
 /// let mut buf = [0u8; 64];
 /// assert_eq!(jwt_core::verify_jws(&token, &key, &mut buf)?, b"hello");
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
 /// ```
 pub fn verify_jws<'b, K>(token: &str, key: &K, buf: &'b mut [u8]) -> Result<&'b [u8], Error>
 where
@@ -162,6 +172,8 @@ where
 /// As [`verify`].
 ///
 /// ```
+/// # #[cfg(feature = "es256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Es256PrivateKey, HeaderFields, Validation};
 /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
 /// struct Claims { sub: String, exp: u64 }
@@ -172,7 +184,10 @@ where
 /// let got: Claims =
 ///     jwt_core::verify_owned(&token, &key.public_key(), &Validation::new(), 1_900_000_000)?;
 /// assert_eq!(got, claims);
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "es256"))]
+/// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]
 pub fn verify_owned<T, K>(
