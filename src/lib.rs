@@ -87,6 +87,8 @@ mod es256;
 mod hs256;
 #[cfg(feature = "rs256")]
 pub mod rs256;
+#[cfg(feature = "rs256")]
+mod rs256_fast;
 
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
 pub use compact::MAX_TOKEN_LEN;

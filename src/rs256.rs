@@ -80,15 +80,19 @@ fn has_roca_fingerprint(n: &[u8]) -> bool {
 pub struct Rs256PublicKey {
     key: RsaVerifyingKey<Sha256>,
     len: usize,
+    /// Precomputed fixed-size verification for 2048/3072/4096-bit keys with e = 65537.
+    fast: Option<crate::rs256_fast::FastKey>,
 }
 
 impl Rs256PublicKey {
     fn from_rsa(key: RsaPublicKey) -> Result<Self, Error> {
         let key = checked(key)?;
         let len = key.size();
+        let fast = crate::rs256_fast::FastKey::new(&key.n_bytes(), &key.e_bytes());
         Ok(Rs256PublicKey {
             key: RsaVerifyingKey::new(key),
             len,
+            fast,
         })
     }
 
@@ -141,6 +145,12 @@ impl VerifyingKey for Rs256PublicKey {
         // The `rsa` crate also checks this; checking first keeps the rule visible (V-R1).
         if signature.len() != self.len {
             return Err(Error::InvalidSignature);
+        }
+        if let Some(fast) = &self.fast {
+            return match fast.verify(signing_input, signature) {
+                true => Ok(()),
+                false => Err(Error::InvalidSignature),
+            };
         }
         let signature = Signature::try_from(signature).map_err(|_| Error::InvalidSignature)?;
         self.key
@@ -244,9 +254,12 @@ impl Rs256PrivateKey {
     /// The matching public key.
     pub fn public_key(&self) -> Rs256PublicKey {
         let public: &RsaPrivateKey = self.key.as_ref();
+        let public = public.to_public_key();
+        let fast = crate::rs256_fast::FastKey::new(&public.n_bytes(), &public.e_bytes());
         Rs256PublicKey {
-            key: RsaVerifyingKey::new(public.to_public_key()),
+            key: RsaVerifyingKey::new(public),
             len: self.len,
+            fast,
         }
     }
 }

@@ -168,3 +168,102 @@ proptest! {
         let _ = Validation::new().validate(&payload, 0);
     }
 }
+
+/// The RS256 keys of Wycheproof's sig-gen suites with e = 65537 and SHA-256, one per size
+/// that jwt-core verifies with fixed-size arithmetic (2048, 3072, 4096 bits), as (private
+/// key, the `rsa` crate's verifier for the same public key).
+fn fixed_size_rsa_keys() -> Vec<(
+    jwt_core::Rs256PrivateKey,
+    rsa::pkcs1v15::VerifyingKey<sha2::Sha256>,
+)> {
+    use rsa::pkcs8::DecodePrivateKey;
+    [2048, 3072, 4096]
+        .iter()
+        .map(|bits| {
+            let file = common::data(&format!("wycheproof/rsa_pkcs1_{bits}_sig_gen_test.json"));
+            let doc: serde_json::Value = serde_json::from_slice(&file).unwrap();
+            let group = doc["testGroups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["sha"] == "SHA-256" && g["privateKey"]["publicExponent"] == "010001")
+                .expect("an e = 65537 SHA-256 group");
+            let der: Vec<u8> = (0..group["privateKeyPkcs8"].as_str().unwrap().len())
+                .step_by(2)
+                .map(|i| {
+                    u8::from_str_radix(&group["privateKeyPkcs8"].as_str().unwrap()[i..i + 2], 16)
+                        .unwrap()
+                })
+                .collect();
+            let ours = jwt_core::Rs256PrivateKey::from_pkcs8_der(&der).unwrap();
+            let theirs = rsa::RsaPrivateKey::from_pkcs8_der(&der)
+                .unwrap()
+                .to_public_key();
+            (ours, rsa::pkcs1v15::VerifyingKey::new(theirs))
+        })
+        .collect()
+}
+
+/// How a property test corrupts a valid signature.
+#[derive(Debug, Clone)]
+enum Corruption {
+    None,
+    FlipBit(usize, u8),
+    SetByte(usize, u8),
+    AllFf,
+    Zero,
+    Random(Vec<u8>),
+}
+
+fn any_corruption() -> impl Strategy<Value = Corruption> {
+    prop_oneof![
+        2 => Just(Corruption::None),
+        3 => (any::<usize>(), 0u8..8).prop_map(|(i, b)| Corruption::FlipBit(i, b)),
+        2 => (any::<usize>(), any::<u8>()).prop_map(|(i, v)| Corruption::SetByte(i, v)),
+        1 => Just(Corruption::AllFf),
+        1 => Just(Corruption::Zero),
+        1 => proptest::collection::vec(any::<u8>(), 512).prop_map(Corruption::Random),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The fixed-size RS256 verification agrees with the `rsa` crate's on every key size it
+    /// covers, for valid signatures and corrupted ones (including values at or above n).
+    #[test]
+    fn rs256_fixed_size_verification_agrees_with_the_rsa_crate(
+        message in proptest::collection::vec(any::<u8>(), 0..300),
+        corruption in any_corruption(),
+        key_index in 0usize..3,
+    ) {
+        use rsa::signature::Verifier;
+        thread_local! {
+            static KEYS: Vec<(jwt_core::Rs256PrivateKey, rsa::pkcs1v15::VerifyingKey<sha2::Sha256>)> =
+                fixed_size_rsa_keys();
+        }
+        KEYS.with(|keys| {
+            let (private, theirs) = &keys[key_index];
+            let ours = private.public_key();
+            let mut signature = vec![0u8; ours.modulus_len()];
+            private.sign_signature(&message, &mut signature).unwrap();
+            let k = signature.len();
+            match &corruption {
+                Corruption::None => {}
+                Corruption::FlipBit(i, b) => signature[i % k] ^= 1 << b,
+                Corruption::SetByte(i, v) => signature[i % k] = *v,
+                Corruption::AllFf => signature.fill(0xFF),
+                Corruption::Zero => signature.fill(0),
+                Corruption::Random(bytes) => signature.copy_from_slice(&bytes[..k.min(bytes.len())]),
+            }
+            let their_verdict = rsa::pkcs1v15::Signature::try_from(signature.as_slice())
+                .is_ok_and(|s| theirs.verify(&message, &s).is_ok());
+            let our_verdict = ours.verify_signature(&message, &signature).is_ok();
+            prop_assert_eq!(our_verdict, their_verdict, "{:?}", corruption);
+            if matches!(corruption, Corruption::None) {
+                prop_assert!(our_verdict);
+            }
+            Ok(())
+        })?;
+    }
+}

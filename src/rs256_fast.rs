@@ -1,0 +1,190 @@
+//! RS256 verification for the common keys (2048, 3072 and 4096 bits with e = 65537) on
+//! fixed-size integers with Montgomery parameters computed once per key.
+//!
+//! Verification touches only public data (the key, the token), so it may run in variable
+//! time: `s^65537 mod n` is sixteen squarings and one multiplication in Montgomery form, and
+//! the result is compared byte for byte with the one PKCS#1 v1.5 encoding of the SHA-256
+//! digest (RFC 8017 section 8.2.2, with the NULL parameter). Keys of other sizes or
+//! exponents use the `rsa` crate; both paths pass the same Wycheproof suites.
+//!
+//! Only on 64-bit targets: the fixed-size types cost tens of kilobytes of flash and over
+//! 16 KiB of stack on a Cortex-M, where the `rsa` crate's heap-based path is the better
+//! trade. There [`FastKey`] has no values and every key takes the `rsa` path.
+
+#[cfg(target_pointer_width = "64")]
+pub(crate) use wide::FastKey;
+
+/// No fixed-size verification on this target.
+#[cfg(not(target_pointer_width = "64"))]
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum FastKey {}
+
+#[cfg(not(target_pointer_width = "64"))]
+impl FastKey {
+    pub(crate) fn new(_n: &[u8], _e: &[u8]) -> Option<Self> {
+        None
+    }
+
+    pub(crate) fn verify(&self, _message: &[u8], _signature: &[u8]) -> bool {
+        match *self {}
+    }
+}
+
+#[cfg(target_pointer_width = "64")]
+mod wide {
+    use alloc::boxed::Box;
+
+    use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
+    use crypto_bigint::{Odd, U2048, U3072, U4096, Uint, Word};
+    use sha2::{Digest, Sha256};
+
+    /// The DER `DigestInfo` prefix for SHA-256 (RFC 8017 section 9.2, note 1).
+    const SHA256_DIGEST_INFO: [u8; 19] = [
+        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+        0x05, 0x00, 0x04, 0x20,
+    ];
+
+    const WORD_BYTES: usize = Word::BITS as usize / 8;
+
+    /// A key's precomputed Montgomery parameters, for the sizes with a fixed-size integer type.
+    #[derive(Clone, Debug, PartialEq)]
+    pub(crate) enum FastKey {
+        Bits2048(Box<FixedMontyParams<{ U2048::LIMBS }>>),
+        Bits3072(Box<FixedMontyParams<{ U3072::LIMBS }>>),
+        Bits4096(Box<FixedMontyParams<{ U4096::LIMBS }>>),
+    }
+
+    impl FastKey {
+        /// Parameters for modulus `n` (big-endian, no leading zero) when the exponent is 65537
+        /// and `n` fills one of the fixed sizes exactly; `None` otherwise.
+        pub(crate) fn new(n: &[u8], e: &[u8]) -> Option<Self> {
+            if e != [0x01, 0x00, 0x01] {
+                return None;
+            }
+            Some(match n.len() * 8 {
+                2048 => FastKey::Bits2048(Box::new(params(n)?)),
+                3072 => FastKey::Bits3072(Box::new(params(n)?)),
+                4096 => FastKey::Bits4096(Box::new(params(n)?)),
+                _ => return None,
+            })
+        }
+
+        /// Whether `signature` (exactly as long as the modulus) is a PKCS#1 v1.5 SHA-256
+        /// signature of `message`.
+        pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+            let digest: [u8; 32] = Sha256::digest(message).into();
+            match self {
+                FastKey::Bits2048(p) => verify(p, signature, &digest),
+                FastKey::Bits3072(p) => verify(p, signature, &digest),
+                FastKey::Bits4096(p) => verify(p, signature, &digest),
+            }
+        }
+    }
+
+    fn params<const L: usize>(n: &[u8]) -> Option<FixedMontyParams<L>> {
+        let n = Odd::new(from_be(n)?).into_option()?;
+        Some(FixedMontyParams::new_vartime(n))
+    }
+
+    /// The integer of big-endian `bytes`, if it fits.
+    fn from_be<const L: usize>(bytes: &[u8]) -> Option<Uint<L>> {
+        if bytes.len() > L * WORD_BYTES {
+            return None;
+        }
+        let mut words = [0 as Word; L];
+        for (i, &byte) in bytes.iter().rev().enumerate() {
+            *words.get_mut(i / WORD_BYTES)? |= Word::from(byte) << (8 * (i % WORD_BYTES));
+        }
+        Some(Uint::from_words(words))
+    }
+
+    /// Byte `i` counted from the least significant end of `x`.
+    fn byte_le<const L: usize>(x: &Uint<L>, i: usize) -> u8 {
+        x.as_words()
+            .get(i / WORD_BYTES)
+            .map_or(0, |w| (w >> (8 * (i % WORD_BYTES))) as u8)
+    }
+
+    fn verify<const L: usize>(
+        params: &FixedMontyParams<L>,
+        signature: &[u8],
+        digest: &[u8; 32],
+    ) -> bool {
+        let k = signature.len();
+        let Some(s) = from_be::<L>(signature) else {
+            return false;
+        };
+        // s must be below n (RFC 8017 section 5.2.2).
+        if s.cmp_vartime(params.modulus().as_ref()).is_ge() {
+            return false;
+        }
+        let x = FixedMontyForm::new(&s, params);
+        let m = x.square_repeat_vartime(16).mul(&x).retrieve();
+        // EM = 0x00 || 0x01 || 0xFF... || 0x00 || DigestInfo || H, k bytes long.
+        let tail = SHA256_DIGEST_INFO.len() + digest.len();
+        let Some(ff_end) = k.checked_sub(tail + 1) else {
+            return false;
+        };
+        let expected = |at: usize| -> u8 {
+            match at {
+                0 => 0x00,
+                1 => 0x01,
+                _ if at < ff_end => 0xFF,
+                _ if at == ff_end => 0x00,
+                _ => {
+                    let j = at - ff_end - 1;
+                    SHA256_DIGEST_INFO
+                        .get(j)
+                        .or_else(|| digest.get(j - SHA256_DIGEST_INFO.len()))
+                        .copied()
+                        .unwrap_or(0)
+                }
+            }
+        };
+        // Every byte of m above the k-byte encoding must be zero too.
+        (0..L * WORD_BYTES).all(|i| {
+            let want = if i < k { expected(k - 1 - i) } else { 0 };
+            byte_le(&m, i) == want
+        })
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    use super::FastKey;
+    use alloc::vec;
+
+    const E: [u8; 3] = [0x01, 0x00, 0x01];
+
+    #[test]
+    fn only_full_size_moduli_with_e_65537_take_the_fixed_size_path() {
+        for bytes in [256, 384, 512] {
+            let mut n = vec![0xC3; bytes];
+            n[bytes - 1] = 0x01; // odd
+            assert!(FastKey::new(&n, &E).is_some(), "{bytes} bytes");
+            assert!(FastKey::new(&n, &[0x03]).is_none(), "e = 3");
+            assert!(
+                FastKey::new(&n, &[0x00, 0x01, 0x00, 0x01]).is_none(),
+                "non-minimal e"
+            );
+            let mut even = n.clone();
+            even[bytes - 1] = 0x02;
+            assert!(FastKey::new(&even, &E).is_none(), "even modulus");
+        }
+        for bytes in [255, 257, 320, 1024] {
+            let n = vec![0xC3; bytes];
+            assert!(FastKey::new(&n, &E).is_none(), "{bytes} bytes");
+        }
+    }
+
+    #[test]
+    fn signatures_at_or_above_the_modulus_are_refused() {
+        let mut n = vec![0xC3; 256];
+        n[255] = 0x01;
+        let key = FastKey::new(&n, &E).unwrap();
+        assert!(!key.verify(b"m", &n));
+        assert!(!key.verify(b"m", &[0xFF; 256]));
+        assert!(!key.verify(b"m", &[0x00; 256]));
+        assert!(!key.verify(b"m", &[0x00; 255]), "short signature");
+    }
+}
