@@ -24,7 +24,7 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Parts<'_>, Error> {
         return Err(Error::TokenTooLong);
     }
     let bytes = token.as_bytes();
-    // The dots, found eight bytes at a time; checked slicing keeps the verify path free of
+    // The dots, found a word at a time; checked slicing keeps the verify path free of
     // panic branches (firmware links with a panic handler that must be unreachable).
     let dot = |from: usize| {
         let rest = bytes.get(from..)?;

@@ -197,3 +197,38 @@ fn rfc7520_4_5_detached_content_is_refused() {
         Error::InvalidSignature
     );
 }
+
+/// ES256 signing is deterministic (RFC 6979): the token jwt-core signs equals, byte for
+/// byte, the one Python's `cryptography` signs with `deterministic_signing=True` for the same
+/// key, header and claims (footprint/tokens/generate.py; the firmware binary `es256-sign`
+/// checks the same token on a Cortex-M).
+#[test]
+fn es256_signing_matches_an_independent_rfc6979_implementation() {
+    #[derive(serde::Serialize)]
+    struct DeviceClaims<'a> {
+        iss: &'a str,
+        sub: &'a str,
+        aud: &'a str,
+        exp: u64,
+        nbf: u64,
+        iat: u64,
+        scope: &'a str,
+    }
+    let scalar: [u8; 32] = data("keys/p256.scalar").try_into().unwrap();
+    let key = jwt_core::Es256PrivateKey::from_bytes(&scalar).unwrap();
+    let claims = DeviceClaims {
+        iss: "https://auth.example.com",
+        sub: "device-0042",
+        aud: "https://fw.example.com",
+        exp: 2_000_000_000,
+        nbf: 1_700_000_000,
+        iat: 1_700_000_000,
+        scope: "firmware:update telemetry:write",
+    };
+    let token =
+        jwt_core::sign_to_string(&key, &jwt_core::HeaderFields::new().kid("fw-2026"), &claims)
+            .unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("footprint/tokens/es256-deterministic.jwt");
+    assert_eq!(token, std::fs::read_to_string(path).unwrap());
+}

@@ -36,6 +36,7 @@ def b64(data):
 
 
 def signing_input(alg):
+    # The member order jwt-core writes: alg, typ, kid.
     header = {"alg": alg, "typ": "JWT", "kid": "fw-2026"}
     compact = lambda obj: json.dumps(obj, separators=(",", ":")).encode()
     return b64(compact(header)) + b"." + b64(compact(CLAIMS))
@@ -55,6 +56,13 @@ write("HS256", hmac.new(SECRET, msg, hashlib.sha256).digest(), msg)
 msg = signing_input("ES256")
 r, s = decode_dss_signature(private_key("p256.pkcs8.der").sign(msg, ec.ECDSA(hashes.SHA256())))
 write("ES256", r.to_bytes(32, "big") + s.to_bytes(32, "big"), msg)
+
+# What es256-sign must produce: ES256 is deterministic (RFC 6979), so the token jwt-core
+# signs on the device is known in advance, byte for byte.
+msg = signing_input("ES256")
+det = ec.ECDSA(hashes.SHA256(), deterministic_signing=True)
+r, s = decode_dss_signature(private_key("p256.pkcs8.der").sign(msg, det))
+(here / "es256-deterministic.jwt").write_bytes(msg + b"." + b64(r.to_bytes(32, "big") + s.to_bytes(32, "big")))
 
 msg = signing_input("RS256")
 write("RS256", private_key("rsa2048.pkcs8.der").sign(msg, padding.PKCS1v15(), hashes.SHA256()), msg)
