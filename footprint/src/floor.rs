@@ -3,14 +3,14 @@
 //! split at the dots, base64ct-decode the payload and signature, check the signature,
 //! deserialize the claims with serde-json-core.
 
-use crate::{DeviceClaims, PAYLOAD_BUF};
+use crate::DeviceClaims;
 use base64ct::{Base64UrlUnpadded, Encoding};
 
 /// The token's signing input, decoded signature and claims, or `None`.
 pub fn split_and_decode<'b>(
     token: &'b str,
     sig: &mut [u8; 64],
-    buf: &'b mut [u8; PAYLOAD_BUF],
+    buf: &'b mut [u8],
 ) -> Option<(&'b [u8], usize, DeviceClaims<'b>)> {
     let (signing_input, signature) = token.rsplit_once('.')?;
     let (_, payload) = signing_input.split_once('.')?;

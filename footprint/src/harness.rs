@@ -66,6 +66,22 @@ pub fn decimal(n: usize, buf: &mut [u8; 20]) -> &[u8] {
     buf.get(buf.len() - digits..).unwrap_or(&[])
 }
 
+/// The body of every verify binary: lends `verify` a payload buffer (the caller's, so not
+/// counted in the stack figure), measures the stack of the call, and reports the result with
+/// the heap peak `heap` returns afterwards.
+pub fn run_verify(
+    name: &str,
+    heap: impl FnOnce() -> usize,
+    verify: impl FnOnce(&mut [u8]) -> bool,
+) -> ! {
+    let mut buf = [0u8; crate::PAYLOAD_BUF];
+    let (ok, stack) = peak_stack(|| verify(&mut buf));
+    if !ok {
+        fail(name, "the embedded token did not verify");
+    }
+    pass(name, stack, heap())
+}
+
 /// Reports `name ok stack=S heap=H` and ends the emulation with success.
 pub fn pass(name: &str, stack: usize, heap: usize) -> ! {
     let (mut s, mut h) = ([0; 20], [0; 20]);

@@ -3,7 +3,7 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use footprint::{PAYLOAD_BUF, expected, floor, harness};
+use footprint::{expected, floor, harness};
 use p256::ecdsa::{Signature, VerifyingKey, signature::Verifier};
 
 const NAME: &str = "es256-floor";
@@ -12,21 +12,21 @@ const PUBLIC_KEY: &[u8; 65] = include_bytes!("../../../tests/data/keys/p256.pub.
 
 #[entry]
 fn main() -> ! {
-    let (mut sig, mut buf) = ([0u8; 64], [0u8; PAYLOAD_BUF]);
-    let (ok, stack) = harness::peak_stack(|| {
-        let Some((input, _, claims)) = floor::split_and_decode(TOKEN, &mut sig, &mut buf) else {
-            return false;
-        };
-        let Ok(key) = VerifyingKey::from_sec1_bytes(PUBLIC_KEY) else {
-            return false;
-        };
-        let Ok(signature) = Signature::from_slice(&sig) else {
-            return false;
-        };
-        key.verify(input, &signature).is_ok() && expected(&claims)
-    });
-    if !ok {
-        harness::fail(NAME, "the embedded token did not verify");
-    }
-    harness::pass(NAME, stack, 0)
+    let mut sig = [0u8; 64];
+    harness::run_verify(
+        NAME,
+        || 0,
+        |buf| {
+            let Some((input, _, claims)) = floor::split_and_decode(TOKEN, &mut sig, buf) else {
+                return false;
+            };
+            let Ok(key) = VerifyingKey::from_sec1_bytes(PUBLIC_KEY) else {
+                return false;
+            };
+            let Ok(signature) = Signature::from_slice(&sig) else {
+                return false;
+            };
+            key.verify(input, &signature).is_ok() && expected(&claims)
+        },
+    )
 }

@@ -3,7 +3,7 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use footprint::{DeviceClaims, NOW, PAYLOAD_BUF, POLICY, expected, harness};
+use footprint::{DeviceClaims, NOW, POLICY, expected, harness};
 use jwt_core::Es256PublicKey;
 
 const NAME: &str = "es256-verify";
@@ -12,17 +12,16 @@ const PUBLIC_KEY: &[u8; 65] = include_bytes!("../../../tests/data/keys/p256.pub.
 
 #[entry]
 fn main() -> ! {
-    let mut buf = [0u8; PAYLOAD_BUF];
-    let (ok, stack) = harness::peak_stack(|| {
-        let Ok(key) = Es256PublicKey::from_sec1_bytes(PUBLIC_KEY) else {
-            return false;
-        };
-        let verified: Result<DeviceClaims, _> =
-            jwt_core::verify(TOKEN, &key, &POLICY, NOW, &mut buf);
-        matches!(verified, Ok(claims) if expected(&claims))
-    });
-    if !ok {
-        harness::fail(NAME, "the embedded token did not verify");
-    }
-    harness::pass(NAME, stack, 0)
+    harness::run_verify(
+        NAME,
+        || 0,
+        |buf| {
+            let Ok(key) = Es256PublicKey::from_sec1_bytes(PUBLIC_KEY) else {
+                return false;
+            };
+            let verified: Result<DeviceClaims, _> =
+                jwt_core::verify(TOKEN, &key, &POLICY, NOW, buf);
+            matches!(verified, Ok(claims) if expected(&claims))
+        },
+    )
 }

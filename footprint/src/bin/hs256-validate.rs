@@ -6,7 +6,7 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use footprint::{HS256_SECRET, NOW, PAYLOAD_BUF, POLICY, harness};
+use footprint::{HS256_SECRET, NOW, POLICY, harness};
 use jwt_core::Hs256Key;
 
 const NAME: &str = "hs256-validate";
@@ -14,18 +14,17 @@ const TOKEN: &str = include_str!("../../tokens/hs256.jwt");
 
 #[entry]
 fn main() -> ! {
-    let mut buf = [0u8; PAYLOAD_BUF];
-    let (ok, stack) = harness::peak_stack(|| {
-        let Ok(key) = Hs256Key::new(HS256_SECRET) else {
-            return false;
-        };
-        let Ok(payload) = jwt_core::verify_jws(TOKEN, &key, &mut buf) else {
-            return false;
-        };
-        POLICY.validate(payload, NOW).is_ok()
-    });
-    if !ok {
-        harness::fail(NAME, "the embedded token did not verify");
-    }
-    harness::pass(NAME, stack, 0)
+    harness::run_verify(
+        NAME,
+        || 0,
+        |buf| {
+            let Ok(key) = Hs256Key::new(HS256_SECRET) else {
+                return false;
+            };
+            let Ok(payload) = jwt_core::verify_jws(TOKEN, &key, buf) else {
+                return false;
+            };
+            POLICY.validate(payload, NOW).is_ok()
+        },
+    )
 }

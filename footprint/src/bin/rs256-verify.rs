@@ -6,7 +6,7 @@ extern crate alloc;
 
 use cortex_m_rt::entry;
 use footprint::heap::HEAP;
-use footprint::{DeviceClaims, NOW, PAYLOAD_BUF, POLICY, expected, harness};
+use footprint::{DeviceClaims, NOW, POLICY, expected, harness};
 use jwt_core::Rs256PublicKey;
 
 const NAME: &str = "rs256-verify";
@@ -16,17 +16,16 @@ const PUBLIC_KEY: &[u8] = include_bytes!("../../../tests/data/keys/rsa2048.pub.p
 #[entry]
 fn main() -> ! {
     HEAP.init();
-    let mut buf = [0u8; PAYLOAD_BUF];
-    let (ok, stack) = harness::peak_stack(|| {
-        let Ok(key) = Rs256PublicKey::from_pkcs1_der(PUBLIC_KEY) else {
-            return false;
-        };
-        let verified: Result<DeviceClaims, _> =
-            jwt_core::verify(TOKEN, &key, &POLICY, NOW, &mut buf);
-        matches!(verified, Ok(claims) if expected(&claims))
-    });
-    if !ok {
-        harness::fail(NAME, "the embedded token did not verify");
-    }
-    harness::pass(NAME, stack, HEAP.peak())
+    harness::run_verify(
+        NAME,
+        || HEAP.peak(),
+        |buf| {
+            let Ok(key) = Rs256PublicKey::from_pkcs1_der(PUBLIC_KEY) else {
+                return false;
+            };
+            let verified: Result<DeviceClaims, _> =
+                jwt_core::verify(TOKEN, &key, &POLICY, NOW, buf);
+            matches!(verified, Ok(claims) if expected(&claims))
+        },
+    )
 }
