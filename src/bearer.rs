@@ -17,6 +17,7 @@
 //! ```
 
 use crate::Error;
+use crate::ser::Writer;
 
 /// Why a request's bearer token is not accepted, as RFC 6750 section 3.1 names it for the
 /// response: its HTTP status, its `error` code and its `WWW-Authenticate` challenge.
@@ -88,20 +89,21 @@ impl BearerError {
         out: &'o mut [u8],
     ) -> Result<&'o str, Error> {
         let mut w = Writer { out, len: 0 };
-        w.push(b"Bearer")?;
+        w.bytes(b"Bearer")?;
         let mut separator: &[u8] = b" ";
-        let mut attribute = |w: &mut Writer<'_>, name: &[u8], value: &str, spaces: bool| {
-            w.push(separator)?;
-            separator = b", ";
-            w.push(name)?;
-            w.push(b"=\"")?;
-            for &b in value.as_bytes() {
-                if matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E) || (spaces && b == b' ') {
-                    w.push(&[b])?;
+        let mut attribute =
+            |w: &mut Writer<'_>, name: &[u8], value: &str, spaces: bool| -> Result<(), Error> {
+                w.bytes(separator)?;
+                separator = b", ";
+                w.bytes(name)?;
+                w.bytes(b"=\"")?;
+                for &b in value.as_bytes() {
+                    if matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E) || (spaces && b == b' ') {
+                        w.bytes(&[b])?;
+                    }
                 }
-            }
-            w.push(b"\"")
-        };
+                Ok(w.bytes(b"\"")?)
+            };
         if let Some(realm) = realm {
             attribute(&mut w, b"realm", realm, true)?;
         }
@@ -171,23 +173,5 @@ pub fn token_from_authorization(value: Option<&str>) -> Result<&str, BearerError
         Ok(token)
     } else {
         Err(BearerError::InvalidRequest)
-    }
-}
-
-/// Appends bytes to a buffer, refusing to overflow it.
-struct Writer<'o> {
-    out: &'o mut [u8],
-    len: usize,
-}
-
-impl Writer<'_> {
-    fn push(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        let free = self.out.get_mut(self.len..).ok_or(Error::BufferTooSmall)?;
-        let dst = free.get_mut(..bytes.len()).ok_or(Error::BufferTooSmall)?;
-        for (slot, byte) in dst.iter_mut().zip(bytes) {
-            *slot = *byte;
-        }
-        self.len += bytes.len();
-        Ok(())
     }
 }

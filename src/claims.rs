@@ -59,7 +59,7 @@ pub(crate) enum Audience<'a> {
 
 impl Audience<'_> {
     /// Calls `f` with each audience.
-    fn for_each(&self, mut f: impl FnMut(JsonStr<'_>)) {
+    pub(crate) fn for_each(&self, mut f: impl FnMut(JsonStr<'_>)) {
         match *self {
             Audience::One(aud) => f(aud),
             Audience::Many(array) => {
@@ -79,20 +79,6 @@ impl Audience<'_> {
         let mut found = false;
         self.for_each(|aud| found |= accepted.iter().any(|a| aud == *a));
         found
-    }
-
-    /// Whether every audience in the claim is `first` or one of `rest`.
-    pub(crate) fn all_in(&self, first: &str, rest: &[&str]) -> bool {
-        let mut all = true;
-        self.for_each(|aud| all &= aud == first || rest.iter().any(|a| aud == *a));
-        all
-    }
-
-    /// How many audiences the claim names.
-    pub(crate) fn count(&self) -> usize {
-        let mut count = 0;
-        self.for_each(|_| count += 1);
-        count
     }
 }
 

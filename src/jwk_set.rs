@@ -270,7 +270,7 @@ macro_rules! key_set_methods {
             match self.issuer.as_deref() {
                 Some(issuer) => {
                     let bound = [issuer];
-                    let policy = validation.issuers(&bound).require(crate::Claim::Iss);
+                    let policy = validation.issuers(&bound);
                     crate::verify::verify_chosen(token, choose, &policy, now, buf)
                 }
                 None => crate::verify::verify_chosen(token, choose, validation, now, buf),

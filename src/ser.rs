@@ -29,6 +29,15 @@ impl fmt::Display for SerError {
 
 impl core::error::Error for SerError {}
 
+impl From<SerError> for crate::Error {
+    fn from(e: SerError) -> Self {
+        match e {
+            SerError::Full => crate::Error::BufferTooSmall,
+            SerError::Unsupported => crate::Error::Signing,
+        }
+    }
+}
+
 impl ser::Error for SerError {
     fn custom<T: fmt::Display>(_msg: T) -> Self {
         SerError::Unsupported
@@ -45,13 +54,14 @@ pub(crate) fn to_slice<T: Serialize + ?Sized>(
     Ok(writer.len)
 }
 
-struct Writer<'o> {
-    out: &'o mut [u8],
-    len: usize,
+/// Appends bytes to a caller's buffer, refusing to overflow it.
+pub(crate) struct Writer<'o> {
+    pub(crate) out: &'o mut [u8],
+    pub(crate) len: usize,
 }
 
 impl Writer<'_> {
-    fn bytes(&mut self, bytes: &[u8]) -> Result<(), SerError> {
+    pub(crate) fn bytes(&mut self, bytes: &[u8]) -> Result<(), SerError> {
         let free = self.out.get_mut(self.len..).ok_or(SerError::Full)?;
         let dst = free.get_mut(..bytes.len()).ok_or(SerError::Full)?;
         // A zip rather than `copy_from_slice`, whose length check is a panic branch that an

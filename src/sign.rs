@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::claims::Registered;
 use crate::header::{HeaderFields, WrittenHeader};
-use crate::ser::{self, SerError};
+use crate::ser;
 use crate::{Claim, Error, SigningKey, base64url};
 
 /// Signs `claims` with `key` into `out`, returning the token as a `&str` borrowed from it.
@@ -118,10 +118,7 @@ where
     T: Serialize + ?Sized,
     F: FnOnce(&[u8]) -> Result<(), Error>,
 {
-    let n = ser::to_slice(value, out).map_err(|e| match e {
-        SerError::Full => Error::BufferTooSmall,
-        SerError::Unsupported => Error::Signing,
-    })?;
+    let n = ser::to_slice(value, out)?;
     check(out.get(..n).ok_or(Error::BufferTooSmall)?)?;
     // Move the JSON to the end of the region its encoding will occupy, then encode in place.
     let encoded = base64url::encoded_len(n);

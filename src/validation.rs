@@ -416,12 +416,20 @@ impl Validation<'_> {
         let Some(aud) = claims.aud else {
             return Err(Error::MissingClaim(Claim::Aud));
         };
-        if !aud.contains_any(&[client_id]) || !aud.all_in(client_id, self.audiences) {
+        // One pass: the client is named, every other audience is trusted, and how many.
+        let (mut names_client, mut all_trusted, mut count) = (false, true, 0usize);
+        aud.for_each(|aud| {
+            let is_client = aud == client_id;
+            names_client |= is_client;
+            all_trusted &= is_client || self.audiences.iter().any(|a| aud == *a);
+            count += 1;
+        });
+        if !names_client || !all_trusted {
             return Err(Error::InvalidAudience);
         }
         match claims.azp {
             Some(azp) if azp != client_id => Err(Error::InvalidAuthorizedParty),
-            None if aud.count() > 1 => Err(Error::InvalidAuthorizedParty),
+            None if count > 1 => Err(Error::InvalidAuthorizedParty),
             _ => Ok(()),
         }
     }
