@@ -70,50 +70,45 @@ pub const fn encoded_len(len: usize) -> usize {
 pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
     let len = decoded_len(src.len()).ok_or(Error::Base64)?;
     let dst = dst.get_mut(..len).ok_or(Error::BufferTooSmall)?;
-    let mut quads = src.chunks_exact(4);
-    let mut out = dst.chunks_exact_mut(3);
-    for (quad, triple) in (&mut quads).zip(&mut out) {
-        let (a, b, c, d) = (
-            DECODE[quad[0] as usize],
-            DECODE[quad[1] as usize],
-            DECODE[quad[2] as usize],
-            DECODE[quad[3] as usize],
-        );
-        if (a | b | c | d) & 0xC0 != 0 {
-            return Err(Error::Base64);
-        }
-        let word = (u32::from(a) << 18) | (u32::from(b) << 12) | (u32::from(c) << 6) | u32::from(d);
-        for (out, byte) in triple.iter_mut().zip(&word.to_be_bytes()[1..]) {
-            *out = *byte;
+    // A word's worth of characters (8 on 64-bit targets, 4 on 32-bit ones) makes three
+    // quarters as many bytes: gather them in one word, and check the validity of all
+    // characters once at the end (invalid ones map to values with a high bit set).
+    const CHARS: usize = size_of::<usize>();
+    const BYTES: usize = CHARS / 4 * 3;
+    let mut blocks = src.chunks_exact(CHARS);
+    let mut out = dst.chunks_exact_mut(BYTES);
+    let mut invalid = 0u8;
+    let mut gather = |chars: &[u8]| {
+        chars.iter().fold(0usize, |word, &c| {
+            let value = DECODE[usize::from(c)];
+            invalid |= value;
+            word << 6 | usize::from(value)
+        })
+    };
+    for (chars, bytes) in (&mut blocks).zip(&mut out) {
+        let word = gather(chars).to_be_bytes();
+        for (byte, decoded) in bytes
+            .iter_mut()
+            .zip(word.get(CHARS - BYTES..).unwrap_or_default())
+        {
+            *byte = *decoded;
         }
     }
-    let rest = quads.remainder();
+    // The last characters, fewer than a block, with the unused low bits of the last one
+    // required to be zero.
+    let rest = blocks.remainder();
     let tail = out.into_remainder();
-    match (rest, tail) {
-        ([], []) => Ok(len),
-        ([a, b], [x]) => {
-            let (a, b) = (DECODE[*a as usize], DECODE[*b as usize]);
-            if (a | b) & 0xC0 != 0 || b & 0x0F != 0 {
-                return Err(Error::Base64);
-            }
-            *x = (a << 2) | (b >> 4);
-            Ok(len)
-        }
-        ([a, b, c], [x, y]) => {
-            let (a, b, c) = (
-                DECODE[*a as usize],
-                DECODE[*b as usize],
-                DECODE[*c as usize],
-            );
-            if (a | b | c) & 0xC0 != 0 || c & 0x03 != 0 {
-                return Err(Error::Base64);
-            }
-            *x = (a << 2) | (b >> 4);
-            *y = (b << 4) | (c >> 2);
-            Ok(len)
-        }
-        _ => Err(Error::Base64),
+    let word = gather(rest);
+    let unused_bits = rest.len() * 6 % 8;
+    if invalid & 0xC0 != 0 || word & ((1 << unused_bits) - 1) != 0 {
+        return Err(Error::Base64);
     }
+    let word = (word >> unused_bits).to_be_bytes();
+    let decoded = word.get(CHARS - tail.len()..).ok_or(Error::Base64)?;
+    for (byte, decoded) in tail.iter_mut().zip(decoded) {
+        *byte = *decoded;
+    }
+    Ok(len)
 }
 
 /// Encodes `src` as unpadded base64url into the front of `dst`, returning the number of

@@ -104,47 +104,47 @@ impl<'a> Registered<'a> {
     /// (V-C5, CVE-2026-25537); so is `null`.
     pub(crate) fn parse(json: &'a [u8]) -> Result<Self, Error> {
         let mut claims = Registered::default();
-        json::parse_object(json, |name, value| {
-            let Some(claim) = registered(name) else {
-                return Ok(());
-            };
-            let bad = Error::InvalidClaim(claim);
-            match claim {
-                Claim::Exp | Claim::Nbf | Claim::Iat | Claim::AuthTime => {
-                    let Value::Number(n) = value else {
-                        return Err(bad);
-                    };
-                    let date = NumericDate::parse(n).ok_or(bad)?;
-                    *match claim {
-                        Claim::Exp => &mut claims.exp,
-                        Claim::Nbf => &mut claims.nbf,
-                        Claim::Iat => &mut claims.iat,
-                        _ => &mut claims.auth_time,
-                    } = Some(date);
-                }
-                Claim::Iss
-                | Claim::Sub
-                | Claim::Jti
-                | Claim::ClientId
-                | Claim::Nonce
-                | Claim::Azp => {
-                    let Value::String(s) = value else {
-                        return Err(bad);
-                    };
-                    *match claim {
-                        Claim::Iss => &mut claims.iss,
-                        Claim::Sub => &mut claims.sub,
-                        Claim::Jti => &mut claims.jti,
-                        Claim::ClientId => &mut claims.client_id,
-                        Claim::Nonce => &mut claims.nonce,
-                        _ => &mut claims.azp,
-                    } = Some(s);
-                }
-                _ => claims.aud = Some(audience(value).ok_or(bad)?),
-            }
-            Ok(())
+        json::parse_object(json, |name, value| match registered(name) {
+            Some(claim) => claims.record(claim, value),
+            None => Ok(()),
         })?;
         Ok(claims)
+    }
+
+    /// Records the value of the registered claim `claim`, checking its type.
+    pub(crate) fn record(&mut self, claim: Claim, value: Value<'a>) -> Result<(), Error> {
+        let bad = Error::InvalidClaim(claim);
+        match claim {
+            Claim::Exp | Claim::Nbf | Claim::Iat | Claim::AuthTime => {
+                let Value::Number(n) = value else {
+                    return Err(bad);
+                };
+                let date = NumericDate::parse(n).ok_or(bad)?;
+                *match claim {
+                    Claim::Exp => &mut self.exp,
+                    Claim::Nbf => &mut self.nbf,
+                    Claim::Iat => &mut self.iat,
+                    _ => &mut self.auth_time,
+                } = Some(date);
+            }
+            Claim::Iss | Claim::Sub | Claim::Jti | Claim::ClientId | Claim::Nonce | Claim::Azp => {
+                let Value::String(s) = value else {
+                    return Err(bad);
+                };
+                *match claim {
+                    Claim::Iss => &mut self.iss,
+                    Claim::Sub => &mut self.sub,
+                    Claim::Jti => &mut self.jti,
+                    Claim::ClientId => &mut self.client_id,
+                    Claim::Nonce => &mut self.nonce,
+                    _ => &mut self.azp,
+                } = Some(s);
+            }
+            Claim::Aud => self.aud = Some(audience(value).ok_or(bad)?),
+            // A header parameter, never returned by `registered`.
+            Claim::Typ => {}
+        }
+        Ok(())
     }
 
     pub(crate) fn has(&self, claim: Claim) -> bool {
@@ -166,7 +166,7 @@ impl<'a> Registered<'a> {
 }
 
 /// The registered claim `name` stands for, if any (`typ` is a header parameter, not a claim).
-fn registered(name: JsonStr<'_>) -> Option<Claim> {
+pub(crate) fn registered(name: JsonStr<'_>) -> Option<Claim> {
     let plain = name.as_str().map(str::as_bytes);
     Claim::ALL.into_iter().find(|&c| {
         c != Claim::Typ

@@ -12,9 +12,6 @@ use crate::Error;
 pub const MAX_DEPTH: u32 = 32;
 /// Most members accepted in a top-level object (header or claims set).
 pub const MAX_MEMBERS: usize = 64;
-/// Top bit of a remembered member name's length: the name holds an escape sequence. (Names
-/// of 32 KiB or more are refused.)
-const ESCAPED_KEY: u16 = 0x8000;
 
 /// A JSON string as it appears in the input, between its quotes and still escaped.
 ///
@@ -204,6 +201,63 @@ fn same_key(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// The member names of one object seen so far, to refuse a duplicate (compared after
+/// unescaping) and bound their number. A name is remembered by where it starts in the
+/// document (it is read again only when it may equal a new one), and by a bit of its hash.
+pub(crate) struct MemberNames {
+    starts: [u16; MAX_MEMBERS],
+    count: usize,
+    /// One bit per hash of each plain name seen: a plain name whose bit is clear is new.
+    hashes: u64,
+    /// Whether a name with an escape sequence was seen (its hash is not that of its text).
+    escaped: bool,
+}
+
+impl MemberNames {
+    pub(crate) const fn new() -> Self {
+        MemberNames {
+            starts: [0; MAX_MEMBERS],
+            count: 0,
+            hashes: 0,
+            escaped: false,
+        }
+    }
+
+    /// A 6-bit hash of a plain name, from its length and its first, middle and last bytes.
+    fn hash(raw: &str) -> u32 {
+        let bytes = raw.as_bytes();
+        let at = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
+        let len = bytes.len();
+        let mixed = (at(0).wrapping_mul(31) ^ at(len / 2)).wrapping_mul(31)
+            ^ at(len.wrapping_sub(1))
+            ^ (len as u32).wrapping_mul(7);
+        mixed.wrapping_mul(0x9E37_79B9) >> 26
+    }
+
+    /// Records `name`, whose opening quote is at byte `start` of `text`: a name seen before
+    /// and one name too many are refused.
+    fn insert(&mut self, text: &str, start: usize, name: JsonStr<'_>) -> Result<(), Error> {
+        if self.count == MAX_MEMBERS {
+            return Err(Error::Json);
+        }
+        let bit = 1u64 << Self::hash(name.raw);
+        let may_repeat = name.escaped || self.escaped || self.hashes & bit != 0;
+        let seen = if may_repeat { self.count } else { 0 };
+        for &start in self.starts.get(..seen).ok_or(Error::Json)? {
+            let pos = usize::from(start);
+            if same_key(name, Cursor { text, pos }.string()?) {
+                return Err(Error::Json);
+            }
+        }
+        *self.starts.get_mut(self.count).ok_or(Error::Json)? =
+            u16::try_from(start).map_err(|_| Error::Json)?;
+        self.count += 1;
+        self.hashes |= bit;
+        self.escaped |= name.escaped;
+        Ok(())
+    }
+}
+
 /// Validates `input` as exactly one JSON object (surrounding whitespace allowed) and calls
 /// `visit` with each member in order. Duplicate member names are refused before the
 /// duplicate is visited. The whole document is validated even after `visit` fails, and a
@@ -213,10 +267,8 @@ pub(crate) fn parse_object<'a, F>(input: &'a [u8], mut visit: F) -> Result<(), E
 where
     F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
 {
-    let text = core::str::from_utf8(input).map_err(|_| Error::Json)?;
-    let mut cur = Cursor { text, pos: 0 };
-    let mut keys: [(u16, u16); MAX_MEMBERS] = [(0, 0); MAX_MEMBERS];
-    let mut count = 0usize;
+    let mut cur = Cursor::new(input)?;
+    let mut names = MemberNames::new();
     let mut visited: Result<(), Error> = Ok(());
     cur.skip_ws();
     cur.expect(b'{')?;
@@ -226,34 +278,7 @@ where
     } else {
         loop {
             cur.skip_ws();
-            let key_start = cur.pos + 1;
-            let key = cur.string()?;
-            if count == MAX_MEMBERS {
-                return Err(Error::Json);
-            }
-            for &(start, tagged_len) in keys.get(..count).ok_or(Error::Json)? {
-                let len = usize::from(tagged_len & !ESCAPED_KEY);
-                let start = usize::from(start);
-                let seen = JsonStr {
-                    raw: text.get(start..start + len).ok_or(Error::Json)?,
-                    escaped: tagged_len & ESCAPED_KEY != 0,
-                };
-                if same_key(key, seen) {
-                    return Err(Error::Json);
-                }
-            }
-            let len = u16::try_from(key.raw.len())
-                .ok()
-                .filter(|&len| len & ESCAPED_KEY == 0)
-                .ok_or(Error::Json)?;
-            keys[count] = (
-                u16::try_from(key_start).map_err(|_| Error::Json)?,
-                len | if key.escaped { ESCAPED_KEY } else { 0 },
-            );
-            count += 1;
-            cur.skip_ws();
-            cur.expect(b':')?;
-            cur.skip_ws();
+            let key = cur.member_name(&mut names)?;
             let value = cur.value(MAX_DEPTH - 1)?;
             if visited.is_ok() {
                 visited = visit(key, value);
@@ -266,12 +291,8 @@ where
             }
         }
     }
-    cur.skip_ws();
-    if cur.pos == text.len() {
-        visited
-    } else {
-        Err(Error::Json)
-    }
+    cur.end()?;
+    visited
 }
 
 /// Calls `visit` with each element of a validated array's text (as returned in
@@ -301,12 +322,42 @@ where
     }
 }
 
-struct Cursor<'a> {
+/// A position in a JSON document, and the scanner's steps from it.
+#[derive(Clone)]
+pub(crate) struct Cursor<'a> {
     text: &'a str,
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
+    /// A cursor at the start of `input`, which must be UTF-8.
+    pub(crate) fn new(input: &'a [u8]) -> Result<Self, Error> {
+        let text = core::str::from_utf8(input).map_err(|_| Error::Json)?;
+        Ok(Cursor { text, pos: 0 })
+    }
+
+    /// Succeeds when only whitespace is left.
+    pub(crate) fn end(&mut self) -> Result<(), Error> {
+        self.skip_ws();
+        if self.pos == self.text.len() {
+            Ok(())
+        } else {
+            Err(Error::Json)
+        }
+    }
+
+    /// Parses a member name of the object being read, records it in `names` (refusing a
+    /// duplicate), and skips the `:` after it with its surrounding whitespace.
+    pub(crate) fn member_name(&mut self, names: &mut MemberNames) -> Result<JsonStr<'a>, Error> {
+        let start = self.pos;
+        let name = self.string()?;
+        names.insert(self.text, start, name)?;
+        self.skip_ws();
+        self.expect(b':')?;
+        self.skip_ws();
+        Ok(name)
+    }
+
     /// `text[start..end]`, checked: the scanner only slices at token boundaries, so this
     /// never fails, but a checked slice keeps panic branches out of the verify path.
     fn slice(&self, start: usize, end: usize) -> Result<&'a str, Error> {
@@ -318,17 +369,17 @@ impl<'a> Cursor<'a> {
         self.text.as_bytes().get(self.pos..).unwrap_or_default()
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
-    fn next_byte(&mut self) -> Option<u8> {
+    pub(crate) fn next_byte(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.pos += 1;
         Some(b)
     }
 
-    fn expect(&mut self, byte: u8) -> Result<(), Error> {
+    pub(crate) fn expect(&mut self, byte: u8) -> Result<(), Error> {
         if self.next_byte() == Some(byte) {
             Ok(())
         } else {
@@ -336,14 +387,14 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn skip_ws(&mut self) {
+    pub(crate) fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
     }
 
     /// Parses one value; `depth` is how many more levels of nesting may be opened.
-    fn value(&mut self, depth: u32) -> Result<Value<'a>, Error> {
+    pub(crate) fn value(&mut self, depth: u32) -> Result<Value<'a>, Error> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
@@ -364,7 +415,7 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    fn literal(&mut self, word: &str) -> Result<(), Error> {
+    pub(crate) fn literal(&mut self, word: &str) -> Result<(), Error> {
         if self.rest().starts_with(word.as_bytes()) {
             self.pos += word.len();
             Ok(())
@@ -439,7 +490,7 @@ impl<'a> Cursor<'a> {
         Ok(())
     }
 
-    fn string(&mut self) -> Result<JsonStr<'a>, Error> {
+    pub(crate) fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         self.expect(b'"')?;
         let start = self.pos;
         let bytes = self.text.as_bytes();
@@ -493,7 +544,7 @@ impl<'a> Cursor<'a> {
         Ok(value)
     }
 
-    fn number(&mut self) -> Result<&'a str, Error> {
+    pub(crate) fn number(&mut self) -> Result<&'a str, Error> {
         let start = self.pos;
         if self.peek() == Some(b'-') {
             self.pos += 1;
@@ -537,6 +588,8 @@ impl<'a> Cursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    extern crate std;
+    use std::{format, string::String, vec::Vec};
 
     #[test]
     fn plain_run_stops_at_the_first_special_byte_at_any_offset() {
@@ -673,18 +726,51 @@ mod tests {
     }
 
     #[test]
-    fn member_names_of_32_kib_are_refused() {
-        let mut doc = [b'a'; 32 * 1024 + 8];
-        let len = doc.len();
-        doc[..2].copy_from_slice(b"{\"");
-        doc[len - 5..].copy_from_slice(b"\":1 }");
+    fn long_names_far_into_the_document_are_compared_in_full() {
+        // A 40 KiB name, then the same name again: refused; a name differing in its last
+        // byte: accepted.
+        let name = "n".repeat(40 * 1024);
+        let twice = format!("{{\"{name}\":1,\"x\":2,\"{name}\":3}}");
+        assert_eq!(members(&twice), Err(Error::Json));
+        let other = format!("{{\"{name}\":1,\"x\":2,\"{name}m\":3}}");
+        assert_eq!(members(&other), Ok(3));
+    }
+
+    #[test]
+    fn every_pair_of_names_is_told_apart() {
+        // 64 short names: whatever their hashes share, a repeat of any one of them is found,
+        // in any position, and distinct names are never taken for repeats.
+        let names: Vec<String> = (0..MAX_MEMBERS)
+            .map(|i| format!("{}{}", (b'a' + (i % 26) as u8) as char, i / 26))
+            .collect();
+        let object = |names: &[&str]| {
+            let members: Vec<_> = names.iter().map(|n| format!("\"{n}\":0")).collect();
+            format!("{{{}}}", members.join(","))
+        };
+        let all: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+        assert_eq!(members(&object(&all)), Ok(MAX_MEMBERS));
+        let mut too_many = all.clone();
+        too_many.push("zz");
+        assert_eq!(members(&object(&too_many)), Err(Error::Json));
+        for repeat in 0..MAX_MEMBERS {
+            let mut names = all[..MAX_MEMBERS - 1].to_vec();
+            names.push(all[repeat % (MAX_MEMBERS - 1)]);
+            assert_eq!(
+                members(&object(&names)),
+                Err(Error::Json),
+                "repeat of {repeat}"
+            );
+        }
+        // An escaped spelling of an earlier plain name, and the other way round.
         assert_eq!(
-            members(core::str::from_utf8(&doc).unwrap()),
+            members(r#"{"sub":1,"iss":2,"s\u0075b":3}"#),
             Err(Error::Json)
         );
-        let short = &mut doc[len - 32 * 1024..];
-        short[..2].copy_from_slice(b"{\"");
-        assert_eq!(members(core::str::from_utf8(short).unwrap()), Ok(1));
+        assert_eq!(
+            members(r#"{"s\u0075b":1,"iss":2,"sub":3}"#),
+            Err(Error::Json)
+        );
+        assert_eq!(members(r#"{"s\u0075b":1,"iss":2,"sud":3}"#), Ok(3));
     }
 
     #[test]

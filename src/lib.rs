@@ -63,6 +63,7 @@ pub mod base64url;
 pub mod bearer;
 mod claims;
 mod compact;
+mod de;
 mod error;
 mod header;
 pub mod json;

@@ -112,12 +112,13 @@ where
         .split_at_mut_checked(payload_len)
         .ok_or(Error::BufferTooSmall)?;
     let payload: &'b [u8] = payload;
-    validation.check_claims(&Registered::parse(payload)?, now)?;
-    match serde_json_core::from_slice_escaped::<T>(payload, scratch) {
-        Ok((claims, _)) => Ok(claims),
-        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => Err(Error::BufferTooSmall),
-        Err(_) => Err(Error::Claims),
-    }
+    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
+    crate::de::from_claims::<T>(payload, scratch, check).or_else(|error| {
+        // Report the first rule the claims break, as if they were validated before being
+        // read as `T`: a syntax error, then a registered claim, then the type's error.
+        validation.check_claims(&Registered::parse(payload)?, now)?;
+        Err(error)
+    })
 }
 
 /// [`verify_jws`] with the key chosen from the header by `choose`.

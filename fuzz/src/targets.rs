@@ -384,11 +384,40 @@ pub fn base64url(data: &[u8]) {
 pub fn json(data: &[u8]) {
     let policy = Validation::new().allow_missing_exp().leeway(u64::MAX / 4);
     match policy.validate(data, NOW) {
-        Ok(()) | Err(Error::InvalidClaim(_) | Error::InvalidAudience | Error::InvalidIssuedAt) => {
+        Ok(()) => {
+            let theirs = serde_json_object(data);
+            // The same document as the payload of a token, read into a `serde_json::Value`
+            // by jwt-core's deserializer: the value serde_json reads.
+            let ours = verify_payload_as_value(data, &policy);
+            match theirs {
+                Some(theirs) => assert_eq!(ours, Ok(theirs), "deserializer disagrees"),
+                // A number beyond f64: jwt-core's f64 parse saturates where serde_json refuses.
+                None => assert!(ours.is_ok(), "deserializer refused {ours:?}"),
+            }
+        }
+        Err(Error::InvalidClaim(_) | Error::InvalidAudience | Error::InvalidIssuedAt) => {
             serde_json_object(data);
         }
         Err(_) => {}
     }
+}
+
+/// Signs `payload` as is into an HS256 token and verifies it into a `serde_json::Value`.
+fn verify_payload_as_value(
+    payload: &[u8],
+    policy: &Validation<'_>,
+) -> Result<serde_json::Value, Error> {
+    let key = hs256_key();
+    let mut token = format!(
+        "eyJhbGciOiJIUzI1NiJ9.{}",
+        Base64UrlUnpadded::encode_string(payload)
+    );
+    let mut sig = [0u8; 32];
+    key.sign_signature(token.as_bytes(), &mut sig).unwrap();
+    token.push('.');
+    token.push_str(&Base64UrlUnpadded::encode_string(&sig));
+    let mut buf = vec![0u8; 2 * token.len()];
+    jwt_core::verify::<serde_json::Value, _>(&token, &key, policy, NOW, &mut buf)
 }
 
 /// The oracle for JSON that jwt-core accepted: serde_json must read it as an object. Its one

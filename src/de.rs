@@ -1,0 +1,852 @@
+//! A serde deserializer on the strict scanner: one pass over a claims set fills the caller's
+//! type and reads the registered claims for validation on the way.
+//!
+//! The document is held to every rule of [`crate::json`] (UTF-8, RFC 8259 grammar, no
+//! duplicate top-level member, bounded depth and member count) whatever the type asks for:
+//! a member the type ignores is still scanned, and the end of the object and of the input
+//! are checked after the type is built. Strings borrow from the input unless they hold
+//! escapes; those are unescaped into a scratch buffer for owned fields (`heapless::String`,
+//! `String`), so a `&str` field cannot hold one.
+
+use core::fmt;
+
+use serde::de::{self, DeserializeSeed, Visitor};
+
+use crate::Error;
+use crate::claims::{self, Registered};
+use crate::json::{Cursor, JsonStr, MAX_DEPTH, MemberNames};
+
+/// Reads the claims set `payload` as `T`, and hands its registered claims (type-checked) to
+/// `check` once the whole document is read. `scratch` receives unescaped strings for owned
+/// fields.
+pub(crate) fn from_claims<'de, T>(
+    payload: &'de [u8],
+    scratch: &mut [u8],
+    check: impl FnOnce(&Registered<'de>) -> Result<(), Error>,
+) -> Result<T, Error>
+where
+    T: de::Deserialize<'de>,
+{
+    let mut set = ClaimsSet {
+        value: Deserializer {
+            cur: Cursor::new(payload)?,
+            scratch,
+            depth: MAX_DEPTH - 1,
+        },
+        names: MemberNames::new(),
+        registered: Registered::default(),
+        first: true,
+    };
+    let claims = T::deserialize(&mut set).map_err(|e| e.0)?;
+    set.value.cur.end()?;
+    check(&set.registered)?;
+    Ok(claims)
+}
+
+/// The error of a deserialization: one of jwt-core's, [`Error::Claims`] when the document
+/// does not have the shape of the type.
+#[derive(Debug)]
+pub(crate) struct DeError(Error);
+
+impl From<Error> for DeError {
+    fn from(error: Error) -> Self {
+        DeError(error)
+    }
+}
+
+impl fmt::Display for DeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl de::StdError for DeError {}
+
+impl de::Error for DeError {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        DeError(Error::Claims)
+    }
+}
+
+/// The top-level object: its members are the claims, and registered ones are also recorded
+/// for validation as they pass.
+struct ClaimsSet<'de, 's> {
+    value: Deserializer<'de, 's>,
+    names: MemberNames,
+    registered: Registered<'de>,
+    first: bool,
+}
+
+impl<'de> de::Deserializer<'de> for &mut ClaimsSet<'de, '_> {
+    type Error = DeError;
+
+    /// A claims set is an object, whatever the type asks for; a type that is not map-shaped
+    /// refuses it.
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let cur = &mut self.value.cur;
+        cur.skip_ws();
+        cur.expect(b'{')?;
+        let claims = visitor.visit_map(&mut *self)?;
+        self.value.cur.skip_ws();
+        self.value.cur.expect(b'}')?;
+        Ok(claims)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> de::MapAccess<'de> for &mut ClaimsSet<'de, '_> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        let cur = &mut self.value.cur;
+        if !next_member(cur, &mut self.first, b'}')? {
+            return Ok(None);
+        }
+        let name = cur.member_name(&mut self.names)?;
+        if let Some(claim) = claims::registered(name) {
+            // Registered values are short; reading one ahead of the type costs little.
+            let value = cur.clone().value(MAX_DEPTH - 1)?;
+            self.registered.record(claim, value)?;
+        }
+        seed.deserialize(Name {
+            name,
+            scratch: &mut *self.value.scratch,
+        })
+        .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        seed.deserialize(&mut self.value)
+    }
+}
+
+/// Steps to the next element of an array or member of an object: `Ok(false)` at its
+/// closing byte (left in place for the container to consume), `Ok(true)` at the next value
+/// or member name.
+fn next_member(cur: &mut Cursor<'_>, first: &mut bool, close: u8) -> Result<bool, Error> {
+    cur.skip_ws();
+    if cur.peek() == Some(close) {
+        return Ok(false);
+    }
+    if !core::mem::replace(first, false) {
+        cur.expect(b',')?;
+        cur.skip_ws();
+    }
+    Ok(true)
+}
+
+/// Any JSON value below the top level. `depth` is how many more arrays or objects may be
+/// opened, so the nesting the type can drive is bounded as the scanner's is.
+struct Deserializer<'de, 's> {
+    cur: Cursor<'de>,
+    scratch: &'s mut [u8],
+    depth: u32,
+}
+
+impl<'de> Deserializer<'de, '_> {
+    /// Opens an array or object (the cursor is at `open`), lets `visit` read its contents,
+    /// then consumes the closing byte: a type that stops early is refused.
+    fn container<T>(
+        &mut self,
+        open: u8,
+        visit: impl FnOnce(&mut Self) -> Result<T, DeError>,
+    ) -> Result<T, DeError> {
+        self.cur.expect(open).map_err(|_| Error::Claims)?;
+        self.depth = self.depth.checked_sub(1).ok_or(Error::Json)?;
+        let value = visit(self)?;
+        self.depth += 1;
+        self.cur.skip_ws();
+        self.cur.expect(if open == b'[' { b']' } else { b'}' })?;
+        Ok(value)
+    }
+
+    fn string(&mut self) -> Result<JsonStr<'de>, Error> {
+        if self.cur.peek() == Some(b'"') {
+            self.cur.string()
+        } else {
+            Err(Error::Claims)
+        }
+    }
+
+    fn number(&mut self) -> Result<&'de str, Error> {
+        match self.cur.peek() {
+            Some(b'-' | b'0'..=b'9') => self.cur.number(),
+            _ => Err(Error::Claims),
+        }
+    }
+
+    /// An integer read as the type asks, without float parsing: types without floats link
+    /// none.
+    fn integer<V: Visitor<'de>>(&mut self, visitor: V) -> Result<V::Value, DeError> {
+        match Integer::parse(self.number()?) {
+            Some(Integer::Unsigned(n)) => visitor.visit_u64(n),
+            Some(Integer::Signed(n)) => visitor.visit_i64(n),
+            None => Err(Error::Claims.into()),
+        }
+    }
+}
+
+/// A JSON number without fraction or exponent that fits 64 bits.
+enum Integer {
+    Unsigned(u64),
+    Signed(i64),
+}
+
+impl Integer {
+    /// `number` is validated JSON number text; `None` when it is not an integer of 64 bits.
+    fn parse(number: &str) -> Option<Integer> {
+        let (negative, digits) = match number.strip_prefix('-') {
+            Some(digits) => (true, digits),
+            None => (false, number),
+        };
+        let magnitude = digits.bytes().try_fold(0u64, |acc, d| {
+            if !d.is_ascii_digit() {
+                return None;
+            }
+            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+        })?;
+        if !negative {
+            Some(Integer::Unsigned(magnitude))
+        } else if magnitude == 0 {
+            // `-0` is the float negative zero, as serde_json reads it.
+            None
+        } else if magnitude <= i64::MIN.unsigned_abs() {
+            Some(Integer::Signed(0i64.wrapping_sub_unsigned(magnitude)))
+        } else {
+            None
+        }
+    }
+}
+
+/// Hands `s` to `visitor`: borrowed from the input when it holds no escape, else unescaped
+/// into `scratch` and lent for the call.
+fn visit_json_str<'de, V: Visitor<'de>>(
+    s: JsonStr<'de>,
+    scratch: &mut [u8],
+    visitor: V,
+) -> Result<V::Value, DeError> {
+    if let Some(plain) = s.as_str() {
+        return visitor.visit_borrowed_str(plain);
+    }
+    let mut len = 0;
+    for c in s.chars() {
+        let mut utf8 = [0u8; 4];
+        let encoded = c.encode_utf8(&mut utf8).as_bytes();
+        let end = len + encoded.len();
+        let slot = scratch.get_mut(len..end).ok_or(Error::BufferTooSmall)?;
+        for (to, from) in slot.iter_mut().zip(encoded) {
+            *to = *from;
+        }
+        len = end;
+    }
+    let unescaped = scratch.get(..len).ok_or(Error::BufferTooSmall)?;
+    visitor.visit_str(core::str::from_utf8(unescaped).map_err(|_| Error::Json)?)
+}
+
+impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.cur.peek() {
+            Some(b'"') => self.deserialize_str(visitor),
+            Some(b'-' | b'0'..=b'9') => {
+                let number = self.cur.number()?;
+                match Integer::parse(number) {
+                    Some(Integer::Unsigned(n)) => visitor.visit_u64(n),
+                    Some(Integer::Signed(n)) => visitor.visit_i64(n),
+                    None => visitor.visit_f64(number.parse().map_err(|_| Error::Json)?),
+                }
+            }
+            Some(b't' | b'f') => self.deserialize_bool(visitor),
+            Some(b'n') => self.deserialize_unit(visitor),
+            Some(b'[') => self.deserialize_seq(visitor),
+            Some(b'{') => self.deserialize_map(visitor),
+            _ => Err(Error::Json.into()),
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        match self.cur.peek() {
+            Some(b't') => {
+                self.cur.literal("true")?;
+                visitor.visit_bool(true)
+            }
+            Some(b'f') => {
+                self.cur.literal("false")?;
+                visitor.visit_bool(false)
+            }
+            _ => Err(Error::Claims.into()),
+        }
+    }
+
+    fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_i16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_i32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_i64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_u8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_u16<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_u32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_u64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.integer(visitor)
+    }
+
+    fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_f64(visitor)
+    }
+
+    fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let number = self.number()?;
+        visitor.visit_f64(number.parse().map_err(|_| Error::Json)?)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        let s = self.string()?;
+        visit_json_str(s, self.scratch, visitor)
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if self.cur.peek() == Some(b'n') {
+            self.cur.literal("null")?;
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if self.cur.peek() != Some(b'n') {
+            return Err(Error::Claims.into());
+        }
+        self.cur.literal("null")?;
+        visitor.visit_unit()
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.container(b'[', |de| {
+            visitor.visit_seq(Elements {
+                value: de,
+                first: true,
+            })
+        })
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.container(b'{', |de| {
+            visitor.visit_map(Members {
+                value: de,
+                first: true,
+            })
+        })
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        self.deserialize_map(visitor)
+    }
+
+    /// A unit variant is a string; any other variant is an object of one member, the
+    /// variant's name.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        if self.cur.peek() == Some(b'"') {
+            let name = self.cur.string()?;
+            return visitor.visit_enum(Variant {
+                name,
+                content: None,
+                scratch: self.scratch,
+            });
+        }
+        self.container(b'{', |de| {
+            de.cur.skip_ws();
+            let name = de.string()?;
+            de.cur.skip_ws();
+            de.cur.expect(b':')?;
+            de.cur.skip_ws();
+            // The name is read into the scratch space only for the call that matches it;
+            // the content then reuses the same space.
+            visitor.visit_enum(Variant {
+                name,
+                content: Some(&mut *de),
+                scratch: &mut [],
+            })
+        })
+    }
+
+    fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    /// Scans the value without building anything (iteratively, within the depth bound).
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        self.cur.value(self.depth)?;
+        visitor.visit_unit()
+    }
+}
+
+/// A member name, or an enum variant's name, for the type's identifier visitor.
+struct Name<'a, 'de> {
+    name: JsonStr<'de>,
+    scratch: &'a mut [u8],
+}
+
+impl<'de> de::Deserializer<'de> for Name<'_, 'de> {
+    type Error = DeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        visit_json_str(self.name, self.scratch, visitor)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// The elements of an array.
+struct Elements<'a, 'de, 's> {
+    value: &'a mut Deserializer<'de, 's>,
+    first: bool,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_, 'de, '_> {
+    type Error = DeError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, DeError> {
+        if !next_member(&mut self.value.cur, &mut self.first, b']')? {
+            return Ok(None);
+        }
+        seed.deserialize(&mut *self.value).map(Some)
+    }
+}
+
+/// The members of an object below the top level.
+struct Members<'a, 'de, 's> {
+    value: &'a mut Deserializer<'de, 's>,
+    first: bool,
+}
+
+impl<'de> de::MapAccess<'de> for Members<'_, 'de, '_> {
+    type Error = DeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, DeError> {
+        let cur = &mut self.value.cur;
+        if !next_member(cur, &mut self.first, b'}')? {
+            return Ok(None);
+        }
+        let name = cur.string()?;
+        cur.skip_ws();
+        cur.expect(b':')?;
+        cur.skip_ws();
+        seed.deserialize(Name {
+            name,
+            scratch: &mut *self.value.scratch,
+        })
+        .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
+        seed.deserialize(&mut *self.value)
+    }
+}
+
+/// An enum value: its variant's name and, unless it is a unit variant written as a string,
+/// the deserializer positioned at the variant's content.
+struct Variant<'a, 'de, 's> {
+    name: JsonStr<'de>,
+    content: Option<&'a mut Deserializer<'de, 's>>,
+    scratch: &'a mut [u8],
+}
+
+impl<'a, 'de, 's> de::EnumAccess<'de> for Variant<'a, 'de, 's> {
+    type Error = DeError;
+    type Variant = Content<'a, 'de, 's>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, Self::Variant), DeError> {
+        let Variant {
+            name,
+            content,
+            scratch,
+        } = self;
+        let variant = match content {
+            Some(de) => {
+                let variant = seed.deserialize(Name {
+                    name,
+                    scratch: &mut *de.scratch,
+                })?;
+                (variant, Content(Some(de)))
+            }
+            None => (seed.deserialize(Name { name, scratch })?, Content(None)),
+        };
+        Ok(variant)
+    }
+}
+
+/// A variant's content: `None` for a unit variant written as a string.
+struct Content<'a, 'de, 's>(Option<&'a mut Deserializer<'de, 's>>);
+
+impl<'de> de::VariantAccess<'de> for Content<'_, 'de, '_> {
+    type Error = DeError;
+
+    fn unit_variant(self) -> Result<(), DeError> {
+        match self.0 {
+            None => Ok(()),
+            Some(de) => de::Deserialize::deserialize(de),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
+        seed.deserialize(self.0.ok_or(Error::Claims)?)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_seq(self.0.ok_or(Error::Claims)?, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DeError> {
+        de::Deserializer::deserialize_map(self.0.ok_or(Error::Claims)?, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    fn read<'de, T: de::Deserialize<'de>>(json: &'de str, scratch: &mut [u8]) -> Result<T, Error> {
+        from_claims::<T>(json.as_bytes(), scratch, |_| Ok(()))
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    enum Role {
+        Admin,
+        Guest,
+        Scoped(u8),
+        Pair(i32, bool),
+        Named { level: u16 },
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Inner<'a> {
+        name: &'a str,
+        tags: [&'a str; 2],
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Everything<'a> {
+        #[serde(borrow)]
+        inner: Inner<'a>,
+        owned: heapless::String<16>,
+        roles: heapless::Vec<Role, 8>,
+        maybe: Option<u32>,
+        absent: Option<bool>,
+        small: i8,
+        big: u64,
+        ratio: f64,
+        pair: (bool, char),
+    }
+
+    #[test]
+    fn reads_the_shapes_serde_types_ask_for() {
+        let json = r#" {
+            "inner": {"name": "n", "tags": ["a", "b"]},
+            "owned": "caf\u00e9 \"q\"",
+            "roles": ["Admin", {"Scoped": 7}, {"Pair": [-3, true]}, {"Named": {"level": 9}}, "Guest"],
+            "maybe": null,
+            "small": -128,
+            "big": 18446744073709551615,
+            "ratio": 2.5e-1,
+            "pair": [false, "\u00e9"],
+            "ignored": {"deep": [1, {"x": null}], "n": -0.0}
+        } "#;
+        let mut scratch = [0u8; 32];
+        let got: Everything = read(json, &mut scratch).unwrap();
+        assert_eq!(
+            got.inner,
+            Inner {
+                name: "n",
+                tags: ["a", "b"]
+            }
+        );
+        assert_eq!(got.owned, "café \"q\"");
+        assert_eq!(
+            got.roles.as_slice(),
+            [
+                Role::Admin,
+                Role::Scoped(7),
+                Role::Pair(-3, true),
+                Role::Named { level: 9 },
+                Role::Guest
+            ]
+        );
+        assert_eq!((got.maybe, got.absent), (None, None));
+        assert_eq!((got.small, got.big, got.ratio), (-128, u64::MAX, 0.25));
+        assert_eq!(got.pair, (false, 'é'));
+    }
+
+    #[test]
+    fn a_type_mismatch_is_a_claims_error() {
+        #[derive(Deserialize, Debug)]
+        struct Small {
+            #[allow(dead_code)]
+            n: u8,
+        }
+        #[derive(Deserialize, Debug)]
+        struct Borrowed<'a> {
+            #[allow(dead_code)]
+            s: &'a str,
+        }
+        let mut scratch = [0u8; 16];
+        for json in [
+            r#"{"n":256}"#,
+            r#"{"n":-1}"#,
+            r#"{"n":1.0}"#,
+            r#"{"n":1e2}"#,
+            r#"{"n":"1"}"#,
+            r#"{"n":null}"#,
+            r#"{"n":[1]}"#,
+            r#"{}"#,
+        ] {
+            assert_eq!(
+                read::<Small>(json, &mut scratch).unwrap_err(),
+                Error::Claims,
+                "{json}"
+            );
+        }
+        // An escaped string cannot be borrowed from the input.
+        assert_eq!(
+            read::<Borrowed>(r#"{"s":"a\nb"}"#, &mut scratch).unwrap_err(),
+            Error::Claims
+        );
+        assert!(read::<Borrowed>(r#"{"s":"a b"}"#, &mut scratch).is_ok());
+        // Not an object at all.
+        assert_eq!(read::<Small>("[1]", &mut scratch).unwrap_err(), Error::Json);
+        // A tuple shorter than the array: the type stops early, the document does not.
+        assert_eq!(
+            read::<(u8,)>(r#"{"a":1}"#, &mut scratch).unwrap_err(),
+            Error::Claims
+        );
+    }
+
+    #[test]
+    fn unescaped_strings_need_room_in_the_scratch_space() {
+        #[derive(Deserialize)]
+        struct Owned {
+            s: heapless::String<64>,
+        }
+        let json = r#"{"s":"\u00e9\u00e9\u00e9\u00e9"}"#;
+        assert_eq!(
+            read::<Owned>(json, &mut [0u8; 7]).err(),
+            Some(Error::BufferTooSmall)
+        );
+        assert_eq!(read::<Owned>(json, &mut [0u8; 8]).unwrap().s, "éééé");
+    }
+
+    #[test]
+    fn the_whole_document_is_held_to_the_scanner_rules() {
+        #[derive(Deserialize, Debug)]
+        struct Only {
+            #[allow(dead_code)]
+            a: u8,
+        }
+        let mut scratch = [0u8; 16];
+        for json in [
+            r#"{"a":1,"b":[1,]}"#,
+            r#"{"a":1,"b":01}"#,
+            r#"{"a":1,"b":"\x"}"#,
+            r#"{"a":1,"b":1,"b":2}"#,
+            r#"{"a":1,"\u0061":2}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+        ] {
+            assert_eq!(
+                read::<Only>(json, &mut scratch).unwrap_err(),
+                Error::Json,
+                "{json}"
+            );
+        }
+        assert_eq!(
+            from_claims::<Only>(b"{\"a\":1,\"b\":\"\xff\"}", &mut scratch, |_| Ok(())).err(),
+            Some(Error::Json)
+        );
+    }
+
+    #[test]
+    fn nesting_is_bounded_whoever_drives_it() {
+        let mut doc = [0u8; 80];
+        let open = MAX_DEPTH as usize - 1;
+        let build = |doc: &mut [u8; 80], levels: usize| {
+            doc[..5].copy_from_slice(b"{\"a\":");
+            doc[5..5 + levels].fill(b'[');
+            doc[5 + levels..5 + 2 * levels].fill(b']');
+            doc[5 + 2 * levels] = b'}';
+            6 + 2 * levels
+        };
+        let mut scratch = [0u8; 8];
+        let len = build(&mut doc, open);
+        let text = core::str::from_utf8(&doc[..len]).unwrap();
+        assert!(read::<de::IgnoredAny>(text, &mut scratch).is_ok());
+        assert!(read::<serde_json::Value>(text, &mut scratch).is_ok());
+        let len = build(&mut doc, open + 1);
+        let text = core::str::from_utf8(&doc[..len]).unwrap();
+        assert_eq!(
+            read::<de::IgnoredAny>(text, &mut scratch).unwrap_err(),
+            Error::Json
+        );
+        assert_eq!(
+            read::<serde_json::Value>(text, &mut scratch).unwrap_err(),
+            Error::Json
+        );
+    }
+
+    #[test]
+    fn registered_claims_are_recorded_on_the_way() {
+        #[derive(Deserialize)]
+        struct Sub<'a> {
+            sub: &'a str,
+        }
+        let json = br#"{"iss":"https:\/\/a","sub":"s","exp":10.5,"aud":["x","y"]}"#;
+        let mut seen = None;
+        let claims = from_claims::<Sub>(json, &mut [], |registered| {
+            seen = Some(*registered);
+            Ok(())
+        })
+        .unwrap();
+        let registered = seen.unwrap();
+        assert_eq!(claims.sub, "s");
+        assert!(registered.iss.unwrap() == "https://a");
+        assert_eq!(registered.exp.unwrap().ceil(), 11);
+        assert!(registered.aud.unwrap().contains_any(&["y"]));
+        assert_eq!(
+            from_claims::<Sub>(br#"{"sub":"s","exp":"10"}"#, &mut [], |_| Ok(())).err(),
+            Some(Error::InvalidClaim(crate::Claim::Exp))
+        );
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_what_it_accepts() {
+        let docs = [
+            r#"{"a":[1,-2,3.5,1e3,-0,12345678901234567890,-9223372036854775808]}"#,
+            r#"{"s":"\ud83d\ude00 \/ \b\f\n\r\t \u0000","t":true,"f":false,"n":null}"#,
+            r#"{"o":{"x":{"y":[]},"z":{}},"e":[]}"#,
+            r#"{"big":-9223372036854775809,"neg":-1.5E-7}"#,
+        ];
+        let mut scratch = [0u8; 64];
+        for doc in docs {
+            let ours: serde_json::Value = read(doc, &mut scratch).unwrap();
+            let theirs: serde_json::Value = serde_json::from_str(doc).unwrap();
+            assert_eq!(ours, theirs, "{doc}");
+        }
+    }
+}
