@@ -166,7 +166,7 @@ fn decode(token: &str) -> Result<String, Failure> {
 
 /// Keys to verify with: one key or a key set.
 enum Verifier {
-    One(Key),
+    One(Box<Key>),
     Set(Box<JwkSet<64>>),
 }
 
@@ -178,7 +178,7 @@ fn verify(
 ) -> Result<String, Failure> {
     let text = std::fs::read(key_file).map_err(|e| usage(format!("{key_file}: {e}")))?;
     let verifier = if text.starts_with(b"-----BEGIN") {
-        Verifier::One(pem_public_key(&text)?)
+        Verifier::One(Box::new(pem_public_key(&text)?))
     } else if serde_json::from_slice::<serde_json::Value>(&text)
         .is_ok_and(|v| v.get("keys").is_some())
     {
@@ -187,19 +187,21 @@ fn verify(
         Verifier::Set(Box::new(set))
     } else {
         let jwk = Jwk::parse(&text).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
-        Verifier::One(Key::from_jwk(&jwk).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?)
+        Verifier::One(Box::new(
+            Key::from_jwk(&jwk).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?,
+        ))
     };
     let mut buf = vec![0u8; 2 * token.len()];
     // The whole pipeline (typ, signature, claims), then the payload again to print it.
     let checked = match &verifier {
         Verifier::One(key) => {
-            jwt_core::verify::<serde::de::IgnoredAny, _>(token, key, policy, now, &mut buf)
+            jwt_core::verify::<serde::de::IgnoredAny, _>(token, &**key, policy, now, &mut buf)
         }
         Verifier::Set(set) => set.verify::<serde::de::IgnoredAny>(token, policy, now, &mut buf),
     };
     checked.map_err(|e| Failure::Refused(e.to_string()))?;
     let payload = match &verifier {
-        Verifier::One(key) => jwt_core::verify_jws(token, key, &mut buf),
+        Verifier::One(key) => jwt_core::verify_jws(token, &**key, &mut buf),
         Verifier::Set(set) => set.verify_jws(token, &mut buf),
     }
     .map_err(|e| Failure::Refused(e.to_string()))?;

@@ -22,6 +22,9 @@ use crate::{Algorithm, Error};
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
+// An ES256 key carries its verification tables inline (no allocator needed); keys are
+// imported once and kept, so the size of the other variants does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Key {
     /// An HS256 secret.
     #[cfg(feature = "hs256")]

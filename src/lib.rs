@@ -84,6 +84,8 @@ mod verify;
 
 #[cfg(feature = "es256")]
 mod es256;
+#[cfg(all(feature = "es256", target_pointer_width = "64"))]
+mod es256_fast;
 #[cfg(feature = "hs256")]
 mod hs256;
 #[cfg(feature = "rs256")]

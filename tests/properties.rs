@@ -267,3 +267,59 @@ proptest! {
         })?;
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The table-driven ES256 verification agrees with p256's own `VerifyingKey::verify` on
+    /// random keys and messages, for valid signatures, their malleated twins `(r, n - s)`,
+    /// corrupted ones, other messages and other keys.
+    #[test]
+    fn es256_verification_agrees_with_p256(
+        scalar in any::<[u8; 32]>(),
+        other_scalar in any::<[u8; 32]>(),
+        message in proptest::collection::vec(any::<u8>(), 0..200),
+        corruption in any_corruption(),
+        variant in 0u8..4,
+    ) {
+        use p256::ecdsa::signature::Verifier;
+        let (Ok(private), Ok(other)) = (
+            jwt_core::Es256PrivateKey::from_bytes(&scalar),
+            jwt_core::Es256PrivateKey::from_bytes(&other_scalar),
+        ) else {
+            return Ok(());
+        };
+        let mut signature = [0u8; 64];
+        private.sign_signature(&message, &mut signature).unwrap();
+        let mut checked_message = message.clone();
+        let mut key = private.public_key();
+        match variant {
+            // (r, n - s): the other valid signature of the same message.
+            1 => {
+                let theirs = p256::ecdsa::Signature::from_slice(&signature).unwrap();
+                let (r, s) = theirs.split_scalars();
+                let flipped = p256::ecdsa::Signature::from_scalars(*r, -*s).unwrap();
+                signature.copy_from_slice(&flipped.to_bytes());
+            }
+            2 => checked_message.push(0),
+            3 => key = other.public_key(),
+            _ => {}
+        }
+        match &corruption {
+            Corruption::None => {}
+            Corruption::FlipBit(i, b) => signature[i % 64] ^= 1 << b,
+            Corruption::SetByte(i, v) => signature[i % 64] = *v,
+            Corruption::AllFf => signature.fill(0xFF),
+            Corruption::Zero => signature.fill(0),
+            Corruption::Random(bytes) => signature.copy_from_slice(&bytes[..64]),
+        }
+        let theirs = p256::ecdsa::VerifyingKey::from_sec1_bytes(&key.to_sec1_bytes()).unwrap();
+        let their_verdict = p256::ecdsa::Signature::from_slice(&signature)
+            .is_ok_and(|s| theirs.verify(&checked_message, &s).is_ok());
+        let our_verdict = key.verify_signature(&checked_message, &signature).is_ok();
+        prop_assert_eq!(our_verdict, their_verdict, "{:?} variant {}", corruption, variant);
+        if matches!(corruption, Corruption::None) {
+            prop_assert_eq!(our_verdict, variant <= 1);
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Verifies an embedded HS256 token and validates its registered claims (exp, nbf, iss, aud)
 //! without deserializing them into a type: `verify_jws` then `Validation::validate`. The
-//! smallest verify a device can do, and the one whose whole path links without any panic
-//! branch (serde-json-core's typed deserialization keeps some; see README.md).
+//! smallest verify a device can do; like `hs256-verify`, its whole path links without any
+//! panic branch.
 #![no_std]
 #![no_main]
 
