@@ -433,8 +433,8 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
             let name = self.cur.string()?;
             return visitor.visit_enum(Variant {
                 name,
-                content: None,
-                scratch: self.scratch,
+                value: self,
+                has_content: false,
             });
         }
         self.container(b'{', |de| {
@@ -443,12 +443,10 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
             de.cur.skip_ws();
             de.cur.expect(b':')?;
             de.cur.skip_ws();
-            // The name is read into the scratch space only for the call that matches it;
-            // the content then reuses the same space.
             visitor.visit_enum(Variant {
                 name,
-                content: Some(&mut *de),
-                scratch: &mut [],
+                value: de,
+                has_content: true,
             })
         })
     }
@@ -537,12 +535,12 @@ impl<'de> de::MapAccess<'de> for Members<'_, 'de, '_> {
     }
 }
 
-/// An enum value: its variant's name and, unless it is a unit variant written as a string,
-/// the deserializer positioned at the variant's content.
+/// An enum value: its variant's name and the deserializer, positioned at the variant's
+/// content unless it is a unit variant written as a string.
 struct Variant<'a, 'de, 's> {
     name: JsonStr<'de>,
-    content: Option<&'a mut Deserializer<'de, 's>>,
-    scratch: &'a mut [u8],
+    value: &'a mut Deserializer<'de, 's>,
+    has_content: bool,
 }
 
 impl<'a, 'de, 's> de::EnumAccess<'de> for Variant<'a, 'de, 's> {
@@ -553,22 +551,12 @@ impl<'a, 'de, 's> de::EnumAccess<'de> for Variant<'a, 'de, 's> {
         self,
         seed: V,
     ) -> Result<(V::Value, Self::Variant), DeError> {
-        let Variant {
-            name,
-            content,
-            scratch,
-        } = self;
-        let variant = match content {
-            Some(de) => {
-                let variant = seed.deserialize(Name {
-                    name,
-                    scratch: &mut *de.scratch,
-                })?;
-                (variant, Content(Some(de)))
-            }
-            None => (seed.deserialize(Name { name, scratch })?, Content(None)),
-        };
-        Ok(variant)
+        let variant = seed.deserialize(Name {
+            name: self.name,
+            scratch: &mut *self.value.scratch,
+        })?;
+        let content = Content(self.has_content.then_some(self.value));
+        Ok((variant, content))
     }
 }
 
