@@ -2,7 +2,6 @@
 
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey as P256SigningKey, VerifyingKey as P256VerifyingKey};
-#[cfg(target_pointer_width = "64")]
 use sha2::{Digest, Sha256};
 
 #[cfg(target_pointer_width = "64")]
@@ -112,11 +111,12 @@ impl Es256PublicKey {
         crate::es256_fast::verify(&self.tables, &digest, &r, &s)
     }
 
-    /// With p256's own verification (32-bit targets, where the tables cost flash and stack).
+    /// With the small-stack ladder (32-bit targets, where tables cost flash and stack).
     #[cfg(not(target_pointer_width = "64"))]
     fn verifies(&self, signing_input: &[u8], signature: &Signature) -> bool {
-        use p256::ecdsa::signature::Verifier;
-        self.key.verify(signing_input, signature).is_ok()
+        let (r, s) = signature.split_scalars();
+        let digest = Sha256::digest(signing_input);
+        crate::es256_ladder::verify(self.key.as_affine(), &digest, &r, &s)
     }
 }
 

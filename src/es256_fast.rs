@@ -13,15 +13,15 @@
 //!
 //! Only on 64-bit targets: on a Cortex-M the tables and this code cost 3.4 KB of flash and
 //! 740 bytes of stack more than p256's own verification (measured with `footprint/`), so
-//! there keys verify with p256.
+//! there keys verify with the small-stack walk of [`crate::es256_ladder`].
 
 use core::ops::{AddAssign, SubAssign};
 
 use p256::elliptic_curve::group::Group;
-use p256::elliptic_curve::ops::Reduce;
-use p256::elliptic_curve::point::AffineCoordinates;
 use p256::elliptic_curve::{BatchNormalize, PrimeField};
 use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+
+use crate::es256_ladder::{scalars, x_is_r};
 
 /// Window of the key's streams: tables of `2^(5-2) = 8` odd multiples, built once per key.
 const KEY_WINDOW: u32 = 5;
@@ -94,11 +94,9 @@ fn odd_multiples<const N: usize>(p: &ProjectivePoint) -> [ProjectivePoint; N] {
 /// Whether `(r, s)` (both in `[1, n-1]`, checked by the caller) signs the SHA-256 `digest`
 /// for the key whose tables are `key` (SEC 1 section 4.1.4).
 pub(crate) fn verify(key: &KeyTables, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
-    let Some(s_inv) = Option::<Scalar>::from(s.invert_vartime()) else {
+    let Some((u1, u2)) = scalars(digest, r, s) else {
         return false;
     };
-    let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
-    let (u1, u2) = (z * s_inv, *r * s_inv);
     let (a, b) = halves(&u1);
     let (c, d) = halves(&u2);
     let streams = [
@@ -132,9 +130,7 @@ pub(crate) fn verify(key: &KeyTables, digest: &FieldBytes, r: &Scalar, s: &Scala
         add(&mut acc, &key.low, digit(2));
         add(&mut acc, &key.high, digit(3));
     }
-    // The identity's affine x is zero, which no `r` equals.
-    let x = acc.to_affine().x();
-    <Scalar as Reduce<FieldBytes>>::reduce(&x) == *r
+    x_is_r(&acc, r)
 }
 
 fn generator_high() -> Option<AffinePoint> {

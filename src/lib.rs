@@ -55,7 +55,7 @@
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
-#[cfg(feature = "std")]
+#[cfg(any(feature = "std", test))]
 extern crate std;
 
 mod algorithm;
@@ -86,6 +86,8 @@ mod verify;
 mod es256;
 #[cfg(all(feature = "es256", target_pointer_width = "64"))]
 mod es256_fast;
+#[cfg(feature = "es256")]
+mod es256_ladder;
 #[cfg(feature = "hs256")]
 mod hs256;
 #[cfg(feature = "rs256")]
