@@ -3,11 +3,12 @@
 //!
 //! Verification (SEC 1 section 4.1.4) computes `u1 = z/s` and `u2 = r/s`, then
 //! `R = u1·G + u2·Q`, and accepts when the x-coordinate of `R`, reduced modulo `n`, is `r`.
-//! 64-bit targets compute `R` with tables ([`crate::es256_fast`]). On a Cortex-M those tables,
-//! and p256's own windowed method, need more stack than a device can spare (p256's
-//! verification took 6.7 KB of stack in `footprint/`'s es256-verify, the walk 3.5 KB), so [`verify`] walks the bits of `u1` and `u2`
-//! together (Shamir's trick): one doubling per bit and at most one addition, of `G`, `Q` or
-//! `G + Q`. Its only points are the accumulator and `G + Q`.
+//! 64-bit targets compute `R` with tables (`es256_fast`). On a Cortex-M those tables, and
+//! p256's own windowed method, need more stack than a device can spare: with p256's
+//! verification, `footprint/`'s es256-verify needed 6.7 KB of stack; with this walk, 3.5 KB.
+//! [`verify`] walks the joint sparse form of `(u1, u2)` (Solinas): one doubling per bit, and
+//! on half of the bits on average an addition of `±G`, `±Q`, `±(G + Q)` or `±(G - Q)`. Its
+//! only points are the accumulator and the two sums, affine.
 //!
 //! Every input is public (key, message, signature), so the work may depend on it. Every
 //! addition uses p256's complete formulas: no input needs a special case.
