@@ -19,6 +19,12 @@ use crate::json::{Cursor, JsonStr, MAX_DEPTH, MemberNames};
 /// Reads the claims set `payload` as `T`, and hands its registered claims (type-checked) to
 /// `check` once the whole document is read. `scratch` receives unescaped strings for owned
 /// fields.
+///
+/// The error is the first rule the claims break, as if they were validated before being read
+/// as `T`: a syntax error anywhere in the document, then a registered claim of the wrong
+/// type, then `check`'s error, then the type's. When the type fails, the scan resumes at the
+/// top-level member it failed in, so the rest of the document is still held to every rule
+/// and its registered claims are still recorded.
 pub(crate) fn from_claims<'de, T>(
     payload: &'de [u8],
     scratch: &mut [u8],
@@ -27,20 +33,26 @@ pub(crate) fn from_claims<'de, T>(
 where
     T: de::Deserialize<'de>,
 {
+    let cur = Cursor::new(payload)?;
     let mut set = ClaimsSet {
         value: Deserializer {
-            cur: Cursor::new(payload)?,
+            cur: cur.clone(),
             scratch,
             depth: MAX_DEPTH - 1,
         },
         names: MemberNames::new(),
         registered: Registered::default(),
+        invalid: Ok(()),
+        at: At::Start,
+        resume: cur,
+        failed: false,
         first: true,
     };
-    let claims = T::deserialize(&mut set).map_err(|e| e.0)?;
-    set.value.cur.end()?;
+    let claims = T::deserialize(&mut set);
+    set.finish()?;
+    set.invalid?;
     check(&set.registered)?;
-    Ok(claims)
+    claims.map_err(|e| e.0)
 }
 
 /// The error of a deserialization: one of jwt-core's, [`Error::Claims`] when the document
@@ -74,7 +86,95 @@ struct ClaimsSet<'de, 's> {
     value: Deserializer<'de, 's>,
     names: MemberNames,
     registered: Registered<'de>,
+    /// The first registered claim of the wrong type, in document order.
+    invalid: Result<(), Error>,
+    /// Where the scan resumes once the type is done: `resume` is the cursor at `at`, the last
+    /// boundary between members the type reached.
+    at: At,
+    resume: Cursor<'de>,
+    /// Whether reading a member name or value has failed: the type gets no more of the
+    /// document (whatever it does with the error), and the scan resumes at `resume`.
+    failed: bool,
     first: bool,
+}
+
+/// A boundary in the top-level object, from which its scan can resume.
+#[derive(Clone, Copy)]
+enum At {
+    /// Before its opening brace.
+    Start,
+    /// Before a member, or before its closing brace.
+    Members,
+    /// Before the value of a member whose name is read.
+    Value,
+    /// After its closing brace.
+    End,
+}
+
+impl<'de> ClaimsSet<'de, '_> {
+    /// Records that the cursor is at the boundary `at`.
+    fn reach(&mut self, at: At) {
+        self.at = at;
+        self.resume = self.value.cur.clone();
+    }
+
+    /// Reads the name of the next member (recording its value if it is a registered claim)
+    /// up to its value, or `None` at the closing brace (left in place).
+    fn member(&mut self) -> Result<Option<JsonStr<'de>>, Error> {
+        let cur = &mut self.value.cur;
+        if !next_member(cur, &mut self.first, b'}')? {
+            return Ok(None);
+        }
+        let name = cur.member_name(&mut self.names)?;
+        if let Some(claim) = claims::registered(name) {
+            // Registered values are short; reading one ahead of the type costs little.
+            let value = cur.clone().value(MAX_DEPTH - 1)?;
+            let recorded = self.registered.record(claim, value);
+            self.invalid = self.invalid.and(recorded);
+        }
+        self.reach(At::Value);
+        Ok(Some(name))
+    }
+
+    /// Scans the rest of the document from the last boundary the type reached, whether it
+    /// finished, stopped early or failed, recording the registered claims it did not reach.
+    fn finish(&mut self) -> Result<(), Error> {
+        self.value.cur = self.resume.clone();
+        loop {
+            let cur = &mut self.value.cur;
+            match self.at {
+                At::Start => {
+                    cur.skip_ws();
+                    cur.expect(b'{')?;
+                    self.at = At::Members;
+                }
+                At::Value => {
+                    cur.value(MAX_DEPTH - 1)?;
+                    self.at = At::Members;
+                }
+                At::Members => {
+                    if self.member()?.is_none() {
+                        self.value.cur.expect(b'}')?;
+                        self.at = At::End;
+                    }
+                }
+                At::End => return cur.end(),
+            }
+        }
+    }
+
+    /// `step`, after which the type gets no more of the document if it failed.
+    fn unless_failed<T>(
+        &mut self,
+        step: impl FnOnce(&mut Self) -> Result<T, DeError>,
+    ) -> Result<T, DeError> {
+        if self.failed {
+            return Err(DeError(Error::Claims));
+        }
+        let result = step(self);
+        self.failed = result.is_err();
+        result
+    }
 }
 
 impl<'de> de::Deserializer<'de> for &mut ClaimsSet<'de, '_> {
@@ -86,9 +186,13 @@ impl<'de> de::Deserializer<'de> for &mut ClaimsSet<'de, '_> {
         let cur = &mut self.value.cur;
         cur.skip_ws();
         cur.expect(b'{')?;
+        self.reach(At::Members);
         let claims = visitor.visit_map(&mut *self)?;
-        self.value.cur.skip_ws();
-        self.value.cur.expect(b'}')?;
+        if !self.failed {
+            self.value.cur.skip_ws();
+            self.value.cur.expect(b'}')?;
+            self.reach(At::End);
+        }
         Ok(claims)
     }
 
@@ -117,25 +221,24 @@ impl<'de> de::MapAccess<'de> for &mut ClaimsSet<'de, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, DeError> {
-        let cur = &mut self.value.cur;
-        if !next_member(cur, &mut self.first, b'}')? {
-            return Ok(None);
-        }
-        let name = cur.member_name(&mut self.names)?;
-        if let Some(claim) = claims::registered(name) {
-            // Registered values are short; reading one ahead of the type costs little.
-            let value = cur.clone().value(MAX_DEPTH - 1)?;
-            self.registered.record(claim, value)?;
-        }
-        seed.deserialize(Name {
-            name,
-            scratch: &mut *self.value.scratch,
+        self.unless_failed(|set| {
+            let Some(name) = set.member()? else {
+                return Ok(None);
+            };
+            seed.deserialize(Name {
+                name,
+                scratch: &mut *set.value.scratch,
+            })
+            .map(Some)
         })
-        .map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DeError> {
-        seed.deserialize(&mut self.value)
+        self.unless_failed(|set| {
+            let value = seed.deserialize(&mut set.value)?;
+            set.reach(At::Members);
+            Ok(value)
+        })
     }
 }
 
@@ -819,6 +922,102 @@ mod tests {
             let ours: serde_json::Value = read(doc, &mut scratch).unwrap();
             let theirs: serde_json::Value = serde_json::from_str(doc).unwrap();
             assert_eq!(ours, theirs, "{doc}");
+        }
+    }
+
+    /// When the type fails, the rest of the document is still scanned and its registered
+    /// claims recorded: a syntax error after the failure, then a registered claim of the
+    /// wrong type, then `check`'s error, take precedence over the type's error.
+    #[test]
+    fn the_scan_resumes_where_the_type_failed() {
+        #[derive(Deserialize, Debug)]
+        struct Bytes {
+            #[serde(rename = "a")]
+            _a: std::vec::Vec<u8>,
+        }
+        let expired = |registered: &Registered<'_>| match registered.exp {
+            Some(_) => Err(Error::Expired),
+            None => Ok(()),
+        };
+        for (json, expected) in [
+            // The type fails deep inside `a`; the document ends badly.
+            (r#"{"a":[1,{"b":[2]}],"c":1 x}"#, Error::Json),
+            (r#"{"a":[1,{"b":[2]}],"c":1,"c":2}"#, Error::Json),
+            (r#"{"a":[1,{"b":[2]}],"c":[}"#, Error::Json),
+            // A registered claim after the failure, of the wrong type, then expired.
+            (
+                r#"{"a":[1,{"b":[2]}],"exp":"soon"}"#,
+                Error::InvalidClaim(crate::Claim::Exp),
+            ),
+            (r#"{"a":[1,{"b":[2]}],"exp":5}"#, Error::Expired),
+            // A registered claim before the failure, of the wrong type.
+            (
+                r#"{"iss":7,"a":[300]}"#,
+                Error::InvalidClaim(crate::Claim::Iss),
+            ),
+            // Only the type's error: a member of the wrong type, one missing.
+            (r#"{"a":[1,{"b":[2]}],"c":1}"#, Error::Claims),
+            (r#"{"b":[1]}"#, Error::Claims),
+            // Text after the object; not an object.
+            (r#"{"a":[1]} x"#, Error::Json),
+            (r#"[1]"#, Error::Json),
+        ] {
+            assert_eq!(
+                from_claims::<Bytes>(json.as_bytes(), &mut [], expired).err(),
+                Some(expected),
+                "{json}"
+            );
+        }
+        assert_eq!(
+            from_claims::<()>(br#"{"exp":5}"#, &mut [], expired).err(),
+            Some(Error::Expired),
+            "a type that reads nothing"
+        );
+    }
+
+    /// A type that ignores an error and asks for more gets an error, and whatever it returns,
+    /// the document is still held to every rule and its registered claims recorded.
+    #[test]
+    fn a_type_that_ignores_an_error_gets_no_more_of_the_document() {
+        struct Stubborn;
+        impl<'de> Deserialize<'de> for Stubborn {
+            fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visit;
+                impl<'de> Visitor<'de> for Visit {
+                    type Value = Stubborn;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("a map")
+                    }
+                    fn visit_map<A: de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<Stubborn, A::Error> {
+                        let _ = map.next_key::<de::IgnoredAny>()?;
+                        let _ = map.next_value::<bool>();
+                        assert!(map.next_key::<de::IgnoredAny>().is_err());
+                        assert!(map.next_value::<de::IgnoredAny>().is_err());
+                        Ok(Stubborn)
+                    }
+                }
+                deserializer.deserialize_map(Visit)
+            }
+        }
+        let mut seen = None;
+        let read = from_claims::<Stubborn>(br#"{"a":[1,2],"sub":"s","b":{}}"#, &mut [], |r| {
+            seen = r.sub;
+            Ok(())
+        });
+        assert!(read.is_ok());
+        assert!(seen.is_some_and(|sub| sub == "s"));
+        for bad in [
+            &br#"{"a":[1,2],"b":}"#[..],
+            br#"{"a":[1,2]"#,
+            br#"{"a":[1,2}],"b":1}"#,
+        ] {
+            assert_eq!(
+                from_claims::<Stubborn>(bad, &mut [], |_| Ok(())).err(),
+                Some(Error::Json)
+            );
         }
     }
 }

@@ -113,12 +113,7 @@ where
         .ok_or(Error::BufferTooSmall)?;
     let payload: &'b [u8] = payload;
     let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
-    crate::de::from_claims::<T>(payload, scratch, check).or_else(|error| {
-        // Report the first rule the claims break, as if they were validated before being
-        // read as `T`: a syntax error, then a registered claim, then the type's error.
-        validation.check_claims(&Registered::parse(payload)?, now)?;
-        Err(error)
-    })
+    crate::de::from_claims::<T>(payload, scratch, check)
 }
 
 /// [`verify_jws`] with the key chosen from the header by `choose`.

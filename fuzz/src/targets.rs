@@ -380,44 +380,86 @@ pub fn base64url(data: &[u8]) {
 }
 
 /// The JSON scanner is strict: whatever it accepts as a claims set, serde_json reads as an
-/// object.
+/// object. Reading the claims into a type reports the error validation alone reports, and
+/// only then the type's own.
 pub fn json(data: &[u8]) {
     let policy = Validation::new().allow_missing_exp().leeway(u64::MAX / 4);
-    match policy.validate(data, NOW) {
+    let validated = policy.validate(data, NOW);
+    // The same document as the payload of a token, read into a `serde_json::Value` and into
+    // a type that can fail anywhere (a member's type, deep in a value, a missing field).
+    let token = signed_token(data);
+    let mut buf = vec![0u8; 2 * token.len()];
+    let key = hs256_key();
+    let as_value = jwt_core::verify::<serde_json::Value, _>(&token, &key, &policy, NOW, &mut buf);
+    let as_typed =
+        jwt_core::verify::<Typed<'_>, _>(&token, &key, &policy, NOW, &mut buf).map(|_| ());
+    match validated {
         Ok(()) => {
             let theirs = serde_json_object(data);
-            // The same document as the payload of a token, read into a `serde_json::Value`
-            // by jwt-core's deserializer: the value serde_json reads.
-            let ours = verify_payload_as_value(data, &policy);
             match theirs {
-                Some(theirs) => assert_eq!(ours, Ok(theirs), "deserializer disagrees"),
+                Some(theirs) => assert_eq!(as_value, Ok(theirs), "deserializer disagrees"),
                 // A number beyond f64: jwt-core's f64 parse saturates where serde_json refuses.
-                None => assert!(ours.is_ok(), "deserializer refused {ours:?}"),
+                None => assert!(as_value.is_ok(), "deserializer refused {as_value:?}"),
             }
+            assert!(
+                matches!(as_typed, Ok(()) | Err(Error::Claims)),
+                "typed read of a valid claims set: {as_typed:?}"
+            );
         }
-        Err(Error::InvalidClaim(_) | Error::InvalidAudience | Error::InvalidIssuedAt) => {
-            serde_json_object(data);
+        Err(error) => {
+            if matches!(
+                error,
+                Error::InvalidClaim(_) | Error::InvalidAudience | Error::InvalidIssuedAt
+            ) {
+                serde_json_object(data);
+            }
+            assert_eq!(as_value.err(), Some(error), "error precedence, as a value");
+            assert_eq!(as_typed.err(), Some(error), "error precedence, as a type");
         }
-        Err(_) => {}
     }
 }
 
-/// Signs `payload` as is into an HS256 token and verifies it into a `serde_json::Value`.
-fn verify_payload_as_value(
-    payload: &[u8],
-    policy: &Validation<'_>,
-) -> Result<serde_json::Value, Error> {
-    let key = hs256_key();
+/// Claims whose reading can fail at a member's name, at a member's type, deep inside a
+/// value, or at the end (a field required when another is present is checked by serde).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Typed<'a> {
+    #[serde(default)]
+    a: Option<u8>,
+    #[serde(default, borrow)]
+    s: Option<&'a str>,
+    #[serde(default)]
+    v: Option<Vec<Option<bool>>>,
+    #[serde(default)]
+    o: Option<std::collections::BTreeMap<String, Vec<i32>>>,
+    #[serde(default)]
+    exp: Option<f64>,
+    #[serde(default)]
+    nbf: Option<u64>,
+    #[serde(default)]
+    iat: Option<u64>,
+    #[serde(default)]
+    iss: Option<&'a str>,
+    #[serde(default)]
+    sub: Option<String>,
+    #[serde(default)]
+    aud: Option<serde_json::Value>,
+}
+
+/// `payload`, as is, signed into an HS256 token.
+fn signed_token(payload: &[u8]) -> String {
     let mut token = format!(
         "eyJhbGciOiJIUzI1NiJ9.{}",
         Base64UrlUnpadded::encode_string(payload)
     );
     let mut sig = [0u8; 32];
-    key.sign_signature(token.as_bytes(), &mut sig).unwrap();
+    hs256_key()
+        .sign_signature(token.as_bytes(), &mut sig)
+        .unwrap();
     token.push('.');
     token.push_str(&Base64UrlUnpadded::encode_string(&sig));
-    let mut buf = vec![0u8; 2 * token.len()];
-    jwt_core::verify::<serde_json::Value, _>(&token, &key, policy, NOW, &mut buf)
+    token
 }
 
 /// The oracle for JSON that jwt-core accepted: serde_json must read it as an object. Its one
