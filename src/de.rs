@@ -45,6 +45,7 @@ where
         invalid: Ok(()),
         at: At::Start,
         resume: cur,
+        resume_first: true,
         failed: false,
         first: true,
     };
@@ -92,6 +93,8 @@ struct ClaimsSet<'de, 's> {
     /// boundary between members the type reached.
     at: At,
     resume: Cursor<'de>,
+    /// `first` at `resume`.
+    resume_first: bool,
     /// Whether reading a member name or value has failed: the type gets no more of the
     /// document (whatever it does with the error), and the scan resumes at `resume`.
     failed: bool,
@@ -116,6 +119,7 @@ impl<'de> ClaimsSet<'de, '_> {
     fn reach(&mut self, at: At) {
         self.at = at;
         self.resume = self.value.cur.clone();
+        self.resume_first = self.first;
     }
 
     /// Reads the name of the next member (recording its value if it is a registered claim)
@@ -140,6 +144,7 @@ impl<'de> ClaimsSet<'de, '_> {
     /// finished, stopped early or failed, recording the registered claims it did not reach.
     fn finish(&mut self) -> Result<(), Error> {
         self.value.cur = self.resume.clone();
+        self.first = self.resume_first;
         loop {
             let cur = &mut self.value.cur;
             match self.at {
@@ -944,6 +949,10 @@ mod tests {
             (r#"{"a":[1,{"b":[2]}],"c":1 x}"#, Error::Json),
             (r#"{"a":[1,{"b":[2]}],"c":1,"c":2}"#, Error::Json),
             (r#"{"a":[1,{"b":[2]}],"c":[}"#, Error::Json),
+            // The first member fails to read (a fuzz find: the scan must resume as before
+            // the first member, where a comma is an error).
+            (r#"{, "sub":3}"#, Error::Json),
+            (r#"{,"a":[1]}"#, Error::Json),
             // A registered claim after the failure, of the wrong type, then expired.
             (
                 r#"{"a":[1,{"b":[2]}],"exp":"soon"}"#,
