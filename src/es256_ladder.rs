@@ -18,7 +18,7 @@ use p256::elliptic_curve::point::AffineCoordinates;
 #[cfg(any(not(target_pointer_width = "64"), test))]
 use p256::{
     AffinePoint,
-    elliptic_curve::{BatchNormalize, PrimeField, group::Group},
+    elliptic_curve::{PrimeField, group::Group},
 };
 use p256::{FieldBytes, ProjectivePoint, Scalar};
 
@@ -56,11 +56,9 @@ const COLUMNS: usize = 257;
 #[cfg(any(not(target_pointer_width = "64"), test))]
 fn lincomb(q: &AffinePoint, u1: &Scalar, u2: &Scalar) -> ProjectivePoint {
     let g = AffinePoint::GENERATOR;
-    // Affine, for mixed additions: one inversion for both saves more than it costs.
-    let [sum, difference] = ProjectivePoint::batch_normalize(&[
-        ProjectivePoint::GENERATOR + q,
-        ProjectivePoint::GENERATOR - q,
-    ]);
+    // Affine, for mixed additions: an inversion each saves more than it costs.
+    let sum = (ProjectivePoint::GENERATOR + q).to_affine();
+    let difference = (ProjectivePoint::GENERATOR - q).to_affine();
     let columns = joint_sparse_form(&u1.to_repr().into(), &u2.to_repr().into());
     let mut acc = ProjectivePoint::IDENTITY;
     for i in (0..COLUMNS).rev() {
@@ -83,7 +81,7 @@ fn lincomb(q: &AffinePoint, u1: &Scalar, u2: &Scalar) -> ProjectivePoint {
 /// The joint sparse form of `(k1, k2)` (Solinas 2001; Hankerson, Menezes and Vanstone,
 /// Algorithm 3.50): digits in `{-1, 0, 1}` with `k = Σ dᵢ·2ⁱ` for each, at most half of the
 /// columns non-zero on average, and no three consecutive non-zero columns. Column `i` is
-/// kept in a nibble (`3·(d₁ + 1) + d₂ + 1`), two per byte, so the form takes 129 bytes.
+/// kept in a nibble (`d₁ + 1` in its low two bits, `d₂ + 1` in its high two), two per byte, so the form takes 129 bytes.
 #[cfg(any(not(target_pointer_width = "64"), test))]
 fn joint_sparse_form(k1: &[u8; 32], k2: &[u8; 32]) -> [u8; COLUMNS.div_ceil(2)] {
     // Bits `i..i+3` of a big-endian 256-bit number (zero above bit 255).
@@ -121,7 +119,7 @@ fn joint_sparse_form(k1: &[u8; 32], k2: &[u8; 32]) -> [u8; COLUMNS.div_ceil(2)] 
             d2 = 1 - d2;
         }
         if let Some(byte) = form.get_mut(i / 2) {
-            *byte |= ((3 * (u1 + 1) + u2 + 1) as u8) << (4 * (i % 2));
+            *byte |= (((u1 + 1) | (u2 + 1) << 2) as u8) << (4 * (i % 2));
         }
     }
     form
@@ -130,8 +128,8 @@ fn joint_sparse_form(k1: &[u8; 32], k2: &[u8; 32]) -> [u8; COLUMNS.div_ceil(2)] 
 /// Column `i` of a packed joint sparse form: its two digits.
 #[cfg(any(not(target_pointer_width = "64"), test))]
 fn column(form: &[u8], i: usize) -> (i8, i8) {
-    let nibble = form.get(i / 2).map_or(4, |&b| b >> (4 * (i % 2)) & 0xF) as i8;
-    (nibble / 3 - 1, nibble % 3 - 1)
+    let nibble = form.get(i / 2).map_or(0b0101, |&b| b >> (4 * (i % 2))) as i8;
+    ((nibble & 3) - 1, (nibble >> 2 & 3) - 1)
 }
 
 #[cfg(test)]
