@@ -111,7 +111,8 @@ impl Es256PublicKey {
         crate::es256_fast::verify(&self.tables, &digest, &r, &s)
     }
 
-    /// With the small-stack ladder (32-bit targets, where tables cost flash and stack).
+    /// With the small-stack walk of `es256_ladder` (32-bit targets, where tables cost flash
+    /// and stack).
     #[cfg(not(target_pointer_width = "64"))]
     fn verifies(&self, signing_input: &[u8], signature: &Signature) -> bool {
         let (r, s) = signature.split_scalars();
