@@ -14,22 +14,17 @@ impl NumericDate {
     /// Parses a validated JSON number. Accepts non-negative integers and decimal fractions up
     /// to `i64::MAX` seconds; refuses negatives and exponent notation (fail closed: V-C5).
     fn parse(number: &str) -> Option<Self> {
-        let (int, frac) = match number.split_once('.') {
-            Some((int, frac)) => (int, frac),
-            None => (number, ""),
-        };
-        if !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let secs = int.bytes().try_fold(0u64, |acc, d| {
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
-        if secs > i64::MAX as u64 {
+        let bytes = number.as_bytes();
+        let dot = bytes.iter().position(|&b| b == b'.').unwrap_or(bytes.len());
+        let (int, frac) = bytes.split_at_checked(dot)?;
+        let secs = json::unsigned(int).filter(|&secs| secs <= i64::MAX as u64)?;
+        let frac = frac.get(1..).unwrap_or_default();
+        if !frac.iter().all(u8::is_ascii_digit) {
             return None;
         }
         Some(NumericDate {
             secs,
-            fractional: frac.bytes().any(|d| d != b'0'),
+            fractional: frac.iter().any(|&d| d != b'0'),
         })
     }
 

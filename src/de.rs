@@ -326,12 +326,7 @@ impl Integer {
             Some(digits) => (true, digits),
             None => (false, number),
         };
-        let magnitude = digits.bytes().try_fold(0u64, |acc, d| {
-            if !d.is_ascii_digit() {
-                return None;
-            }
-            acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
-        })?;
+        let magnitude = crate::json::unsigned(digits.as_bytes())?;
         if !negative {
             Some(Integer::Unsigned(magnitude))
         } else if magnitude == 0 {
@@ -356,15 +351,9 @@ fn visit_json_str<'de, V: Visitor<'de>>(
         return visitor.visit_borrowed_str(plain);
     }
     let mut len = 0;
-    for c in s.chars() {
-        let mut utf8 = [0u8; 4];
-        let encoded = c.encode_utf8(&mut utf8).as_bytes();
-        let end = len + encoded.len();
-        let slot = scratch.get_mut(len..end).ok_or(Error::BufferTooSmall)?;
-        for (to, from) in slot.iter_mut().zip(encoded) {
-            *to = *from;
-        }
-        len = end;
+    for byte in s.bytes() {
+        *scratch.get_mut(len).ok_or(Error::BufferTooSmall)? = byte;
+        len += 1;
     }
     let unescaped = scratch.get(..len).ok_or(Error::BufferTooSmall)?;
     visitor.visit_str(core::str::from_utf8(unescaped).map_err(|_| Error::Json)?)

@@ -125,14 +125,9 @@ pub(crate) fn media_type_eq(value: JsonStr<'_>, expected: &str) -> bool {
         return true;
     }
     // Only a value that is the prefix plus the expected name remains to be matched.
-    let mut chars = value.chars();
-    let has_prefix = PREFIX
-        .chars()
-        .all(|p| chars.next().is_some_and(|c| c.eq_ignore_ascii_case(&p)));
-    has_prefix
-        && chars
-            .map(|c| c.to_ascii_lowercase())
-            .eq(expected.chars().map(|c| c.to_ascii_lowercase()))
+    let mut bytes = value.bytes().map(|b| b.to_ascii_lowercase());
+    let has_prefix = PREFIX.bytes().all(|p| bytes.next() == Some(p));
+    has_prefix && bytes.eq(expected.bytes().map(|b| b.to_ascii_lowercase()))
 }
 
 fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {

@@ -51,6 +51,22 @@ impl<'a> JsonStr<'a> {
         if self.escaped { None } else { Some(self.raw) }
     }
 
+    /// The UTF-8 bytes of the unescaped string.
+    ///
+    /// ```
+    /// let mut buf = [0u8; 64];
+    /// // {"alg":"HS256","kid":"caf\u00e9\/1"}
+    /// let token = "eyJhbGciOiJIUzI1NiIsImtpZCI6ImNhZlx1MDBlOVwvMSJ9.e30.c2ln";
+    /// let kid = jwt_core::decode_header(token, &mut buf).unwrap().kid.unwrap();
+    /// assert!(kid.bytes().eq("café/1".bytes()));
+    /// ```
+    pub fn bytes(&self) -> Bytes<'a> {
+        Bytes {
+            rest: self.raw.as_bytes(),
+            pending: 0,
+        }
+    }
+
     /// The unescaped characters of the string.
     pub fn chars(&self) -> Chars<'a> {
         Chars {
@@ -61,16 +77,16 @@ impl<'a> JsonStr<'a> {
 
     /// Whether the unescaped string equals `other`, ignoring ASCII case.
     pub fn eq_ignore_ascii_case(&self, other: &str) -> bool {
-        self.chars()
-            .map(|c| c.to_ascii_lowercase())
-            .eq(other.chars().map(|c| c.to_ascii_lowercase()))
+        self.bytes()
+            .map(|b| b.to_ascii_lowercase())
+            .eq(other.bytes().map(|b| b.to_ascii_lowercase()))
     }
 
     /// Unescaped length in bytes of UTF-8.
     pub fn len(&self) -> usize {
         match self.as_str() {
             Some(s) => s.len(),
-            None => self.chars().map(char::len_utf8).sum(),
+            None => self.bytes().count(),
         }
     }
 
@@ -84,7 +100,7 @@ impl PartialEq<str> for JsonStr<'_> {
     fn eq(&self, other: &str) -> bool {
         match self.as_str() {
             Some(s) => s == other,
-            None => self.chars().eq(other.chars()),
+            None => self.bytes().eq(other.bytes()),
         }
     }
 }
@@ -99,7 +115,7 @@ impl PartialEq for JsonStr<'_> {
     fn eq(&self, other: &JsonStr<'_>) -> bool {
         match (self.as_str(), other.as_str()) {
             (Some(a), Some(b)) => a == b,
-            _ => self.chars().eq(other.chars()),
+            _ => self.bytes().eq(other.bytes()),
         }
     }
 }
@@ -108,6 +124,75 @@ impl core::fmt::Display for JsonStr<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         use core::fmt::Write;
         self.chars().try_for_each(|c| f.write_char(c))
+    }
+}
+
+/// Iterator over the UTF-8 bytes of the unescaped text of a [`JsonStr`].
+#[derive(Clone, Debug)]
+pub struct Bytes<'a> {
+    rest: &'a [u8],
+    /// The bytes of an escaped character still to come, the next in the low byte: the
+    /// continuation bytes of UTF-8 are never zero, so zero means none.
+    pending: u32,
+}
+
+impl Iterator for Bytes<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        if self.pending != 0 {
+            let byte = self.pending as u8;
+            self.pending >>= 8;
+            return Some(byte);
+        }
+        let (&first, tail) = self.rest.split_first()?;
+        self.rest = tail;
+        if first != b'\\' {
+            return Some(first);
+        }
+        let (&kind, tail) = tail.split_first()?;
+        self.rest = tail;
+        let code = match kind {
+            b'b' => 0x08,
+            b'f' => 0x0C,
+            b'n' => 0x0A,
+            b'r' => 0x0D,
+            b't' => 0x09,
+            b'u' => {
+                let unit = hex4(self.rest)?;
+                self.rest = self.rest.get(4..)?;
+                if (0xD800..0xDC00).contains(&unit) {
+                    // A high surrogate: the scanner checked that `\u` and a low one follow.
+                    let low = hex4(self.rest.get(2..)?)?;
+                    self.rest = self.rest.get(6..)?;
+                    0x10000 + ((unit - 0xD800) << 10) + (low.wrapping_sub(0xDC00) & 0x3FF)
+                } else {
+                    unit
+                }
+            }
+            // `"`, `\` and `/` stand for themselves.
+            other => u32::from(other),
+        };
+        Some(self.utf8(code))
+    }
+}
+
+impl Bytes<'_> {
+    /// The first byte of the UTF-8 encoding of `code` (a scalar value), keeping the others
+    /// in `pending`.
+    fn utf8(&mut self, code: u32) -> u8 {
+        let (lead, continuations) = match code {
+            0..0x80 => (code, 0),
+            0x80..0x800 => (0xC0 | code >> 6, 1),
+            0x800..0x10000 => (0xE0 | code >> 12, 2),
+            _ => (0xF0 | code >> 18, 3),
+        };
+        self.pending = 0;
+        for i in 0..continuations {
+            let bits = code >> (6 * (continuations - 1 - i)) & 0x3F;
+            self.pending |= (0x80 | bits) << (8 * i);
+        }
+        lead as u8
     }
 }
 
@@ -161,6 +246,19 @@ fn hex4(bytes: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |acc, &b| {
         let d = (b as char).to_digit(16)?;
         Some(acc << 4 | d)
+    })
+}
+
+/// The value of `digits`, one or more ASCII digits, when it fits 64 bits.
+pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
 }
 
@@ -789,6 +887,41 @@ mod tests {
             parse_object(br#"{"a":1,"a":2}"#, refuse_all),
             Err(Error::Json)
         );
+    }
+
+    #[test]
+    fn bytes_are_the_utf8_of_the_unescaped_text() {
+        let strings = [
+            r#"plain"#,
+            r#"\"\\\/\b\f\n\r\t"#,
+            r#"\u0000\u0001\u001f\u007f"#,
+            r#"\u0080\u00e9\u07ff\u0800\u20ac\ud7ff\ue000\ufffd\uffff"#,
+            r#"\ud800\udc00\ud83d\ude00\udbff\udfff"#,
+            r#"caf\u00e9 and café, 😀 and \ud83d\ude00"#,
+            r#"\u0041\u00410\u00e9e"#,
+        ];
+        for raw in strings {
+            let json = format!("{{\"s\":\"{raw}\"}}");
+            let mut got = None;
+            parse_object(json.as_bytes(), |_, v| {
+                got = Some(v);
+                Ok(())
+            })
+            .unwrap();
+            let Some(Value::String(s)) = got else {
+                panic!("not a string")
+            };
+            let expected: String = serde_json::from_str(&format!("\"{raw}\"")).unwrap();
+            let bytes: Vec<u8> = s.bytes().collect();
+            assert_eq!(bytes, expected.as_bytes(), "{raw}");
+            assert_eq!(s.chars().collect::<String>(), expected, "{raw}");
+            assert_eq!(s.len(), expected.len(), "{raw}");
+            assert!(s == expected.as_str(), "{raw}");
+            assert!(
+                s.eq_ignore_ascii_case(&expected.to_ascii_uppercase()),
+                "{raw}"
+            );
+        }
     }
 
     #[test]

@@ -405,9 +405,10 @@ impl Validation<'_> {
     fn check_id_token(&self, claims: &Registered<'_>, client_id: &str) -> Result<(), Error> {
         if let Some(sub) = claims.sub {
             let mut len = 0usize;
-            if !sub.chars().all(|c| {
+            // ASCII characters are single bytes, and any other makes a byte above 0x7F.
+            if !sub.bytes().all(|b| {
                 len += 1;
-                c.is_ascii()
+                b.is_ascii()
             }) || len > 255
             {
                 return Err(Error::InvalidSubject);
