@@ -121,13 +121,16 @@ pub fn decode_header<'b>(token: &str, buf: &'b mut [u8]) -> Result<Header<'b>, E
 pub(crate) fn media_type_eq(value: JsonStr<'_>, expected: &str) -> bool {
     const PREFIX: &str = "application/";
     let expected = strip_prefix_ignore_case(expected, PREFIX).unwrap_or(expected);
-    if value.eq_ignore_ascii_case(expected) {
-        return true;
+    let lower = |b: u8| b.to_ascii_lowercase();
+    // One pass over the value, matched against both spellings at once.
+    let mut short = expected.bytes().map(lower);
+    let mut long = PREFIX.bytes().chain(expected.bytes().map(lower));
+    let (mut is_short, mut is_long) = (true, true);
+    for b in value.bytes().map(lower) {
+        is_short &= short.next() == Some(b);
+        is_long &= long.next() == Some(b);
     }
-    // Only a value that is the prefix plus the expected name remains to be matched.
-    let mut bytes = value.bytes().map(|b| b.to_ascii_lowercase());
-    let has_prefix = PREFIX.bytes().all(|p| bytes.next() == Some(p));
-    has_prefix && bytes.eq(expected.bytes().map(|b| b.to_ascii_lowercase()))
+    (is_short && short.next().is_none()) || (is_long && long.next().is_none())
 }
 
 fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {

@@ -306,7 +306,9 @@ pub(crate) struct MemberNames {
     starts: [u16; MAX_MEMBERS],
     count: usize,
     /// One bit per hash of each plain name seen: a plain name whose bit is clear is new.
-    hashes: u64,
+    /// (Two 32-bit words rather than a `u64`: with 4-byte alignment, clearing a new set
+    /// takes the same `memclr` as the rest of the verify path, 174 bytes less flash.)
+    hashes: [u32; 2],
     /// Whether a name with an escape sequence was seen (its hash is not that of its text).
     escaped: bool,
 }
@@ -316,7 +318,7 @@ impl MemberNames {
         MemberNames {
             starts: [0; MAX_MEMBERS],
             count: 0,
-            hashes: 0,
+            hashes: [0; 2],
             escaped: false,
         }
     }
@@ -338,8 +340,11 @@ impl MemberNames {
         if self.count == MAX_MEMBERS {
             return Err(Error::Json);
         }
-        let bit = 1u64 << Self::hash(name.raw);
-        let may_repeat = name.escaped || self.escaped || self.hashes & bit != 0;
+        let hash = Self::hash(name.raw);
+        let (word, bit) = (usize::from(hash >= 32), 1u32 << (hash & 31));
+        let hashes = self.hashes.get_mut(word).ok_or(Error::Json)?;
+        let may_repeat = name.escaped || self.escaped || *hashes & bit != 0;
+        *hashes |= bit;
         let seen = if may_repeat { self.count } else { 0 };
         for &start in self.starts.get(..seen).ok_or(Error::Json)? {
             let pos = usize::from(start);
@@ -350,7 +355,6 @@ impl MemberNames {
         *self.starts.get_mut(self.count).ok_or(Error::Json)? =
             u16::try_from(start).map_err(|_| Error::Json)?;
         self.count += 1;
-        self.hashes |= bit;
         self.escaped |= name.escaped;
         Ok(())
     }
