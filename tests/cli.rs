@@ -50,11 +50,27 @@ fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
-/// A key file written for one test.
-fn key_file(name: &str, contents: &str) -> PathBuf {
+/// A key file written for one test, removed when the test is done with it.
+fn key_file(name: &str, contents: &str) -> KeyFile {
     let path = std::env::temp_dir().join(format!("jwt-core-cli-{}-{name}", std::process::id()));
     std::fs::write(&path, contents).unwrap();
-    path
+    KeyFile(path)
+}
+
+struct KeyFile(PathBuf);
+
+impl std::ops::Deref for KeyFile {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for KeyFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 const OCT_JWK: &str =
