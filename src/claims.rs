@@ -91,6 +91,8 @@ pub(crate) struct Registered<'a> {
     pub azp: Option<JsonStr<'a>>,
     pub auth_time: Option<NumericDate>,
     pub aud: Option<Audience<'a>>,
+    /// The claims recorded, a bit each at their position in [`Claim`].
+    pub present: u16,
 }
 
 impl<'a> Registered<'a> {
@@ -137,26 +139,10 @@ impl<'a> Registered<'a> {
             }
             Claim::Aud => self.aud = Some(audience(value).ok_or(bad)?),
             // A header parameter, never returned by `registered`.
-            Claim::Typ => {}
+            Claim::Typ => return Ok(()),
         }
+        self.present |= crate::validation::bit(claim);
         Ok(())
-    }
-
-    pub(crate) fn has(&self, claim: Claim) -> bool {
-        match claim {
-            Claim::Exp => self.exp.is_some(),
-            Claim::Nbf => self.nbf.is_some(),
-            Claim::Iat => self.iat.is_some(),
-            Claim::Iss => self.iss.is_some(),
-            Claim::Sub => self.sub.is_some(),
-            Claim::Aud => self.aud.is_some(),
-            Claim::Jti => self.jti.is_some(),
-            Claim::ClientId => self.client_id.is_some(),
-            Claim::Nonce => self.nonce.is_some(),
-            Claim::Azp => self.azp.is_some(),
-            Claim::AuthTime => self.auth_time.is_some(),
-            Claim::Typ => false,
-        }
     }
 }
 

@@ -58,22 +58,19 @@ pub struct Validation<'a> {
     max_auth_age: Option<u64>,
 }
 
-const fn bit(claim: Claim) -> u16 {
-    match claim {
-        Claim::Exp => 1 << 0,
-        Claim::Nbf => 1 << 1,
-        Claim::Iat => 1 << 2,
-        Claim::Iss => 1 << 3,
-        Claim::Sub => 1 << 4,
-        Claim::Aud => 1 << 5,
-        Claim::Jti => 1 << 6,
-        Claim::ClientId => 1 << 7,
-        Claim::Nonce => 1 << 8,
-        Claim::Azp => 1 << 9,
-        Claim::AuthTime => 1 << 10,
-        Claim::Typ => 1 << 11,
-    }
+/// The bit of `claim` in a set of claims: its position in [`Claim`].
+pub(crate) const fn bit(claim: Claim) -> u16 {
+    1 << claim as u16
 }
+
+// `Claim::ALL[i]` has bit `i`: the lowest bit of a set of claims is the first in that order.
+const _: () = {
+    let mut i = 0;
+    while i < Claim::ALL.len() {
+        assert!(Claim::ALL[i] as usize == i);
+        i += 1;
+    }
+};
 
 impl<'a> Validation<'a> {
     /// The default policy: `exp` required, [`DEFAULT_LEEWAY`], nothing else configured.
@@ -338,11 +335,10 @@ impl<'a> Validation<'a> {
         if self.subject.is_some() {
             required |= bit(Claim::Sub);
         }
-        if let Some(missing) = Claim::ALL
-            .into_iter()
-            .find(|&c| required & bit(c) != 0 && !claims.has(c))
-        {
-            return Err(Error::MissingClaim(missing));
+        // The first missing claim in the order of `Claim` (and of its bits).
+        let missing = required & !claims.present;
+        if let Some(&claim) = Claim::ALL.get(missing.trailing_zeros() as usize) {
+            return Err(Error::MissingClaim(claim));
         }
 
         let leeway = self.leeway;

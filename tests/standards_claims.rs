@@ -262,6 +262,51 @@ fn v_c10_required_claims_each_have_a_distinct_error() {
 }
 
 #[test]
+fn v_c10_with_several_required_claims_missing_the_first_in_claim_order_is_reported() {
+    // Every registered claim, in the order of `Claim`, with a value that passes validation.
+    let members = [
+        (Claim::Exp, r#""exp":1800000000"#),
+        (Claim::Nbf, r#""nbf":1"#),
+        (Claim::Iat, r#""iat":1"#),
+        (Claim::Iss, r#""iss":"i""#),
+        (Claim::Sub, r#""sub":"s""#),
+        (Claim::Aud, r#""aud":"a""#),
+        (Claim::Jti, r#""jti":"j""#),
+        (Claim::ClientId, r#""client_id":"c""#),
+        (Claim::Nonce, r#""nonce":"n""#),
+        (Claim::Azp, r#""azp":"z""#),
+        (Claim::AuthTime, r#""auth_time":1"#),
+    ];
+    let policy = members
+        .iter()
+        .fold(strict().audiences(&["a"]), |policy, &(claim, _)| {
+            policy.require(claim)
+        });
+    // Every subset of the claims present, written in reverse order so that document order
+    // cannot stand in for claim order.
+    for present in 0u32..1 << members.len() {
+        let written: Vec<&str> = members
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|&(i, _)| present & 1 << i != 0)
+            .map(|(_, &(_, member))| member)
+            .collect();
+        let payload = format!("{{{}}}", written.join(","));
+        let first_missing = members
+            .iter()
+            .enumerate()
+            .find(|&(i, _)| present & 1 << i == 0)
+            .map(|(_, &(claim, _))| claim);
+        let expected = match first_missing {
+            Some(claim) => Err(Error::MissingClaim(claim)),
+            None => Ok(()),
+        };
+        assert_eq!(check(&payload, &policy, T), expected, "{payload}");
+    }
+}
+
+#[test]
 fn v_c11_jti_is_a_string() {
     let p = strict().require(Claim::Jti);
     assert_eq!(check(r#"{"exp":1800000000,"jti":"A1"}"#, &p, T), Ok(()));
