@@ -70,6 +70,7 @@ fn hs256(c: &mut Criterion) {
             mac.verify_slice(&sig).unwrap()
         })
     });
+    lower_bounds(&mut g, &token, &prepared, &sig);
     theirs(
         &mut g,
         "jsonwebtoken",
@@ -91,6 +92,51 @@ fn hs256(c: &mut Criterion) {
     );
     g.finish();
     println!("HS256 token: {} bytes", token.len());
+}
+
+/// Two steps from the HS256 floor towards a verifier, to show what any verifier of this token
+/// must spend beyond the HMAC. Neither is a verifier: the dots are found once outside the
+/// loop, the header is never parsed, nothing is validated and serde-json-core accepts what
+/// jwt-core refuses (duplicate members, for one). They are lower bounds for jwt-core.
+/// - `floor+base64`: the floor, plus base64url decoding of the header and the payload with
+///   jwt-core's decoder and their UTF-8 check;
+/// - `floor+base64+serde-json-core`: that, plus serde-json-core reading the claims into the
+///   same struct.
+fn lower_bounds(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    token: &str,
+    prepared: &hmac::Hmac<sha2::Sha256>,
+    sig: &[u8],
+) {
+    use hmac::Mac;
+    let (input, _) = token.rsplit_once('.').unwrap();
+    let (header, payload) = input.split_once('.').unwrap();
+    let decode = |buf: &mut [u8; 1024]| {
+        let token = black_box(token);
+        let mut mac = prepared.clone();
+        mac.update(&token.as_bytes()[..input.len()]);
+        mac.verify_slice(sig).unwrap();
+        let len = jwt_core::base64url::decode(&token.as_bytes()[..header.len()], buf).unwrap();
+        core::str::from_utf8(&buf[..len]).unwrap();
+        let payload = &token.as_bytes()[header.len() + 1..input.len()];
+        let len = jwt_core::base64url::decode(payload, buf).unwrap();
+        core::str::from_utf8(&buf[..len]).unwrap();
+        len
+    };
+    g.bench_function("floor+base64", |b| {
+        let mut buf = [0u8; 1024];
+        b.iter(|| decode(&mut buf))
+    });
+    g.bench_function("floor+base64+serde-json-core", |b| {
+        let mut buf = [0u8; 1024];
+        b.iter(|| {
+            let len = decode(&mut buf);
+            let (claims, _): (AccessToken, usize) =
+                serde_json_core::from_slice(&buf[..len]).unwrap();
+            black_box(claims.sub.len())
+        })
+    });
+    assert_eq!(payload.len() + header.len() + 1, input.len());
 }
 
 fn es256(c: &mut Criterion) {
