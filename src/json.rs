@@ -476,6 +476,18 @@ impl<'a> Cursor<'a> {
         self.text.get(start..end).ok_or(Error::Json)
     }
 
+    /// Where the cursor is, in bytes from the start of the document.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// Moves the cursor to `pos`, a position [`position`](Self::position) returned for the
+    /// same document.
+    #[cfg(target_pointer_width = "64")]
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
     /// The bytes not yet scanned.
     fn rest(&self) -> &'a [u8] {
         self.text.as_bytes().get(self.pos..).unwrap_or_default()
