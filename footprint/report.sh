@@ -5,8 +5,8 @@
 # panic branches left (panic_sites.py). Then checks budgets.txt and panic-freedom:
 #   - a measurement above its budget fails;
 #   - a panic branch in jwt-core's own code (src/) fails, in any binary;
-#   - `hs256-jws`, `hs256-validate` and `hs256-verify` must link with a panic handler that calls an
-#     undefined symbol.
+#   - `hs256-jws`, `hs256-validate` and `hs256-verify` must link with a panic handler that
+#     calls an undefined symbol.
 # Exit status 0 when everything holds. Output: a Markdown table (the README's).
 #
 # Needs: rustup target thumbv7em-none-eabihf, qemu-system-arm, binutils-arm-none-eabi, python3.
