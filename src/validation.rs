@@ -335,7 +335,8 @@ impl<'a> Validation<'a> {
         if self.subject.is_some() {
             required |= bit(Claim::Sub);
         }
-        // The first missing claim in the order of `Claim` (and of its bits).
+        // The first missing claim in the order of `Claim` (and of its bits); with none
+        // missing, the 16 trailing zeros point past the end of `Claim::ALL`.
         let missing = required & !claims.present;
         if let Some(&claim) = Claim::ALL.get(missing.trailing_zeros() as usize) {
             return Err(Error::MissingClaim(claim));
