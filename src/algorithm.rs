@@ -1,6 +1,7 @@
 //! The algorithms jwt-core implements, and the sealed traits that bind a key to one of them.
 
 use crate::Error;
+use crate::json::JsonStr;
 
 /// A JWS algorithm (RFC 7518 section 3.1). Only these three exist here; `none` never does.
 ///
@@ -23,6 +24,10 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
+    /// Every algorithm: with [`name`](Self::name) and [`kty`](Self::kty), the one table of
+    /// `alg` names and JWK key types that headers, JWKs and key sets read.
+    const ALL: [Algorithm; 3] = [Algorithm::Hs256, Algorithm::Es256, Algorithm::Rs256];
+
     /// The `alg` header value.
     pub const fn name(self) -> &'static str {
         match self {
@@ -32,14 +37,33 @@ impl Algorithm {
         }
     }
 
+    /// The `kty` of the JWKs that hold this algorithm's keys (RFC 7518 section 6.1).
+    ///
+    /// ```
+    /// assert_eq!(jwt_core::Algorithm::Es256.kty(), "EC");
+    /// ```
+    pub const fn kty(self) -> &'static str {
+        match self {
+            Algorithm::Hs256 => "oct",
+            Algorithm::Es256 => "EC",
+            Algorithm::Rs256 => "RSA",
+        }
+    }
+
     /// Parses an `alg` header value (exact, case-sensitive: RFC 7515 section 4.1.1).
     pub fn from_name(name: &str) -> Option<Self> {
-        match name {
-            "HS256" => Some(Algorithm::Hs256),
-            "ES256" => Some(Algorithm::Es256),
-            "RS256" => Some(Algorithm::Rs256),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|alg| alg.name() == name)
+    }
+
+    /// The algorithm named by an `alg` as read from JSON (compared after unescaping).
+    pub(crate) fn from_json_name(name: JsonStr<'_>) -> Option<Self> {
+        Self::ALL.into_iter().find(|alg| name == alg.name())
+    }
+
+    /// The algorithm whose keys a JWK of this `kty` holds: each key type has one algorithm
+    /// here (P-256 for `EC`, checked on import).
+    pub(crate) fn from_kty(kty: JsonStr<'_>) -> Option<Self> {
+        Self::ALL.into_iter().find(|alg| kty == alg.kty())
     }
 }
 

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::Error;
-use crate::ser::Writer;
+use crate::json::ser::Writer;
 
 /// Why a request's bearer token is not accepted, as RFC 6750 section 3.1 names it for the
 /// response: its HTTP status, its `error` code and its `WWW-Authenticate` challenge.

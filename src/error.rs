@@ -2,82 +2,7 @@
 
 use core::fmt;
 
-/// A registered claim (RFC 7519 section 4.1) or header parameter named in an [`Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Claim {
-    /// `exp`, expiration time.
-    Exp,
-    /// `nbf`, not before.
-    Nbf,
-    /// `iat`, issued at.
-    Iat,
-    /// `iss`, issuer.
-    Iss,
-    /// `sub`, subject.
-    Sub,
-    /// `aud`, audience.
-    Aud,
-    /// `jti`, JWT ID.
-    Jti,
-    /// `client_id`, the OAuth 2.0 client the token was issued to (RFC 8693 section 4.3,
-    /// required in RFC 9068 access tokens).
-    ClientId,
-    /// `nonce`, the value an OpenID Connect client sent in its authentication request.
-    Nonce,
-    /// `azp`, the OpenID Connect authorized party.
-    Azp,
-    /// `auth_time`, when the OpenID Connect end user authenticated.
-    AuthTime,
-    /// The `typ` header parameter.
-    Typ,
-}
-
-impl Claim {
-    /// Every claim, registered claims first, in the order a missing one is reported.
-    pub(crate) const ALL: [Claim; 12] = [
-        Claim::Exp,
-        Claim::Nbf,
-        Claim::Iat,
-        Claim::Iss,
-        Claim::Sub,
-        Claim::Aud,
-        Claim::Jti,
-        Claim::ClientId,
-        Claim::Nonce,
-        Claim::Azp,
-        Claim::AuthTime,
-        Claim::Typ,
-    ];
-
-    /// The claim's JSON member name, e.g. `"exp"`.
-    ///
-    /// ```
-    /// assert_eq!(jwt_core::Claim::Aud.name(), "aud");
-    /// ```
-    pub const fn name(self) -> &'static str {
-        match self {
-            Claim::Exp => "exp",
-            Claim::Nbf => "nbf",
-            Claim::Iat => "iat",
-            Claim::Iss => "iss",
-            Claim::Sub => "sub",
-            Claim::Aud => "aud",
-            Claim::Jti => "jti",
-            Claim::ClientId => "client_id",
-            Claim::Nonce => "nonce",
-            Claim::Azp => "azp",
-            Claim::AuthTime => "auth_time",
-            Claim::Typ => "typ",
-        }
-    }
-}
-
-impl fmt::Display for Claim {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+use crate::Claim;
 
 /// Everything that can go wrong when parsing, verifying, validating or signing a token,
 /// or when importing a key.
@@ -136,10 +61,12 @@ pub enum Error {
     AuthenticationTooOld,
     /// A required claim is absent.
     MissingClaim(Claim),
-    /// A registered claim is present but has the wrong JSON type or an invalid value.
+    /// A registered claim is present but has the wrong JSON type or an invalid value: the
+    /// token breaks RFC 7519, whatever the caller's type.
     InvalidClaim(Claim),
-    /// The payload could not be deserialized into the caller's claims type.
-    Claims,
+    /// The payload is a valid claims set that does not have the shape of the caller's claims
+    /// type (a missing field, a value of another type, a `&str` field for an escaped string).
+    ClaimsTypeMismatch,
     /// The key was refused on import: malformed, too weak for its algorithm, or not
     /// allowed for this use by its `use` or `key_ops`.
     InvalidKey,
@@ -183,7 +110,7 @@ impl fmt::Display for Error {
             Error::AuthenticationTooOld => f.write_str("end-user authentication is too old"),
             Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
             Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
-            Error::Claims => f.write_str("claims do not match the expected type"),
+            Error::ClaimsTypeMismatch => f.write_str("claims do not match the expected type"),
             Error::InvalidKey => {
                 f.write_str("key is malformed, too weak, or not allowed for this use")
             }

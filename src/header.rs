@@ -77,10 +77,7 @@ impl<'a> Header<'a> {
             }
         })?;
         let alg = alg.ok_or(Error::InvalidHeader)?;
-        let alg = [Algorithm::Hs256, Algorithm::Es256, Algorithm::Rs256]
-            .into_iter()
-            .find(|known| alg == known.name())
-            .ok_or(Error::UnsupportedAlgorithm)?;
+        let alg = Algorithm::from_json_name(alg).ok_or(Error::UnsupportedAlgorithm)?;
         // RFC 7515 4.1.11: no extension is understood, so any `crit` makes the token invalid.
         if crit {
             return Err(Error::UnsupportedHeader);

@@ -61,58 +61,52 @@ extern crate std;
 mod algorithm;
 pub mod base64url;
 pub mod bearer;
+mod claim;
 mod claims;
 mod compact;
-mod de;
 mod error;
+#[cfg(feature = "es256")]
+mod es256;
 mod header;
+#[cfg(feature = "hs256")]
+mod hs256;
 pub mod json;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 mod jwk;
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-mod jwk_set;
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-mod key;
 #[cfg(feature = "std")]
 mod rotation;
+#[cfg(feature = "rs256")]
+mod rs256;
 mod scan;
 pub mod scope;
-mod ser;
 mod sign;
 mod validation;
 mod verify;
 
-#[cfg(feature = "es256")]
-mod es256;
-#[cfg(all(feature = "es256", target_pointer_width = "64"))]
-mod es256_fast;
-#[cfg(feature = "es256")]
-mod es256_ladder;
-#[cfg(feature = "hs256")]
-mod hs256;
-#[cfg(feature = "rs256")]
-pub mod rs256;
-#[cfg(feature = "rs256")]
-mod rs256_fast;
-
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
+pub use claim::Claim;
 pub use compact::MAX_TOKEN_LEN;
-pub use error::{Claim, Error};
+pub use error::Error;
+#[cfg(feature = "es256")]
+pub use es256::{Es256PrivateKey, Es256PublicKey};
 pub use header::{Header, HeaderFields, decode_header};
+#[cfg(feature = "hs256")]
+pub use hs256::Hs256Key;
 pub use json::JsonStr;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-pub use jwk::Jwk;
+pub use jwk::{
+    AnyVerifyingKey, Inline, Jwk, JwkSet, KeySet, KeyStorage, MAX_ISSUER_LEN, MAX_KID_LEN,
+    SkipReason,
+};
 #[cfg(all(
     feature = "alloc",
     any(feature = "hs256", feature = "es256", feature = "rs256")
 ))]
-pub use jwk_set::GrowableJwkSet;
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-pub use jwk_set::{JwkSet, MAX_ISSUER_LEN, MAX_KID_LEN};
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
-pub use key::Key;
+pub use jwk::{GrowableJwkSet, Heap};
 #[cfg(feature = "std")]
 pub use rotation::Rotating;
+#[cfg(feature = "rs256")]
+pub use rs256::{Rs256PrivateKey, Rs256PublicKey};
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;
@@ -127,10 +121,3 @@ pub use verify::{verify, verify_jws};
 #[cfg(all(doctest, feature = "std", feature = "hs256"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
-
-#[cfg(feature = "es256")]
-pub use es256::{Es256PrivateKey, Es256PublicKey};
-#[cfg(feature = "hs256")]
-pub use hs256::Hs256Key;
-#[cfg(feature = "rs256")]
-pub use rs256::{Rs256PrivateKey, Rs256PublicKey};

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::claims::Registered;
 use crate::header::{HeaderFields, WrittenHeader};
-use crate::ser;
+use crate::json::ser;
 use crate::{Claim, Error, SigningKey, base64url};
 
 /// Signs `claims` with `key` into `out`, returning the token as a `&str` borrowed from it.

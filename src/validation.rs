@@ -1,6 +1,7 @@
 //! The validation policy for registered claims and the `typ` header (RFC 7519 section 4.1,
 //! RFC 8725 sections 3.8-3.12).
 
+use crate::claim::ClaimSet;
 use crate::claims::Registered;
 use crate::header::media_type_eq;
 use crate::json::JsonStr;
@@ -49,28 +50,16 @@ pub struct Validation<'a> {
     audiences: &'a [&'a str],
     subject: Option<&'a str>,
     typ: Option<&'a str>,
-    required: u16,
+    required: ClaimSet,
+    /// Whether the header's `typ` is required (a header parameter, not in `required`).
+    require_typ: bool,
     max_age: Option<u64>,
-    max_token_len: usize,
+    pub(crate) max_token_len: usize,
     /// OpenID Connect ID token mode: this client's `client_id`.
     id_token_client: Option<&'a str>,
     nonce: Option<&'a str>,
     max_auth_age: Option<u64>,
 }
-
-/// The bit of `claim` in a set of claims: its position in [`Claim`].
-pub(crate) const fn bit(claim: Claim) -> u16 {
-    1 << claim as u16
-}
-
-// `Claim::ALL[i]` has bit `i`: the lowest bit of a set of claims is the first in that order.
-const _: () = {
-    let mut i = 0;
-    while i < Claim::ALL.len() {
-        assert!(Claim::ALL[i] as usize == i);
-        i += 1;
-    }
-};
 
 impl<'a> Validation<'a> {
     /// The default policy: `exp` required, [`DEFAULT_LEEWAY`], nothing else configured.
@@ -81,7 +70,8 @@ impl<'a> Validation<'a> {
             audiences: &[],
             subject: None,
             typ: None,
-            required: bit(Claim::Exp),
+            required: ClaimSet::EMPTY.with(Claim::Exp),
+            require_typ: false,
             max_age: None,
             id_token_client: None,
             nonce: None,
@@ -165,7 +155,7 @@ impl<'a> Validation<'a> {
     /// ```
     pub const fn nonce(mut self, nonce: &'a str) -> Self {
         self.nonce = Some(nonce);
-        self.required |= bit(Claim::Nonce);
+        self.required = self.required.with(Claim::Nonce);
         self
     }
 
@@ -180,7 +170,7 @@ impl<'a> Validation<'a> {
     /// ```
     pub const fn max_auth_age(mut self, seconds: u64) -> Self {
         self.max_auth_age = Some(seconds);
-        self.required |= bit(Claim::AuthTime);
+        self.required = self.required.with(Claim::AuthTime);
         self
     }
 
@@ -240,7 +230,7 @@ impl<'a> Validation<'a> {
     /// ```
     pub const fn typ(mut self, typ: &'a str) -> Self {
         self.typ = Some(typ);
-        self.required |= bit(Claim::Typ);
+        self.require_typ = true;
         self
     }
 
@@ -253,7 +243,8 @@ impl<'a> Validation<'a> {
     /// assert_eq!(v.validate(br#"{"exp":9}"#, 0), Err(Error::MissingClaim(Claim::Jti)));
     /// ```
     pub const fn require(mut self, claim: Claim) -> Self {
-        self.required |= bit(claim);
+        self.required = self.required.with(claim);
+        self.require_typ |= matches!(claim, Claim::Typ);
         self
     }
 
@@ -265,7 +256,7 @@ impl<'a> Validation<'a> {
     /// assert_eq!(v.validate(b"{}", 0), Ok(()));
     /// ```
     pub const fn allow_missing_exp(mut self) -> Self {
-        self.required &= !bit(Claim::Exp);
+        self.required = self.required.without(Claim::Exp);
         self
     }
 
@@ -279,7 +270,7 @@ impl<'a> Validation<'a> {
     /// ```
     pub const fn max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
-        self.required |= bit(Claim::Iat);
+        self.required = self.required.with(Claim::Iat);
         self
     }
 
@@ -288,10 +279,6 @@ impl<'a> Validation<'a> {
     pub const fn max_token_len(mut self, len: usize) -> Self {
         self.max_token_len = len;
         self
-    }
-
-    pub(crate) fn token_len_limit(&self) -> usize {
-        self.max_token_len
     }
 
     /// Validates the registered claims of a claims set (JSON text) at `now` (Unix seconds).
@@ -317,28 +304,23 @@ impl<'a> Validation<'a> {
     pub(crate) fn check_typ(&self, typ: Option<JsonStr<'_>>) -> Result<(), Error> {
         match (self.typ, typ) {
             (Some(expected), Some(typ)) if !media_type_eq(typ, expected) => Err(Error::InvalidType),
-            (_, None) if self.required & bit(Claim::Typ) != 0 => {
-                Err(Error::MissingClaim(Claim::Typ))
-            }
+            (_, None) if self.require_typ => Err(Error::MissingClaim(Claim::Typ)),
             _ => Ok(()),
         }
     }
 
     pub(crate) fn check_claims(&self, claims: &Registered<'_>, now: u64) -> Result<(), Error> {
-        let mut required = self.required & !bit(Claim::Typ);
+        let mut required = self.required;
         if !self.issuers.is_empty() {
-            required |= bit(Claim::Iss);
+            required.insert(Claim::Iss);
         }
         if !self.audiences.is_empty() {
-            required |= bit(Claim::Aud);
+            required.insert(Claim::Aud);
         }
         if self.subject.is_some() {
-            required |= bit(Claim::Sub);
+            required.insert(Claim::Sub);
         }
-        // The first missing claim in the order of `Claim` (and of its bits); with none
-        // missing, the 16 trailing zeros point past the end of `Claim::ALL`.
-        let missing = required & !claims.present;
-        if let Some(&claim) = Claim::ALL.get(missing.trailing_zeros() as usize) {
+        if let Some(claim) = required.first_missing(claims.present) {
             return Err(Error::MissingClaim(claim));
         }
 

@@ -18,7 +18,7 @@ use crate::{Error, Validation, VerifyingKey, base64url, compact};
 /// `buf` receives the decoded header, then the decoded payload; `T` may borrow `&str` fields
 /// from it. Bytes of `buf` past the payload are scratch space for unescaping strings into
 /// owned fields (such as `heapless::String`). A `&str` field cannot hold a string containing
-/// escapes and fails with [`Error::Claims`]. A `buf` as long as the token is enough unless the
+/// escapes and fails with [`Error::ClaimsTypeMismatch`]. A `buf` as long as the token is enough unless the
 /// claims hold long escaped strings; one and a half times the token's length always is.
 ///
 /// # Errors
@@ -106,14 +106,14 @@ where
     K: VerifyingKey + ?Sized + 'k,
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
 {
-    let limit = validation.token_len_limit();
+    let limit = validation.max_token_len;
     let payload_len = verify_signed(token, limit, buf, choose, |typ| validation.check_typ(typ))?;
     let (payload, scratch) = buf
         .split_at_mut_checked(payload_len)
         .ok_or(Error::BufferTooSmall)?;
     let payload: &'b [u8] = payload;
     let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
-    crate::de::from_claims::<T>(payload, scratch, check)
+    crate::json::de::from_claims::<T>(payload, scratch, check)
 }
 
 /// [`verify_jws`] with the key chosen from the header by `choose`.
@@ -196,7 +196,7 @@ where
     T: serde::de::DeserializeOwned,
     K: VerifyingKey + ?Sized,
 {
-    let parts = compact::split(token, validation.token_len_limit())?;
+    let parts = compact::split(token, validation.max_token_len)?;
     let header = base64url::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
     let payload = base64url::decoded_len(parts.payload.len()).ok_or(Error::Base64)?;
     let mut buf = alloc::vec![0u8; header.max(2 * payload)];

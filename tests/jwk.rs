@@ -6,8 +6,9 @@ mod common;
 
 use common::{data, unb64};
 use jwt_core::{
-    Algorithm, Error, Es256PrivateKey, Es256PublicKey, Hs256Key, Jwk, JwkSet, Key, Rs256PrivateKey,
-    Rs256PublicKey, SigningKey, VerifyingKey,
+    Algorithm, AnyVerifyingKey, Error, Es256PrivateKey, Es256PublicKey, GrowableJwkSet,
+    HeaderFields, Hs256Key, Jwk, JwkSet, Rs256PrivateKey, Rs256PublicKey, SigningKey, SkipReason,
+    Validation, VerifyingKey,
 };
 use serde_json::{Value, json};
 use sha2::Digest;
@@ -50,11 +51,12 @@ fn v_k1_kty_is_required_and_case_sensitive() {
     );
     assert_eq!(parse(&json!({"kty": 1})).unwrap_err(), Error::InvalidKey);
     assert_eq!(
-        Key::from_jwk(&parse(&json!({"kty":"OKP","crv":"Ed25519","x":"AA"})).unwrap()).unwrap_err(),
+        AnyVerifyingKey::from_jwk(&parse(&json!({"kty":"OKP","crv":"Ed25519","x":"AA"})).unwrap())
+            .unwrap_err(),
         Error::UnsupportedAlgorithm
     );
     assert_eq!(
-        Key::from_jwk(&parse(&json!({"kty":"rsa"})).unwrap()).unwrap_err(),
+        AnyVerifyingKey::from_jwk(&parse(&json!({"kty":"rsa"})).unwrap()).unwrap_err(),
         Error::UnsupportedAlgorithm
     );
     assert!(es_public(&ec(json!({}))).is_ok());
@@ -216,7 +218,7 @@ fn v_k6_unknown_members_ignored_private_members_refused_for_public_keys() {
         Error::InvalidKey
     );
     assert_eq!(
-        Key::from_jwk(&parse(&ec(json!({"d":EC_D}))).unwrap()).unwrap_err(),
+        AnyVerifyingKey::from_jwk(&parse(&ec(json!({"d":EC_D}))).unwrap()).unwrap_err(),
         Error::InvalidKey
     );
     let private: Value =
@@ -325,26 +327,51 @@ fn v_k7_jwk_sets() {
         select(&two, Algorithm::Es256, Some("b")),
         Ok(Algorithm::Es256)
     );
-    // The same kid twice for one key type: ambiguous, also when one of them was skipped.
-    let dup = set(json!([
-        ec(json!({"kid":"a"})),
-        ec(json!({"kid":"a","use":"enc"}))
-    ]))
-    .unwrap();
-    assert_eq!(dup.len(), 1);
+    // The same kid on two usable keys of one algorithm: ambiguous, never tried in turn.
+    let dup = set(json!([ec(json!({"kid":"a"})), ec(json!({"kid":"a"}))])).unwrap();
     assert_eq!(
         select(&dup, Algorithm::Es256, Some("a")),
         Err(Error::AmbiguousKey)
     );
+    // A skipped key declared for another use takes no part in selection, also when it shares
+    // its kid with a usable one (V-K7: candidates are filtered by kty, alg and use): see
+    // `v_k7_a_kid_shared_with_a_skipped_key_selects_the_usable_one`. One declared for this
+    // algorithm and use, skipped for its material, makes the kid ambiguous, in either order.
+    for keys in [
+        json!([ec(json!({"kid":"a"})), ec(json!({"kid":"a","x":"AAAA"}))]),
+        json!([ec(json!({"kid":"a","x":"AAAA"})), ec(json!({"kid":"a"}))]),
+    ] {
+        let shadowed = set(keys).unwrap();
+        assert_eq!((shadowed.len(), shadowed.skipped()), (1, 1));
+        assert_eq!(
+            select(&shadowed, Algorithm::Es256, Some("a")),
+            Err(Error::AmbiguousKey)
+        );
+        assert_eq!(
+            select(&shadowed, Algorithm::Es256, None),
+            Ok(Algorithm::Es256),
+            "a token without kid picks the only usable key of its algorithm"
+        );
+    }
+    let with_enc = set(json!([
+        ec(json!({"kid":"a"})),
+        ec(json!({"kid":"a","use":"enc"}))
+    ]))
+    .unwrap();
+    assert_eq!((with_enc.len(), with_enc.skipped()), (1, 1));
+    assert_eq!(
+        select(&with_enc, Algorithm::Es256, Some("a")),
+        Ok(Algorithm::Es256)
+    );
 
-    // Fatal: no keys member, keys not an array of objects, symmetric mixed with asymmetric,
-    // more usable keys than capacity.
+    // Fatal: a document that is not a JWK Set (no keys member, keys not an array), symmetric
+    // mixed with asymmetric, more usable keys than capacity.
     assert_eq!(JwkSet::<4>::parse(b"{}").unwrap_err(), Error::InvalidKey);
     assert_eq!(
         JwkSet::<4>::parse(br#"{"keys":{}}"#).unwrap_err(),
         Error::InvalidKey
     );
-    assert_eq!(set(json!([1])).unwrap_err(), Error::InvalidKey);
+    assert_eq!(JwkSet::<4>::parse(b"[]").unwrap_err(), Error::Json);
     assert_eq!(
         set(json!([ec_a, {"kty":"oct","k":OCT_K}])).unwrap_err(),
         Error::InvalidKey
@@ -359,6 +386,91 @@ fn v_k7_jwk_sets() {
     )]))
     .unwrap();
     assert_eq!((long.len(), long.skipped()), (0, 1));
+}
+
+#[test]
+fn v_k7_one_unusable_key_never_takes_the_set_down() {
+    // Each of these elements is skipped with its reason; the usable key still verifies.
+    let usable = ec(json!({"kid":"good"}));
+    let cases = [
+        (json!(1), SkipReason::Unreadable),
+        (json!("key"), SkipReason::Unreadable),
+        (json!([usable.clone()]), SkipReason::Unreadable),
+        (json!(null), SkipReason::Unreadable),
+        (ec(json!({"kid":7})), SkipReason::Unreadable),
+        (ec(json!({"alg":null})), SkipReason::Unreadable),
+        (ec(json!({"use":["sig"]})), SkipReason::Unreadable),
+        (json!({"kid":"no kty"}), SkipReason::Unreadable),
+        (
+            json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}),
+            SkipReason::Unsupported,
+        ),
+        (ec(json!({"alg":"ECDH-ES"})), SkipReason::Unsupported),
+        (ec(json!({"crv":"P-384"})), SkipReason::Unsupported),
+        (ec(json!({"use":"enc"})), SkipReason::Invalid),
+        (ec(json!({"key_ops":["encrypt"]})), SkipReason::Invalid),
+        (ec(json!({"x":"AAAA"})), SkipReason::Invalid),
+        (
+            ec(json!({"kid": "k".repeat(jwt_core::MAX_KID_LEN + 1)})),
+            SkipReason::KidTooLong,
+        ),
+    ];
+    for (bad, reason) in cases {
+        for keys in [json!([bad, usable]), json!([usable, bad])] {
+            let doc = json!({ "keys": keys }).to_string();
+            let fixed = JwkSet::<2>::parse(doc.as_bytes()).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            let growable = GrowableJwkSet::parse(doc.as_bytes()).unwrap();
+            for (len, skipped, for_reason) in [
+                (fixed.len(), fixed.skipped(), fixed.skipped_for(reason)),
+                (
+                    growable.len(),
+                    growable.skipped(),
+                    growable.skipped_for(reason),
+                ),
+            ] {
+                assert_eq!((len, skipped, for_reason), (1, 1, 1), "{doc}");
+            }
+            assert_eq!(fixed.iter().next().unwrap().0, Some("good"));
+        }
+    }
+}
+
+#[test]
+fn v_k7_a_kid_shared_with_a_skipped_key_selects_the_usable_one() {
+    // A usable ES256 key and an encryption key (skipped) of other material under the same
+    // kid: a token naming the kid is verified with the usable key, so one signed with the
+    // other key's private half is refused by its signature, never accepted.
+    let signer = Es256PrivateKey::from_bytes(&unb64(EC_D).try_into().unwrap()).unwrap();
+    let other = Es256PrivateKey::from_bytes(&[0x11; 32]).unwrap();
+    let sec1 = other.public_key().to_sec1_bytes();
+    let other_jwk = json!({"kty":"EC","crv":"P-256","use":"enc","kid":"a",
+        "x": common::b64(&sec1[1..33]), "y": common::b64(&sec1[33..])});
+    for keys in [
+        json!([ec(json!({"kid":"a"})), other_jwk]),
+        json!([other_jwk, ec(json!({"kid":"a"}))]),
+    ] {
+        let doc = json!({ "keys": keys }).to_string();
+        let set = JwkSet::<2>::parse(doc.as_bytes()).unwrap();
+        assert_eq!((set.len(), set.skipped()), (1, 1));
+        let claims = json!({"sub":"alice","exp":1900000000});
+        let fields = HeaderFields::new().kid("a");
+        let mut out = [0u8; 512];
+        let mut buf = [0u8; 512];
+        let policy = Validation::new();
+        let good = jwt_core::sign(&signer, &fields, &claims, &mut out)
+            .unwrap()
+            .to_owned();
+        let got: Value = set.verify(&good, &policy, common::NOW, &mut buf).unwrap();
+        assert_eq!(got["sub"], "alice");
+        let forged = jwt_core::sign(&other, &fields, &claims, &mut out)
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            set.verify::<Value>(&forged, &policy, common::NOW, &mut buf)
+                .unwrap_err(),
+            Error::InvalidSignature
+        );
+    }
 }
 
 fn sha256_b64(text: &str) -> String {
@@ -473,16 +585,16 @@ fn rfc_private_jwks_reproduce_the_rfc_signatures() {
     ] {
         let jwk: Value = serde_json::from_slice(&data(file)).unwrap();
         assert_eq!(
-            Key::from_jwk(&parse(&jwk).unwrap()).unwrap_err(),
+            AnyVerifyingKey::from_jwk(&parse(&jwk).unwrap()).unwrap_err(),
             Error::UnsupportedAlgorithm,
             "{file}"
         );
     }
-    // RFC 7520 3.5 verifies 4.4 through Key.
+    // RFC 7520 3.5 verifies 4.4 through AnyVerifyingKey.
     let oct: Value =
         serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json"))
             .unwrap();
-    let key = Key::from_jwk(&parse(&oct).unwrap()).unwrap();
+    let key = AnyVerifyingKey::from_jwk(&parse(&oct).unwrap()).unwrap();
     let example: Value =
         serde_json::from_slice(&data("rfc7520/jws/4_4.hmac-sha2_integrity_protection.json"))
             .unwrap();

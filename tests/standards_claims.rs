@@ -362,5 +362,5 @@ fn typed_custom_claims_borrow_from_the_buffer() {
     }
     let mut buf = [0u8; 256];
     let err = jwt_core::verify::<Wrong, _>(&token, &hs256(), &strict(), T, &mut buf).unwrap_err();
-    assert_eq!(err, Error::Claims);
+    assert_eq!(err, Error::ClaimsTypeMismatch);
 }

@@ -510,5 +510,5 @@ fn verifying_with_a_short_buffer_is_an_error_not_a_panic() {
     assert_eq!(owned.sub.as_str(), "\"quoted\"");
     // A borrowed &str cannot hold an escaped string: a typed error, not the raw escapes.
     let result = jwt_core::verify::<Borrowed, _>(&token, &key, &Validation::new(), NOW, &mut roomy);
-    assert_eq!(result.err(), Some(Error::Claims));
+    assert_eq!(result.err(), Some(Error::ClaimsTypeMismatch));
 }

@@ -1,15 +1,6 @@
-//! The `jwt` command-line example as a process: output, exit statuses (0 valid, 1 refused,
+//! The `jwt` command as a process: output, exit statuses (0 valid, 1 refused,
 //! 2 usage or key error) and hostile input, with JWK Sets in the shapes Keycloak, Auth0 and
 //! Azure AD publish (tests/data/jwks/).
-#![cfg(all(
-    feature = "hs256",
-    feature = "es256",
-    feature = "rs256",
-    feature = "std"
-))]
-
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -18,28 +9,25 @@ use jwt_core::{Es256PrivateKey, HeaderFields, Rs256PrivateKey};
 
 const NOW: &str = "1800000000";
 
-/// The example binary, which `cargo test` builds next to the test binaries.
+/// The `jwt` binary of this package, built by `cargo test`.
 fn jwt() -> Command {
-    let mut path = std::env::current_exe().unwrap();
-    path.pop();
-    if path.ends_with("deps") {
-        path.pop();
-    }
-    let exe = path
-        .join("examples")
-        .join(format!("jwt{}", std::env::consts::EXE_SUFFIX));
-    assert!(exe.exists(), "{} is built by `cargo test`", exe.display());
-    Command::new(exe)
+    Command::new(env!("CARGO_BIN_EXE_jwt"))
 }
 
 fn run(args: &[&str]) -> Output {
     jwt().args(args).output().unwrap()
 }
 
+/// A file of the repository's test data (`tests/data/` of jwt-core).
 fn data(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
+        .join("../tests/data")
         .join(path)
+}
+
+fn data_bytes(path: &str) -> Vec<u8> {
+    let full = data(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
 fn stdout(out: &Output) -> String {
@@ -77,7 +65,7 @@ const OCT_JWK: &str =
     r#"{"kty":"oct","kid":"k1","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}"#;
 
 fn rs256_token(kid: &str, claims: &str) -> String {
-    let key = Rs256PrivateKey::from_pkcs1_der(&common::data("keys/rsa2048.pkcs1.der")).unwrap();
+    let key = Rs256PrivateKey::from_pkcs1_der(&data_bytes("keys/rsa2048.pkcs1.der")).unwrap();
     let claims: serde_json::Value = serde_json::from_str(claims).unwrap();
     jwt_core::sign_to_string(&key, &HeaderFields::new().kid(kid), &claims).unwrap()
 }
@@ -256,7 +244,7 @@ fn provider_jwks_shapes_select_the_key_by_kid() {
     }
     // Azure AD's set also holds a P-256 key.
     let es =
-        Es256PrivateKey::from_bytes(&common::data("keys/p256.scalar").try_into().unwrap()).unwrap();
+        Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar").try_into().unwrap()).unwrap();
     let claims: serde_json::Value = serde_json::from_str(claims).unwrap();
     let token =
         jwt_core::sign_to_string(&es, &HeaderFields::new().kid("azure-ec"), &claims).unwrap();
@@ -273,7 +261,7 @@ fn provider_jwks_shapes_select_the_key_by_kid() {
 
 #[test]
 fn pem_public_keys_verify() {
-    let der = common::data("keys/rsa2048.pub.spki.der");
+    let der = data_bytes("keys/rsa2048.pub.spki.der");
     let pem = to_pem("PUBLIC KEY", &der);
     let key = key_file("rsa.pem", &pem);
     let token = rs256_token("any", r#"{"exp":1900000000}"#);
@@ -288,7 +276,7 @@ fn pem_public_keys_verify() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let es =
-        Es256PrivateKey::from_bytes(&common::data("keys/p256.scalar").try_into().unwrap()).unwrap();
+        Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar").try_into().unwrap()).unwrap();
     let token = jwt_core::sign_to_string(
         &es,
         &HeaderFields::new(),
@@ -297,7 +285,7 @@ fn pem_public_keys_verify() {
     .unwrap();
     let key = key_file(
         "p256.pem",
-        &to_pem("PUBLIC KEY", &common::data("keys/p256.pub.spki.der")),
+        &to_pem("PUBLIC KEY", &data_bytes("keys/p256.pub.spki.der")),
     );
     let out = run(&[
         "verify",

@@ -9,18 +9,18 @@
 //!
 //! Only on 64-bit targets: the fixed-size types cost tens of kilobytes of flash and over
 //! 16 KiB of stack on a Cortex-M, where the `rsa` crate's heap-based path is the better
-//! trade. There [`FastKey`] has no values and every key takes the `rsa` path.
+//! trade. There [`MontgomeryKey`] has no values and every key takes the `rsa` path.
 
 #[cfg(target_pointer_width = "64")]
-pub(crate) use wide::FastKey;
+pub(crate) use wide::MontgomeryKey;
 
 /// No fixed-size verification on this target.
 #[cfg(not(target_pointer_width = "64"))]
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum FastKey {}
+pub(crate) enum MontgomeryKey {}
 
 #[cfg(not(target_pointer_width = "64"))]
-impl FastKey {
+impl MontgomeryKey {
     pub(crate) fn new(_n: &[u8], _e: &[u8]) -> Option<Self> {
         None
     }
@@ -48,13 +48,13 @@ mod wide {
 
     /// A key's precomputed Montgomery parameters, for the sizes with a fixed-size integer type.
     #[derive(Clone, Debug, PartialEq)]
-    pub(crate) enum FastKey {
+    pub(crate) enum MontgomeryKey {
         Bits2048(Box<FixedMontyParams<{ U2048::LIMBS }>>),
         Bits3072(Box<FixedMontyParams<{ U3072::LIMBS }>>),
         Bits4096(Box<FixedMontyParams<{ U4096::LIMBS }>>),
     }
 
-    impl FastKey {
+    impl MontgomeryKey {
         /// Parameters for modulus `n` (big-endian, no leading zero) when the exponent is 65537
         /// and `n` fills one of the fixed sizes exactly; `None` otherwise.
         pub(crate) fn new(n: &[u8], e: &[u8]) -> Option<Self> {
@@ -62,9 +62,9 @@ mod wide {
                 return None;
             }
             Some(match n.len() * 8 {
-                2048 => FastKey::Bits2048(Box::new(params(n)?)),
-                3072 => FastKey::Bits3072(Box::new(params(n)?)),
-                4096 => FastKey::Bits4096(Box::new(params(n)?)),
+                2048 => MontgomeryKey::Bits2048(Box::new(params(n)?)),
+                3072 => MontgomeryKey::Bits3072(Box::new(params(n)?)),
+                4096 => MontgomeryKey::Bits4096(Box::new(params(n)?)),
                 _ => return None,
             })
         }
@@ -74,9 +74,9 @@ mod wide {
         pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
             let digest: [u8; 32] = Sha256::digest(message).into();
             match self {
-                FastKey::Bits2048(p) => verify(p, signature, &digest),
-                FastKey::Bits3072(p) => verify(p, signature, &digest),
-                FastKey::Bits4096(p) => verify(p, signature, &digest),
+                MontgomeryKey::Bits2048(p) => verify(p, signature, &digest),
+                MontgomeryKey::Bits3072(p) => verify(p, signature, &digest),
+                MontgomeryKey::Bits4096(p) => verify(p, signature, &digest),
             }
         }
     }
@@ -151,7 +151,7 @@ mod wide {
 
 #[cfg(all(test, target_pointer_width = "64"))]
 mod tests {
-    use super::FastKey;
+    use super::MontgomeryKey;
     use alloc::vec;
 
     const E: [u8; 3] = [0x01, 0x00, 0x01];
@@ -161,19 +161,19 @@ mod tests {
         for bytes in [256, 384, 512] {
             let mut n = vec![0xC3; bytes];
             n[bytes - 1] = 0x01; // odd
-            assert!(FastKey::new(&n, &E).is_some(), "{bytes} bytes");
-            assert!(FastKey::new(&n, &[0x03]).is_none(), "e = 3");
+            assert!(MontgomeryKey::new(&n, &E).is_some(), "{bytes} bytes");
+            assert!(MontgomeryKey::new(&n, &[0x03]).is_none(), "e = 3");
             assert!(
-                FastKey::new(&n, &[0x00, 0x01, 0x00, 0x01]).is_none(),
+                MontgomeryKey::new(&n, &[0x00, 0x01, 0x00, 0x01]).is_none(),
                 "non-minimal e"
             );
             let mut even = n.clone();
             even[bytes - 1] = 0x02;
-            assert!(FastKey::new(&even, &E).is_none(), "even modulus");
+            assert!(MontgomeryKey::new(&even, &E).is_none(), "even modulus");
         }
         for bytes in [255, 257, 320, 1024] {
             let n = vec![0xC3; bytes];
-            assert!(FastKey::new(&n, &E).is_none(), "{bytes} bytes");
+            assert!(MontgomeryKey::new(&n, &E).is_none(), "{bytes} bytes");
         }
     }
 
@@ -181,7 +181,7 @@ mod tests {
     fn signatures_at_or_above_the_modulus_are_refused() {
         let mut n = vec![0xC3; 256];
         n[255] = 0x01;
-        let key = FastKey::new(&n, &E).unwrap();
+        let key = MontgomeryKey::new(&n, &E).unwrap();
         assert!(!key.verify(b"m", &n));
         assert!(!key.verify(b"m", &[0xFF; 256]));
         assert!(!key.verify(b"m", &[0x00; 256]));

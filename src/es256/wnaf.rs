@@ -11,9 +11,9 @@
 //! enough to cost less than they save). Every addition uses p256's complete formulas, so no
 //! input (a point equal to the accumulator, the identity) needs a special case.
 //!
-//! Only on 64-bit targets: on a Cortex-M the tables and this code cost 3.4 KB of flash and
-//! 740 bytes of stack more than p256's own verification (measured with `footprint/`), so
-//! there keys verify with the small-stack walk of [`crate::es256_ladder`].
+//! Only on 64-bit targets: on a Cortex-M the tables and this code cost more flash and stack
+//! than p256's own verification, so there keys verify with the small-stack walk of
+//! `jsf.rs`.
 
 use core::ops::{AddAssign, SubAssign};
 
@@ -21,7 +21,7 @@ use p256::elliptic_curve::group::Group;
 use p256::elliptic_curve::{BatchNormalize, PrimeField};
 use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 
-use crate::es256_ladder::{scalars, x_is_r};
+use super::{scalars, x_is_r};
 
 /// Window of the key's streams: tables of `2^(5-2) = 8` odd multiples, built once per key.
 const KEY_WINDOW: u32 = 5;
@@ -59,14 +59,14 @@ const fn hex_digit(c: u8) -> u8 {
 
 /// The per-key tables: odd multiples `Q, 3Q, …, 15Q` and the same of `2^128·Q`, affine.
 #[derive(Clone, Copy)]
-pub(crate) struct KeyTables {
+pub(super) struct KeyTables {
     low: [AffinePoint; KEY_TABLE],
     high: [AffinePoint; KEY_TABLE],
 }
 
 impl KeyTables {
     /// Builds the tables of a validated public point `q` (not the identity).
-    pub(crate) fn new(q: &AffinePoint) -> Self {
+    pub(super) fn new(q: &AffinePoint) -> Self {
         let q = ProjectivePoint::from(*q);
         let mut q_high = q;
         for _ in 0..128 {
@@ -76,6 +76,19 @@ impl KeyTables {
             low: ProjectivePoint::batch_normalize(&odd_multiples::<KEY_TABLE>(&q)),
             high: ProjectivePoint::batch_normalize(&odd_multiples::<KEY_TABLE>(&q_high)),
         }
+    }
+}
+
+impl KeyTables {
+    /// [`verify`] with these tables (the point they were built from is not needed again).
+    pub(super) fn verify(
+        &self,
+        _: &AffinePoint,
+        digest: &FieldBytes,
+        r: &Scalar,
+        s: &Scalar,
+    ) -> bool {
+        verify(self, digest, r, s)
     }
 }
 
@@ -93,7 +106,7 @@ fn odd_multiples<const N: usize>(p: &ProjectivePoint) -> [ProjectivePoint; N] {
 
 /// Whether `(r, s)` (both in `[1, n-1]`, checked by the caller) signs the SHA-256 `digest`
 /// for the key whose tables are `key` (SEC 1 section 4.1.4).
-pub(crate) fn verify(key: &KeyTables, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
+fn verify(key: &KeyTables, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
     let Some((u1, u2)) = scalars(digest, r, s) else {
         return false;
     };

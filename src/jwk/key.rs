@@ -1,7 +1,7 @@
-//! [`Key`]: a verifying key of whichever algorithm a JWK holds.
+//! [`AnyVerifyingKey`]: a verifying key of whichever algorithm a JWK holds.
 
+use super::Jwk;
 use crate::algorithm::{VerifyingKey, sealed};
-use crate::jwk::Jwk;
 use crate::{Algorithm, Error};
 
 /// A verifying key of any algorithm compiled in, as imported from a JWK whose type is only
@@ -11,9 +11,9 @@ use crate::{Algorithm, Error};
 /// ```
 /// # #[cfg(feature = "hs256")]
 /// # fn main() -> Result<(), jwt_core::Error> {
-/// use jwt_core::{Algorithm, Jwk, Key, VerifyingKey};
+/// use jwt_core::{Algorithm, Jwk, AnyVerifyingKey, VerifyingKey};
 /// let jwk = Jwk::parse(br#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#)?;
-/// let key = Key::from_jwk(&jwk)?;
+/// let key = AnyVerifyingKey::from_jwk(&jwk)?;
 /// assert_eq!(key.algorithm(), Algorithm::Hs256);
 /// # Ok(())
 /// # }
@@ -25,7 +25,7 @@ use crate::{Algorithm, Error};
 // An ES256 key carries its verification tables inline (no allocator needed); keys are
 // imported once and kept, so the size of the other variants does not matter.
 #[allow(clippy::large_enum_variant)]
-pub enum Key {
+pub enum AnyVerifyingKey {
     /// An HS256 secret.
     #[cfg(feature = "hs256")]
     Hs256(crate::Hs256Key),
@@ -37,7 +37,7 @@ pub enum Key {
     Rs256(crate::Rs256PublicKey),
 }
 
-impl Key {
+impl AnyVerifyingKey {
     /// Imports a JWK as the verifying key its `kty` (and `crv`) name: `oct` as HS256, `EC`
     /// on P-256 as ES256, `RSA` as RS256, each with the rules of that key type's `from_jwk`.
     ///
@@ -45,13 +45,17 @@ impl Key {
     /// [`Error::UnsupportedAlgorithm`] for a key type, curve or `alg` this build does not
     /// implement; [`Error::InvalidKey`] for a key that breaks the rules.
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        match jwk.kty().as_str() {
+        match Algorithm::from_kty(jwk.kty()) {
             #[cfg(feature = "hs256")]
-            Some("oct") => crate::Hs256Key::from_jwk(jwk).map(Key::Hs256),
+            Some(Algorithm::Hs256) => crate::Hs256Key::from_jwk(jwk).map(AnyVerifyingKey::Hs256),
             #[cfg(feature = "es256")]
-            Some("EC") => crate::Es256PublicKey::from_jwk(jwk).map(Key::Es256),
+            Some(Algorithm::Es256) => {
+                crate::Es256PublicKey::from_jwk(jwk).map(AnyVerifyingKey::Es256)
+            }
             #[cfg(feature = "rs256")]
-            Some("RSA") => crate::Rs256PublicKey::from_jwk(jwk).map(Key::Rs256),
+            Some(Algorithm::Rs256) => {
+                crate::Rs256PublicKey::from_jwk(jwk).map(AnyVerifyingKey::Rs256)
+            }
             _ => Err(Error::UnsupportedAlgorithm),
         }
     }
@@ -59,18 +63,18 @@ impl Key {
     fn inner(&self) -> &dyn VerifyingKey {
         match self {
             #[cfg(feature = "hs256")]
-            Key::Hs256(key) => key,
+            AnyVerifyingKey::Hs256(key) => key,
             #[cfg(feature = "es256")]
-            Key::Es256(key) => key,
+            AnyVerifyingKey::Es256(key) => key,
             #[cfg(feature = "rs256")]
-            Key::Rs256(key) => key,
+            AnyVerifyingKey::Rs256(key) => key,
         }
     }
 }
 
-impl sealed::Sealed for Key {}
+impl sealed::Sealed for AnyVerifyingKey {}
 
-impl VerifyingKey for Key {
+impl VerifyingKey for AnyVerifyingKey {
     fn algorithm(&self) -> Algorithm {
         self.inner().algorithm()
     }
@@ -85,22 +89,22 @@ impl VerifyingKey for Key {
 }
 
 #[cfg(feature = "hs256")]
-impl From<crate::Hs256Key> for Key {
+impl From<crate::Hs256Key> for AnyVerifyingKey {
     fn from(key: crate::Hs256Key) -> Self {
-        Key::Hs256(key)
+        AnyVerifyingKey::Hs256(key)
     }
 }
 
 #[cfg(feature = "es256")]
-impl From<crate::Es256PublicKey> for Key {
+impl From<crate::Es256PublicKey> for AnyVerifyingKey {
     fn from(key: crate::Es256PublicKey) -> Self {
-        Key::Es256(key)
+        AnyVerifyingKey::Es256(key)
     }
 }
 
 #[cfg(feature = "rs256")]
-impl From<crate::Rs256PublicKey> for Key {
+impl From<crate::Rs256PublicKey> for AnyVerifyingKey {
     fn from(key: crate::Rs256PublicKey) -> Self {
-        Key::Rs256(key)
+        AnyVerifyingKey::Rs256(key)
     }
 }

@@ -12,9 +12,9 @@ use core::fmt;
 
 use serde::de::{self, DeserializeSeed, Visitor};
 
+use super::{Cursor, JsonStr, MAX_DEPTH, MemberNames, Value};
 use crate::Error;
 use crate::claims::{self, Registered};
-use crate::json::{Cursor, JsonStr, MAX_DEPTH, MemberNames, Value};
 
 /// Reads the claims set `payload` as `T`, and hands its registered claims (type-checked) to
 /// `check` once the whole document is read. `scratch` receives unescaped strings for owned
@@ -58,7 +58,7 @@ where
     claims.map_err(|e| e.0)
 }
 
-/// The error of a deserialization: one of jwt-core's, [`Error::Claims`] when the document
+/// The error of a deserialization: one of jwt-core's, [`Error::ClaimsTypeMismatch`] when the document
 /// does not have the shape of the type.
 #[derive(Debug)]
 pub(crate) struct DeError(Error);
@@ -79,7 +79,7 @@ impl de::StdError for DeError {}
 
 impl de::Error for DeError {
     fn custom<T: fmt::Display>(_: T) -> Self {
-        DeError(Error::Claims)
+        DeError(Error::ClaimsTypeMismatch)
     }
 }
 
@@ -185,7 +185,7 @@ impl<'de> ClaimsSet<'de, '_> {
         step: impl FnOnce(&mut Self) -> Result<T, DeError>,
     ) -> Result<T, DeError> {
         if self.failed {
-            return Err(DeError(Error::Claims));
+            return Err(DeError(Error::ClaimsTypeMismatch));
         }
         let result = step(self);
         self.failed = result.is_err();
@@ -330,7 +330,9 @@ impl<'de> Deserializer<'de, '_> {
         open: u8,
         visit: impl FnOnce(&mut Self) -> Result<T, DeError>,
     ) -> Result<T, DeError> {
-        self.cur.expect(open).map_err(|_| Error::Claims)?;
+        self.cur
+            .expect(open)
+            .map_err(|_| Error::ClaimsTypeMismatch)?;
         self.depth = self.depth.checked_sub(1).ok_or(Error::Json)?;
         let value = visit(self)?;
         self.depth += 1;
@@ -341,7 +343,7 @@ impl<'de> Deserializer<'de, '_> {
 
     fn string(&mut self) -> Result<JsonStr<'de>, Error> {
         if self.cur.peek() != Some(b'"') {
-            return Err(Error::Claims);
+            return Err(Error::ClaimsTypeMismatch);
         }
         match self.read_ahead() {
             Some(Value::String(s)) => Ok(s),
@@ -351,7 +353,7 @@ impl<'de> Deserializer<'de, '_> {
 
     fn number(&mut self) -> Result<&'de str, Error> {
         if !matches!(self.cur.peek(), Some(b'-' | b'0'..=b'9')) {
-            return Err(Error::Claims);
+            return Err(Error::ClaimsTypeMismatch);
         }
         match self.read_ahead() {
             Some(Value::Number(n)) => Ok(n),
@@ -365,7 +367,7 @@ impl<'de> Deserializer<'de, '_> {
         match Integer::parse(self.number()?) {
             Some(Integer::Unsigned(n)) => visitor.visit_u64(n),
             Some(Integer::Signed(n)) => visitor.visit_i64(n),
-            None => Err(Error::Claims.into()),
+            None => Err(Error::ClaimsTypeMismatch.into()),
         }
     }
 }
@@ -459,7 +461,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
                 self.cur.literal("false")?;
                 visitor.visit_bool(false)
             }
-            _ => Err(Error::Claims.into()),
+            _ => Err(Error::ClaimsTypeMismatch.into()),
         }
     }
 
@@ -509,7 +511,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.cur.peek() != Some(b'n') {
-            return Err(Error::Claims.into());
+            return Err(Error::ClaimsTypeMismatch.into());
         }
         self.cur.literal("null")?;
         visitor.visit_unit()
@@ -730,11 +732,11 @@ impl<'de> de::VariantAccess<'de> for Content<'_, 'de, '_> {
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, DeError> {
-        seed.deserialize(self.0.ok_or(Error::Claims)?)
+        seed.deserialize(self.0.ok_or(Error::ClaimsTypeMismatch)?)
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, DeError> {
-        de::Deserializer::deserialize_seq(self.0.ok_or(Error::Claims)?, visitor)
+        de::Deserializer::deserialize_seq(self.0.ok_or(Error::ClaimsTypeMismatch)?, visitor)
     }
 
     fn struct_variant<V: Visitor<'de>>(
@@ -742,7 +744,7 @@ impl<'de> de::VariantAccess<'de> for Content<'_, 'de, '_> {
         _fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DeError> {
-        de::Deserializer::deserialize_map(self.0.ok_or(Error::Claims)?, visitor)
+        de::Deserializer::deserialize_map(self.0.ok_or(Error::ClaimsTypeMismatch)?, visitor)
     }
 }
 
@@ -847,14 +849,14 @@ mod tests {
         ] {
             assert_eq!(
                 read::<Small>(json, &mut scratch).unwrap_err(),
-                Error::Claims,
+                Error::ClaimsTypeMismatch,
                 "{json}"
             );
         }
         // An escaped string cannot be borrowed from the input.
         assert_eq!(
             read::<Borrowed>(r#"{"s":"a\nb"}"#, &mut scratch).unwrap_err(),
-            Error::Claims
+            Error::ClaimsTypeMismatch
         );
         assert!(read::<Borrowed>(r#"{"s":"a b"}"#, &mut scratch).is_ok());
         // Not an object at all.
@@ -862,7 +864,7 @@ mod tests {
         // A tuple shorter than the array: the type stops early, the document does not.
         assert_eq!(
             read::<(u8,)>(r#"{"a":1}"#, &mut scratch).unwrap_err(),
-            Error::Claims
+            Error::ClaimsTypeMismatch
         );
     }
 
@@ -1066,8 +1068,8 @@ mod tests {
                 Error::InvalidClaim(crate::Claim::Iss),
             ),
             // Only the type's error: a member of the wrong type, one missing.
-            (r#"{"a":[1,{"b":[2]}],"c":1}"#, Error::Claims),
-            (r#"{"b":[1]}"#, Error::Claims),
+            (r#"{"a":[1,{"b":[2]}],"c":1}"#, Error::ClaimsTypeMismatch),
+            (r#"{"b":[1]}"#, Error::ClaimsTypeMismatch),
             // Text after the object; not an object.
             (r#"{"a":[1]} x"#, Error::Json),
             (r#"[1]"#, Error::Json),

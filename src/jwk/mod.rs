@@ -10,11 +10,19 @@
 use crate::json::{self, JsonStr, Value};
 use crate::{Algorithm, Error};
 
+mod key;
+mod set;
+
+pub use key::AnyVerifyingKey;
+#[cfg(feature = "alloc")]
+pub use set::{GrowableJwkSet, Heap};
+pub use set::{Inline, JwkSet, KeySet, KeyStorage, MAX_ISSUER_LEN, MAX_KID_LEN, SkipReason};
+
 /// One JSON Web Key, parsed but not yet imported: members borrow from the JSON text.
 ///
 /// Import it with the `from_jwk` constructor of the key type you expect
 /// ([`Hs256Key`](crate::Hs256Key), [`Es256PublicKey`](crate::Es256PublicKey), ...), or with
-/// [`Key::from_jwk`](crate::Key::from_jwk) for whichever verifying key it is.
+/// [`AnyVerifyingKey::from_jwk`](crate::AnyVerifyingKey::from_jwk) for whichever verifying key it is.
 ///
 /// ```
 /// # #[cfg(feature = "es256")]
@@ -38,12 +46,12 @@ pub struct Jwk<'a> {
     alg: Option<JsonStr<'a>>,
     key_use: Option<JsonStr<'a>>,
     key_ops: Option<&'a str>,
-    pub(crate) members: Members<'a>,
+    pub(crate) material: Material<'a>,
 }
 
 /// The key-material members a JWK may carry.
 #[derive(Clone, Copy, Default)]
-pub(crate) struct Members<'a> {
+pub(crate) struct Material<'a> {
     pub crv: Option<JsonStr<'a>>,
     pub x: Option<JsonStr<'a>>,
     pub y: Option<JsonStr<'a>>,
@@ -96,7 +104,7 @@ impl<'a> Jwk<'a> {
             alg: None,
             key_use: None,
             key_ops: None,
-            members: Members::default(),
+            material: Material::default(),
         };
         let mut kty = None;
         json::parse_object(json, |name, value| jwk.member(&mut kty, name, value))?;
@@ -110,7 +118,7 @@ impl<'a> Jwk<'a> {
         name: JsonStr<'a>,
         value: Value<'a>,
     ) -> Result<(), Error> {
-        let m = &mut self.members;
+        let m = &mut self.material;
         let slot = match known_name(name) {
             "kty" => kty,
             "kid" => &mut self.kid,
@@ -166,18 +174,30 @@ impl<'a> Jwk<'a> {
         self.alg
     }
 
+    /// `use`, the intended use of a public key (`sig` for the keys this crate imports), when
+    /// present.
+    ///
+    /// ```
+    /// let jwk = jwt_core::Jwk::parse(br#"{"kty":"oct","use":"enc","k":"AAAA"}"#)?;
+    /// assert!(jwk.key_use().is_some_and(|u| u == "enc"));
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    pub fn key_use(&self) -> Option<JsonStr<'a>> {
+        self.key_use
+    }
+
     /// Whether the JWK carries private members of an asymmetric key (`d`, `p`, `q`, `dp`,
     /// `dq`, `qi`, `oth`). An `oct` key's `k` is not counted: it is the key itself.
     pub fn has_private_members(&self) -> bool {
-        let m = &self.members;
+        let m = &self.material;
         m.d.is_some() || m.p.is_some() || m.q.is_some() || m.crt || m.oth
     }
 
     /// Checks `kty`, then `alg`, `use` and `key_ops` against the algorithm and the use
     /// (STANDARDS V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
     /// without duplicates and allowing `op`; both consistent when both are present.
-    pub(crate) fn check(&self, kty: &str, alg: Algorithm, op: Op) -> Result<(), Error> {
-        if self.kty != kty {
+    pub(crate) fn check(&self, alg: Algorithm, op: Op) -> Result<(), Error> {
+        if self.kty != alg.kty() {
             return Err(Error::InvalidKey);
         }
         if let Some(declared) = self.alg {
@@ -280,7 +300,6 @@ pub(crate) fn secret_bytes(member: Option<JsonStr<'_>>, out: &mut [u8]) -> Resul
 /// Computes the JWK thumbprint (RFC 7638): SHA-256 over the required members in
 /// lexicographic order, without whitespace. Private members never contribute, so a private
 /// JWK has the thumbprint of its public key (V-T1..V-T3).
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 impl Jwk<'_> {
     /// The RFC 7638 SHA-256 thumbprint of this key.
     ///
@@ -299,7 +318,7 @@ impl Jwk<'_> {
     /// ```
     pub fn thumbprint(&self) -> Result<[u8; 32], Error> {
         use sha2::{Digest, Sha256};
-        let m = &self.members;
+        let m = &self.material;
         let kty = self.kty.as_str().ok_or(Error::InvalidKey)?;
         let members: &[(&str, Option<JsonStr<'_>>)] = match kty {
             "EC" => &[
@@ -346,10 +365,10 @@ impl crate::Hs256Key {
     /// ```
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
         use zeroize::Zeroize;
-        jwk.check("oct", Algorithm::Hs256, Op::VerifyOrSign)?;
+        jwk.check(Algorithm::Hs256, Op::VerifyOrSign)?;
         let mut secret = [0u8; Self::MAX_JWK_LEN];
         let key =
-            secret_bytes(jwk.members.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
+            secret_bytes(jwk.material.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
         secret.zeroize();
         key
     }
@@ -364,7 +383,7 @@ impl crate::Es256PublicKey {
     /// # Errors
     /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another curve or `alg`).
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        jwk.check("EC", Algorithm::Es256, Op::Verify)?;
+        jwk.check(Algorithm::Es256, Op::Verify)?;
         check_p256(jwk)?;
         if jwk.has_private_members() {
             return Err(Error::InvalidKey);
@@ -374,8 +393,8 @@ impl crate::Es256PublicKey {
 
     fn from_ec_members(jwk: &Jwk<'_>) -> Result<Self, Error> {
         check_p256(jwk)?;
-        let x = public_bytes::<32>(jwk.members.x)?;
-        let y = public_bytes::<32>(jwk.members.y)?;
+        let x = public_bytes::<32>(jwk.material.x)?;
+        let y = public_bytes::<32>(jwk.material.y)?;
         Self::from_coordinates(&x, &y)
     }
 }
@@ -383,7 +402,7 @@ impl crate::Es256PublicKey {
 /// ES256 keys are on P-256; another curve is another algorithm.
 #[cfg(feature = "es256")]
 fn check_p256(jwk: &Jwk<'_>) -> Result<(), Error> {
-    match jwk.members.crv {
+    match jwk.material.crv {
         Some(crv) if crv == "P-256" => Ok(()),
         Some(_) => Err(Error::UnsupportedAlgorithm),
         None => Err(Error::InvalidKey),
@@ -400,10 +419,10 @@ impl crate::Es256PrivateKey {
     /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`].
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
         use zeroize::Zeroize;
-        jwk.check("EC", Algorithm::Es256, Op::Sign)?;
+        jwk.check(Algorithm::Es256, Op::Sign)?;
         let public = crate::Es256PublicKey::from_ec_members(jwk)?;
         let mut d = [0u8; 32];
-        let key = match secret_bytes(jwk.members.d, &mut d) {
+        let key = match secret_bytes(jwk.material.d, &mut d) {
             Ok(32) => Self::from_bytes(&d),
             _ => Err(Error::InvalidKey),
         };
@@ -462,12 +481,12 @@ mod rsa_jwk {
         /// # Errors
         /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
         pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-            jwk.check("RSA", Algorithm::Rs256, Op::Verify)?;
+            jwk.check(Algorithm::Rs256, Op::Verify)?;
             if jwk.has_private_members() {
                 return Err(Error::InvalidKey);
             }
-            let n = public_uint(jwk.members.n)?;
-            let e = public_uint(jwk.members.e)?;
+            let n = public_uint(jwk.material.n)?;
+            let e = public_uint(jwk.material.e)?;
             Self::from_components(&n, &e)
         }
     }
@@ -480,8 +499,8 @@ mod rsa_jwk {
         /// # Errors
         /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
         pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-            jwk.check("RSA", Algorithm::Rs256, Op::Sign)?;
-            let m = &jwk.members;
+            jwk.check(Algorithm::Rs256, Op::Sign)?;
+            let m = &jwk.material;
             if m.oth {
                 return Err(Error::InvalidKey);
             }

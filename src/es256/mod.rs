@@ -1,14 +1,46 @@
 //! ES256: ECDSA on P-256 with SHA-256, raw `r || s` signatures (RFC 7518 section 3.4).
+//!
+//! Verification (SEC 1 section 4.1.4) computes `u1 = z/s` and `u2 = r/s`, then
+//! `R = u1·G + u2·Q`, and accepts when the x-coordinate of `R`, reduced modulo `n`, is `r`.
+//! Every input is public (key, message, signature), so the computation of `R` may take
+//! variable time. 64-bit targets compute it from per-key tables (`wnaf.rs`); 32-bit targets,
+//! where tables cost flash and stack, walk the joint sparse form of `(u1, u2)` (`jsf.rs`).
 
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey as P256SigningKey, VerifyingKey as P256VerifyingKey};
+use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::point::AffineCoordinates;
+use p256::{FieldBytes, ProjectivePoint, Scalar};
 use sha2::{Digest, Sha256};
-
-#[cfg(target_pointer_width = "64")]
-use crate::es256_fast::KeyTables;
 
 use crate::algorithm::{SigningKey, VerifyingKey, decode_fixed, sealed};
 use crate::{Algorithm, Error, base64url};
+
+#[cfg(any(not(target_pointer_width = "64"), test))]
+mod jsf;
+#[cfg(target_pointer_width = "64")]
+mod wnaf;
+
+/// What a public key keeps to verify with, built once at import.
+#[cfg(not(target_pointer_width = "64"))]
+use jsf::NoTables as Precomputed;
+#[cfg(target_pointer_width = "64")]
+use wnaf::KeyTables as Precomputed;
+
+/// `(u1, u2) = (z/s, r/s)` for the SHA-256 `digest` and a signature `(r, s)` whose halves
+/// are both in `[1, n-1]` (checked by the caller).
+fn scalars(digest: &FieldBytes, r: &Scalar, s: &Scalar) -> Option<(Scalar, Scalar)> {
+    let s_inv = Option::<Scalar>::from(s.invert_vartime())?;
+    let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
+    Some((z * s_inv, *r * s_inv))
+}
+
+/// Whether the x-coordinate of `point`, reduced modulo `n`, is `r`. The identity's affine x
+/// is zero, which no `r` equals.
+fn x_is_r(point: &ProjectivePoint, r: &Scalar) -> bool {
+    let x = point.to_affine().x();
+    <Scalar as Reduce<FieldBytes>>::reduce(&x) == *r
+}
 
 /// An ES256 public key: a point on P-256, validated on import (STANDARDS V-E4).
 ///
@@ -30,9 +62,7 @@ use crate::{Algorithm, Error, base64url};
 #[derive(Clone, Copy)]
 pub struct Es256PublicKey {
     key: P256VerifyingKey,
-    /// Multiples of the point for fast verification (64-bit targets only).
-    #[cfg(target_pointer_width = "64")]
-    tables: KeyTables,
+    precomputed: Precomputed,
 }
 
 impl PartialEq for Es256PublicKey {
@@ -64,8 +94,7 @@ impl Es256PublicKey {
 
     fn from_verifying_key(key: P256VerifyingKey) -> Self {
         Es256PublicKey {
-            #[cfg(target_pointer_width = "64")]
-            tables: KeyTables::new(key.as_affine()),
+            precomputed: Precomputed::new(key.as_affine()),
             key,
         }
     }
@@ -103,21 +132,11 @@ impl Es256PublicKey {
 }
 
 impl Es256PublicKey {
-    /// With the key's tables (64-bit targets).
-    #[cfg(target_pointer_width = "64")]
     fn verifies(&self, signing_input: &[u8], signature: &Signature) -> bool {
         let (r, s) = signature.split_scalars();
         let digest = Sha256::digest(signing_input);
-        crate::es256_fast::verify(&self.tables, &digest, &r, &s)
-    }
-
-    /// With the small-stack walk of `es256_ladder` (32-bit targets, where tables cost flash
-    /// and stack).
-    #[cfg(not(target_pointer_width = "64"))]
-    fn verifies(&self, signing_input: &[u8], signature: &Signature) -> bool {
-        let (r, s) = signature.split_scalars();
-        let digest = Sha256::digest(signing_input);
-        crate::es256_ladder::verify(self.key.as_affine(), &digest, &r, &s)
+        self.precomputed
+            .verify(self.key.as_affine(), &digest, &r, &s)
     }
 }
 

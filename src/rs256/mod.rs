@@ -11,10 +11,12 @@ use sha2::Sha256;
 use crate::algorithm::{SigningKey, VerifyingKey, sealed};
 use crate::{Algorithm, Error, base64url};
 
-/// Smallest modulus accepted, in bits (RFC 7518 section 3.3; STANDARDS V-R1).
-pub const MIN_MODULUS_BITS: usize = 2048;
-/// Largest modulus accepted, in bits (bounds the work one verification can cost).
-pub const MAX_MODULUS_BITS: usize = 8192;
+mod montgomery;
+
+use montgomery::MontgomeryKey;
+
+const MIN_MODULUS_BITS: usize = Rs256PublicKey::MIN_MODULUS_BITS;
+const MAX_MODULUS_BITS: usize = Rs256PublicKey::MAX_MODULUS_BITS;
 const MAX_SIGNATURE_LEN: usize = MAX_MODULUS_BITS / 8;
 
 /// Applies the key rules shared by public and private keys: modulus size and an odd
@@ -81,18 +83,32 @@ pub struct Rs256PublicKey {
     key: RsaVerifyingKey<Sha256>,
     len: usize,
     /// Precomputed fixed-size verification for 2048/3072/4096-bit keys with e = 65537.
-    fast: Option<crate::rs256_fast::FastKey>,
+    montgomery: Option<MontgomeryKey>,
 }
 
 impl Rs256PublicKey {
+    /// Smallest modulus accepted, in bits (RFC 7518 section 3.3).
+    ///
+    /// ```
+    /// assert_eq!(jwt_core::Rs256PublicKey::MIN_MODULUS_BITS, 2048);
+    /// ```
+    pub const MIN_MODULUS_BITS: usize = 2048;
+
+    /// Largest modulus accepted, in bits: it bounds the work one verification can cost.
+    ///
+    /// ```
+    /// assert_eq!(jwt_core::Rs256PublicKey::MAX_MODULUS_BITS, 8192);
+    /// ```
+    pub const MAX_MODULUS_BITS: usize = 8192;
+
     fn from_rsa(key: RsaPublicKey) -> Result<Self, Error> {
         let key = checked(key)?;
         let len = key.size();
-        let fast = crate::rs256_fast::FastKey::new(&key.n_bytes(), &key.e_bytes());
+        let montgomery = MontgomeryKey::new(&key.n_bytes(), &key.e_bytes());
         Ok(Rs256PublicKey {
             key: RsaVerifyingKey::new(key),
             len,
-            fast,
+            montgomery,
         })
     }
 
@@ -146,8 +162,8 @@ impl VerifyingKey for Rs256PublicKey {
         if signature.len() != self.len {
             return Err(Error::InvalidSignature);
         }
-        if let Some(fast) = &self.fast {
-            return match fast.verify(signing_input, signature) {
+        if let Some(montgomery) = &self.montgomery {
+            return match montgomery.verify(signing_input, signature) {
                 true => Ok(()),
                 false => Err(Error::InvalidSignature),
             };
@@ -255,11 +271,11 @@ impl Rs256PrivateKey {
     pub fn public_key(&self) -> Rs256PublicKey {
         let public: &RsaPrivateKey = self.key.as_ref();
         let public = public.to_public_key();
-        let fast = crate::rs256_fast::FastKey::new(&public.n_bytes(), &public.e_bytes());
+        let montgomery = MontgomeryKey::new(&public.n_bytes(), &public.e_bytes());
         Rs256PublicKey {
             key: RsaVerifyingKey::new(public),
             len: self.len,
-            fast,
+            montgomery,
         }
     }
 }

@@ -1,11 +1,7 @@
-//! The steps of ES256 verification every target shares, and the small-stack scalar
-//! multiplication 32-bit targets use.
+//! The small-stack computation of `R = u1·G + u2·Q` that 32-bit targets verify with.
 //!
-//! Verification (SEC 1 section 4.1.4) computes `u1 = z/s` and `u2 = r/s`, then
-//! `R = u1·G + u2·Q`, and accepts when the x-coordinate of `R`, reduced modulo `n`, is `r`.
-//! 64-bit targets compute `R` with tables (`es256_fast`). On a Cortex-M those tables, and
-//! p256's own windowed method, need more stack than a device can spare: with p256's
-//! verification, `footprint/`'s es256-verify needed 6.7 KB of stack; with this walk, 3.5 KB.
+//! On a Cortex-M, per-key tables (the `wnaf.rs` walk of 64-bit targets) and
+//! p256's own windowed method keep more points on the stack than a device can spare.
 //! [`verify`] walks the joint sparse form of `(u1, u2)` (Solinas): one doubling per bit, and
 //! on half of the bits on average an addition of `±G`, `±Q`, `±(G + Q)` or `±(G - Q)`. Its
 //! only points are the accumulator and the two sums, affine.
@@ -13,39 +9,41 @@
 //! Every input is public (key, message, signature), so the work may depend on it. Every
 //! addition uses p256's complete formulas: no input needs a special case.
 
-use p256::elliptic_curve::ops::Reduce;
-use p256::elliptic_curve::point::AffineCoordinates;
-#[cfg(any(not(target_pointer_width = "64"), test))]
-use p256::{
-    AffinePoint,
-    elliptic_curve::{PrimeField, group::Group},
-};
-use p256::{FieldBytes, ProjectivePoint, Scalar};
+use p256::elliptic_curve::{PrimeField, group::Group};
+use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 
-/// `(u1, u2) = (z/s, r/s)` for the SHA-256 `digest` and a signature `(r, s)` whose halves
-/// are both in `[1, n-1]` (checked by the caller).
-pub(crate) fn scalars(digest: &FieldBytes, r: &Scalar, s: &Scalar) -> Option<(Scalar, Scalar)> {
-    let s_inv = Option::<Scalar>::from(s.invert_vartime())?;
-    let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
-    Some((z * s_inv, *r * s_inv))
-}
+use super::{scalars, x_is_r};
 
-/// Whether the x-coordinate of `point`, reduced modulo `n`, is `r`. The identity's affine x
-/// is zero, which no `r` equals.
-pub(crate) fn x_is_r(point: &ProjectivePoint, r: &Scalar) -> bool {
-    let x = point.to_affine().x();
-    <Scalar as Reduce<FieldBytes>>::reduce(&x) == *r
+/// What a key keeps for this walk: nothing but its point.
+#[cfg(not(target_pointer_width = "64"))]
+#[derive(Clone, Copy)]
+pub(super) struct NoTables;
+
+#[cfg(not(target_pointer_width = "64"))]
+impl NoTables {
+    pub(super) fn new(_: &AffinePoint) -> Self {
+        NoTables
+    }
+
+    /// [`verify`] with the key's point `q`.
+    pub(super) fn verify(
+        &self,
+        q: &AffinePoint,
+        digest: &FieldBytes,
+        r: &Scalar,
+        s: &Scalar,
+    ) -> bool {
+        verify(q, digest, r, s)
+    }
 }
 
 /// Whether `(r, s)` (both in `[1, n-1]`, checked by the caller) signs the SHA-256 `digest`
 /// for the public point `q` (validated on import, not the identity).
-#[cfg(any(not(target_pointer_width = "64"), test))]
-pub(crate) fn verify(q: &AffinePoint, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
+pub(super) fn verify(q: &AffinePoint, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
     scalars(digest, r, s).is_some_and(|(u1, u2)| x_is_r(&lincomb(q, &u1, &u2), r))
 }
 
 /// Columns of a joint sparse form of two scalars below `2^256`.
-#[cfg(any(not(target_pointer_width = "64"), test))]
 const COLUMNS: usize = 257;
 
 /// `u1·G + u2·Q` from the joint sparse form of `(u1, u2)`, most significant column first:
@@ -53,7 +51,6 @@ const COLUMNS: usize = 257;
 /// the non-zero columns, on average half of them (a plain binary walk adds on three
 /// quarters). Doublings of the identity before the first non-zero column cost a little time
 /// and no special case.
-#[cfg(any(not(target_pointer_width = "64"), test))]
 fn lincomb(q: &AffinePoint, u1: &Scalar, u2: &Scalar) -> ProjectivePoint {
     let g = AffinePoint::GENERATOR;
     // Affine, for mixed additions: an inversion each saves more than it costs.
@@ -82,7 +79,6 @@ fn lincomb(q: &AffinePoint, u1: &Scalar, u2: &Scalar) -> ProjectivePoint {
 /// Algorithm 3.50): digits in `{-1, 0, 1}` with `k = Σ dᵢ·2ⁱ` for each, at most half of the
 /// columns non-zero on average, and no three consecutive non-zero columns. Column `i` is
 /// kept in a nibble (`d₁ + 1` in its low two bits, `d₂ + 1` in its high two), two per byte, so the form takes 129 bytes.
-#[cfg(any(not(target_pointer_width = "64"), test))]
 fn joint_sparse_form(k1: &[u8; 32], k2: &[u8; 32]) -> [u8; COLUMNS.div_ceil(2)] {
     // Bits `i..i+3` of a big-endian 256-bit number (zero above bit 255).
     let bits3 = |k: &[u8; 32], i: usize| -> i32 {
@@ -126,7 +122,6 @@ fn joint_sparse_form(k1: &[u8; 32], k2: &[u8; 32]) -> [u8; COLUMNS.div_ceil(2)] 
 }
 
 /// Column `i` of a packed joint sparse form: its two digits.
-#[cfg(any(not(target_pointer_width = "64"), test))]
 fn column(form: &[u8], i: usize) -> (i8, i8) {
     let nibble = form.get(i / 2).map_or(0b0101, |&b| b >> (4 * (i % 2))) as i8;
     ((nibble & 3) - 1, (nibble >> 2 & 3) - 1)
@@ -214,7 +209,7 @@ mod tests {
     #[test]
     fn wycheproof_p1363_cases() {
         let file: serde_json::Value = serde_json::from_str(include_str!(
-            "../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
+            "../../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
         ))
         .unwrap();
         let hex = |text: &serde_json::Value| -> std::vec::Vec<u8> {

@@ -1,10 +1,9 @@
 //! `jwt`: decode, verify and sign JWTs from the command line with jwt-core.
 //!
 //! ```text
-//! cargo run --example jwt -- decode TOKEN
-//! cargo run --example jwt -- verify --key FILE [--iss ISS]... [--aud AUD]... [--typ TYP]
-//!                                   [--now UNIX] [--leeway SECS] TOKEN
-//! cargo run --example jwt -- sign --key FILE --claims JSON [--kid KID] [--typ TYP]
+//! jwt decode TOKEN
+//! jwt verify --key FILE [--iss ISS]... [--aud AUD]... [--typ TYP] [--now UNIX] [--leeway SECS] TOKEN
+//! jwt sign --key FILE --claims JSON [--kid KID] [--typ TYP]
 //! ```
 //!
 //! FILE is a JWK, a JWK Set (`verify` picks the key by the token's `kid` and `alg`), or a PEM
@@ -17,8 +16,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jwt_core::{
-    Es256PrivateKey, Es256PublicKey, HeaderFields, Hs256Key, Jwk, JwkSet, Key, Rs256PrivateKey,
-    Rs256PublicKey, Validation, base64url,
+    AnyVerifyingKey, Es256PrivateKey, Es256PublicKey, HeaderFields, Hs256Key, Jwk, JwkSet,
+    Rs256PrivateKey, Rs256PublicKey, Validation, base64url,
 };
 
 #[derive(Parser)]
@@ -166,7 +165,7 @@ fn decode(token: &str) -> Result<String, Failure> {
 
 /// Keys to verify with: one key or a key set.
 enum Verifier {
-    One(Box<Key>),
+    One(Box<AnyVerifyingKey>),
     Set(Box<JwkSet<64>>),
 }
 
@@ -188,7 +187,7 @@ fn verify(
     } else {
         let jwk = Jwk::parse(&text).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
         Verifier::One(Box::new(
-            Key::from_jwk(&jwk).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?,
+            AnyVerifyingKey::from_jwk(&jwk).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?,
         ))
     };
     let mut buf = vec![0u8; 2 * token.len()];
@@ -235,13 +234,13 @@ const P256_SPKI_PREFIX: [u8; 26] = [
     0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
 ];
 
-fn pem_public_key(text: &[u8]) -> Result<Key, Failure> {
+fn pem_public_key(text: &[u8]) -> Result<AnyVerifyingKey, Failure> {
     let (label, der) = pem(text)?;
     let key = match label.as_str() {
-        "RSA PUBLIC KEY" => Rs256PublicKey::from_pkcs1_der(&der).map(Key::from),
+        "RSA PUBLIC KEY" => Rs256PublicKey::from_pkcs1_der(&der).map(AnyVerifyingKey::from),
         "PUBLIC KEY" => match der.strip_prefix(&P256_SPKI_PREFIX[..]) {
-            Some(point) => Es256PublicKey::from_sec1_bytes(point).map(Key::from),
-            None => Rs256PublicKey::from_public_key_der(&der).map(Key::from),
+            Some(point) => Es256PublicKey::from_sec1_bytes(point).map(AnyVerifyingKey::from),
+            None => Rs256PublicKey::from_public_key_der(&der).map(AnyVerifyingKey::from),
         },
         other => {
             return Err(usage(format!(

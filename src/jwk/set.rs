@@ -1,0 +1,433 @@
+//! JWK Sets (RFC 7517 section 5): one implementation over where the keys are kept, with
+//! `kid` selection and optional issuer binding. [`JwkSet`] keeps up to `N` keys inline (no
+//! allocator); [`GrowableJwkSet`] keeps any number on the heap (`alloc`).
+
+use heapless::String;
+use serde::Deserialize;
+
+use super::{AnyVerifyingKey, Jwk, Op};
+use crate::header::Header;
+use crate::json::{self, JsonStr, Value};
+use crate::{Algorithm, Error, Validation, VerifyingKey};
+
+/// Longest `kid` kept for a key in a key set, in bytes; keys with longer IDs are skipped.
+pub const MAX_KID_LEN: usize = 128;
+
+/// Longest issuer a key set can be bound to, in bytes.
+pub const MAX_ISSUER_LEN: usize = 256;
+
+/// A set of verifying keys read from a JWK Set document, each with its `kid`, kept in the
+/// storage `S`. Use it through its two aliases: [`JwkSet<N>`](JwkSet) (up to `N` keys
+/// inline, no allocator) and [`GrowableJwkSet`] (any number of keys, `alloc`).
+///
+/// Reading the set: the document must be a JSON object whose `keys` is an array; anything
+/// else is refused. Each element of `keys` is read once. An element that cannot be used is
+/// skipped and counted by [`SkipReason`], never fatal, so one key this crate does not use
+/// (an encryption key, an OKP key, a new algorithm, a vendor's odd member) never takes the
+/// others down: an element that is not an object or not a readable JWK, a key type, curve or
+/// `alg` this build does not verify with, a key that breaks its type's rules (weak,
+/// malformed, `use` other than `sig`, `key_ops` without `verify`), a `kid` over
+/// [`MAX_KID_LEN`]. A set that mixes symmetric (`oct`) and asymmetric keys is refused whole:
+/// a published key set must never carry a shared secret, and one that does invites key
+/// confusion.
+///
+/// Choosing a key for a token: among the usable keys, those of the token's `alg` and, when
+/// the token has a `kid`, with that `kid` (compared exactly); exactly one must remain, or
+/// the token is refused ([`Error::UnknownKey`], [`Error::AmbiguousKey`]); keys are never
+/// tried in turn. Keys are filtered by what they declare (`kty`, `crv`, `alg`, `use`,
+/// `key_ops`): a skipped key that declares another use or algorithm (an encryption key
+/// under the same `kid`, say) takes no part, and a token naming that `kid` is verified with
+/// the usable key alone, so one signed with the other key fails its signature check. A
+/// skipped key that declares it verifies this algorithm but could not be imported (weak or
+/// malformed material) still makes its `kid` ambiguous: the document names two keys for
+/// one purpose, and which one was meant cannot be known.
+///
+/// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
+/// use jwt_core::{JwkSet, SkipReason};
+/// let set = JwkSet::<4>::parse(br#"{"keys":[
+///     {"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
+///     {"kty":"oct","kid":"b","k":"-xbuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE"},
+///     {"kty":"oct","kid":"weak","k":"AAAA"},
+///     {"kty":"oct","kid":"aes","alg":"A256GCM","k":"-xbuDNsVZ2iJtoZ-akfXTSCt4UO2cruLCsbWlBinggE"},
+///     "not a key"
+/// ]}"#)?;
+/// assert_eq!((set.len(), set.skipped()), (2, 3));
+/// assert_eq!(set.skipped_for(SkipReason::Invalid), 1);
+/// assert_eq!(set.skipped_for(SkipReason::Unsupported), 1);
+/// assert_eq!(set.skipped_for(SkipReason::Unreadable), 1);
+/// // Mixing symmetric and asymmetric keys refuses the whole set.
+/// let mixed = br#"{"keys":[{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
+///     {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+/// assert_eq!(JwkSet::<4>::parse(mixed).unwrap_err(), jwt_core::Error::InvalidKey);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
+/// ```
+#[derive(Clone, Debug)]
+pub struct KeySet<S: KeyStorage> {
+    entries: S::Entries,
+    skipped: [usize; SkipReason::COUNT],
+    issuer: Option<String<MAX_ISSUER_LEN>>,
+}
+
+/// A [`KeySet`] of up to `N` keys kept inline: needs no allocator.
+pub type JwkSet<const N: usize> = KeySet<Inline<N>>;
+
+/// A [`KeySet`] without a capacity limit: the keys live on the heap (`alloc`).
+///
+/// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
+/// use jwt_core::GrowableJwkSet;
+/// let set = GrowableJwkSet::parse(br#"{"keys":[
+///     {"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}]}"#)?;
+/// assert_eq!(set.len(), 1);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
+/// ```
+#[cfg(feature = "alloc")]
+pub type GrowableJwkSet = KeySet<Heap>;
+
+/// Where a [`KeySet`] keeps its keys: [`Inline`] or [`Heap`]. Sealed.
+pub trait KeyStorage: storage::Sealed {}
+
+/// Storage for up to `N` keys inside the set itself (see [`JwkSet`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Inline<const N: usize>;
+
+/// Storage for any number of keys on the heap (see [`GrowableJwkSet`]).
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, Copy)]
+pub struct Heap;
+
+impl<const N: usize> KeyStorage for Inline<N> {}
+
+#[cfg(feature = "alloc")]
+impl KeyStorage for Heap {}
+
+/// The entry lists behind the storage markers. Public names in a private module: usable in
+/// the sealed trait, unreachable from outside the crate.
+mod storage {
+    use super::{Entry, Error};
+
+    pub trait Sealed {
+        type Entries: Entries;
+    }
+
+    /// A list of entries that can grow, perhaps up to a capacity.
+    pub trait Entries: Default + Clone + core::fmt::Debug {
+        fn push(&mut self, entry: Entry) -> Result<(), Error>;
+        fn as_slice(&self) -> &[Entry];
+        fn as_mut_slice(&mut self) -> &mut [Entry];
+    }
+
+    impl<const N: usize> Sealed for super::Inline<N> {
+        type Entries = heapless::Vec<Entry, N>;
+    }
+
+    impl<const N: usize> Entries for heapless::Vec<Entry, N> {
+        fn push(&mut self, entry: Entry) -> Result<(), Error> {
+            heapless::Vec::push(self, entry).map_err(|_| Error::BufferTooSmall)
+        }
+
+        fn as_slice(&self) -> &[Entry] {
+            self
+        }
+
+        fn as_mut_slice(&mut self) -> &mut [Entry] {
+            self
+        }
+    }
+
+    #[cfg(feature = "alloc")]
+    impl Sealed for super::Heap {
+        type Entries = alloc::vec::Vec<Entry>;
+    }
+
+    #[cfg(feature = "alloc")]
+    impl Entries for alloc::vec::Vec<Entry> {
+        fn push(&mut self, entry: Entry) -> Result<(), Error> {
+            alloc::vec::Vec::push(self, entry);
+            Ok(())
+        }
+
+        fn as_slice(&self) -> &[Entry] {
+            self
+        }
+
+        fn as_mut_slice(&mut self) -> &mut [Entry] {
+            self
+        }
+    }
+}
+
+use storage::Entries as _;
+
+/// A usable key of the document, with its `kid`.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    kid: Option<String<MAX_KID_LEN>>,
+    key: AnyVerifyingKey,
+    /// Whether a skipped key declared for the same algorithm has this `kid` too.
+    ambiguous: bool,
+}
+
+/// Why an element of a JWK Set document's `keys` was skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SkipReason {
+    /// Not a JSON object, or not a readable JWK: no `kty`, a duplicate member, or a
+    /// registered member of the wrong type (a numeric `kid`, `"alg": null`).
+    Unreadable,
+    /// A key type, curve or `alg` this build does not verify with: an encryption key's
+    /// algorithm, an OKP or P-384 key, an algorithm whose feature is off.
+    Unsupported,
+    /// A key that breaks its type's rules: weak or malformed material, private members where
+    /// a public key is expected, `use` other than `sig`, `key_ops` without `verify`.
+    Invalid,
+    /// A `kid` longer than [`MAX_KID_LEN`].
+    KidTooLong,
+}
+
+impl SkipReason {
+    const COUNT: usize = 4;
+}
+
+impl<S: KeyStorage> KeySet<S> {
+    /// Reads a JWK Set document (rules above), each key once.
+    ///
+    /// # Errors
+    /// [`Error::Json`] for malformed JSON; [`Error::InvalidKey`] when `keys` is missing or
+    /// not an array, or when symmetric and asymmetric keys are mixed;
+    /// [`Error::BufferTooSmall`] when a [`JwkSet<N>`](JwkSet) would need more than `N`
+    /// usable keys.
+    pub fn parse(json: &[u8]) -> Result<Self, Error> {
+        let mut keys = None;
+        json::parse_object(json, |name, value| {
+            if name == "keys" {
+                let Value::Array(array) = value else {
+                    return Err(Error::InvalidKey);
+                };
+                keys = Some(array);
+            }
+            Ok(())
+        })?;
+        let keys = keys.ok_or(Error::InvalidKey)?;
+
+        let mut set: Self = KeySet {
+            entries: S::Entries::default(),
+            skipped: [0; SkipReason::COUNT],
+            issuer: None,
+        };
+        let (mut symmetric, mut asymmetric) = (false, false);
+        // Skipped keys declared for an algorithm and use this set verifies: each makes the
+        // entries of the same algorithm and `kid` ambiguous (they are rare: a second pass
+        // marks them).
+        let mut unimported = 0usize;
+        json::for_each_element(keys, |value| {
+            let jwk = match value {
+                Value::Object(text) => Jwk::parse(text.as_bytes()).ok(),
+                _ => None,
+            };
+            let Some(jwk) = jwk else {
+                set.skip(SkipReason::Unreadable);
+                return Ok(());
+            };
+            if Algorithm::from_kty(jwk.kty()) == Some(Algorithm::Hs256) {
+                symmetric = true;
+            } else {
+                asymmetric = true;
+            }
+            let Some(kid) = kid_of(&jwk) else {
+                set.skip(SkipReason::KidTooLong);
+                return Ok(());
+            };
+            match AnyVerifyingKey::from_jwk(&jwk) {
+                Ok(key) => set.entries.push(Entry {
+                    kid,
+                    key,
+                    ambiguous: false,
+                })?,
+                Err(error) => {
+                    unimported += usize::from(declared_for_verifying(&jwk).is_some());
+                    set.skip(match error {
+                        Error::UnsupportedAlgorithm => SkipReason::Unsupported,
+                        _ => SkipReason::Invalid,
+                    });
+                }
+            }
+            Ok(())
+        })?;
+        if unimported > 0 {
+            set.mark_ambiguous(keys)?;
+        }
+        if symmetric && asymmetric {
+            return Err(Error::InvalidKey);
+        }
+        Ok(set)
+    }
+
+    /// Marks the entries that share their algorithm and `kid` with a key that declares it
+    /// verifies that algorithm but could not be imported.
+    fn mark_ambiguous(&mut self, keys: &str) -> Result<(), Error> {
+        let entries = self.entries.as_mut_slice();
+        json::for_each_element(keys, |value| {
+            let Value::Object(text) = value else {
+                return Ok(());
+            };
+            let Ok(jwk) = Jwk::parse(text.as_bytes()) else {
+                return Ok(());
+            };
+            let (Some(alg), Some(kid)) = (declared_for_verifying(&jwk), jwk.kid()) else {
+                return Ok(());
+            };
+            if AnyVerifyingKey::from_jwk(&jwk).is_err() {
+                for entry in entries.iter_mut() {
+                    if entry.key.algorithm() == alg
+                        && entry.kid.as_deref().is_some_and(|k| kid == k)
+                    {
+                        entry.ambiguous = true;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn skip(&mut self, reason: SkipReason) {
+        if let Some(count) = self.skipped.get_mut(reason as usize) {
+            *count += 1;
+        }
+    }
+
+    /// Number of usable keys.
+    pub fn len(&self) -> usize {
+        self.entries.as_slice().len()
+    }
+
+    /// Whether no key is usable.
+    pub fn is_empty(&self) -> bool {
+        self.entries.as_slice().is_empty()
+    }
+
+    /// Number of elements of the document's `keys` that were skipped, for any reason.
+    pub fn skipped(&self) -> usize {
+        self.skipped.iter().sum()
+    }
+
+    /// Number of elements of the document's `keys` skipped for `reason`.
+    pub fn skipped_for(&self, reason: SkipReason) -> usize {
+        self.skipped.get(reason as usize).copied().unwrap_or(0)
+    }
+
+    /// The usable keys with their `kid`, in document order.
+    pub fn iter(&self) -> impl Iterator<Item = (Option<&str>, &AnyVerifyingKey)> {
+        self.entries
+            .as_slice()
+            .iter()
+            .map(|e| (e.kid.as_deref(), &e.key))
+    }
+
+    /// Binds the set to the issuer whose keys these are (RFC 8725 section 3.8):
+    /// [`verify`](Self::verify) then accepts only tokens whose `iss` is `issuer`, whatever
+    /// issuers the [`Validation`] lists, so a key of one issuer can never vouch for a token
+    /// claiming another.
+    ///
+    /// # Errors
+    /// [`Error::BufferTooSmall`] when `issuer` is longer than [`MAX_ISSUER_LEN`].
+    pub fn bind_issuer(mut self, issuer: &str) -> Result<Self, Error> {
+        let mut bound = String::new();
+        bound.push_str(issuer).map_err(|_| Error::BufferTooSmall)?;
+        self.issuer = Some(bound);
+        Ok(self)
+    }
+
+    /// The issuer the set is bound to, if any.
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+
+    /// Chooses the key for a token with algorithm `alg` and key ID `kid` (rules above).
+    ///
+    /// # Errors
+    /// [`Error::UnknownKey`] when no key fits, [`Error::AmbiguousKey`] when several do.
+    pub fn select(
+        &self,
+        alg: Algorithm,
+        kid: Option<JsonStr<'_>>,
+    ) -> Result<&AnyVerifyingKey, Error> {
+        let mut candidates = self.entries.as_slice().iter().filter(|e| {
+            e.key.algorithm() == alg
+                && match kid {
+                    Some(kid) => e.kid.as_deref().is_some_and(|own| kid == own),
+                    None => true,
+                }
+        });
+        match (candidates.next(), candidates.next()) {
+            (Some(entry), None) if !(entry.ambiguous && kid.is_some()) => Ok(&entry.key),
+            (None, _) => Err(Error::UnknownKey),
+            _ => Err(Error::AmbiguousKey),
+        }
+    }
+
+    /// [`verify`](crate::verify) with the key this set chooses from the token's header
+    /// (read once; otherwise untrusted). A set bound to an issuer also requires `iss` to be
+    /// that issuer.
+    ///
+    /// # Errors
+    /// As [`verify`](crate::verify) and [`select`](Self::select).
+    pub fn verify<'b, T: Deserialize<'b>>(
+        &self,
+        token: &str,
+        validation: &Validation<'_>,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<T, Error> {
+        let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
+        match self.issuer.as_deref() {
+            Some(issuer) => {
+                let bound = [issuer];
+                let policy = validation.issuers(&bound);
+                crate::verify::verify_chosen(token, choose, &policy, now, buf)
+            }
+            None => crate::verify::verify_chosen(token, choose, validation, now, buf),
+        }
+    }
+
+    /// [`verify_jws`](crate::verify_jws) with the key this set chooses for the token. No
+    /// claim is read, so an issuer binding is not applied: use [`verify`](Self::verify) for
+    /// JWTs.
+    ///
+    /// # Errors
+    /// As [`verify_jws`](crate::verify_jws) and [`select`](Self::select).
+    pub fn verify_jws<'b>(&self, token: &str, buf: &'b mut [u8]) -> Result<&'b [u8], Error> {
+        let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
+        crate::verify::verify_jws_chosen(token, choose, buf)
+    }
+}
+
+/// The algorithm a JWK declares it verifies with, by its `kty`, `crv`, `alg`, `use` and
+/// `key_ops` alone (its material is not looked at).
+fn declared_for_verifying(jwk: &Jwk<'_>) -> Option<Algorithm> {
+    let alg = Algorithm::from_kty(jwk.kty())?;
+    let curve_fits = alg != Algorithm::Es256 || jwk.material.crv.is_some_and(|crv| crv == "P-256");
+    (curve_fits && jwk.check(alg, Op::Verify).is_ok()).then_some(alg)
+}
+
+/// The JWK's `kid`, unescaped into fixed storage: `Some(None)` without one, `None` when it
+/// is too long to keep.
+fn kid_of(jwk: &Jwk<'_>) -> Option<Option<String<MAX_KID_LEN>>> {
+    let Some(kid) = jwk.kid() else {
+        return Some(None);
+    };
+    let mut out = String::new();
+    for c in kid.chars() {
+        out.push(c).ok()?;
+    }
+    Some(Some(out))
+}
