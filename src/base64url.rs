@@ -11,6 +11,10 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const INVALID: u8 = 0xFF;
 
 /// Maps each byte to its 6-bit value, or `INVALID`.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of bounds fails the build"
+)]
 const DECODE: [u8; 256] = {
     let mut table = [INVALID; 256];
     let mut i = 0;
@@ -95,6 +99,10 @@ pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
 
 /// The characters of `chars` (at most a word's worth) gathered 6 bits each into the low bits
 /// of a word, and whether any is outside the alphabet.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a byte indexes a table of 256 entries"
+)]
 fn gather(chars: &[u8]) -> (usize, bool) {
     let mut invalid = 0u8;
     let word = chars.iter().fold(0usize, |word, &c| {
@@ -119,6 +127,10 @@ const BLOCK_CHARS: usize = 4;
 /// gathering through [`DECODE`]. 4 KiB of tables: 64-bit targets only (gateways); firmware
 /// keeps its flash.
 #[cfg(any(target_pointer_width = "64", test))]
+#[expect(
+    clippy::indexing_slicing,
+    reason = "evaluated at compile time: an index out of bounds fails the build"
+)]
 static SHIFTED: [[u32; 256]; 4] = {
     let mut tables = [[0u32; 256]; 4];
     let mut c = 0;
@@ -154,6 +166,10 @@ use decode_block_by_tables as decode_block;
 /// Decodes one block of eight characters into `bytes`, returning non-zero when a character
 /// is outside the alphabet.
 #[cfg(any(target_pointer_width = "64", test))]
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a byte indexes a table of 256 entries"
+)]
 fn decode_block_by_tables(chars: &[u8], bytes: &mut [u8]) -> u32 {
     let (Ok(&[a, b, c, d, e, f, g, h]), Ok(out)) =
         (<&[u8; 8]>::try_from(chars), <&mut [u8; 6]>::try_from(bytes))
@@ -232,6 +248,10 @@ pub(crate) fn encode_tail_in_place(buf: &mut [u8], n: usize) -> Result<usize, Er
 }
 
 /// Encodes one group of 1 to 3 bytes into `chunk.len() + 1` characters.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "six bits index the 64-character alphabet"
+)]
 fn encode_chunk(chunk: &[u8], out: &mut [u8]) {
     let b0 = chunk.first().copied().unwrap_or(0);
     let b1 = chunk.get(1).copied().unwrap_or(0);

@@ -110,7 +110,7 @@ impl<'a> Header<'a> {
 pub fn decode_header<'b>(token: &str, buf: &'b mut [u8]) -> Result<Header<'b>, Error> {
     let parts = compact::split(token, crate::MAX_TOKEN_LEN)?;
     let len = base64url::decode(parts.header, buf)?;
-    Header::parse(&buf[..len])
+    Header::parse(buf.get(..len).ok_or(Error::BufferTooSmall)?)
 }
 
 /// Compares a media type (`typ`/`cty`) with `expected`: ASCII case-insensitively, with the
@@ -133,7 +133,8 @@ pub(crate) fn media_type_eq(value: JsonStr<'_>, expected: &str) -> bool {
 fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
+        .then(|| s.get(prefix.len()..))
+        .flatten()
 }
 
 /// The header parameters a signer may set; `alg` always comes from the key (STANDARDS S-1).

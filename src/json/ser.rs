@@ -80,6 +80,10 @@ impl Writer<'_> {
     }
 
     /// Writes `s` with JSON escapes, without quotes.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "a nibble indexes the 16 hex digits"
+    )]
     fn escaped(&mut self, s: &str) -> Result<(), SerError> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut start = 0;

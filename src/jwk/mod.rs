@@ -367,8 +367,8 @@ impl crate::Hs256Key {
         use zeroize::Zeroize;
         jwk.check(Algorithm::Hs256, Op::VerifyOrSign)?;
         let mut secret = [0u8; Self::MAX_JWK_LEN];
-        let key =
-            secret_bytes(jwk.material.k, &mut secret).and_then(|len| Self::new(&secret[..len]));
+        let key = secret_bytes(jwk.material.k, &mut secret)
+            .and_then(|len| Self::new(secret.get(..len).ok_or(Error::InvalidKey)?));
         secret.zeroize();
         key
     }
