@@ -2,7 +2,7 @@
 
 use crate::Error;
 
-/// Largest token accepted by any function of the crate (STANDARDS V-P12). A
+/// Largest token accepted by any function of the crate (checklist V-P12). A
 /// [`Validation`](crate::Validation) may set a smaller limit.
 pub const MAX_TOKEN_LEN: usize = 64 * 1024;
 

@@ -137,7 +137,7 @@ fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
         .flatten()
 }
 
-/// The header parameters a signer may set; `alg` always comes from the key (STANDARDS S-1).
+/// The header parameters a signer may set; `alg` always comes from the key (checklist S-1).
 ///
 /// The default writes `"typ":"JWT"` and no `kid`.
 ///

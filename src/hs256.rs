@@ -10,7 +10,7 @@ use crate::{Algorithm, Error, base64url};
 ///
 /// The keyed HMAC state (inner and outer pads) is computed once here, so each verification
 /// only hashes the token. Secrets shorter than 32 bytes are refused (RFC 7518 section 3.2;
-/// STANDARDS V-H1), and tags are compared in constant time over their full length (V-H2).
+/// checklist V-H1), and tags are compared in constant time over their full length (V-H2).
 /// `Debug` never prints the secret.
 ///
 /// ```

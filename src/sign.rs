@@ -1,4 +1,4 @@
-//! The sign pipeline: header fields and claims to a compact token (STANDARDS S-1..S-3).
+//! The sign pipeline: header fields and claims to a compact token (checklist S-1..S-3).
 
 use serde::Serialize;
 

@@ -80,7 +80,7 @@ impl<'a> Validation<'a> {
         }
     }
 
-    /// The RFC 9068 profile for JWT access tokens (STANDARDS V-AT1..V-AT6): the `typ` header
+    /// The RFC 9068 profile for JWT access tokens (checklist V-AT1..V-AT6): the `typ` header
     /// `at+jwt` (or `application/at+jwt`, any case) and nothing else; `iss` one of `issuers`;
     /// `aud` containing one of `audiences`; `exp`, `iat`, `sub`, `jti` and `client_id`
     /// present. Scopes are each resource's own requirement: check them on the verified claims
@@ -115,7 +115,7 @@ impl<'a> Validation<'a> {
             .require(Claim::ClientId)
     }
 
-    /// The OpenID Connect ID token rules (Core 1.0 section 3.1.3.7, STANDARDS V-O1..V-O6)
+    /// The OpenID Connect ID token rules (Core 1.0 section 3.1.3.7, checklist V-O1..V-O6)
     /// for the client `client_id`: `iss` one of `issuers`; `sub`, `aud`, `exp` and `iat`
     /// present; `sub` at most 255 ASCII characters; `aud` contains `client_id`, and any
     /// other audience it names must be listed with [`audiences`](Self::audiences) (audiences

@@ -1,4 +1,4 @@
-//! The verify pipeline: token bytes to validated, typed claims (GUIDE section 2).
+//! The verify pipeline: token bytes to validated, typed claims.
 
 use serde::Deserialize;
 

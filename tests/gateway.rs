@@ -1,4 +1,4 @@
-//! Resource-server helpers: RFC 6750 bearer tokens (STANDARDS V-B1, V-B3, V-AT7) and OAuth 2.0
+//! Resource-server helpers: RFC 6750 bearer tokens (checklist V-B1, V-B3, V-AT7) and OAuth 2.0
 //! scopes (V-AT6), through the public API.
 
 mod common;
@@ -187,7 +187,7 @@ fn v_at6_scopes_compare_exactly_in_both_forms() {
 
 #[cfg(feature = "hs256")]
 mod access_token_profile {
-    //! RFC 9068 (STANDARDS V-AT1..V-AT6) through `Validation::access_token`.
+    //! RFC 9068 (checklist V-AT1..V-AT6) through `Validation::access_token`.
     use jwt_core::{Claim, Error, Validation};
 
     use crate::common::{self, NOW, hs256, hs256_token};
@@ -331,7 +331,7 @@ mod access_token_profile {
 }
 
 mod id_token_profile {
-    //! OpenID Connect ID tokens (STANDARDS V-O1..V-O6) through `Validation::id_token`.
+    //! OpenID Connect ID tokens (checklist V-O1..V-O6) through `Validation::id_token`.
     use jwt_core::{Claim, Error, Validation};
 
     const OP: &str = "https://op.example";
@@ -535,7 +535,7 @@ mod id_token_profile {
     feature = "std"
 ))]
 mod key_sets {
-    //! JWK Sets for gateways: the growable set, issuer binding (STANDARDS V-C12) and key
+    //! JWK Sets for gateways: the growable set, issuer binding (checklist V-C12) and key
     //! rotation, with JWK Sets in the shapes Keycloak, Auth0 and Azure AD publish (V-K7).
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};

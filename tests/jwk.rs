@@ -1,4 +1,4 @@
-//! JWK import (STANDARDS V-K1..V-K7), thumbprints (V-T1..V-T3), and the RFC 7515 / RFC 7520
+//! JWK import (checklist V-K1..V-K7), thumbprints (V-T1..V-T3), and the RFC 7515 / RFC 7520
 //! JWKs, including private keys that must reproduce the RFCs' signatures byte for byte.
 #![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]
 

@@ -1,5 +1,5 @@
 //! RFC 7515 Appendix A, RFC 7519 section 3.1 and RFC 7520 section 4 examples
-//! (tests/data, copied from ../shared/vectors with their licenses).
+//! (tests/data, copied from their upstream sources with their licenses).
 #![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]
 
 mod common;

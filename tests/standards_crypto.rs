@@ -1,4 +1,4 @@
-//! STANDARDS.md V-H1..V-H2 (HS256), V-R1..V-R2 (RS256), V-E1..V-E4 (ES256) and S-1..S-3
+//! CONFORMANCE.md checklist V-H1..V-H2 (HS256), V-R1..V-R2 (RS256), V-E1..V-E4 (ES256) and S-1..S-3
 //! (signer), one test or more per item, named by ID.
 #![cfg(all(
     feature = "hs256",

@@ -1,4 +1,4 @@
-//! STANDARDS.md V-P1..V-P12 (compact parsing) and V-A1..V-A4 (algorithm policy), one test
+//! CONFORMANCE.md checklist V-P1..V-P12 (compact parsing) and V-A1..V-A4 (algorithm policy), one test
 //! or more per item, named by ID. Tokens are built with the raw primitives (tests/common) so
 //! every malformed shape can carry a valid signature where that matters.
 #![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]

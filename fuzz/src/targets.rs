@@ -477,7 +477,7 @@ fn serde_json_object(json: &[u8]) -> Option<serde_json::Value> {
     }
 }
 
-/// Deliberate strictness of jwt-core over jsonwebtoken, by STANDARDS.md ID. A verdict
+/// Deliberate strictness of jwt-core over jsonwebtoken, by checklist ID (CONFORMANCE.md). A verdict
 /// difference is accepted only when jwt-core's error is listed here.
 pub fn deliberate_strictness(ours: Error) -> Option<&'static str> {
     Some(match ours {

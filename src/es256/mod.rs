@@ -42,14 +42,14 @@ fn x_is_r(point: &ProjectivePoint, r: &Scalar) -> bool {
     <Scalar as Reduce<FieldBytes>>::reduce(&x) == *r
 }
 
-/// An ES256 public key: a point on P-256, validated on import (STANDARDS V-E4).
+/// An ES256 public key: a point on P-256, validated on import (checklist V-E4).
 ///
 /// Signatures must be exactly 64 bytes, `r || s` (V-E1); DER is refused, as are `r` or `s`
 /// equal to zero or not below the group order (V-E2). ECDSA signatures are malleable:
 /// `(r, n - s)` also verifies, so never use signature bytes as a token identity (V-E3).
 ///
 /// On 64-bit targets, import precomputes multiples of the point for fast verification
-/// (1.2 KB, and about half the work of one verification): import a key once and keep it.
+/// (about half the work of one verification): import a key once and keep it.
 ///
 /// ```
 /// use jwt_core::{Es256PrivateKey, Es256PublicKey};

@@ -39,8 +39,7 @@ where
             cur: cur.clone(),
             scratch,
             depth: MAX_DEPTH - 1,
-            #[cfg(target_pointer_width = "64")]
-            ahead: None,
+            ahead: AheadSlot::default(),
         },
         names: MemberNames::new(),
         registered: Registered::default(),
@@ -139,8 +138,8 @@ impl<'de> ClaimsSet<'de, '_> {
             let mut after = cur.clone();
             let value = after.value(MAX_DEPTH - 1)?;
             ahead = Some(Ahead {
-                at: cur.position(),
-                after: after.position(),
+                at: cur.pos(),
+                after: after.pos(),
                 value,
             });
             let recorded = self.registered.record(claim, value);
@@ -280,15 +279,18 @@ struct Deserializer<'de, 's> {
     scratch: &'s mut [u8],
     depth: u32,
     /// The value of the current top-level member when the top level has read it already.
-    #[cfg(target_pointer_width = "64")]
-    ahead: Option<Ahead<'de>>,
+    ahead: AheadSlot<'de>,
 }
 
 /// A top-level value read ahead (a registered claim's, for validation): the type reading it
 /// takes it from here instead of scanning it a second time. Kept on 64-bit targets
-/// (gateways) only: on the benchmark token that is 922 fewer instructions per HS256 verify,
-/// while on Cortex-M keeping it costs 216 bytes of flash, so 32-bit targets scan those few
-/// short values twice instead.
+/// (gateways), where that saves instructions on every verify; 32-bit targets keep nothing
+/// and scan those few short values twice, which costs less flash.
+#[cfg(target_pointer_width = "64")]
+type AheadSlot<'de> = Option<Ahead<'de>>;
+#[cfg(not(target_pointer_width = "64"))]
+type AheadSlot<'de> = core::marker::PhantomData<Ahead<'de>>;
+
 #[derive(Clone, Copy)]
 #[cfg_attr(not(target_pointer_width = "64"), allow(dead_code))]
 struct Ahead<'de> {
@@ -304,7 +306,7 @@ impl<'de> Deserializer<'de, '_> {
     /// reads them.
     #[cfg(target_pointer_width = "64")]
     fn read_ahead(&mut self) -> Option<Value<'de>> {
-        let ahead = self.ahead.filter(|a| a.at == self.cur.position())?;
+        let ahead = self.ahead.filter(|a| a.at == self.cur.pos())?;
         self.cur.seek(ahead.after);
         Some(ahead.value)
     }
@@ -677,10 +679,7 @@ impl<'de> de::MapAccess<'de> for Members<'_, 'de, '_> {
         if !next_member(cur, &mut self.first, b'}')? {
             return Ok(None);
         }
-        let name = cur.string()?;
-        cur.skip_ws();
-        cur.expect(b':')?;
-        cur.skip_ws();
+        let name = cur.member_key()?;
         seed.deserialize(Name {
             name,
             scratch: &mut *self.value.scratch,

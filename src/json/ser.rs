@@ -1,4 +1,4 @@
-//! A panic-free serde JSON serializer writing into a byte slice (RFC 8259, STANDARDS S-3).
+//! A panic-free serde JSON serializer writing into a byte slice (RFC 8259, checklist S-3).
 //!
 //! Every string is escaped (`"`, `\` and control characters; everything else is written as
 //! UTF-8), map keys must be strings, and non-finite floats are refused. Anything JSON cannot

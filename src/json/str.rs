@@ -3,7 +3,7 @@
 /// A JSON string as it appears in the input, between its quotes and still escaped.
 ///
 /// Its escapes are known to be valid. Comparisons and [`chars`](JsonStr::chars) see the
-/// unescaped text, so `"https:\/\/a"` equals `"https://a"` (STANDARDS V-P9, V-C7).
+/// unescaped text, so `"https:\/\/a"` equals `"https://a"` (checklist V-P9, V-C7).
 ///
 /// ```
 /// let mut buf = [0u8; 64];

@@ -1,6 +1,6 @@
 //! JSON Web Keys (RFC 7517, RFC 7518 section 6) and JWK thumbprints (RFC 7638).
 //!
-//! [`Jwk::parse`] reads one key; each key type's `from_jwk` applies the rules of STANDARDS
+//! [`Jwk::parse`] reads one key; each key type's `from_jwk` applies the rules of checklist
 //! V-K1..V-K6: required members, canonical base64url, minimum-octet RSA integers, full-size
 //! EC coordinates on the curve, `alg`/`use`/`key_ops` consistent with the intended use,
 //! private members refused where a public key is expected, weak keys refused, unknown
@@ -194,7 +194,7 @@ impl<'a> Jwk<'a> {
     }
 
     /// Checks `kty`, then `alg`, `use` and `key_ops` against the algorithm and the use
-    /// (STANDARDS V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
+    /// (checklist V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
     /// without duplicates and allowing `op`; both consistent when both are present.
     pub(crate) fn check(&self, alg: Algorithm, op: Op) -> Result<(), Error> {
         if self.kty != alg.kty() {

@@ -7,8 +7,8 @@
 //! digest (RFC 8017 section 8.2.2, with the NULL parameter). Keys of other sizes or
 //! exponents use the `rsa` crate; both paths pass the same Wycheproof suites.
 //!
-//! Only on 64-bit targets: the fixed-size types cost tens of kilobytes of flash and over
-//! 16 KiB of stack on a Cortex-M, where the `rsa` crate's heap-based path is the better
+//! Only on 64-bit targets: the fixed-size types cost much flash and stack on a Cortex-M,
+//! where the `rsa` crate's heap-based path is the better
 //! trade. There [`MontgomeryKey`] has no values and every key takes the `rsa` path.
 
 #[cfg(target_pointer_width = "64")]
