@@ -7,7 +7,8 @@
 #   - a panic branch in jwt-core's own code (src/) fails, in any binary;
 #   - `hs256-jws`, `hs256-validate` and `hs256-verify` must link with a panic handler that
 #     calls an undefined symbol.
-# Exit status 0 when everything holds. Output: a Markdown table (the README's).
+# Exit status 0 when everything holds. Output: a Markdown table; with --update-readme it also
+# replaces the table in README.md (between its report.sh markers).
 #
 # Needs: rustup target thumbv7em-none-eabihf, qemu-system-arm, binutils-arm-none-eabi, python3.
 set -euo pipefail
@@ -44,15 +45,30 @@ for entry in "${bins[@]}"; do
   panics[$bin]=$(echo "$sites" | sed -n 's/^  panic branches by crate: //p')
 done
 
-echo "| binary | flash (B) | RAM (B) | peak stack (B) | heap peak (B) | panic branches left (by crate) |"
-echo "|---|---:|---:|---:|---:|---|"
-for entry in "${bins[@]}"; do
-  bin=${entry%%:*}
-  echo "| \`$bin\` | ${flash[$bin]} | ${ram[$bin]} | ${stack[$bin]} | ${heap[$bin]} | ${panics[$bin]} |"
-done
-echo
-echo "flash ratios to the floor: hs256-verify $(python3 -c "print(f'{${flash[hs256-verify]}/${flash[hs256-floor]}:.2f}x')"), \
+table() {
+  echo "| binary | flash (B) | RAM (B) | peak stack (B) | heap peak (B) | panic branches left (by crate) |"
+  echo "|---|---:|---:|---:|---:|---|"
+  for entry in "${bins[@]}"; do
+    bin=${entry%%:*}
+    echo "| \`$bin\` | ${flash[$bin]} | ${ram[$bin]} | ${stack[$bin]} | ${heap[$bin]} | ${panics[$bin]} |"
+  done
+  echo
+  echo "flash ratios to the floor: hs256-verify $(python3 -c "print(f'{${flash[hs256-verify]}/${flash[hs256-floor]}:.2f}x')"), \
 es256-verify $(python3 -c "print(f'{${flash[es256-verify]}/${flash[es256-floor]}:.2f}x')")"
+}
+table
+if [[ ${1:-} == --update-readme ]]; then
+  table > table.md.tmp
+  python3 - <<'PY'
+readme = open("README.md").read()
+table = open("table.md.tmp").read()
+start = readme.index("\n", readme.index("<!-- report.sh writes this table")) + 1
+end = readme.index("<!-- end of report.sh table -->")
+open("README.md", "w").write(readme[:start] + table + readme[end:])
+PY
+  rm -f table.md.tmp
+  echo "README.md table updated"
+fi
 
 echo
 echo "budgets (budgets.txt):"

@@ -1,53 +1,20 @@
-//! # jwt-core
-//!
-//! An embeddable, `#![no_std]`, allocation-free JWT library: JWS compact serialization
-//! (RFC 7515) with HS256, ES256 and RS256, and claim validation (RFC 7519, RFC 8725).
-//!
-//! - **Verify** a token into your own `serde` claims type with [`verify`]: no heap
-//!   allocation; the payload is decoded into a buffer you provide and your type may borrow
-//!   from it. With `alloc`, [`verify_owned`] allocates the buffer for you.
-//! - **Sign** with [`sign`] into a buffer (or [`sign_to_string`] with `alloc`).
-//! - **Choose a key** with [`decode_header`] (`kid`, `alg`, `typ`) before verifying.
-//! - **Keys** are bound to one algorithm: [`Hs256Key`], [`Es256PublicKey`] /
-//!   [`Es256PrivateKey`], [`Rs256PublicKey`] / [`Rs256PrivateKey`]. The key decides how a
-//!   token is verified; a token whose `alg` differs is refused, and `none` does not exist.
-//! - **Validate** with a [`Validation`] policy and an injected clock (`now`, Unix seconds).
-//!
-//! ```
-//! # #[cfg(feature = "hs256")]
-//! # fn main() -> Result<(), jwt_core::Error> {
-//! use jwt_core::{Hs256Key, HeaderFields, Validation};
-//! use serde::{Deserialize, Serialize};
-//!
-//! #[derive(Serialize, Deserialize)]
-//! struct Claims<'a> { iss: &'a str, sub: &'a str, exp: u64 }
-//!
-//! let key = Hs256Key::new(b"an HS256 secret of 32 bytes or more!")?;
-//! let mut token_buf = [0u8; 256];
-//! let claims = Claims { iss: "https://auth.example", sub: "alice", exp: 1_900_000_000 };
-//! let token = jwt_core::sign(&key, &HeaderFields::new(), &claims, &mut token_buf)?;
-//!
-//! let policy = Validation::new().issuers(&["https://auth.example"]);
-//! let mut buf = [0u8; 256];
-//! let verified: Claims = jwt_core::verify(token, &key, &policy, 1_800_000_000, &mut buf)?;
-//! assert_eq!(verified.sub, "alice");
-//! # Ok(())
-//! # }
-//! # #[cfg(not(feature = "hs256"))]
-//! # fn main() {}
-//! ```
-//!
-//! ## Features
-//!
-//! | feature | default | what it enables |
-//! |---|---|---|
-//! | `hs256` | yes | [`Hs256Key`] (hmac, sha2) |
-//! | `es256` | yes | [`Es256PublicKey`], [`Es256PrivateKey`] (p256) |
-//! | `rs256` | yes | [`Rs256PublicKey`], [`Rs256PrivateKey`] (rsa); needs `alloc` |
-//! | `alloc` | yes | [`verify_owned`], [`sign_to_string`] |
-//! | `std`   | yes | [`now`]; RSA signing blinded with the OS random number generator |
-//!
-//! Firmware uses `default-features = false, features = ["hs256"]` (or `es256`).
+// The crate documentation is the README, so docs.rs and the repository say the same; its
+// examples need every algorithm and `std`, and run as doctests in that configuration.
+#![cfg_attr(
+    all(feature = "std", feature = "hs256", feature = "es256", feature = "rs256"),
+    doc = include_str!("../README.md")
+)]
+#![cfg_attr(
+    not(all(
+        feature = "std",
+        feature = "hs256",
+        feature = "es256",
+        feature = "rs256"
+    )),
+    doc = "An embeddable, `no_std`, allocation-free JWT library: JWS compact serialization \
+           (RFC 7515) with HS256, ES256 and RS256, and claim validation (RFC 7519, RFC 8725). \
+           The full documentation (the README) is built with the default features."
+)]
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -127,8 +94,3 @@ pub use verify::now;
 #[cfg(feature = "alloc")]
 pub use verify::verify_owned;
 pub use verify::{verify, verify_jws};
-
-/// The README's example runs as a doctest.
-#[cfg(all(doctest, feature = "std", feature = "hs256"))]
-#[doc = include_str!("../README.md")]
-struct ReadmeDoctests;
