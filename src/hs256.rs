@@ -23,6 +23,10 @@ use crate::{Algorithm, Error, base64url};
 #[derive(Clone)]
 pub struct Hs256Key {
     mac: Hmac<Sha256>,
+    /// Whether the key may sign and verify: both, unless imported from a JWK whose
+    /// `key_ops` allows only one.
+    may_sign: bool,
+    may_verify: bool,
 }
 
 impl Hs256Key {
@@ -39,7 +43,18 @@ impl Hs256Key {
             return Err(Error::InvalidKey);
         }
         let mac = Hmac::<Sha256>::new_from_slice(secret).map_err(|_| Error::InvalidKey)?;
-        Ok(Hs256Key { mac })
+        Ok(Hs256Key {
+            mac,
+            may_sign: true,
+            may_verify: true,
+        })
+    }
+
+    /// The key restricted to the operations a JWK's `key_ops` allows.
+    pub(crate) fn limited_to(mut self, ops: crate::jwk::SignatureOps) -> Self {
+        self.may_sign = ops.sign;
+        self.may_verify = ops.verify;
+        self
     }
 
     fn tag(&self, signing_input: &[u8]) -> Hmac<Sha256> {
@@ -63,6 +78,9 @@ impl VerifyingKey for Hs256Key {
     }
 
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        if !self.may_verify {
+            return Err(Error::InvalidKey);
+        }
         // `verify_slice` compares in constant time and refuses any length but 32 (V-H2).
         self.tag(signing_input)
             .verify_slice(signature)
@@ -84,6 +102,9 @@ impl SigningKey for Hs256Key {
     }
 
     fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        if !self.may_sign {
+            return Err(Error::InvalidKey);
+        }
         let tag = self.tag(signing_input).finalize().into_bytes();
         let out = out.get_mut(..tag.len()).ok_or(Error::BufferTooSmall)?;
         out.copy_from_slice(&tag);
@@ -91,6 +112,9 @@ impl SigningKey for Hs256Key {
     }
 
     fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        if !self.may_sign {
+            return Err(Error::InvalidKey);
+        }
         let tag = self.tag(signing_input).finalize().into_bytes();
         base64url::encode(&tag, out)
     }

@@ -88,7 +88,7 @@ pub use rs256::{Rs256PrivateKey, Rs256PublicKey};
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;
-pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Validation};
+pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, Validation};
 #[cfg(feature = "std")]
 pub use verify::now;
 #[cfg(feature = "alloc")]

@@ -10,6 +10,11 @@ use crate::{Claim, Error};
 /// Leeway applied to `exp`, `nbf` and `iat` unless configured otherwise: 60 seconds.
 pub const DEFAULT_LEEWAY: u64 = 60;
 
+/// Largest leeway a [`Validation`] applies: 10 minutes. Leeway absorbs clock skew, which is
+/// seconds or minutes; a larger value given to [`Validation::leeway`] is clamped to this, so
+/// no setting can keep an expired token alive for years.
+pub const MAX_LEEWAY: u64 = 600;
+
 /// Longest token a default [`Validation`] accepts: 16 KiB. Raise it (up to
 /// [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN)) with [`Validation::max_token_len`].
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -122,6 +127,8 @@ impl<'a> Validation<'a> {
     /// the client trusts); when `aud` names several audiences, `azp` is required; `azp`, when
     /// present, equals `client_id`. Add [`nonce`](Self::nonce) when the authentication
     /// request sent one, and [`max_auth_age`](Self::max_auth_age) when it sent `max_age`.
+    /// A token whose header `typ` is `at+jwt` is an access token (RFC 9068), never an ID
+    /// token, and is refused with [`Error::InvalidType`] (RFC 8725 section 3.11).
     ///
     /// ```
     /// use jwt_core::{Error, Validation};
@@ -174,14 +181,23 @@ impl<'a> Validation<'a> {
         self
     }
 
-    /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`.
+    /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`, at most [`MAX_LEEWAY`]:
+    /// a larger value is clamped to it.
     ///
     /// ```
-    /// let strict = jwt_core::Validation::new().leeway(0);
-    /// assert_eq!(strict.validate(br#"{"exp":100}"#, 100), Err(jwt_core::Error::Expired));
+    /// use jwt_core::{Error, Validation};
+    /// let strict = Validation::new().leeway(0);
+    /// assert_eq!(strict.validate(br#"{"exp":100}"#, 100), Err(Error::Expired));
+    /// let lax = Validation::new().leeway(u64::MAX); // clamped to ten minutes
+    /// assert_eq!(lax.validate(br#"{"exp":100}"#, 699), Ok(()));
+    /// assert_eq!(lax.validate(br#"{"exp":100}"#, 700), Err(Error::Expired));
     /// ```
     pub const fn leeway(mut self, seconds: u64) -> Self {
-        self.leeway = seconds;
+        self.leeway = if seconds > MAX_LEEWAY {
+            MAX_LEEWAY
+        } else {
+            seconds
+        };
         self
     }
 
@@ -302,6 +318,9 @@ impl<'a> Validation<'a> {
 
     /// Checks the header's `typ` against the policy.
     pub(crate) fn check_typ(&self, typ: Option<JsonStr<'_>>) -> Result<(), Error> {
+        if self.id_token_client.is_some() && typ.is_some_and(|t| media_type_eq(t, "at+jwt")) {
+            return Err(Error::InvalidType);
+        }
         match (self.typ, typ) {
             (Some(expected), Some(typ)) if !media_type_eq(typ, expected) => Err(Error::InvalidType),
             (_, None) if self.require_typ => Err(Error::MissingClaim(Claim::Typ)),

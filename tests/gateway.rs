@@ -356,6 +356,55 @@ mod id_token_profile {
         c.to_string()
     }
 
+    /// RFC 8725 section 3.11: explicit typing keeps the kinds apart, both ways. An access
+    /// token (`typ` `at+jwt`, any spelling) is never taken for an ID token, and an ID token
+    /// is never taken for an access token.
+    #[test]
+    fn access_tokens_and_id_tokens_are_never_taken_for_each_other() {
+        let key = jwt_core::Hs256Key::new(crate::common::SECRET).unwrap();
+        let id_claims = String::from_utf8(claims(same)).unwrap();
+        let verify = |policy: &Validation<'_>, header: &str, payload: &str| {
+            let token = crate::common::hs256_token(header, payload);
+            let mut buf = [0u8; 1024];
+            jwt_core::verify::<serde::de::IgnoredAny, _>(&token, &key, policy, NOW, &mut buf)
+                .map(|_| ())
+        };
+        assert_eq!(
+            verify(&policy(), r#"{"alg":"HS256","typ":"JWT"}"#, &id_claims),
+            Ok(())
+        );
+        assert_eq!(verify(&policy(), r#"{"alg":"HS256"}"#, &id_claims), Ok(()));
+        for typ in [
+            "at+jwt",
+            "AT+JWT",
+            "application/at+jwt",
+            "Application/At+Jwt",
+        ] {
+            let header = format!(r#"{{"alg":"HS256","typ":"{typ}"}}"#);
+            assert_eq!(
+                verify(&policy(), &header, &id_claims),
+                Err(Error::InvalidType),
+                "{typ}"
+            );
+        }
+        // The access-token preset refuses an ID token, whose `typ` is not `at+jwt`.
+        let access = Validation::access_token(&[OP], &[CLIENT]);
+        let access_claims = r#"{"iss":"https://op.example","sub":"24400320","aud":"s6BhdRkqt3",
+            "client_id":"web","jti":"j1","exp":1311281970,"iat":1311280970}"#;
+        assert_eq!(
+            verify(&access, r#"{"alg":"HS256","typ":"at+jwt"}"#, access_claims),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&access, r#"{"alg":"HS256","typ":"JWT"}"#, access_claims),
+            Err(Error::InvalidType)
+        );
+        assert_eq!(
+            verify(&access, r#"{"alg":"HS256"}"#, access_claims),
+            Err(Error::MissingClaim(Claim::Typ))
+        );
+    }
+
     #[test]
     fn the_core_example_validates() {
         assert_eq!(policy().validate(&claims(same), NOW), Ok(()));

@@ -389,6 +389,68 @@ fn v_k7_jwk_sets() {
 }
 
 #[test]
+fn v_k5_key_ops_direction_is_honoured() {
+    // An oct key does only what its key_ops allows: a verify-only key never signs, a
+    // sign-only key never verifies nor imports as a verifying key.
+    let oct = |ops: Value| parse(&json!({"kty":"oct","k":OCT_K,"key_ops":ops})).unwrap();
+    let both = Hs256Key::from_jwk(&oct(json!(["sign", "verify"]))).unwrap();
+    let mut sig = [0u8; 32];
+    both.sign_signature(b"input", &mut sig).unwrap();
+    assert_eq!(both.verify_signature(b"input", &sig), Ok(()));
+
+    let verify_only = Hs256Key::from_jwk(&oct(json!(["verify"]))).unwrap();
+    assert_eq!(verify_only.verify_signature(b"input", &sig), Ok(()));
+    assert_eq!(
+        verify_only.sign_signature(b"input", &mut [0u8; 32]),
+        Err(Error::InvalidKey)
+    );
+    let mut out = [0u8; 256];
+    assert_eq!(
+        jwt_core::sign(
+            &verify_only,
+            &HeaderFields::new(),
+            &json!({"exp":1}),
+            &mut out
+        )
+        .unwrap_err(),
+        Error::InvalidKey
+    );
+
+    let sign_only = Hs256Key::from_jwk(&oct(json!(["sign"]))).unwrap();
+    assert_eq!(sign_only.sign_signature(b"input", &mut [0u8; 32]), Ok(32));
+    assert_eq!(
+        sign_only.verify_signature(b"input", &sig),
+        Err(Error::InvalidKey)
+    );
+    assert_eq!(
+        AnyVerifyingKey::from_jwk(&oct(json!(["sign"]))).unwrap_err(),
+        Error::InvalidKey
+    );
+    assert!(AnyVerifyingKey::from_jwk(&oct(json!(["verify"]))).is_ok());
+    // Without key_ops, both.
+    let plain = Hs256Key::from_jwk(&parse(&json!({"kty":"oct","k":OCT_K})).unwrap()).unwrap();
+    assert_eq!(plain.sign_signature(b"input", &mut [0u8; 32]), Ok(32));
+    assert_eq!(plain.verify_signature(b"input", &sig), Ok(()));
+    // Asymmetric keys: a private key needs `sign`, a public key `verify`.
+    let ec_private = ec(json!({"d": EC_D, "key_ops": ["verify"]}));
+    assert_eq!(
+        Es256PrivateKey::from_jwk(&parse(&ec_private).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    let ec_public = ec(json!({"key_ops": ["sign"]}));
+    assert_eq!(
+        Es256PublicKey::from_jwk(&parse(&ec_public).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    let mut rsa = rsa_public();
+    rsa["key_ops"] = json!(["sign"]);
+    assert_eq!(
+        Rs256PublicKey::from_jwk(&parse(&rsa).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+}
+
+#[test]
 fn v_k7_one_unusable_key_never_takes_the_set_down() {
     // Each of these elements is skipped with its reason; the usable key still verifies.
     let usable = ec(json!({"kid":"good"}));

@@ -69,11 +69,22 @@ fn v_c3_exp_boundary_and_leeway() {
         Err(Error::MissingClaim(Claim::Exp))
     );
     assert_eq!(check("{}", &strict().allow_missing_exp(), T), Ok(()));
-    // A huge leeway saturates instead of overflowing.
+    // A leeway is clamped to MAX_LEEWAY (ten minutes): a huge one neither overflows nor
+    // keeps an expired token alive.
+    assert_eq!(jwt_core::MAX_LEEWAY, 600);
+    let huge = Validation::new().leeway(u64::MAX);
+    assert_eq!(check(&payload, &huge, T + 599), Ok(()));
+    assert_eq!(check(&payload, &huge, T + 600), Err(Error::Expired));
+    assert_eq!(check(&payload, &huge, u64::MAX - 1), Err(Error::Expired));
     assert_eq!(
-        check(&payload, &Validation::new().leeway(u64::MAX), u64::MAX - 1),
-        Ok(())
+        check(r#"{"exp":1}"#, &huge, 1_800_000_000),
+        Err(Error::Expired)
     );
+    // The largest NumericDate with the largest leeway: no arithmetic overflows.
+    let last = r#"{"exp":9223372036854775807,"nbf":9223372036854775807}"#;
+    assert_eq!(check(last, &huge, i64::MAX as u64 - 1), Ok(()));
+    assert_eq!(check(last, &huge, u64::MAX), Err(Error::Expired));
+    assert_eq!(check(last, &huge, 0), Err(Error::NotYetValid));
 }
 
 #[test]

@@ -47,7 +47,9 @@ impl AnyVerifyingKey {
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
         match Algorithm::from_kty(jwk.kty()) {
             #[cfg(feature = "hs256")]
-            Some(Algorithm::Hs256) => crate::Hs256Key::from_jwk(jwk).map(AnyVerifyingKey::Hs256),
+            Some(Algorithm::Hs256) => {
+                crate::Hs256Key::from_jwk_for(jwk, super::Op::Verify).map(AnyVerifyingKey::Hs256)
+            }
             #[cfg(feature = "es256")]
             Some(Algorithm::Es256) => {
                 crate::Es256PublicKey::from_jwk(jwk).map(AnyVerifyingKey::Es256)

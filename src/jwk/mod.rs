@@ -196,7 +196,7 @@ impl<'a> Jwk<'a> {
     /// Checks `kty`, then `alg`, `use` and `key_ops` against the algorithm and the use
     /// (checklist V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
     /// without duplicates and allowing `op`; both consistent when both are present.
-    pub(crate) fn check(&self, alg: Algorithm, op: Op) -> Result<(), Error> {
+    pub(crate) fn check(&self, alg: Algorithm, op: Op) -> Result<SignatureOps, Error> {
         if self.kty != alg.kty() {
             return Err(Error::InvalidKey);
         }
@@ -210,10 +210,13 @@ impl<'a> Jwk<'a> {
                 return Err(Error::InvalidKey);
             }
         }
-        if let Some(ops) = self.key_ops {
-            check_key_ops(ops, op, self.key_use.is_some())?;
+        match self.key_ops {
+            Some(ops) => check_key_ops(ops, op, self.key_use.is_some()),
+            None => Ok(SignatureOps {
+                sign: true,
+                verify: true,
+            }),
         }
-        Ok(())
     }
 }
 
@@ -228,7 +231,7 @@ fn known_name(name: JsonStr<'_>) -> &'static str {
 
 /// `key_ops` must be an array of distinct strings allowing `op`; next to `use` (which is
 /// `sig` by then) it may only hold `sign` and `verify`.
-fn check_key_ops(ops: &str, op: Op, with_use: bool) -> Result<(), Error> {
+fn check_key_ops(ops: &str, op: Op, with_use: bool) -> Result<SignatureOps, Error> {
     const KNOWN: [&str; 8] = [
         "sign",
         "verify",
@@ -264,10 +267,20 @@ fn check_key_ops(ops: &str, op: Op, with_use: bool) -> Result<(), Error> {
     })?;
     let only_signature_ops = seen & !0b11 == 0 && unknown == 0;
     if allowed && (!with_use || only_signature_ops) {
-        Ok(())
+        Ok(SignatureOps {
+            sign: seen & 1 != 0,
+            verify: seen & 2 != 0,
+        })
     } else {
         Err(Error::InvalidKey)
     }
+}
+
+/// The signature operations a JWK allows: both without `key_ops`, else those it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SignatureOps {
+    pub sign: bool,
+    pub verify: bool,
 }
 
 /// The text of a member that must be present, with no escape sequences (base64url needs
@@ -351,7 +364,9 @@ impl crate::Hs256Key {
 
     /// Imports an `oct` JWK (RFC 7518 section 6.4): `k` of at least 32 bytes (and at most
     /// [`MAX_JWK_LEN`](Self::MAX_JWK_LEN)); `alg`, when present, `HS256`; `use` `sig`;
-    /// `key_ops` allowing `sign` or `verify`. No allocation.
+    /// `key_ops` allowing `sign` or `verify`. The key does only what `key_ops` allows: with
+    /// `["verify"]` it verifies and refuses to sign ([`Error::InvalidKey`]), with `["sign"]`
+    /// the reverse. No allocation.
     ///
     /// # Errors
     /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
@@ -364,13 +379,18 @@ impl crate::Hs256Key {
     /// # Ok::<(), jwt_core::Error>(())
     /// ```
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
+        Self::from_jwk_for(jwk, Op::VerifyOrSign)
+    }
+
+    /// [`from_jwk`](Self::from_jwk) for the use `op`, which `key_ops` must allow.
+    pub(crate) fn from_jwk_for(jwk: &Jwk<'_>, op: Op) -> Result<Self, Error> {
         use zeroize::Zeroize;
-        jwk.check(Algorithm::Hs256, Op::VerifyOrSign)?;
+        let ops = jwk.check(Algorithm::Hs256, op)?;
         let mut secret = [0u8; Self::MAX_JWK_LEN];
         let key = secret_bytes(jwk.material.k, &mut secret)
             .and_then(|len| Self::new(secret.get(..len).ok_or(Error::InvalidKey)?));
         secret.zeroize();
-        key
+        Ok(key?.limited_to(ops))
     }
 }
 
