@@ -318,13 +318,23 @@ impl<'a> Validation<'a> {
 
     /// Checks the header's `typ` against the policy.
     pub(crate) fn check_typ(&self, typ: Option<JsonStr<'_>>) -> Result<(), Error> {
-        if self.id_token_client.is_some() && typ.is_some_and(|t| media_type_eq(t, "at+jwt")) {
-            return Err(Error::InvalidType);
-        }
-        match (self.typ, typ) {
-            (Some(expected), Some(typ)) if !media_type_eq(typ, expected) => Err(Error::InvalidType),
-            (_, None) if self.require_typ => Err(Error::MissingClaim(Claim::Typ)),
-            _ => Ok(()),
+        let Some(typ) = typ else {
+            return match self.require_typ {
+                true => Err(Error::MissingClaim(Claim::Typ)),
+                false => Ok(()),
+            };
+        };
+        // The configured type must match; without one, an ID-token policy refuses the
+        // access-token type (one comparison either way).
+        let (media_type, must_match) = match (self.typ, self.id_token_client) {
+            (Some(expected), _) => (expected, true),
+            (None, Some(_)) => ("at+jwt", false),
+            (None, None) => return Ok(()),
+        };
+        if media_type_eq(typ, media_type) == must_match {
+            Ok(())
+        } else {
+            Err(Error::InvalidType)
         }
     }
 
