@@ -360,6 +360,7 @@ mod id_token_profile {
     /// token (`typ` `at+jwt`, any spelling) is never taken for an ID token, and an ID token
     /// is never taken for an access token.
     #[test]
+    #[cfg(feature = "hs256")]
     fn access_tokens_and_id_tokens_are_never_taken_for_each_other() {
         let key = jwt_core::Hs256Key::new(crate::common::SECRET).unwrap();
         let id_claims = String::from_utf8(claims(same)).unwrap();
