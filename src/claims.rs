@@ -12,21 +12,53 @@ pub(crate) struct NumericDate {
 }
 
 impl NumericDate {
-    /// Parses a validated JSON number. Accepts non-negative integers and decimal fractions up
-    /// to `i64::MAX` seconds; refuses negatives and exponent notation (fail closed: V-C5).
+    /// Parses a validated JSON number, in any of its spellings (`1700000000`,
+    /// `1700000000.5`, `1.7e9`, `17E+8`), exactly: no rounding through floating point.
+    /// Refuses negatives and values over `i64::MAX` seconds (checklist V-C5). Linear in the
+    /// text: an exponent far beyond any date is refused without expanding it.
     fn parse(number: &str) -> Option<Self> {
         let bytes = number.as_bytes();
-        let dot = bytes.iter().position(|&b| b == b'.').unwrap_or(bytes.len());
-        let (int, frac) = bytes.split_at_checked(dot)?;
-        let secs = json::unsigned(int).filter(|&secs| secs <= i64::MAX as u64)?;
-        let frac = frac.get(1..).unwrap_or_default();
-        if !frac.iter().all(u8::is_ascii_digit) {
+        if bytes.first() == Some(&b'-') {
             return None;
         }
-        Some(NumericDate {
-            secs,
-            fractional: frac.iter().any(|&d| d != b'0'),
-        })
+        // The exponent, saturating far above the length of any document.
+        let mut exponent = 0i64;
+        let mut mantissa = bytes;
+        if let Some(e) = bytes.iter().position(|&b| b | 0x20 == b'e') {
+            mantissa = bytes.get(..e)?;
+            let mut sign = 1;
+            for &b in bytes.get(e + 1..)? {
+                match b {
+                    b'-' => sign = -1,
+                    b'+' => {}
+                    digit => exponent = (exponent * 10 + i64::from(digit - b'0')).min(1 << 40),
+                }
+            }
+            exponent *= sign;
+        }
+        // The first `point` digits of the mantissa are whole seconds, the rest a fraction.
+        let dot = mantissa.iter().position(|&b| b == b'.');
+        let point = dot.unwrap_or(mantissa.len()) as i64 + exponent;
+        let (mut secs, mut fractional, mut index) = (0u64, false, 0i64);
+        for &b in mantissa {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                continue;
+            }
+            if index < point {
+                secs = secs.checked_mul(10)?.checked_add(u64::from(digit))?;
+            } else {
+                fractional |= digit != 0;
+            }
+            index += 1;
+        }
+        // Zeros the exponent adds after the digits: nonzero seconds overflow within twenty.
+        if secs != 0 {
+            for _ in index..point {
+                secs = secs.checked_mul(10)?;
+            }
+        }
+        (secs <= i64::MAX as u64).then_some(NumericDate { secs, fractional })
     }
 
     /// The first whole second at or after the date. With an integer clock, `now >= t` holds
@@ -248,14 +280,52 @@ mod tests {
         assert!(NumericDate::parse("0").is_some());
         for bad in [
             "-1",
-            "1e9",
-            "1.5E9",
+            "-0",
+            "-1e-9",
             "9223372036854775808",
             "18446744073709551616",
+            "9.223372036854775808e18",
+            "1e19",
+            "1e999999999999",
+            "1E+99999999999999999999999",
         ] {
             assert_eq!(NumericDate::parse(bad), None, "{bad}");
         }
         assert!(NumericDate::parse("9223372036854775807").is_some());
+    }
+
+    #[test]
+    fn numeric_dates_in_every_json_spelling_are_exact() {
+        let date = |text: &str| NumericDate::parse(text).map(|d| (d.floor(), d.is_integer()));
+        for (text, expected) in [
+            ("1.7e9", (1_700_000_000, true)),
+            ("1.7E9", (1_700_000_000, true)),
+            ("17e+8", (1_700_000_000, true)),
+            ("1700000000e0", (1_700_000_000, true)),
+            ("17000000000e-1", (1_700_000_000, true)),
+            ("17000000005e-1", (1_700_000_000, false)),
+            ("1.7000000001e9", (1_700_000_000, false)),
+            ("1.70000000010e9", (1_700_000_000, false)),
+            ("0.17e10", (1_700_000_000, true)),
+            ("0e999999999999", (0, true)),
+            ("0.000e5", (0, true)),
+            ("5e-999999999999", (0, false)),
+            ("9.223372036854775807e18", (i64::MAX as u64, true)),
+        ] {
+            assert_eq!(date(text), Some(expected), "{text}");
+        }
+        // Whatever the spelling, the comparison is that of the exact value.
+        for text in [
+            "1699999999.9999999999999999",
+            "16999999999999999999999999e-16",
+        ] {
+            let d = NumericDate::parse(text).unwrap();
+            assert_eq!(
+                (d.floor(), d.ceil()),
+                (1_699_999_999, 1_700_000_000),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -31,8 +31,8 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
 /// - `nbf`: valid once `now + leeway >= nbf`.
 /// - `iat`: refused when `iat > now + leeway`, and, with [`max_age`](Self::max_age), when
 ///   `now > iat + max_age + leeway`.
-/// - NumericDates are non-negative JSON numbers (fractions allowed, exponents refused); any
-///   other type, including `null`, is [`Error::InvalidClaim`].
+/// - NumericDates are non-negative JSON numbers in any spelling (`1.7e9` included),
+///   compared exactly; any other type, including `null`, is [`Error::InvalidClaim`].
 /// - `iss`, `sub` and `aud` compare exactly, case-sensitively, after JSON unescaping.
 /// - `typ` compares ASCII case-insensitively with the `application/` prefix optional.
 ///

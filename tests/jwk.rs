@@ -498,6 +498,37 @@ fn v_k7_one_unusable_key_never_takes_the_set_down() {
 }
 
 #[test]
+fn key_sets_of_megabytes_load_whatever_their_member_order() {
+    // A key 70 KiB long (a vendor member pads it) moves what follows past 64 KiB; a whole
+    // document of 4 MiB and more, with members before and after the keys.
+    let padded = ec(json!({"kid":"padded", "x-vendor": "p".repeat(70 * 1024)}));
+    let many: Vec<Value> = (0..12)
+        .map(|i| ec(json!({"kid": format!("k{i}"), "x-vendor": "q".repeat(350 * 1024)})))
+        .collect();
+    let big = json!(many).to_string();
+    assert!(big.len() > 4 << 20);
+    let padded = json!([padded]).to_string();
+    for (keys, count) in [(padded.as_str(), 1), (big.as_str(), 12)] {
+        for doc in [
+            format!(r#"{{"keys":{keys},"other":1}}"#),
+            format!(r#"{{"other":1,"keys":{keys}}}"#),
+            format!(r#"{{"before":[1],"keys":{keys},"after":{{"x":2}}}}"#),
+        ] {
+            let growable = GrowableJwkSet::parse(doc.as_bytes()).unwrap();
+            assert_eq!((growable.len(), growable.skipped()), (count, 0));
+            let fixed = JwkSet::<12>::parse(doc.as_bytes()).unwrap();
+            assert_eq!(fixed.len(), count);
+            // A second `keys` member is found wherever the first one ends.
+            let repeated = doc.replacen('{', r#"{"keys":[],"#, 1);
+            assert_eq!(
+                GrowableJwkSet::parse(repeated.as_bytes()).unwrap_err(),
+                Error::Json
+            );
+        }
+    }
+}
+
+#[test]
 fn v_k7_a_kid_shared_with_a_skipped_key_selects_the_usable_one() {
     // A usable ES256 key and an encryption key (skipped) of other material under the same
     // kid: a token naming the kid is verified with the usable key, so one signed with the

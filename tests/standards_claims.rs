@@ -105,6 +105,22 @@ fn v_c5_numeric_dates_are_numbers_never_absent() {
     assert_eq!(check(&payload, &strict(), T + 1), Err(Error::Expired));
     assert_eq!(check(&payload, &strict(), T - 10), Err(Error::NotYetValid));
     assert_eq!(check(&payload, &strict(), T - 9), Ok(()));
+    // Every JSON spelling of a number is a NumericDate, compared exactly: exponents too.
+    let exponent = |exp: &str| format!(r#"{{"exp":{exp}}}"#);
+    let t = T.to_string();
+    let (head, tail) = t.split_at(1);
+    let scientific = format!("{head}.{tail}e{}", tail.len());
+    assert_eq!(check(&exponent(&scientific), &strict(), T - 1), Ok(()));
+    assert_eq!(
+        check(&exponent(&scientific), &strict(), T),
+        Err(Error::Expired)
+    );
+    let just_after = format!("{head}.{tail}1e{}", tail.len());
+    assert_eq!(check(&exponent(&just_after), &strict(), T), Ok(()));
+    assert_eq!(
+        check(&exponent(&just_after), &strict(), T + 1),
+        Err(Error::Expired)
+    );
     // Wrong types and values are errors (CVE-2026-25537), for every date claim.
     for claim in [Claim::Exp, Claim::Nbf, Claim::Iat] {
         for value in [
@@ -114,7 +130,9 @@ fn v_c5_numeric_dates_are_numbers_never_absent() {
             "[1800000000]",
             "{}",
             "-1",
-            "1.8e9",
+            "-1.8e9",
+            "1e999999999999",
+            "9.3e18",
             "18446744073709551616",
             "9223372036854775808",
         ] {

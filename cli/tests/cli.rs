@@ -322,3 +322,80 @@ fn to_pem(label: &str, der: &[u8]) -> String {
         lines.join("\n")
     )
 }
+
+/// An HS256 token over `payload` as given (duplicates and odd numbers included), signed with
+/// the secret of `OCT_JWK`.
+fn hs256_raw(payload: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use hmac::{KeyInit, Mac};
+    let input = format!(
+        "{}.{}",
+        Base64UrlUnpadded::encode_string(br#"{"alg":"HS256","typ":"JWT"}"#),
+        Base64UrlUnpadded::encode_string(payload.as_bytes())
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET).unwrap();
+    mac.update(input.as_bytes());
+    let tag = mac.finalize().into_bytes();
+    format!("{input}.{}", Base64UrlUnpadded::encode_string(&tag))
+}
+
+/// The secret of `OCT_JWK`.
+const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+#[test]
+fn the_command_prints_and_refuses_what_the_library_verifies() {
+    let key = key_file("oct-agree.jwk", OCT_JWK);
+    let library_key = jwt_core::Hs256Key::new(SECRET).unwrap();
+    let nested = |depth: usize| {
+        format!(
+            r#"{{"exp":1900000000,"d":{}1{}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        )
+    };
+    let payloads = [
+        r#"{"exp":1900000000,"sub":"caf\u00e9 \ud83d\ude00 \/ \"q\"","n":[1,-2,3.5,1e3,-0,12345678901234567890,-9223372036854775808,1e-400]}"#.to_string(),
+        r#"{"exp":1.9e9,"big":123456789012345678901234567890,"o":{"b":{"c":[]}}}"#.to_string(),
+        r#"{"exp":1900000000,"x":1e999999999999}"#.to_string(),
+        r#"{"exp":1900000000,"x":-1e400}"#.to_string(),
+        r#"{"exp":1900000000,"x":1,"\u0078":2}"#.to_string(),
+        r#"{"exp":1900000000,"s":"\ud800"}"#.to_string(),
+        r#"{"exp":"1900000000"}"#.to_string(),
+        nested(30),
+        nested(40),
+    ];
+    let mut accepted = 0;
+    for payload in &payloads {
+        let token = hs256_raw(payload);
+        let mut buf = vec![0u8; 2 * token.len()];
+        let library = jwt_core::verify::<serde_json::Value, _>(
+            &token,
+            &library_key,
+            &jwt_core::Validation::new(),
+            NOW.parse().unwrap(),
+            &mut buf,
+        );
+        let out = run(&[
+            "verify",
+            "--key",
+            key.to_str().unwrap(),
+            "--now",
+            NOW,
+            &token,
+        ]);
+        match library {
+            Ok(claims) => {
+                assert_eq!(out.status.code(), Some(0), "{payload}: {}", stderr(&out));
+                let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+                assert_eq!(printed, claims, "{payload}");
+                accepted += 1;
+            }
+            Err(error) => {
+                assert_eq!(out.status.code(), Some(1), "{payload}: {}", stdout(&out));
+                assert!(stderr(&out).contains(&error.to_string()), "{payload}");
+            }
+        }
+    }
+    // Both kinds of answer were compared.
+    assert_eq!(accepted, 3);
+}

@@ -374,6 +374,17 @@ impl<'de> Deserializer<'de, '_> {
     }
 }
 
+/// The `f64` nearest a validated JSON number. A number beyond the range of `f64` (such as
+/// `1e400`) is well-formed JSON that no `f64` holds: refused as serde_json refuses it, as a
+/// value the type cannot take, rather than read as an infinity.
+fn finite(number: &str) -> Result<f64, Error> {
+    number
+        .parse::<f64>()
+        .ok()
+        .filter(|value| value.is_finite())
+        .ok_or(Error::ClaimsTypeMismatch)
+}
+
 /// A JSON number without fraction or exponent that fits 64 bits.
 enum Integer {
     Unsigned(u64),
@@ -442,7 +453,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
                 match Integer::parse(number) {
                     Some(Integer::Unsigned(n)) => visitor.visit_u64(n),
                     Some(Integer::Signed(n)) => visitor.visit_i64(n),
-                    None => visitor.visit_f64(number.parse().map_err(|_| Error::Json)?),
+                    None => visitor.visit_f64(finite(number)?),
                 }
             }
             Some(b't' | b'f') => self.deserialize_bool(visitor),
@@ -478,7 +489,7 @@ impl<'de> de::Deserializer<'de> for &mut Deserializer<'de, '_> {
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let number = self.number()?;
-        visitor.visit_f64(number.parse().map_err(|_| Error::Json)?)
+        visitor.visit_f64(finite(number)?)
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -1028,6 +1039,30 @@ mod tests {
         for doc in docs {
             let ours: serde_json::Value = read(doc, &mut scratch).unwrap();
             let theirs: serde_json::Value = serde_json::from_str(doc).unwrap();
+            assert_eq!(ours, theirs, "{doc}");
+        }
+        // Numbers at the edges of f64: what one refuses the other refuses, into a value or
+        // into a float field.
+        #[derive(Deserialize, PartialEq, Debug)]
+        struct Float {
+            x: f64,
+        }
+        for number in [
+            "1e999999999999",
+            "-1e400",
+            "1.8e308",
+            "1.7e308",
+            "1e-400",
+            "-4.9e-324",
+            "123456789012345678901234567890",
+            &"9".repeat(400),
+        ] {
+            let doc = std::format!(r#"{{"x":{number}}}"#);
+            let theirs = serde_json::from_str::<serde_json::Value>(&doc).ok();
+            let ours = read::<serde_json::Value>(&doc, &mut scratch).ok();
+            assert_eq!(ours, theirs, "{doc}");
+            let theirs = serde_json::from_str::<Float>(&doc).ok();
+            let ours = read::<Float>(&doc, &mut scratch).ok();
             assert_eq!(ours, theirs, "{doc}");
         }
     }

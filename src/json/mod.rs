@@ -12,6 +12,8 @@ mod str;
 
 pub use str::{Bytes, Chars, JsonStr};
 
+use core::cmp::Ordering;
+
 use crate::Error;
 use str::hex4;
 
@@ -19,6 +21,10 @@ use str::hex4;
 pub const MAX_DEPTH: u32 = 32;
 /// Most members accepted in a top-level object (header or claims set).
 pub const MAX_MEMBERS: usize = 64;
+/// Longest JSON document read (4 GiB - 1): a longer JWK Set or JWK is refused with
+/// [`Error::Json`] before it is scanned. Tokens are bounded far below it by
+/// [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN).
+pub const MAX_DOCUMENT_LEN: usize = u32::MAX as usize;
 
 /// The value of `digits`, one or more ASCII digits, when it fits 64 bits.
 pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
@@ -60,28 +66,119 @@ fn plain_run(bytes: &[u8]) -> usize {
     crate::scan::first_of(bytes, b'"', b'\\', 0x20)
 }
 
-/// Whether two member names are equal after unescaping. Names are short (JWT claim names are
-/// mostly three bytes), so unescaped names are compared inline rather than through `memcmp`.
-fn same_key(a: JsonStr<'_>, b: JsonStr<'_>) -> bool {
-    if a.escaped || b.escaped {
-        return a == b;
+/// The order of two member names of `text`, given where their opening quotes are, by their
+/// unescaped bytes. The unescaping iterators start after the raw text the two names share,
+/// so a comparison reads at most the shorter name once.
+fn compare_names(text: &str, a: usize, b: usize) -> Ordering {
+    let bytes = text.as_bytes();
+    let name = |start: usize| bytes.get(start + 1..).unwrap_or_default();
+    let (a, b) = (name(a), name(b));
+    let common = shared_raw_prefix(a, b);
+    let (a, b) = (a.get(common..), b.get(common..));
+    let (mut a, mut b) = (
+        Bytes::new(a.unwrap_or_default()),
+        Bytes::new(b.unwrap_or_default()),
+    );
+    loop {
+        let (x, y) = (a.next_in_string(), b.next_in_string());
+        if x != y || x.is_none() {
+            return x.cmp(&y);
+        }
     }
-    let (a, b) = (a.raw.as_bytes(), b.raw.as_bytes());
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Length of the raw text two names (from after their opening quotes) share, ending outside
+/// an escape: a shared escape sequence stands for the same bytes in both, so it is skipped
+/// without unescaping it. Skipping half of a surrogate pair leaves both at a low surrogate,
+/// whose three-byte pseudo-UTF-8 orders and compares like the characters they end, so the
+/// order is still that of the unescaped text.
+///
+/// On 64-bit targets (gateways) this skips long shared prefixes several times faster than
+/// the iterators; 32-bit targets skip nothing, which costs less flash.
+#[cfg(target_pointer_width = "64")]
+fn shared_raw_prefix(a: &[u8], b: &[u8]) -> usize {
+    let mut common = 0;
+    while let (Some(&x), Some(&y)) = (a.get(common), b.get(common)) {
+        if x != y || x == b'"' {
+            break;
+        }
+        let len = match (x, a.get(common + 1)) {
+            (b'\\', Some(b'u')) => 6,
+            (b'\\', _) => 2,
+            _ => 1,
+        };
+        if len > 1 && a.get(common..common + len) != b.get(common..common + len) {
+            break;
+        }
+        common += len;
+    }
+    common
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+fn shared_raw_prefix(_: &[u8], _: &[u8]) -> usize {
+    0
+}
+
+/// A bit of the hash of each plain name seen, to tell names that cannot repeat an earlier
+/// one. Kept on 64-bit targets (gateways), where it saves sorting the few names of a
+/// typical header or claims set on every verify; 32-bit targets sort every name, which
+/// costs less flash.
+#[cfg(target_pointer_width = "64")]
+struct PlainNameFilter(u64);
+
+#[cfg(target_pointer_width = "64")]
+impl PlainNameFilter {
+    const fn new() -> Self {
+        PlainNameFilter(0)
+    }
+
+    /// Whether `name` is plain and differs from every plain name offered before, recording
+    /// it: a bit of a hash from its length and its first, middle and last bytes.
+    fn admits(&mut self, name: JsonStr<'_>) -> bool {
+        let bytes = name.raw.as_bytes();
+        let at = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
+        let len = bytes.len();
+        let mixed = (at(0).wrapping_mul(31) ^ at(len / 2)).wrapping_mul(31)
+            ^ at(len.wrapping_sub(1))
+            ^ (len as u32).wrapping_mul(7);
+        let bit = 1u64 << (mixed.wrapping_mul(0x9E37_79B9) >> 26);
+        let new = !name.escaped && self.0 & bit == 0;
+        self.0 |= bit;
+        new
+    }
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+struct PlainNameFilter;
+
+#[cfg(not(target_pointer_width = "64"))]
+impl PlainNameFilter {
+    const fn new() -> Self {
+        PlainNameFilter
+    }
+
+    fn admits(&mut self, _: JsonStr<'_>) -> bool {
+        false
+    }
 }
 
 /// The member names of one object seen so far, to refuse a duplicate (compared after
 /// unescaping) and bound their number. A name is remembered by where it starts in the
-/// document (it is read again only when it may equal a new one), and by a bit of its hash.
+/// document and read again only to be compared.
+///
+/// While every name passes the [`PlainNameFilter`], none can repeat another and none is
+/// read twice. From the first name that may repeat an earlier one the names are kept
+/// sorted, and each new one is placed by binary search: a logarithmic number of
+/// comparisons, each reading at most the new name, so an object costs time linear in its
+/// length (times the logarithm of its member count) however its names are spelled.
 pub(super) struct MemberNames {
-    starts: [u16; MAX_MEMBERS],
+    /// Where each name's opening quote is in the document: in document order, then (once
+    /// `sorted`) in the order of the unescaped names.
+    starts: [u32; MAX_MEMBERS],
     count: usize,
-    /// One bit per hash of each plain name seen: a plain name whose bit is clear is new.
-    /// (Two 32-bit words rather than a `u64`: with 4-byte alignment, clearing a new set
-    /// takes the same `memclr` as the rest of the verify path.)
-    hashes: [u32; 2],
-    /// Whether a name with an escape sequence was seen (its hash is not that of its text).
-    escaped: bool,
+    filter: PlainNameFilter,
+    sorted: bool,
 }
 
 impl MemberNames {
@@ -89,20 +186,9 @@ impl MemberNames {
         MemberNames {
             starts: [0; MAX_MEMBERS],
             count: 0,
-            hashes: [0; 2],
-            escaped: false,
+            filter: PlainNameFilter::new(),
+            sorted: false,
         }
-    }
-
-    /// A 6-bit hash of a plain name, from its length and its first, middle and last bytes.
-    fn hash(raw: &str) -> u32 {
-        let bytes = raw.as_bytes();
-        let at = |i: usize| u32::from(bytes.get(i).copied().unwrap_or(0));
-        let len = bytes.len();
-        let mixed = (at(0).wrapping_mul(31) ^ at(len / 2)).wrapping_mul(31)
-            ^ at(len.wrapping_sub(1))
-            ^ (len as u32).wrapping_mul(7);
-        mixed.wrapping_mul(0x9E37_79B9) >> 26
     }
 
     /// Records `name`, whose opening quote is at byte `start` of `text`: a name seen before
@@ -111,22 +197,40 @@ impl MemberNames {
         if self.count == MAX_MEMBERS {
             return Err(Error::Json);
         }
-        let hash = Self::hash(name.raw);
-        let (word, bit) = (usize::from(hash >= 32), 1u32 << (hash & 31));
-        let hashes = self.hashes.get_mut(word).ok_or(Error::Json)?;
-        let may_repeat = name.escaped || self.escaped || *hashes & bit != 0;
-        *hashes |= bit;
-        let seen = if may_repeat { self.count } else { 0 };
-        for &start in self.starts.get(..seen).ok_or(Error::Json)? {
-            let pos = usize::from(start);
-            if same_key(name, Cursor { text, pos }.string()?) {
-                return Err(Error::Json);
+        let start = u32::try_from(start).map_err(|_| Error::Json)?;
+        if !self.sorted {
+            if self.filter.admits(name) {
+                *self.starts.get_mut(self.count).ok_or(Error::Json)? = start;
+                self.count += 1;
+                return Ok(());
             }
+            // Sort the names seen so far (all distinct) by inserting each into the sorted
+            // run before it.
+            for seen in 1..self.count {
+                let earlier = *self.starts.get(seen).ok_or(Error::Json)?;
+                self.place(text, seen, earlier)?;
+            }
+            self.sorted = true;
         }
-        *self.starts.get_mut(self.count).ok_or(Error::Json)? =
-            u16::try_from(start).map_err(|_| Error::Json)?;
+        self.place(text, self.count, start)?;
         self.count += 1;
-        self.escaped |= name.escaped;
+        Ok(())
+    }
+
+    /// Places the name at `start` among the first `sorted` names, which are in order, moving
+    /// the greater ones up by one (the slot at `sorted` is free): an equal name is refused.
+    fn place(&mut self, text: &str, sorted: usize, start: u32) -> Result<(), Error> {
+        let names = self.starts.get_mut(..=sorted).ok_or(Error::Json)?;
+        let position = names
+            .get(..sorted)
+            .unwrap_or_default()
+            .binary_search_by(|&other| compare_names(text, other as usize, start as usize));
+        // `Ok` is the index of an equal name.
+        let at = position.err().ok_or(Error::Json)?;
+        let mut carried = start;
+        for slot in names.iter_mut().skip(at) {
+            carried = core::mem::replace(slot, carried);
+        }
         Ok(())
     }
 }
@@ -213,8 +317,13 @@ pub(super) struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `input`, which must be UTF-8.
+    /// A cursor at the start of `input`, which must be UTF-8 and shorter than
+    /// [`MAX_DOCUMENT_LEN`] (positions in it are kept as `u32`).
     pub(super) fn new(input: &'a [u8]) -> Result<Self, Error> {
+        // (Always within bounds on 32-bit targets.)
+        if u32::try_from(input.len()).is_err() {
+            return Err(Error::Json);
+        }
         let text = core::str::from_utf8(input).map_err(|_| Error::Json)?;
         Ok(Cursor { text, pos: 0 })
     }
@@ -664,6 +773,76 @@ mod tests {
             Err(Error::Json)
         );
         assert_eq!(members(r#"{"s\u0075b":1,"iss":2,"sud":3}"#), Ok(3));
+    }
+
+    #[test]
+    fn duplicates_are_found_whatever_the_spelling_and_order() {
+        // Names over a small alphabet, each letter spelled plainly or as an escape, so that
+        // equal names often have different spellings and hashes often collide; every
+        // object is judged against a set of the unescaped names.
+        let letters = ["a", "b", "\u{e9}", "/", "\u{1F600}", "\u{1F601}"];
+        let spell = |name: &[usize], seed: u64| -> String {
+            let mut out = String::new();
+            for (i, &l) in name.iter().enumerate() {
+                let escape = (seed >> (i % 64)) & 1 == 1;
+                out.push_str(match (letters[l], escape) {
+                    ("a", true) => "\\u0061",
+                    ("b", true) => "\\u0062",
+                    ("\u{e9}", true) => "\\u00E9",
+                    ("\u{1F600}", true) => "\\ud83d\\ude00",
+                    ("\u{1F601}", true) => "\\uD83D\\uDE01",
+                    ("/", true) => "\\/",
+                    (plain, _) => plain,
+                });
+            }
+            out
+        };
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let count = 1 + (next() % MAX_MEMBERS as u64) as usize;
+            let mut seen = std::collections::HashSet::new();
+            let mut duplicate = false;
+            let mut object = Vec::new();
+            for _ in 0..count {
+                let len = (next() % 4) as usize;
+                let name: Vec<usize> = (0..len)
+                    .map(|_| (next() % letters.len() as u64) as usize)
+                    .collect();
+                duplicate |= !seen.insert(name.clone());
+                object.push(format!("\"{}\":0", spell(&name, next())));
+            }
+            let json = format!("{{{}}}", object.join(","));
+            let expected = if duplicate {
+                Err(Error::Json)
+            } else {
+                Ok(count)
+            };
+            assert_eq!(members(&json), expected, "{json}");
+        }
+    }
+
+    #[test]
+    fn documents_over_64_kib_are_read_whatever_their_member_order() {
+        let long = "x".repeat(70 * 1024);
+        for json in [
+            format!(r#"{{"keys":["{long}"],"other":1}}"#),
+            format!(r#"{{"other":1,"keys":["{long}"]}}"#),
+            format!(r#"{{"{long}":1,"other":1,"keys":2}}"#),
+            format!(r#"{{"other":1,"{long}":1,"\u006fther":2}}"#),
+        ] {
+            let expected = if json.contains("u006f") {
+                Err(Error::Json)
+            } else {
+                Ok(if json.contains("\"keys\":2") { 3 } else { 2 })
+            };
+            assert_eq!(members(&json), expected);
+        }
     }
 
     #[test]

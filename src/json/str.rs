@@ -142,7 +142,22 @@ impl Iterator for Bytes<'_> {
     }
 }
 
-impl Bytes<'_> {
+impl<'a> Bytes<'a> {
+    /// The unescaped bytes of string text from `rest` (valid string content of a scanned
+    /// document, from any point outside an escape), read with
+    /// [`next_in_string`](Self::next_in_string).
+    pub(super) fn new(rest: &'a [u8]) -> Self {
+        Bytes { rest, pending: 0 }
+    }
+
+    /// The next byte, or `None` at the closing quote.
+    pub(super) fn next_in_string(&mut self) -> Option<u8> {
+        if self.pending == 0 && self.rest.first() == Some(&b'"') {
+            return None;
+        }
+        self.next()
+    }
+
     /// The first byte of the UTF-8 encoding of `code` (a scalar value), keeping the others
     /// in `pending`.
     fn utf8(&mut self, code: u32) -> u8 {
