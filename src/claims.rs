@@ -31,7 +31,10 @@ impl NumericDate {
                 match b {
                     b'-' => sign = -1,
                     b'+' => {}
-                    digit => exponent = (exponent * 10 + i64::from(digit - b'0')).min(1 << 40),
+                    digit => {
+                        exponent =
+                            (exponent * 10 + i64::from(digit.wrapping_sub(b'0'))).min(1 << 40)
+                    }
                 }
             }
             exponent *= sign;

@@ -317,8 +317,8 @@ pub(super) struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
-    /// A cursor at the start of `input`, which must be UTF-8 and shorter than
-    /// [`MAX_DOCUMENT_LEN`] (positions in it are kept as `u32`).
+    /// A cursor at the start of `input`, which must be UTF-8 and at most
+    /// [`MAX_DOCUMENT_LEN`] bytes long (positions in it are kept as `u32`).
     pub(super) fn new(input: &'a [u8]) -> Result<Self, Error> {
         // (Always within bounds on 32-bit targets.)
         if u32::try_from(input.len()).is_err() {
