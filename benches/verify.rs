@@ -256,5 +256,52 @@ fn sign_and_header(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, hs256, es256, rs256, sign_and_header);
+/// Choosing the key for a token's `alg` and `kid` in a JWK Set of 1, 10 and 100 ES256 keys
+/// (the token's `kid` is the set's last): the cost should barely grow with the set.
+fn key_set_lookup(c: &mut Criterion) {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let (x, y) = (&P256_SEC1[1..33], &P256_SEC1[33..65]);
+    let (x, y) = (
+        Base64UrlUnpadded::encode_string(x),
+        Base64UrlUnpadded::encode_string(y),
+    );
+    let mut g = c.benchmark_group("JwkSet::select");
+    for n in [1usize, 10, 100] {
+        let keys: Vec<String> = (0..n)
+            .map(|i| {
+                format!(
+                    r#"{{"kty":"EC","crv":"P-256","alg":"ES256","kid":"2026-11-key-{i}","x":"{x}","y":"{y}"}}"#
+                )
+            })
+            .collect();
+        let set = jwt_core::JwkSet::<100>::parse(
+            format!(r#"{{"keys":[{}]}}"#, keys.join(",")).as_bytes(),
+        )
+        .unwrap();
+        let header = format!(r#"{{"alg":"ES256","kid":"2026-11-key-{}"}}"#, n - 1);
+        let token = format!(
+            "{}.e30.c2ln",
+            Base64UrlUnpadded::encode_string(header.as_bytes())
+        );
+        let mut buf = [0u8; 128];
+        let header = jwt_core::decode_header(&token, &mut buf).unwrap();
+        g.bench_function(format!("{n} keys"), |b| {
+            b.iter(|| {
+                set.select(black_box(header.alg), black_box(header.kid))
+                    .unwrap()
+                    .algorithm()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    hs256,
+    es256,
+    rs256,
+    sign_and_header,
+    key_set_lookup
+);
 criterion_main!(benches);

@@ -498,6 +498,56 @@ fn v_k7_one_unusable_key_never_takes_the_set_down() {
 }
 
 #[test]
+fn each_of_a_hundred_keys_is_chosen_by_its_kid_in_any_spelling() {
+    // Distinct keys (each a multiple of the generator), so the key chosen is identifiable.
+    let keys: Vec<(String, Es256PublicKey)> = (1..=100u8)
+        .map(|i| {
+            let mut scalar = [0u8; 32];
+            scalar[31] = i;
+            let public = Es256PrivateKey::from_bytes(&scalar).unwrap().public_key();
+            (format!("k{i}"), public)
+        })
+        .collect();
+    let jwks: Vec<Value> = keys
+        .iter()
+        .map(|(kid, key)| {
+            let point = key.to_sec1_bytes();
+            json!({"kty":"EC","crv":"P-256","kid":kid,
+                   "x":common::b64(&point[1..33]),"y":common::b64(&point[33..65])})
+        })
+        .collect();
+    let doc = json!({ "keys": jwks }).to_string();
+    let set = JwkSet::<100>::parse(doc.as_bytes()).unwrap();
+    let growable = GrowableJwkSet::parse(doc.as_bytes()).unwrap();
+    let chosen = |header: &str| {
+        let token = format!("{}.e30.sig", common::b64(header.as_bytes()));
+        let mut buf = [0u8; 128];
+        let h = jwt_core::decode_header(&token, &mut buf).unwrap();
+        let fixed = set.select(h.alg, h.kid).map(|k| format!("{k:?}"));
+        let heap = growable.select(h.alg, h.kid).map(|k| format!("{k:?}"));
+        assert_eq!(fixed, heap, "{header}");
+        fixed
+    };
+    for (kid, key) in &keys {
+        let expected = Ok(format!("{:?}", AnyVerifyingKey::from(*key)));
+        assert_eq!(
+            chosen(&format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#)),
+            expected
+        );
+        let escaped = format!(r#"{{"alg":"ES256","kid":"\u006b{}"}}"#, &kid[1..]);
+        assert_eq!(chosen(&escaped), expected, "{escaped}");
+    }
+    for (header, error) in [
+        (r#"{"alg":"ES256","kid":"k101"}"#, Error::UnknownKey),
+        (r#"{"alg":"ES256","kid":"k1 "}"#, Error::UnknownKey),
+        (r#"{"alg":"RS256","kid":"k1"}"#, Error::UnknownKey),
+        (r#"{"alg":"ES256"}"#, Error::AmbiguousKey),
+    ] {
+        assert_eq!(chosen(header), Err(error), "{header}");
+    }
+}
+
+#[test]
 fn key_sets_of_megabytes_load_whatever_their_member_order() {
     // A key 70 KiB long (a vendor member pads it) moves what follows past 64 KiB; a whole
     // document of 4 MiB and more, with members before and after the keys.

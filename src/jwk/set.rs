@@ -69,6 +69,10 @@ pub const MAX_ISSUER_LEN: usize = 256;
 #[derive(Clone, Debug)]
 pub struct KeySet<S: KeyStorage> {
     entries: S::Entries,
+    /// The [`tag`] of each entry, at the same index: a key is chosen by scanning these
+    /// few contiguous bytes, and only the entries whose tag matches (the one key, but for a
+    /// hash collision) are looked at.
+    tags: S::Tags,
     skipped: [usize; SkipReason::COUNT],
     issuer: Option<String<MAX_ISSUER_LEN>>,
 }
@@ -116,30 +120,32 @@ mod storage {
     use super::{Entry, Error};
 
     pub trait Sealed {
-        type Entries: Entries;
+        type Entries: List<Entry>;
+        type Tags: List<u32>;
     }
 
-    /// A list of entries that can grow, perhaps up to a capacity.
-    pub trait Entries: Default + Clone + core::fmt::Debug {
-        fn push(&mut self, entry: Entry) -> Result<(), Error>;
-        fn as_slice(&self) -> &[Entry];
-        fn as_mut_slice(&mut self) -> &mut [Entry];
+    /// A list that can grow, perhaps up to a capacity.
+    pub trait List<T>: Default + Clone + core::fmt::Debug {
+        fn push(&mut self, item: T) -> Result<(), Error>;
+        fn as_slice(&self) -> &[T];
+        fn as_mut_slice(&mut self) -> &mut [T];
     }
 
     impl<const N: usize> Sealed for super::Inline<N> {
         type Entries = heapless::Vec<Entry, N>;
+        type Tags = heapless::Vec<u32, N>;
     }
 
-    impl<const N: usize> Entries for heapless::Vec<Entry, N> {
-        fn push(&mut self, entry: Entry) -> Result<(), Error> {
-            heapless::Vec::push(self, entry).map_err(|_| Error::BufferTooSmall)
+    impl<T: Clone + core::fmt::Debug, const N: usize> List<T> for heapless::Vec<T, N> {
+        fn push(&mut self, item: T) -> Result<(), Error> {
+            heapless::Vec::push(self, item).map_err(|_| Error::BufferTooSmall)
         }
 
-        fn as_slice(&self) -> &[Entry] {
+        fn as_slice(&self) -> &[T] {
             self
         }
 
-        fn as_mut_slice(&mut self) -> &mut [Entry] {
+        fn as_mut_slice(&mut self) -> &mut [T] {
             self
         }
     }
@@ -147,26 +153,46 @@ mod storage {
     #[cfg(feature = "alloc")]
     impl Sealed for super::Heap {
         type Entries = alloc::vec::Vec<Entry>;
+        type Tags = alloc::vec::Vec<u32>;
     }
 
     #[cfg(feature = "alloc")]
-    impl Entries for alloc::vec::Vec<Entry> {
-        fn push(&mut self, entry: Entry) -> Result<(), Error> {
-            alloc::vec::Vec::push(self, entry);
+    impl<T: Clone + core::fmt::Debug> List<T> for alloc::vec::Vec<T> {
+        fn push(&mut self, item: T) -> Result<(), Error> {
+            alloc::vec::Vec::push(self, item);
             Ok(())
         }
 
-        fn as_slice(&self) -> &[Entry] {
+        fn as_slice(&self) -> &[T] {
             self
         }
 
-        fn as_mut_slice(&mut self) -> &mut [Entry] {
+        fn as_mut_slice(&mut self) -> &mut [T] {
             self
         }
     }
 }
 
-use storage::Entries as _;
+use storage::List as _;
+
+/// A key's algorithm and a 30-bit FNV-1a hash of its unescaped `kid` (or of its absence) in
+/// one word: the algorithm's index in the two low bits, so a token without a `kid` is
+/// matched by algorithm alone.
+fn tag(alg: Algorithm, kid: Option<impl Iterator<Item = u8>>) -> u32 {
+    let mut hash: u32 = 0x811C_9DC5;
+    let mut eat = |byte: u8| hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    match kid {
+        Some(bytes) => {
+            eat(1);
+            bytes.for_each(&mut eat);
+        }
+        None => eat(0),
+    }
+    hash << 2 | alg as u32
+}
+
+// Every algorithm's index fits the two low bits of a tag.
+const _: () = assert!((Algorithm::Rs256 as u32) < 4);
 
 /// A usable key of the document, with its `kid`.
 #[derive(Clone, Debug)]
@@ -221,6 +247,7 @@ impl<S: KeyStorage> KeySet<S> {
 
         let mut set: Self = KeySet {
             entries: S::Entries::default(),
+            tags: S::Tags::default(),
             skipped: [0; SkipReason::COUNT],
             issuer: None,
         };
@@ -248,11 +275,15 @@ impl<S: KeyStorage> KeySet<S> {
                 return Ok(());
             };
             match AnyVerifyingKey::from_jwk(&jwk) {
-                Ok(key) => set.entries.push(Entry {
-                    kid,
-                    key,
-                    ambiguous: false,
-                })?,
+                Ok(key) => {
+                    let kid_bytes = kid.as_deref().map(str::bytes);
+                    set.tags.push(tag(key.algorithm(), kid_bytes))?;
+                    set.entries.push(Entry {
+                        kid,
+                        key,
+                        ambiguous: false,
+                    })?;
+                }
                 Err(error) => {
                     unimported += usize::from(declared_for_verifying(&jwk).is_some());
                     set.skip(match error {
@@ -361,13 +392,30 @@ impl<S: KeyStorage> KeySet<S> {
         alg: Algorithm,
         kid: Option<JsonStr<'_>>,
     ) -> Result<&AnyVerifyingKey, Error> {
-        let mut candidates = self.entries.as_slice().iter().filter(|e| {
-            e.key.algorithm() == alg
-                && match kid {
-                    Some(kid) => e.kid.as_deref().is_some_and(|own| kid == own),
-                    None => true,
-                }
-        });
+        let wanted = match kid {
+            // Most `kid`s have no escape: hashed straight from the token.
+            Some(kid) => match kid.as_str() {
+                Some(plain) => tag(alg, Some(plain.bytes())),
+                None => tag(alg, Some(kid.bytes())),
+            },
+            None => alg as u32,
+        };
+        let mask = if kid.is_some() { u32::MAX } else { 3 };
+        let entries = self.entries.as_slice();
+        let mut candidates = self
+            .tags
+            .as_slice()
+            .iter()
+            .enumerate()
+            .filter(|&(_, &tag)| tag & mask == wanted)
+            .filter_map(|(i, _)| entries.get(i))
+            .filter(|e| {
+                e.key.algorithm() == alg
+                    && match kid {
+                        Some(kid) => e.kid.as_deref().is_some_and(|own| kid == own),
+                        None => true,
+                    }
+            });
         match (candidates.next(), candidates.next()) {
             (Some(entry), None) if !(entry.ambiguous && kid.is_some()) => Ok(&entry.key),
             (None, _) => Err(Error::UnknownKey),
