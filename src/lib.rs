@@ -93,4 +93,4 @@ pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, Validati
 pub use verify::now;
 #[cfg(feature = "alloc")]
 pub use verify::verify_owned;
-pub use verify::{verify, verify_jws};
+pub use verify::{verify, verify_claims, verify_jws};

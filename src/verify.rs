@@ -1,6 +1,7 @@
 //! The verify pipeline: token bytes to validated, typed claims.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::claims::Registered;
 use crate::header::Header;
@@ -93,6 +94,49 @@ where
     verify_jws_chosen(token, |_| Ok(key), buf)
 }
 
+/// [`verify`] without a claims type: every rule of the pipeline, then the validated claims
+/// set itself, the decoded JSON payload borrowed from `buf`. For callers that read the claims
+/// their own way: with [`json::parse_object`](crate::json::parse_object), or across a
+/// language boundary.
+///
+/// # Errors
+/// As [`verify`], except [`Error::ClaimsTypeMismatch`].
+///
+/// ```
+/// # #[cfg(feature = "hs256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
+/// use jwt_core::{HeaderFields, Hs256Key, Validation};
+/// #[derive(serde::Serialize)]
+/// struct Claims<'a> { sub: &'a str, exp: u64 }
+///
+/// let key = Hs256Key::new(&[0x42; 32])?;
+/// let mut out = [0u8; 256];
+/// let token = jwt_core::sign(&key, &HeaderFields::new(), &Claims { sub: "alice", exp: 1_800_000_000 }, &mut out)?;
+///
+/// let mut buf = [0u8; 256];
+/// let claims = jwt_core::verify_claims(token, &key, &Validation::new(), 1_700_000_000, &mut buf)?;
+/// assert_eq!(claims, br#"{"sub":"alice","exp":1800000000}"#);
+/// let mut late = [0u8; 256];
+/// let expired = jwt_core::verify_claims(token, &key, &Validation::new(), 1_900_000_000, &mut late);
+/// assert_eq!(expired, Err(jwt_core::Error::Expired));
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "hs256"))]
+/// # fn main() {}
+/// ```
+pub fn verify_claims<'b, K>(
+    token: &str,
+    key: &K,
+    validation: &Validation<'_>,
+    now: u64,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Error>
+where
+    K: VerifyingKey + ?Sized,
+{
+    verify_claims_chosen(token, |_| Ok(key), validation, now, buf)
+}
+
 /// [`verify`] with the key chosen from the header by `choose` (a key set).
 pub(crate) fn verify_chosen<'b, 'k, T, K, C>(
     token: &str,
@@ -106,14 +150,47 @@ where
     K: VerifyingKey + ?Sized + 'k,
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
 {
+    let (payload, scratch) = signed_payload(token, choose, validation, buf)?;
+    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
+    crate::json::de::from_claims::<T>(payload, scratch, check)
+}
+
+/// [`verify_claims`] with the key chosen from the header by `choose` (a key set).
+pub(crate) fn verify_claims_chosen<'b, 'k, K, C>(
+    token: &str,
+    choose: C,
+    validation: &Validation<'_>,
+    now: u64,
+    buf: &'b mut [u8],
+) -> Result<&'b [u8], Error>
+where
+    K: VerifyingKey + ?Sized + 'k,
+    C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
+{
+    let (payload, scratch) = signed_payload(token, choose, validation, buf)?;
+    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
+    crate::json::de::from_claims::<IgnoredAny>(payload, scratch, check)?;
+    Ok(payload)
+}
+
+/// The steps of [`verify`] up to the signature and `typ`: the decoded payload at the start
+/// of `buf`, and the rest of `buf` as scratch space.
+fn signed_payload<'b, 'k, K, C>(
+    token: &str,
+    choose: C,
+    validation: &Validation<'_>,
+    buf: &'b mut [u8],
+) -> Result<(&'b [u8], &'b mut [u8]), Error>
+where
+    K: VerifyingKey + ?Sized + 'k,
+    C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
+{
     let limit = validation.max_token_len;
     let payload_len = verify_signed(token, limit, buf, choose, |typ| validation.check_typ(typ))?;
     let (payload, scratch) = buf
         .split_at_mut_checked(payload_len)
         .ok_or(Error::BufferTooSmall)?;
-    let payload: &'b [u8] = payload;
-    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
-    crate::json::de::from_claims::<T>(payload, scratch, check)
+    Ok((payload, scratch))
 }
 
 /// [`verify_jws`] with the key chosen from the header by `choose`.

@@ -39,19 +39,33 @@ pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
     })
 }
 
-/// One JSON value, borrowed from the input.
+/// One JSON value, borrowed from the document it was read from. Strings stay escaped
+/// ([`JsonStr`]); numbers, arrays and objects are their validated text, read further with
+/// [`for_each_element`] and [`parse_object`].
+///
+/// ```
+/// use jwt_core::json::{self, Value};
+/// let mut scope = None;
+/// json::parse_object(br#"{"scope":"orders:read","admin":false}"#, |name, value| {
+///     match value {
+///         Value::String(s) if name == "scope" => scope = Some(s),
+///         Value::Bool(admin) => assert!(!admin),
+///         _ => {}
+///     }
+///     Ok(())
+/// })?;
+/// assert!(scope.unwrap() == "orders:read");
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(
-    not(any(feature = "hs256", feature = "es256", feature = "rs256")),
-    allow(dead_code)
-)]
-pub(crate) enum Value<'a> {
+#[non_exhaustive]
+pub enum Value<'a> {
     /// A string.
     String(JsonStr<'a>),
     /// A number, as its validated text.
     Number(&'a str),
     /// `true` or `false`.
-    Bool,
+    Bool(bool),
     /// `null`.
     Null,
     /// An array, as its validated text including brackets.
@@ -239,8 +253,25 @@ impl MemberNames {
 /// `visit` with each member in order. Duplicate member names are refused before the
 /// duplicate is visited. The whole document is validated even after `visit` fails, and a
 /// syntax error takes precedence over the visitor's error, so the error does not depend on
-/// member order.
-pub(crate) fn parse_object<'a, F>(input: &'a [u8], mut visit: F) -> Result<(), Error>
+/// member order. This is the scanner every header, claims set and JWK goes through, with
+/// its limits ([`MAX_DEPTH`], [`MAX_MEMBERS`], [`MAX_DOCUMENT_LEN`]).
+///
+/// # Errors
+/// [`Error::Json`] for a document that is not one such object; otherwise the first error
+/// `visit` returns.
+///
+/// ```
+/// let mut names = 0;
+/// jwt_core::json::parse_object(br#"{"sub":"alice","exp":1800000000}"#, |_, _| {
+///     names += 1;
+///     Ok(())
+/// })?;
+/// assert_eq!(names, 2);
+/// let duplicate = br#"{"sub":"alice","sub":"mallory"}"#;
+/// assert!(jwt_core::json::parse_object(duplicate, |_, _| Ok(())).is_err());
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub fn parse_object<'a, F>(input: &'a [u8], mut visit: F) -> Result<(), Error>
 where
     F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
 {
@@ -282,9 +313,27 @@ fn read_object<'a>(
     visited
 }
 
-/// Calls `visit` with each element of a validated array's text (as returned in
-/// [`Value::Array`]).
-pub(crate) fn for_each_element<'a, F>(array: &'a str, mut visit: F) -> Result<(), Error>
+/// Calls `visit` with each element of an array's text as [`Value::Array`] holds it.
+///
+/// # Errors
+/// [`Error::Json`] for text that is not an array; otherwise the first error `visit` returns.
+///
+/// ```
+/// use jwt_core::json::{self, Value};
+/// let mut audiences = 0;
+/// json::parse_object(br#"{"aud":["api","admin"]}"#, |_, value| {
+///     if let Value::Array(array) = value {
+///         json::for_each_element(array, |_| {
+///             audiences += 1;
+///             Ok(())
+///         })?;
+///     }
+///     Ok(())
+/// })?;
+/// assert_eq!(audiences, 2);
+/// # Ok::<(), jwt_core::Error>(())
+/// ```
+pub fn for_each_element<'a, F>(array: &'a str, mut visit: F) -> Result<(), Error>
 where
     F: FnMut(Value<'a>) -> Result<(), Error>,
 {
@@ -399,8 +448,8 @@ impl<'a> Cursor<'a> {
         match self.peek() {
             Some(b'"') => self.string().map(Value::String),
             Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
-            Some(b't') => self.literal("true").map(|()| Value::Bool),
-            Some(b'f') => self.literal("false").map(|()| Value::Bool),
+            Some(b't') => self.literal("true").map(|()| Value::Bool(true)),
+            Some(b'f') => self.literal("false").map(|()| Value::Bool(false)),
             Some(b'n') => self.literal("null").map(|()| Value::Null),
             Some(open @ (b'[' | b'{')) => {
                 let start = self.pos;

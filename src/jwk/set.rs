@@ -447,6 +447,48 @@ impl<S: KeyStorage> KeySet<S> {
         }
     }
 
+    /// [`verify_claims`](crate::verify_claims) with the key this set chooses from the
+    /// token's header. A set bound to an issuer also requires `iss` to be that issuer.
+    ///
+    /// # Errors
+    /// As [`verify_claims`](crate::verify_claims) and [`select`](Self::select).
+    ///
+    /// ```
+    /// # #[cfg(feature = "hs256")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{HeaderFields, Hs256Key, Jwk, JwkSet, Validation};
+    /// let jwk = r#"{"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#;
+    /// let set = JwkSet::<1>::parse(format!(r#"{{"keys":[{jwk}]}}"#).as_bytes())?;
+    /// let signer = Hs256Key::from_jwk(&Jwk::parse(jwk.as_bytes())?)?;
+    /// #[derive(serde::Serialize)]
+    /// struct Claims { exp: u64 }
+    /// let mut out = [0u8; 256];
+    /// let token = jwt_core::sign(&signer, &HeaderFields::new().kid("a"), &Claims { exp: 2 }, &mut out)?;
+    /// let mut buf = [0u8; 256];
+    /// assert_eq!(set.verify_claims(token, &Validation::new(), 1, &mut buf)?, br#"{"exp":2}"#);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "hs256"))]
+    /// # fn main() {}
+    /// ```
+    pub fn verify_claims<'b>(
+        &self,
+        token: &str,
+        validation: &Validation<'_>,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
+        match self.issuer.as_deref() {
+            Some(issuer) => {
+                let bound = [issuer];
+                let policy = validation.issuers(&bound);
+                crate::verify::verify_claims_chosen(token, choose, &policy, now, buf)
+            }
+            None => crate::verify::verify_claims_chosen(token, choose, validation, now, buf),
+        }
+    }
+
     /// [`verify_jws`](crate::verify_jws) with the key this set chooses for the token. No
     /// claim is read, so an issuer binding is not applied: use [`verify`](Self::verify) for
     /// JWTs.

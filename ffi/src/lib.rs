@@ -1,0 +1,1067 @@
+//! The C ABI of jwt-core: verify a JWT, read its claims and header, from C, with every byte
+//! of memory the caller's. `include/jwt_core.h` is generated from this file by cbindgen.
+//!
+//! Every function checks its pointers and lengths and answers with a `jwt_status`; none
+//! can unwind into C (the core crate's verify paths link without panics, and host builds
+//! use `panic = "abort"`). The `unsafe` code of the whole project lives here: turning the
+//! caller's pointers into slices ([`bytes`], [`bytes_mut`], [`text`]) and keys in
+//! caller-provided storage (`jwt_key`), each with the reason it is sound.
+#![cfg_attr(not(feature = "std"), no_std)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![allow(non_camel_case_types)]
+
+/// Without `std` (firmware), the library brings the panic handler a `no_std` static library
+/// needs. The verify paths link without panics, so it is never reached.
+#[cfg(all(not(feature = "std"), not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    loop {}
+}
+
+use core::ffi::c_char;
+use core::mem::{align_of, size_of};
+
+use jwt_core::json::{self, JsonStr, Value};
+use jwt_core::{AnyVerifyingKey, Claim, Error, Jwk, Validation};
+
+/// What a call did: `JWT_OK`, one status per `jwt_core::Error` (1 to 27, the same
+/// meaning), or a status of the C boundary itself (from 100). The numbers are stable.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum jwt_status {
+    JWT_OK = 0,
+    JWT_TOKEN_TOO_LONG = 1,
+    JWT_MALFORMED = 2,
+    JWT_BASE64 = 3,
+    JWT_JSON = 4,
+    JWT_INVALID_HEADER = 5,
+    JWT_UNSUPPORTED_ALGORITHM = 6,
+    JWT_ALGORITHM_MISMATCH = 7,
+    JWT_UNSUPPORTED_HEADER = 8,
+    JWT_INVALID_SIGNATURE = 9,
+    JWT_EXPIRED = 10,
+    JWT_NOT_YET_VALID = 11,
+    JWT_INVALID_ISSUED_AT = 12,
+    JWT_INVALID_ISSUER = 13,
+    JWT_INVALID_AUDIENCE = 14,
+    JWT_INVALID_SUBJECT = 15,
+    JWT_INVALID_TYPE = 16,
+    JWT_INVALID_NONCE = 17,
+    JWT_INVALID_AUTHORIZED_PARTY = 18,
+    JWT_AUTHENTICATION_TOO_OLD = 19,
+    /// A required claim is absent: `jwt_claims.error_claim` says which.
+    JWT_MISSING_CLAIM = 20,
+    /// A registered claim has the wrong type or value: `jwt_claims.error_claim` says which.
+    JWT_INVALID_CLAIM = 21,
+    /// The claims set is valid but a value is not of the type asked for (lookups).
+    JWT_CLAIMS_TYPE_MISMATCH = 22,
+    JWT_INVALID_KEY = 23,
+    JWT_UNKNOWN_KEY = 24,
+    JWT_AMBIGUOUS_KEY = 25,
+    JWT_BUFFER_TOO_SMALL = 26,
+    JWT_SIGNING = 27,
+    /// A required pointer is NULL (a NULL pointer with length 0 is an empty input).
+    JWT_NULL_POINTER = 100,
+    /// Text that must be UTF-8 is not.
+    JWT_NOT_UTF8 = 101,
+    /// A `jwt_key` that no `jwt_key_*` function initialised (or that was cleared).
+    JWT_UNINITIALIZED_KEY = 102,
+    /// A lookup found no member of that name.
+    JWT_NOT_FOUND = 103,
+    /// A policy lists more issuers or audiences than `JWT_POLICY_MAX_VALUES`, or names a
+    /// preset or claim this library does not know.
+    JWT_INVALID_ARGUMENT = 104,
+    /// An error of a newer jwt-core that this interface does not name yet.
+    JWT_UNKNOWN_ERROR = 199,
+}
+
+impl From<Error> for jwt_status {
+    fn from(error: Error) -> Self {
+        use jwt_status::*;
+        match error {
+            Error::TokenTooLong => JWT_TOKEN_TOO_LONG,
+            Error::Malformed => JWT_MALFORMED,
+            Error::Base64 => JWT_BASE64,
+            Error::Json => JWT_JSON,
+            Error::InvalidHeader => JWT_INVALID_HEADER,
+            Error::UnsupportedAlgorithm => JWT_UNSUPPORTED_ALGORITHM,
+            Error::AlgorithmMismatch => JWT_ALGORITHM_MISMATCH,
+            Error::UnsupportedHeader => JWT_UNSUPPORTED_HEADER,
+            Error::InvalidSignature => JWT_INVALID_SIGNATURE,
+            Error::Expired => JWT_EXPIRED,
+            Error::NotYetValid => JWT_NOT_YET_VALID,
+            Error::InvalidIssuedAt => JWT_INVALID_ISSUED_AT,
+            Error::InvalidIssuer => JWT_INVALID_ISSUER,
+            Error::InvalidAudience => JWT_INVALID_AUDIENCE,
+            Error::InvalidSubject => JWT_INVALID_SUBJECT,
+            Error::InvalidType => JWT_INVALID_TYPE,
+            Error::InvalidNonce => JWT_INVALID_NONCE,
+            Error::InvalidAuthorizedParty => JWT_INVALID_AUTHORIZED_PARTY,
+            Error::AuthenticationTooOld => JWT_AUTHENTICATION_TOO_OLD,
+            Error::MissingClaim(_) => JWT_MISSING_CLAIM,
+            Error::InvalidClaim(_) => JWT_INVALID_CLAIM,
+            Error::ClaimsTypeMismatch => JWT_CLAIMS_TYPE_MISMATCH,
+            Error::InvalidKey => JWT_INVALID_KEY,
+            Error::UnknownKey => JWT_UNKNOWN_KEY,
+            Error::AmbiguousKey => JWT_AMBIGUOUS_KEY,
+            Error::BufferTooSmall => JWT_BUFFER_TOO_SMALL,
+            Error::Signing => JWT_SIGNING,
+            _ => JWT_UNKNOWN_ERROR,
+        }
+    }
+}
+
+/// Every status with its description.
+const STATUSES: [(jwt_status, &core::ffi::CStr); 34] = {
+    use jwt_status::*;
+    [
+        (JWT_OK, c"ok"),
+        (JWT_TOKEN_TOO_LONG, c"token exceeds the maximum length"),
+        (JWT_MALFORMED, c"token is not three dot-separated segments"),
+        (JWT_BASE64, c"segment is not canonical unpadded base64url"),
+        (
+            JWT_JSON,
+            c"header or payload is not a well-formed JSON object",
+        ),
+        (
+            JWT_INVALID_HEADER,
+            c"header is missing alg or has a mistyped member",
+        ),
+        (JWT_UNSUPPORTED_ALGORITHM, c"unsupported algorithm"),
+        (
+            JWT_ALGORITHM_MISMATCH,
+            c"token algorithm does not match the key's algorithm",
+        ),
+        (
+            JWT_UNSUPPORTED_HEADER,
+            c"header uses crit or a nested JWT, which are not supported",
+        ),
+        (JWT_INVALID_SIGNATURE, c"signature does not verify"),
+        (JWT_EXPIRED, c"token has expired"),
+        (JWT_NOT_YET_VALID, c"token is not yet valid"),
+        (
+            JWT_INVALID_ISSUED_AT,
+            c"token iat is in the future or too old",
+        ),
+        (JWT_INVALID_ISSUER, c"token issuer is not accepted"),
+        (JWT_INVALID_AUDIENCE, c"token audience is not accepted"),
+        (JWT_INVALID_SUBJECT, c"token subject is not accepted"),
+        (JWT_INVALID_TYPE, c"token typ is not the expected type"),
+        (JWT_INVALID_NONCE, c"token nonce is not the one sent"),
+        (
+            JWT_INVALID_AUTHORIZED_PARTY,
+            c"token azp is missing or is not this client",
+        ),
+        (
+            JWT_AUTHENTICATION_TOO_OLD,
+            c"end-user authentication is too old",
+        ),
+        (JWT_MISSING_CLAIM, c"a required claim is missing"),
+        (JWT_INVALID_CLAIM, c"a registered claim is malformed"),
+        (
+            JWT_CLAIMS_TYPE_MISMATCH,
+            c"a claim does not have the type asked for",
+        ),
+        (
+            JWT_INVALID_KEY,
+            c"key is malformed, too weak, or not allowed for this use",
+        ),
+        (
+            JWT_UNKNOWN_KEY,
+            c"no key matches the token's algorithm and key ID",
+        ),
+        (
+            JWT_AMBIGUOUS_KEY,
+            c"several keys match the token's algorithm and key ID",
+        ),
+        (JWT_BUFFER_TOO_SMALL, c"buffer is too small"),
+        (JWT_SIGNING, c"token could not be signed"),
+        (JWT_NULL_POINTER, c"a required pointer is NULL"),
+        (JWT_NOT_UTF8, c"text is not UTF-8"),
+        (
+            JWT_UNINITIALIZED_KEY,
+            c"key storage was not initialised by a jwt_key function",
+        ),
+        (JWT_NOT_FOUND, c"no member of that name"),
+        (JWT_INVALID_ARGUMENT, c"an argument is out of range"),
+        (JWT_UNKNOWN_ERROR, c"error unknown to this interface"),
+    ]
+};
+
+/// A static, NUL-terminated English description of the status `code` (a `jwt_status`);
+/// never NULL, also for a number that is no status.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwt_status_str(code: i32) -> *const c_char {
+    STATUSES
+        .iter()
+        .find(|(status, _)| *status as i32 == code)
+        .map_or(c"not a jwt_status", |(_, text)| text)
+        .as_ptr()
+}
+
+/// The registered claims a status can point at (`jwt_claims.error_claim`), and the bits of
+/// `jwt_policy.required`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum jwt_claim {
+    JWT_CLAIM_NONE = 0,
+    JWT_CLAIM_EXP = 1,
+    JWT_CLAIM_NBF = 2,
+    JWT_CLAIM_IAT = 3,
+    JWT_CLAIM_ISS = 4,
+    JWT_CLAIM_SUB = 5,
+    JWT_CLAIM_AUD = 6,
+    JWT_CLAIM_JTI = 7,
+    JWT_CLAIM_CLIENT_ID = 8,
+    JWT_CLAIM_NONCE = 9,
+    JWT_CLAIM_AZP = 10,
+    JWT_CLAIM_AUTH_TIME = 11,
+    /// The `typ` header parameter.
+    JWT_CLAIM_TYP = 12,
+}
+
+/// Each claim beside its C name, in the order of the C values from 1.
+const CLAIMS: [(jwt_claim, Claim); 12] = [
+    (jwt_claim::JWT_CLAIM_EXP, Claim::Exp),
+    (jwt_claim::JWT_CLAIM_NBF, Claim::Nbf),
+    (jwt_claim::JWT_CLAIM_IAT, Claim::Iat),
+    (jwt_claim::JWT_CLAIM_ISS, Claim::Iss),
+    (jwt_claim::JWT_CLAIM_SUB, Claim::Sub),
+    (jwt_claim::JWT_CLAIM_AUD, Claim::Aud),
+    (jwt_claim::JWT_CLAIM_JTI, Claim::Jti),
+    (jwt_claim::JWT_CLAIM_CLIENT_ID, Claim::ClientId),
+    (jwt_claim::JWT_CLAIM_NONCE, Claim::Nonce),
+    (jwt_claim::JWT_CLAIM_AZP, Claim::Azp),
+    (jwt_claim::JWT_CLAIM_AUTH_TIME, Claim::AuthTime),
+    (jwt_claim::JWT_CLAIM_TYP, Claim::Typ),
+];
+
+fn c_claim(claim: Claim) -> jwt_claim {
+    CLAIMS
+        .iter()
+        .find(|(_, c)| *c == claim)
+        .map_or(jwt_claim::JWT_CLAIM_NONE, |(c, _)| *c)
+}
+
+/// The claim a status points at, if any.
+fn error_claim(error: Error) -> jwt_claim {
+    match error {
+        Error::MissingClaim(claim) | Error::InvalidClaim(claim) => c_claim(claim),
+        _ => jwt_claim::JWT_CLAIM_NONE,
+    }
+}
+
+/// A signature algorithm.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum jwt_alg {
+    JWT_ALG_HS256 = 1,
+    JWT_ALG_ES256 = 2,
+    JWT_ALG_RS256 = 3,
+}
+
+fn c_alg(alg: jwt_core::Algorithm) -> jwt_alg {
+    match alg {
+        jwt_core::Algorithm::Es256 => jwt_alg::JWT_ALG_ES256,
+        jwt_core::Algorithm::Rs256 => jwt_alg::JWT_ALG_RS256,
+        _ => jwt_alg::JWT_ALG_HS256,
+    }
+}
+
+/// Text given by pointer and length (not NUL-terminated): UTF-8 where the function says so.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct jwt_str {
+    pub ptr: *const c_char,
+    pub len: usize,
+}
+
+impl jwt_str {
+    const NONE: jwt_str = jwt_str {
+        ptr: core::ptr::null(),
+        len: 0,
+    };
+
+    fn of(text: &[u8]) -> jwt_str {
+        jwt_str {
+            ptr: text.as_ptr().cast(),
+            len: text.len(),
+        }
+    }
+}
+
+/// `len` bytes at `ptr`: NULL is allowed for an empty input only.
+///
+/// # Safety
+/// Unless NULL, `ptr` must point to `len` readable bytes that stay valid and unchanged for
+/// `'a` (the C caller's promise for the duration of the call).
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], jwt_status> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&[])
+        } else {
+            Err(jwt_status::JWT_NULL_POINTER)
+        };
+    }
+    // SAFETY: non-null, and the caller promises `len` readable bytes for `'a`.
+    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+}
+
+/// [`bytes`], checked to be UTF-8.
+///
+/// # Safety
+/// As [`bytes`].
+unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, jwt_status> {
+    // SAFETY: forwarded to the caller.
+    let bytes = unsafe { bytes(ptr.cast(), len) }?;
+    core::str::from_utf8(bytes).map_err(|_| jwt_status::JWT_NOT_UTF8)
+}
+
+/// `len` writable bytes at `ptr`.
+///
+/// # Safety
+/// Unless NULL, `ptr` must point to `len` writable bytes, used by nothing else during `'a`.
+unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], jwt_status> {
+    if ptr.is_null() {
+        return if len == 0 {
+            Ok(&mut [])
+        } else {
+            Err(jwt_status::JWT_NULL_POINTER)
+        };
+    }
+    // SAFETY: non-null, and the caller promises `len` writable, unaliased bytes for `'a`.
+    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+}
+
+/// `&*ptr`, or `JWT_NULL_POINTER`.
+///
+/// # Safety
+/// Unless NULL, `ptr` must point to a valid, initialised `T` that nothing writes during `'a`.
+unsafe fn reference<'a, T>(ptr: *const T) -> Result<&'a T, jwt_status> {
+    // SAFETY: forwarded to the caller; `as_ref` handles NULL.
+    unsafe { ptr.as_ref() }.ok_or(jwt_status::JWT_NULL_POINTER)
+}
+
+/// `&mut *ptr`, or `JWT_NULL_POINTER`.
+///
+/// # Safety
+/// Unless NULL, `ptr` must point to writable memory for a `T`, used by nothing else during
+/// `'a`. The `T`s passed here are plain C structs: any bit pattern the caller left is valid.
+unsafe fn out<'a, T>(ptr: *mut T) -> Result<&'a mut T, jwt_status> {
+    // SAFETY: forwarded to the caller; `as_mut` handles NULL.
+    unsafe { ptr.as_mut() }.ok_or(jwt_status::JWT_NULL_POINTER)
+}
+
+/// Runs `body`, turning its error into the status.
+fn status(body: impl FnOnce() -> Result<(), jwt_status>) -> jwt_status {
+    match body() {
+        Ok(()) => jwt_status::JWT_OK,
+        Err(status) => status,
+    }
+}
+
+/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+#[cfg(target_pointer_width = "64")]
+pub const JWT_KEY_WORDS: usize = 160;
+/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+#[cfg(not(target_pointer_width = "64"))]
+pub const JWT_KEY_WORDS: usize = 24;
+
+/// Storage for one verifying key, owned by the caller (on the stack, in a struct, static):
+/// filled by a `jwt_key_*` function, read by `jwt_verify`, emptied by `jwt_key_clear`.
+/// Its contents are private. It holds no pointer to the caller's memory, so the input a
+/// key was made from may be freed at once.
+#[repr(C)]
+pub struct jwt_key {
+    opaque: [u64; JWT_KEY_WORDS],
+}
+
+/// What a `jwt_key` holds once initialised: a marker in its first word, then the key.
+#[repr(C)]
+struct KeySlot {
+    /// Read as the storage's first word (`jwt_key.opaque[0]`), before a `KeySlot` is known
+    /// to be there.
+    #[allow(dead_code)]
+    marker: u64,
+    key: AnyVerifyingKey,
+}
+
+/// Marks a `jwt_key` that holds a key ("jwtkey01").
+const KEY_MARKER: u64 = 0x6a77_746b_6579_3031;
+
+const _: () = assert!(size_of::<KeySlot>() <= size_of::<jwt_key>());
+const _: () = assert!(align_of::<KeySlot>() <= align_of::<jwt_key>());
+
+impl jwt_key {
+    /// Writes `key` into the storage at `slot`, replacing whatever was there without
+    /// reading it (the storage may be uninitialised).
+    ///
+    /// # Safety
+    /// `slot` must be NULL or point to writable storage for a `jwt_key`.
+    unsafe fn store(slot: *mut jwt_key, key: AnyVerifyingKey) -> Result<(), jwt_status> {
+        if slot.is_null() {
+            return Err(jwt_status::JWT_NULL_POINTER);
+        }
+        let slot = slot.cast::<KeySlot>();
+        // SAFETY: non-null and writable by the caller's promise; the asserts above make the
+        // storage large and aligned enough for a `KeySlot`. `write` does not drop the old
+        // contents, which may be uninitialised bytes.
+        unsafe {
+            slot.write(KeySlot {
+                marker: KEY_MARKER,
+                key,
+            })
+        };
+        Ok(())
+    }
+
+    /// The key in the storage at `slot`.
+    ///
+    /// # Safety
+    /// `slot` must be NULL or point to a `jwt_key` that is either initialised by
+    /// [`store`](Self::store) or carries no marker (zeroed, cleared, or never written after
+    /// the caller zeroed it); nothing may write it during `'a`.
+    unsafe fn load<'a>(slot: *const jwt_key) -> Result<&'a AnyVerifyingKey, jwt_status> {
+        // SAFETY: forwarded to the caller.
+        let storage = unsafe { reference(slot) }?;
+        if storage.opaque[0] != KEY_MARKER {
+            return Err(jwt_status::JWT_UNINITIALIZED_KEY);
+        }
+        // SAFETY: the marker is only ever written together with a key by `store`, and
+        // `jwt_key_clear` removes it before the key is dropped.
+        Ok(unsafe { &(*(slot.cast::<KeySlot>())).key })
+    }
+}
+
+/// `JWT_NULL_POINTER` for a NULL key storage, checked before any work.
+fn writable(key: *mut jwt_key) -> Result<(), jwt_status> {
+    if key.is_null() {
+        Err(jwt_status::JWT_NULL_POINTER)
+    } else {
+        Ok(())
+    }
+}
+
+/// Initialises `key` with an HS256 secret of `secret_len` bytes (at least 32). The secret is
+/// copied: the caller may wipe its copy.
+///
+/// Returns `JWT_INVALID_KEY` for a secret shorter than 32 bytes.
+///
+/// # Safety
+/// `key` must point to writable storage for a `jwt_key`; `secret` to `secret_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_hs256(
+    key: *mut jwt_key,
+    secret: *const u8,
+    secret_len: usize,
+) -> jwt_status {
+    status(|| {
+        writable(key)?;
+        // SAFETY: forwarded to the caller.
+        let secret = unsafe { bytes(secret, secret_len) }?;
+        let made = jwt_core::Hs256Key::new(secret)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_key::store(key, made.into()) }
+    })
+}
+
+/// Initialises `key` with an ES256 (P-256) public key in SEC1 form: 65 bytes uncompressed
+/// (`0x04 || x || y`) or 33 bytes compressed.
+///
+/// Returns `JWT_INVALID_KEY` for bytes that are not a point of the curve.
+///
+/// # Safety
+/// `key` must point to writable storage for a `jwt_key`; `point` to `point_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_es256(
+    key: *mut jwt_key,
+    point: *const u8,
+    point_len: usize,
+) -> jwt_status {
+    status(|| {
+        writable(key)?;
+        // SAFETY: forwarded to the caller.
+        let point = unsafe { bytes(point, point_len) }?;
+        let made = jwt_core::Es256PublicKey::from_sec1_bytes(point)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_key::store(key, made.into()) }
+    })
+}
+
+/// Initialises `key` from a JWK (JSON text of `jwk_len` bytes): `oct` (HS256), `EC` P-256
+/// (ES256), or `RSA` (RS256, in builds with it), with the key's `alg`, `use` and `key_ops`
+/// honoured.
+///
+/// Returns `JWT_JSON` for text that is not a JWK object, `JWT_UNSUPPORTED_ALGORITHM` for a
+/// key type this build does not verify with, `JWT_INVALID_KEY` for a key it refuses.
+///
+/// # Safety
+/// `key` must point to writable storage for a `jwt_key`; `jwk` to `jwk_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_from_jwk(
+    key: *mut jwt_key,
+    jwk: *const c_char,
+    jwk_len: usize,
+) -> jwt_status {
+    status(|| {
+        writable(key)?;
+        // SAFETY: forwarded to the caller.
+        let jwk = unsafe { bytes(jwk.cast(), jwk_len) }?;
+        let made = AnyVerifyingKey::from_jwk(&Jwk::parse(jwk)?)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_key::store(key, made) }
+    })
+}
+
+/// Empties `key`: drops the key it holds (wiping secrets, freeing an RS256 key's memory)
+/// and removes the marker, so using it again gives `JWT_UNINITIALIZED_KEY`. Clearing
+/// storage that holds no key does nothing; NULL is allowed.
+///
+/// # Safety
+/// `key` must be NULL or point to a `jwt_key` that holds a key or carries no marker, and
+/// that nothing else uses during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_clear(key: *mut jwt_key) {
+    // SAFETY: forwarded to the caller.
+    let Ok(storage) = (unsafe { out(key) }) else {
+        return;
+    };
+    if storage.opaque[0] != KEY_MARKER {
+        return;
+    }
+    storage.opaque[0] = 0;
+    // SAFETY: the marker was set, so a `KeySlot` written by `store` is there; the marker is
+    // gone first, so the key is dropped exactly once.
+    unsafe { core::ptr::drop_in_place(&mut (*key.cast::<KeySlot>()).key) };
+}
+
+/// Most issuers, and most audiences, a `jwt_policy` may list.
+pub const JWT_POLICY_MAX_VALUES: usize = 8;
+
+/// Named rule sets a `jwt_policy` starts from.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum jwt_preset {
+    /// `exp` required, nothing else beyond what is set.
+    JWT_PRESET_JWT = 0,
+    /// RFC 9068 access tokens: `typ` `at+jwt`, and `iss`, `aud`, `exp`, `iat`, `sub`, `jti`
+    /// and `client_id` required.
+    JWT_PRESET_ACCESS_TOKEN = 1,
+}
+
+/// The preset numbered `value`.
+fn preset_of(value: u32) -> Result<jwt_preset, jwt_status> {
+    [
+        jwt_preset::JWT_PRESET_JWT,
+        jwt_preset::JWT_PRESET_ACCESS_TOKEN,
+    ]
+    .into_iter()
+    .find(|preset| *preset as u32 == value)
+    .ok_or(jwt_status::JWT_INVALID_ARGUMENT)
+}
+
+/// What a token must satisfy, filled in by C code (start from `jwt_policy_init`).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct jwt_policy {
+    /// A `jwt_preset`.
+    pub preset: u32,
+    /// Accepted issuers (`iss` becomes required when any is listed), at most
+    /// `JWT_POLICY_MAX_VALUES`.
+    pub issuers: *const jwt_str,
+    pub issuers_len: usize,
+    /// Accepted audiences (`aud` must contain one), at most `JWT_POLICY_MAX_VALUES`.
+    pub audiences: *const jwt_str,
+    pub audiences_len: usize,
+    /// The required `typ` header (compared as media types), or `{NULL, 0}` for the preset's.
+    pub typ: jwt_str,
+    /// Seconds of clock skew tolerated (capped at ten minutes).
+    pub leeway: u64,
+    /// Longest token accepted, or 0 for the library's default (16 KiB).
+    pub max_token_len: usize,
+    /// Further required claims: bit `1 << c` for each `jwt_claim` `c`.
+    pub required: u32,
+    /// Accept a token without `exp` (only with the `JWT_PRESET_JWT` preset).
+    pub allow_missing_exp: bool,
+}
+
+/// Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own, the default
+/// leeway (60 s) and token length limit.
+///
+/// # Safety
+/// `policy` must point to writable storage for a `jwt_policy`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_policy_init(policy: *mut jwt_policy, preset: u32) -> jwt_status {
+    status(|| {
+        preset_of(preset)?;
+        // SAFETY: forwarded to the caller.
+        let policy = unsafe { out(policy) }?;
+        *policy = jwt_policy {
+            preset,
+            issuers: core::ptr::null(),
+            issuers_len: 0,
+            audiences: core::ptr::null(),
+            audiences_len: 0,
+            typ: jwt_str::NONE,
+            leeway: jwt_core::DEFAULT_LEEWAY,
+            max_token_len: 0,
+            required: 0,
+            allow_missing_exp: false,
+        };
+        Ok(())
+    })
+}
+
+/// Up to `JWT_POLICY_MAX_VALUES` strings of a policy, as `&str`s.
+struct Values<'a> {
+    items: [&'a str; JWT_POLICY_MAX_VALUES],
+    len: usize,
+}
+
+impl<'a> Values<'a> {
+    /// # Safety
+    /// `list` must be NULL with `len` 0, or point to `len` `jwt_str`s whose texts are valid
+    /// for `'a`.
+    unsafe fn read(list: *const jwt_str, len: usize) -> Result<Self, jwt_status> {
+        if len > JWT_POLICY_MAX_VALUES {
+            return Err(jwt_status::JWT_INVALID_ARGUMENT);
+        }
+        // SAFETY: forwarded to the caller (a `jwt_str` is plain data of its size).
+        let raw = unsafe { bytes(list.cast::<u8>(), len * size_of::<jwt_str>()) }?;
+        let mut values = Values {
+            items: [""; JWT_POLICY_MAX_VALUES],
+            len,
+        };
+        for (i, item) in values.items.iter_mut().take(len).enumerate() {
+            // SAFETY: `raw` is `len` `jwt_str`s from `list`, which the caller aligned as
+            // an array of them; `i < len`.
+            let value = unsafe { list.add(i).read() };
+            let _ = raw;
+            // SAFETY: forwarded to the caller.
+            *item = unsafe { text(value.ptr, value.len) }?;
+        }
+        Ok(values)
+    }
+
+    fn as_slice(&self) -> &[&'a str] {
+        self.items.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// Runs `body` with the `Validation` `policy` describes.
+///
+/// # Safety
+/// `policy`'s pointers must be valid as its fields' documentation says.
+unsafe fn with_validation<R>(
+    policy: &jwt_policy,
+    body: impl FnOnce(&Validation<'_>) -> Result<R, jwt_status>,
+) -> Result<R, jwt_status> {
+    // SAFETY: forwarded to the caller.
+    let issuers = unsafe { Values::read(policy.issuers, policy.issuers_len) }?;
+    // SAFETY: forwarded to the caller.
+    let audiences = unsafe { Values::read(policy.audiences, policy.audiences_len) }?;
+    let preset = preset_of(policy.preset)?;
+    let mut validation = match preset {
+        jwt_preset::JWT_PRESET_JWT => Validation::new()
+            .issuers(issuers.as_slice())
+            .audiences(audiences.as_slice()),
+        jwt_preset::JWT_PRESET_ACCESS_TOKEN => {
+            Validation::access_token(issuers.as_slice(), audiences.as_slice())
+        }
+    };
+    validation = validation.leeway(policy.leeway);
+    if policy.max_token_len != 0 {
+        validation = validation.max_token_len(policy.max_token_len);
+    }
+    if policy.allow_missing_exp && preset == jwt_preset::JWT_PRESET_JWT {
+        validation = validation.allow_missing_exp();
+    }
+    for (c, claim) in CLAIMS {
+        if policy.required & (1 << c as u32) != 0 {
+            validation = validation.require(claim);
+        }
+    }
+    if policy.required >> (CLAIMS.len() + 1) != 0 || policy.required & 1 != 0 {
+        return Err(jwt_status::JWT_INVALID_ARGUMENT);
+    }
+    // SAFETY: forwarded to the caller.
+    let typ = unsafe { text(policy.typ.ptr, policy.typ.len) }?;
+    if !policy.typ.ptr.is_null() {
+        validation = validation.typ(typ);
+    }
+    body(&validation)
+}
+
+/// The verified claims of a token: the claims set's JSON text and its registered claims,
+/// all pointing into the caller's buffer given to `jwt_verify` (valid while it is).
+/// Strings are unescaped UTF-8; absent ones are `{NULL, 0}`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct jwt_claims {
+    /// The whole claims set, JSON text.
+    pub json: jwt_str,
+    pub iss: jwt_str,
+    pub sub: jwt_str,
+    pub jti: jwt_str,
+    pub client_id: jwt_str,
+    pub scope: jwt_str,
+    /// `aud` as JSON text: a string (with its quotes) or an array of strings.
+    pub aud: jwt_str,
+    /// NumericDates in whole seconds (fractions dropped), valid when their `has_` flag is.
+    pub exp: u64,
+    pub nbf: u64,
+    pub iat: u64,
+    pub has_exp: bool,
+    pub has_nbf: bool,
+    pub has_iat: bool,
+    /// After `JWT_MISSING_CLAIM` or `JWT_INVALID_CLAIM`: the claim; otherwise
+    /// `JWT_CLAIM_NONE`.
+    pub error_claim: jwt_claim,
+}
+
+impl jwt_claims {
+    const EMPTY: jwt_claims = jwt_claims {
+        json: jwt_str::NONE,
+        iss: jwt_str::NONE,
+        sub: jwt_str::NONE,
+        jti: jwt_str::NONE,
+        client_id: jwt_str::NONE,
+        scope: jwt_str::NONE,
+        aud: jwt_str::NONE,
+        exp: 0,
+        nbf: 0,
+        iat: 0,
+        has_exp: false,
+        has_nbf: false,
+        has_iat: false,
+        error_claim: jwt_claim::JWT_CLAIM_NONE,
+    };
+}
+
+/// Copies the unescaped `s` to the front of `*spare`, moving `*spare` past it, and returns
+/// the copy; a string without escapes is returned where it is.
+fn unescaped<'b>(s: JsonStr<'b>, spare: &mut &'b mut [u8]) -> Result<&'b [u8], jwt_status> {
+    if let Some(plain) = s.as_str() {
+        return Ok(plain.as_bytes());
+    }
+    let len = s.len();
+    let (copy, rest) = core::mem::take(spare)
+        .split_at_mut_checked(len)
+        .ok_or(jwt_status::JWT_BUFFER_TOO_SMALL)?;
+    for (slot, byte) in copy.iter_mut().zip(s.bytes()) {
+        *slot = byte;
+    }
+    *spare = rest;
+    Ok(copy)
+}
+
+/// Whole seconds of a NumericDate the library has validated.
+fn seconds(number: &str) -> u64 {
+    number
+        .parse::<u64>()
+        .ok()
+        .or_else(|| number.parse::<f64>().ok().map(|f| f as u64))
+        .unwrap_or(0)
+}
+
+/// Verifies `token` (`token_len` bytes) with `key`, validates it against `policy` at `now`
+/// (Unix seconds) and, when valid, describes its claims in `*claims`.
+///
+/// `buf` (`buf_len` bytes) receives the decoded header and claims, and the unescaped copies
+/// of registered strings that contain escapes: as many bytes as the token always suffice.
+/// On any status but `JWT_OK`, `*claims` holds nothing but `error_claim`.
+///
+/// # Safety
+/// `token` must point to `token_len` bytes, `key` to a `jwt_key`, `policy` to a
+/// `jwt_policy` whose pointers are valid, `buf` to `buf_len` writable bytes that nothing
+/// else uses during the call, `claims` to writable storage for a `jwt_claims`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_verify(
+    token: *const c_char,
+    token_len: usize,
+    key: *const jwt_key,
+    policy: *const jwt_policy,
+    now: u64,
+    buf: *mut u8,
+    buf_len: usize,
+    claims: *mut jwt_claims,
+) -> jwt_status {
+    status(|| {
+        // SAFETY (all five): forwarded to the caller.
+        let claims = unsafe { out(claims) }?;
+        *claims = jwt_claims::EMPTY;
+        let token = unsafe { text(token, token_len) }?;
+        let key = unsafe { jwt_key::load(key) }?;
+        let policy = unsafe { reference(policy) }?;
+        let buf = unsafe { bytes_mut(buf, buf_len) }?;
+        let payload_len = unsafe {
+            with_validation(policy, |validation| {
+                jwt_core::verify_claims(token, key, validation, now, buf)
+                    .map(<[u8]>::len)
+                    .map_err(|error| {
+                        claims.error_claim = error_claim(error);
+                        jwt_status::from(error)
+                    })
+            })
+        }?;
+        let (payload, mut spare) = buf
+            .split_at_mut_checked(payload_len)
+            .ok_or(jwt_status::JWT_BUFFER_TOO_SMALL)?;
+        let payload: &[u8] = payload;
+        let mut read = jwt_claims::EMPTY;
+        read.json = jwt_str::of(payload);
+        let mut failed = Ok(());
+        json::parse_object(payload, |name, value| {
+            let Some(field) = (match (name.as_str(), value) {
+                (Some("iss"), _) => Some(&mut read.iss),
+                (Some("sub"), _) => Some(&mut read.sub),
+                (Some("jti"), _) => Some(&mut read.jti),
+                (Some("client_id"), _) => Some(&mut read.client_id),
+                (Some("scope"), _) => Some(&mut read.scope),
+                (Some("aud"), value) => {
+                    read.aud = jwt_str::of(raw_value(payload, value).as_bytes());
+                    None
+                }
+                (Some(date @ ("exp" | "nbf" | "iat")), Value::Number(n)) => {
+                    let (value, has) = match date {
+                        "exp" => (&mut read.exp, &mut read.has_exp),
+                        "nbf" => (&mut read.nbf, &mut read.has_nbf),
+                        _ => (&mut read.iat, &mut read.has_iat),
+                    };
+                    (*value, *has) = (seconds(n), true);
+                    None
+                }
+                _ => None,
+            }) else {
+                return Ok(());
+            };
+            if let Value::String(s) = value {
+                match unescaped(s, &mut spare) {
+                    Ok(text) => *field = jwt_str::of(text),
+                    Err(status) => failed = Err(status),
+                }
+            }
+            Ok(())
+        })?;
+        failed?;
+        *claims = read;
+        Ok(())
+    })
+}
+
+/// The JSON text of `value`, a value of the document `doc`: strings with their quotes.
+fn raw_value<'a>(doc: &'a [u8], value: Value<'a>) -> &'a str {
+    match value {
+        Value::String(s) => {
+            // The quotes sit just outside the string's raw text, inside `doc`.
+            let start = (s.raw().as_ptr() as usize).wrapping_sub(doc.as_ptr() as usize);
+            doc.get(start.wrapping_sub(1)..start + s.raw().len() + 1)
+                .and_then(|quoted| core::str::from_utf8(quoted).ok())
+                .unwrap_or_default()
+        }
+        Value::Number(text) | Value::Array(text) | Value::Object(text) => text,
+        Value::Bool(true) => "true",
+        Value::Bool(false) => "false",
+        _ => "null",
+    }
+}
+
+/// Finds the member `name` of the verified claims and hands its value to `take`.
+///
+/// # Safety
+/// `claims` must point to a `jwt_claims` filled by `jwt_verify` whose buffer is still valid;
+/// `name` to `name_len` bytes.
+unsafe fn lookup(
+    claims: *const jwt_claims,
+    name: *const c_char,
+    name_len: usize,
+    take: impl FnOnce(&[u8], Value<'_>) -> Result<(), jwt_status>,
+) -> jwt_status {
+    status(|| {
+        // SAFETY (all three): forwarded to the caller.
+        let claims = unsafe { reference(claims) }?;
+        let name = unsafe { text(name, name_len) }?;
+        let doc = unsafe { bytes(claims.json.ptr.cast(), claims.json.len) }?;
+        let mut found = None;
+        json::parse_object(doc, |member, value| {
+            if member == name {
+                found = Some(value);
+            }
+            Ok(())
+        })?;
+        take(doc, found.ok_or(jwt_status::JWT_NOT_FOUND)?)
+    })
+}
+
+/// Copies the unescaped string member `name` of the claims to `out` (`out_len` bytes, not
+/// NUL-terminated) and its length to `*written`.
+///
+/// Returns `JWT_NOT_FOUND`, `JWT_CLAIMS_TYPE_MISMATCH` for a member that is not a string,
+/// or `JWT_BUFFER_TOO_SMALL` (with `*written` the length needed).
+///
+/// # Safety
+/// As `jwt_claims_raw`, and `out` must point to `out_len` writable bytes, `written` to a
+/// `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_claims_string(
+    claims: *const jwt_claims,
+    name: *const c_char,
+    name_len: usize,
+    out_buf: *mut c_char,
+    out_len: usize,
+    written: *mut usize,
+) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lookup(claims, name, name_len, |_, value| {
+            let Value::String(s) = value else {
+                return Err(jwt_status::JWT_CLAIMS_TYPE_MISMATCH);
+            };
+            let written = out(written)?;
+            *written = s.len();
+            let target = bytes_mut(out_buf.cast(), out_len)?;
+            unescaped_into(s, target)
+        })
+    }
+}
+
+/// Copies the unescaped `s` to the front of `target`.
+fn unescaped_into(s: JsonStr<'_>, target: &mut [u8]) -> Result<(), jwt_status> {
+    let copy = target
+        .get_mut(..s.len())
+        .ok_or(jwt_status::JWT_BUFFER_TOO_SMALL)?;
+    for (slot, byte) in copy.iter_mut().zip(s.bytes()) {
+        *slot = byte;
+    }
+    Ok(())
+}
+
+/// The integer member `name` of the claims in `*value`.
+///
+/// Returns `JWT_NOT_FOUND`, or `JWT_CLAIMS_TYPE_MISMATCH` for a member that is not an
+/// integer that fits an `int64_t`.
+///
+/// # Safety
+/// As `jwt_claims_raw`, and `value` must point to an `int64_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_claims_int(
+    claims: *const jwt_claims,
+    name: *const c_char,
+    name_len: usize,
+    value: *mut i64,
+) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lookup(claims, name, name_len, |_, found| {
+            let Value::Number(n) = found else {
+                return Err(jwt_status::JWT_CLAIMS_TYPE_MISMATCH);
+            };
+            *out(value)? = n
+                .parse()
+                .map_err(|_| jwt_status::JWT_CLAIMS_TYPE_MISMATCH)?;
+            Ok(())
+        })
+    }
+}
+
+/// The boolean member `name` of the claims in `*value`.
+///
+/// Returns `JWT_NOT_FOUND`, or `JWT_CLAIMS_TYPE_MISMATCH` for a member that is not `true`
+/// or `false`.
+///
+/// # Safety
+/// As `jwt_claims_raw`, and `value` must point to a `bool`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_claims_bool(
+    claims: *const jwt_claims,
+    name: *const c_char,
+    name_len: usize,
+    value: *mut bool,
+) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lookup(claims, name, name_len, |_, found| {
+            let Value::Bool(b) = found else {
+                return Err(jwt_status::JWT_CLAIMS_TYPE_MISMATCH);
+            };
+            *out(value)? = b;
+            Ok(())
+        })
+    }
+}
+
+/// The JSON text of member `name` of the claims (a string with its quotes, a number, an
+/// array, an object, `true`, `false` or `null`) in `*value`, pointing into the claims.
+///
+/// Returns `JWT_NOT_FOUND` when there is no such member.
+///
+/// # Safety
+/// `claims` must point to a `jwt_claims` filled by a successful `jwt_verify` whose buffer is
+/// still valid and unchanged; `name` to `name_len` bytes; `value` to a `jwt_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_claims_raw(
+    claims: *const jwt_claims,
+    name: *const c_char,
+    name_len: usize,
+    value: *mut jwt_str,
+) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        lookup(claims, name, name_len, |doc, found| {
+            *out(value)? = jwt_str::of(raw_value(doc, found).as_bytes());
+            Ok(())
+        })
+    }
+}
+
+/// A token's header, read without verifying anything (to choose a key).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct jwt_header {
+    pub alg: jwt_alg,
+    /// Unescaped; `{NULL, 0}` when absent.
+    pub kid: jwt_str,
+    pub typ: jwt_str,
+}
+
+/// Reads the header of `token` into `*header`; `kid` and `typ` point into `buf`
+/// (`buf_len` bytes; as many as the token always suffice).
+///
+/// # Safety
+/// `token` must point to `token_len` bytes, `buf` to `buf_len` writable bytes that nothing
+/// else uses during the call, `header` to writable storage for a `jwt_header`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_decode_header(
+    token: *const c_char,
+    token_len: usize,
+    buf: *mut u8,
+    buf_len: usize,
+    header: *mut jwt_header,
+) -> jwt_status {
+    status(|| {
+        // SAFETY (all three): forwarded to the caller.
+        let header = unsafe { out(header) }?;
+        let token = unsafe { text(token, token_len) }?;
+        let buf = unsafe { bytes_mut(buf, buf_len) }?;
+        // The decoded header first, the rest for unescaping its strings.
+        let segment = token.split('.').next().unwrap_or_default();
+        let len = jwt_core::base64url::decoded_len(segment.len()).ok_or(Error::Base64)?;
+        let (decoded, mut spare) = buf
+            .split_at_mut_checked(len)
+            .ok_or(jwt_status::JWT_BUFFER_TOO_SMALL)?;
+        let read = jwt_core::decode_header(token, decoded)?;
+        let mut text = [read.kid, read.typ].map(|_| jwt_str::NONE);
+        for (slot, s) in text.iter_mut().zip([read.kid, read.typ]) {
+            if let Some(s) = s {
+                *slot = jwt_str::of(unescaped(s, &mut spare)?);
+            }
+        }
+        let [kid, typ] = text;
+        *header = jwt_header {
+            alg: c_alg(read.alg),
+            kid,
+            typ,
+        };
+        Ok(())
+    })
+}

@@ -1,0 +1,339 @@
+//! The C test suite (`tests/c/test_jwt.c`), compiled with the system C compiler against the
+//! static library and the committed header, then run. Its vectors are written here, from
+//! the RFC 7515 examples in the repository's test data and from tokens signed with
+//! jwt-core, into a generated `vectors.h`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jwt_core::{Es256PrivateKey, HeaderFields, Hs256Key};
+use serde_json::{Value, json};
+
+const NOW: u64 = 1_800_000_000;
+
+/// A C string literal holding `text`.
+fn c_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
+            c => {
+                let mut utf8 = [0u8; 4];
+                for b in c.encode_utf8(&mut utf8).bytes() {
+                    write!(out, "\\x{b:02x}\"\"").unwrap();
+                }
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// One row of the C vector table.
+struct Vector {
+    name: String,
+    jwk: String,
+    token: String,
+    preset: u32,
+    issuer: Option<&'static str>,
+    audience: Option<&'static str>,
+    now: u64,
+    expected: &'static str,
+    claim: &'static str,
+}
+
+impl Vector {
+    fn c(&self) -> String {
+        let opt = |s: Option<&str>| s.map_or("NULL".to_string(), c_string);
+        format!(
+            "    {{{}, {}, {}, {}, {}, {}, {}ull, {}, {}}},\n",
+            c_string(&self.name),
+            c_string(&self.jwk),
+            c_string(&self.token),
+            self.preset,
+            opt(self.issuer),
+            opt(self.audience),
+            self.now,
+            self.expected,
+            self.claim
+        )
+    }
+}
+
+/// The public members of an RFC example JWK (the examples print private ones too).
+fn public_jwk(jwk: &Value) -> String {
+    let mut public = serde_json::Map::new();
+    for (name, value) in jwk.as_object().unwrap() {
+        if ["kty", "crv", "x", "y", "n", "e", "k"].contains(&name.as_str()) {
+            public.insert(name.clone(), value.clone());
+        }
+    }
+    Value::Object(public).to_string()
+}
+
+fn rfc_vectors() -> Vec<Vector> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/rfc7515_appendix_a.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(data).unwrap()).unwrap();
+    let mut vectors = Vec::new();
+    for v in doc["vectors"].as_array().unwrap() {
+        if v["expected"] != "valid" || v["token"].as_str().unwrap().split('.').count() != 3 {
+            continue;
+        }
+        let token = v["token"].as_str().unwrap().to_string();
+        let jwk = public_jwk(&v["jwk"]);
+        let name = v["name"].as_str().unwrap();
+        let exp = 1_300_819_380;
+        let leeway = jwt_core::DEFAULT_LEEWAY;
+        let mut tampered = token.clone();
+        let last = tampered.pop().unwrap();
+        tampered.push(if last == 'A' { 'B' } else { 'A' });
+        for (suffix, token, now, expected) in [
+            ("", token.clone(), exp - 1, "JWT_OK"),
+            (", expired", token.clone(), exp + leeway, "JWT_EXPIRED"),
+            (", tampered", tampered, exp - 1, "JWT_INVALID_SIGNATURE"),
+        ] {
+            vectors.push(Vector {
+                name: format!("{name}{suffix}"),
+                jwk: jwk.clone(),
+                token,
+                preset: 0,
+                issuer: None,
+                audience: None,
+                now,
+                expected,
+                claim: "JWT_CLAIM_NONE",
+            });
+        }
+    }
+    assert!(vectors.len() >= 6, "the RFC 7515 vectors were found");
+    vectors
+}
+
+const ISSUER: &str = "https://idp.example";
+const AUDIENCE: &str = "https://api.example";
+const HS_JWK: &str = r#"{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#;
+
+fn hs256_key() -> Hs256Key {
+    Hs256Key::from_jwk(&jwt_core::Jwk::parse(HS_JWK.as_bytes()).unwrap()).unwrap()
+}
+
+/// base64url of `bytes`.
+fn b64(bytes: &[u8]) -> String {
+    let mut out = vec![0u8; bytes.len() * 4 / 3 + 4];
+    let n = jwt_core::base64url::encode(bytes, &mut out).unwrap();
+    String::from_utf8(out[..n].to_vec()).unwrap()
+}
+
+/// An `at+jwt` HS256 token over `claims` as they are, even claims jwt-core would not sign.
+fn signed_as_is(claims: &Value) -> String {
+    use jwt_core::SigningKey;
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256","typ":"at+jwt"}"#),
+        b64(claims.to_string().as_bytes())
+    );
+    let mut mac = [0u8; 32];
+    hs256_key()
+        .sign_signature(input.as_bytes(), &mut mac)
+        .unwrap();
+    format!("{input}.{}", b64(&mac))
+}
+
+/// Access tokens signed here, against the access-token preset.
+fn policy_vectors() -> Vec<Vector> {
+    let valid = json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": "caf\u{e9} \"q\"", "client_id": "web",
+        "jti": "a1", "iat": NOW - 10, "exp": NOW + 300, "scope": "orders:read",
+        "admin": false, "level": -42, "nested": {"a": [1, 2]}
+    });
+    let with = |name: &str, value: Value| {
+        let mut claims = valid.clone();
+        claims[name] = value;
+        claims
+    };
+    let without = |name: &str| {
+        let mut claims = valid.clone();
+        claims.as_object_mut().unwrap().remove(name);
+        claims
+    };
+    let at = HeaderFields::new().typ("at+jwt");
+    let es = Es256PrivateKey::from_bytes(&[0x11; 32]).unwrap();
+    let point = es.public_key().to_sec1_bytes();
+    let es_jwk = json!({"kty":"EC","crv":"P-256","x":b64(&point[1..33]),"y":b64(&point[33..65])})
+        .to_string();
+    let hs = |claims: &Value, fields: &HeaderFields<'_>| {
+        jwt_core::sign_to_string(&hs256_key(), fields, claims).unwrap()
+    };
+    let row = |name: &str, jwk: &str, token: String, expected: &'static str, claim| Vector {
+        name: name.into(),
+        jwk: jwk.into(),
+        token,
+        preset: 1,
+        issuer: Some(ISSUER),
+        audience: Some(AUDIENCE),
+        now: NOW,
+        expected,
+        claim,
+    };
+    vec![
+        row(
+            "access token",
+            HS_JWK,
+            hs(&valid, &at),
+            "JWT_OK",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "access token, ES256",
+            &es_jwk,
+            jwt_core::sign_to_string(&es, &at, &valid).unwrap(),
+            "JWT_OK",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "typ JWT under the access-token preset",
+            HS_JWK,
+            hs(&valid, &HeaderFields::new()),
+            "JWT_INVALID_TYPE",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "wrong audience",
+            HS_JWK,
+            hs(&with("aud", json!("https://other.example")), &at),
+            "JWT_INVALID_AUDIENCE",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "wrong issuer",
+            HS_JWK,
+            hs(&with("iss", json!("https://evil.example")), &at),
+            "JWT_INVALID_ISSUER",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "expired",
+            HS_JWK,
+            hs(&with("exp", json!(NOW - 100)), &at),
+            "JWT_EXPIRED",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "not yet valid",
+            HS_JWK,
+            hs(&with("nbf", json!(NOW + 100)), &at),
+            "JWT_NOT_YET_VALID",
+            "JWT_CLAIM_NONE",
+        ),
+        row(
+            "missing client_id",
+            HS_JWK,
+            hs(&without("client_id"), &at),
+            "JWT_MISSING_CLAIM",
+            "JWT_CLAIM_CLIENT_ID",
+        ),
+        row(
+            "exp as a string",
+            HS_JWK,
+            signed_as_is(&with("exp", json!("soon"))),
+            "JWT_INVALID_CLAIM",
+            "JWT_CLAIM_EXP",
+        ),
+        row(
+            "ES256 token, HS256 key",
+            HS_JWK,
+            jwt_core::sign_to_string(&es, &at, &valid).unwrap(),
+            "JWT_ALGORITHM_MISMATCH",
+            "JWT_CLAIM_NONE",
+        ),
+    ]
+}
+
+fn vectors_header(dir: &Path) {
+    let mut rows = String::new();
+    for v in rfc_vectors().iter().chain(&policy_vectors()) {
+        rows.push_str(&v.c());
+    }
+    let valid = policy_vectors().remove(0);
+    let text = format!(
+        "/* Generated by tests/c.rs for test_jwt.c. */\n\
+         #define TEST_NOW {NOW}ull\n\
+         #define TEST_ISSUER {issuer}\n\
+         #define TEST_AUDIENCE {audience}\n\
+         #define TEST_HS_JWK {jwk}\n\
+         #define TEST_ACCESS_TOKEN {token}\n\
+         struct vector {{ const char *name; const char *jwk; const char *token; uint32_t preset;\n\
+           const char *issuer; const char *audience; uint64_t now; int expected; int claim; }};\n\
+         static const struct vector VECTORS[] = {{\n{rows}}};\n",
+        issuer = c_string(ISSUER),
+        audience = c_string(AUDIENCE),
+        jwk = c_string(HS_JWK),
+        token = c_string(&valid.token),
+    );
+    std::fs::write(dir.join("vectors.h"), text).unwrap();
+}
+
+/// Where cargo put this package's static library when it built it for this test: beside the
+/// test binary (`deps/`; the copy one level up is refreshed by `cargo build` only).
+fn static_library() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().unwrap().join("libjwt_core_ffi.a");
+    assert!(lib.exists(), "{} was built by cargo test", lib.display());
+    lib
+}
+
+fn compile(dir: &Path, sanitize: bool) -> Option<PathBuf> {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exe = dir.join(if sanitize {
+        "test_jwt_asan"
+    } else {
+        "test_jwt"
+    });
+    let mut cc = Command::new("cc");
+    cc.args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"])
+        .arg("-I")
+        .arg(manifest.join("include"))
+        .arg("-I")
+        .arg(dir)
+        .arg(manifest.join("tests/c/test_jwt.c"))
+        .arg(static_library())
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&exe);
+    if sanitize {
+        cc.arg("-fsanitize=address,undefined");
+    }
+    let out = cc.output().expect("a C compiler `cc`");
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if sanitize && stderr.contains("asan") {
+            println!("SKIPPED: AddressSanitizer is not available to `cc`: {stderr}");
+            return None;
+        }
+        panic!("cc failed:\n{stderr}");
+    }
+    Some(exe)
+}
+
+#[test]
+fn the_c_test_suite_passes() {
+    let dir = std::env::temp_dir().join(format!("jwt-core-ffi-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    vectors_header(&dir);
+    for sanitize in [false, true] {
+        let Some(exe) = compile(&dir, sanitize) else {
+            continue;
+        };
+        let out = Command::new(&exe).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        println!("{}{stdout}{stderr}", if sanitize { "[asan] " } else { "" });
+        assert!(out.status.success(), "C tests failed:\n{stdout}\n{stderr}");
+        assert!(stdout.contains(" 0 failed"), "{stdout}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
