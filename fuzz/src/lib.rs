@@ -1,2 +1,3 @@
 //! Shared code of the jwt-core fuzz targets: the properties each target checks.
+pub mod ffi;
 pub mod targets;
