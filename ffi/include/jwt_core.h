@@ -19,14 +19,14 @@
 /**
  * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
  */
-#define JWT_KEY_WORDS 160
+#define JWT_KEY_WORDS 176
 #endif
 
 #if !defined(JWT_CORE_64BIT)
 /**
  * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
  */
-#define JWT_KEY_WORDS 24
+#define JWT_KEY_WORDS 28
 #endif
 
 /**
@@ -278,6 +278,17 @@ const char *jwt_status_str(int32_t code);
 jwt_status jwt_key_hs256(jwt_key *key, const uint8_t *secret, size_t secret_len);
 
 /**
+ * Initialises `key` with an ES256 (P-256) private key: its 32-byte big-endian scalar. The
+ * key signs (`jwt_sign`) and verifies with its public half.
+ *
+ * Returns `JWT_INVALID_KEY` for a scalar that is zero or not below the group order.
+ *
+ * # Safety
+ * `key` must point to writable storage for a `jwt_key`; `scalar` to `scalar_len` bytes.
+ */
+jwt_status jwt_key_es256_private(jwt_key *key, const uint8_t *scalar, size_t scalar_len);
+
+/**
  * Initialises `key` with an ES256 (P-256) public key in SEC1 form: 65 bytes uncompressed
  * (`0x04 || x || y`) or 33 bytes compressed.
  *
@@ -418,6 +429,29 @@ jwt_status jwt_decode_header(const char *token,
                              uint8_t *buf,
                              size_t buf_len,
                              jwt_header *header);
+
+/**
+ * Signs the claims `claims_json` (a JSON object, `claims_len` bytes) with `key` (an HS256
+ * secret or an ES256 private key) into `out` (`out_len` bytes), writing the token's length
+ * to `*token_len`. The header is `alg` from the key, then `typ` (`{NULL, 0}` for `JWT`) and
+ * `kid` when given. The token is not NUL-terminated.
+ *
+ * Returns `JWT_JSON` for claims that are not a JSON object, `JWT_INVALID_CLAIM` for a
+ * registered claim of the wrong type, `JWT_INVALID_KEY` for a key that only verifies,
+ * `JWT_BUFFER_TOO_SMALL` when the token does not fit.
+ *
+ * # Safety
+ * `key` must point to a `jwt_key`; `claims_json` to `claims_len` bytes; `typ` and `kid`
+ * texts to their lengths; `out` to `out_len` writable bytes; `token_len` to a `size_t`.
+ */
+jwt_status jwt_sign(const jwt_key *key,
+                    const char *claims_json,
+                    size_t claims_len,
+                    jwt_str typ,
+                    jwt_str kid,
+                    char *out_buf,
+                    size_t out_len,
+                    size_t *token_len);
 
 #ifdef __cplusplus
 }  // extern "C"

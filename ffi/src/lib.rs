@@ -362,10 +362,10 @@ fn status(body: impl FnOnce() -> Result<(), jwt_status>) -> jwt_status {
 
 /// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
 #[cfg(target_pointer_width = "64")]
-pub const JWT_KEY_WORDS: usize = 160;
+pub const JWT_KEY_WORDS: usize = 176;
 /// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
 #[cfg(not(target_pointer_width = "64"))]
-pub const JWT_KEY_WORDS: usize = 24;
+pub const JWT_KEY_WORDS: usize = 28;
 
 /// Storage for one verifying key, owned by the caller (on the stack, in a struct, static):
 /// filled by a `jwt_key_*` function, read by `jwt_verify`, emptied by `jwt_key_clear`.
@@ -383,7 +383,31 @@ struct KeySlot {
     /// to be there.
     #[allow(dead_code)]
     marker: u64,
-    key: AnyVerifyingKey,
+    key: Held,
+}
+
+/// A key of a `jwt_key`: one that verifies (an HS256 secret also signs), or an ES256
+/// private key, which signs and verifies with its public half.
+enum Held {
+    Verifying(AnyVerifyingKey),
+    Es256Private(jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey),
+}
+
+impl Held {
+    fn verifying(&self) -> &dyn jwt_core::VerifyingKey {
+        match self {
+            Held::Verifying(key) => key,
+            Held::Es256Private(_, public) => public,
+        }
+    }
+
+    fn signing(&self) -> Result<&dyn jwt_core::SigningKey, jwt_status> {
+        match self {
+            Held::Verifying(AnyVerifyingKey::Hs256(key)) => Ok(key),
+            Held::Es256Private(key, _) => Ok(key),
+            Held::Verifying(_) => Err(jwt_status::JWT_INVALID_KEY),
+        }
+    }
 }
 
 /// Marks a `jwt_key` that holds a key ("jwtkey01").
@@ -398,7 +422,7 @@ impl jwt_key {
     ///
     /// # Safety
     /// `slot` must be NULL or point to writable storage for a `jwt_key`.
-    unsafe fn store(slot: *mut jwt_key, key: AnyVerifyingKey) -> Result<(), jwt_status> {
+    unsafe fn store(slot: *mut jwt_key, key: Held) -> Result<(), jwt_status> {
         if slot.is_null() {
             return Err(jwt_status::JWT_NULL_POINTER);
         }
@@ -421,7 +445,7 @@ impl jwt_key {
     /// `slot` must be NULL or point to a `jwt_key` that is either initialised by
     /// [`store`](Self::store) or carries no marker (zeroed, cleared, or never written after
     /// the caller zeroed it); nothing may write it during `'a`.
-    unsafe fn load<'a>(slot: *const jwt_key) -> Result<&'a AnyVerifyingKey, jwt_status> {
+    unsafe fn load<'a>(slot: *const jwt_key) -> Result<&'a Held, jwt_status> {
         // SAFETY: forwarded to the caller.
         let storage = unsafe { reference(slot) }?;
         if storage.opaque[0] != KEY_MARKER {
@@ -461,7 +485,32 @@ pub unsafe extern "C" fn jwt_key_hs256(
         let secret = unsafe { bytes(secret, secret_len) }?;
         let made = jwt_core::Hs256Key::new(secret)?;
         // SAFETY: forwarded to the caller.
-        unsafe { jwt_key::store(key, made.into()) }
+        unsafe { jwt_key::store(key, Held::Verifying(made.into())) }
+    })
+}
+
+/// Initialises `key` with an ES256 (P-256) private key: its 32-byte big-endian scalar. The
+/// key signs (`jwt_sign`) and verifies with its public half.
+///
+/// Returns `JWT_INVALID_KEY` for a scalar that is zero or not below the group order.
+///
+/// # Safety
+/// `key` must point to writable storage for a `jwt_key`; `scalar` to `scalar_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_es256_private(
+    key: *mut jwt_key,
+    scalar: *const u8,
+    scalar_len: usize,
+) -> jwt_status {
+    status(|| {
+        writable(key)?;
+        // SAFETY: forwarded to the caller.
+        let scalar = unsafe { bytes(scalar, scalar_len) }?;
+        let scalar: &[u8; 32] = scalar.try_into().map_err(|_| jwt_status::JWT_INVALID_KEY)?;
+        let private = jwt_core::Es256PrivateKey::from_bytes(scalar)?;
+        let public = private.public_key();
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_key::store(key, Held::Es256Private(private, public)) }
     })
 }
 
@@ -484,7 +533,7 @@ pub unsafe extern "C" fn jwt_key_es256(
         let point = unsafe { bytes(point, point_len) }?;
         let made = jwt_core::Es256PublicKey::from_sec1_bytes(point)?;
         // SAFETY: forwarded to the caller.
-        unsafe { jwt_key::store(key, made.into()) }
+        unsafe { jwt_key::store(key, Held::Verifying(made.into())) }
     })
 }
 
@@ -509,7 +558,7 @@ pub unsafe extern "C" fn jwt_key_from_jwk(
         let jwk = unsafe { bytes(jwk.cast(), jwk_len) }?;
         let made = AnyVerifyingKey::from_jwk(&Jwk::parse(jwk)?)?;
         // SAFETY: forwarded to the caller.
-        unsafe { jwt_key::store(key, made) }
+        unsafe { jwt_key::store(key, Held::Verifying(made)) }
     })
 }
 
@@ -796,7 +845,7 @@ pub unsafe extern "C" fn jwt_verify(
         let buf = unsafe { bytes_mut(buf, buf_len) }?;
         let payload_len = unsafe {
             with_validation(policy, |validation| {
-                jwt_core::verify_claims(token, key, validation, now, buf)
+                jwt_core::verify_claims(token, key.verifying(), validation, now, buf)
                     .map(<[u8]>::len)
                     .map_err(|error| {
                         claims.error_claim = error_claim(error);
@@ -1062,6 +1111,114 @@ pub unsafe extern "C" fn jwt_decode_header(
             kid,
             typ,
         };
+        Ok(())
+    })
+}
+
+/// Claims given as JSON text, handed to jwt-core's serializer value by value: the token
+/// carries the claims as jwt-core writes them, checked by the rules every signer follows
+/// (registered claims of their registered types, NumericDates as whole seconds).
+struct JsonText<'a>(Value<'a>);
+
+/// A member name of [`JsonText`], written unescaped.
+struct Name<'a>(JsonStr<'a>);
+
+impl serde::Serialize for Name<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl serde::Serialize for JsonText<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+        // The visitors of the JSON reader return jwt-core errors; the serializer's own error
+        // is kept here and returned once the reader stops.
+        let mut failed = None;
+        let mut keep = |result: Result<(), S::Error>| {
+            result.map_err(|e| {
+                failed = Some(e);
+                Error::Signing
+            })
+        };
+        match self.0 {
+            Value::String(text) => serializer.collect_str(&text),
+            Value::Number(n) => match (n.parse::<u64>(), n.parse::<i64>()) {
+                (Ok(u), _) => serializer.serialize_u64(u),
+                (_, Ok(i)) => serializer.serialize_i64(i),
+                _ => serializer.serialize_f64(n.parse().map_err(|_| S::Error::custom("number"))?),
+            },
+            Value::Bool(b) => serializer.serialize_bool(b),
+            Value::Array(text) => {
+                let mut seq = serializer.serialize_seq(None)?;
+                let read =
+                    json::for_each_element(text, |v| keep(seq.serialize_element(&JsonText(v))));
+                match (read, failed) {
+                    (_, Some(e)) => Err(e),
+                    (Err(_), None) => Err(S::Error::custom("array")),
+                    (Ok(()), None) => seq.end(),
+                }
+            }
+            Value::Object(text) => {
+                let mut map = serializer.serialize_map(None)?;
+                let read = json::parse_object(text.as_bytes(), |k, v| {
+                    keep(map.serialize_entry(&Name(k), &JsonText(v)))
+                });
+                match (read, failed) {
+                    (_, Some(e)) => Err(e),
+                    (Err(_), None) => Err(S::Error::custom("object")),
+                    (Ok(()), None) => map.end(),
+                }
+            }
+            _ => serializer.serialize_unit(),
+        }
+    }
+}
+
+/// Signs the claims `claims_json` (a JSON object, `claims_len` bytes) with `key` (an HS256
+/// secret or an ES256 private key) into `out` (`out_len` bytes), writing the token's length
+/// to `*token_len`. The header is `alg` from the key, then `typ` (`{NULL, 0}` for `JWT`) and
+/// `kid` when given. The token is not NUL-terminated.
+///
+/// Returns `JWT_JSON` for claims that are not a JSON object, `JWT_INVALID_CLAIM` for a
+/// registered claim of the wrong type, `JWT_INVALID_KEY` for a key that only verifies,
+/// `JWT_BUFFER_TOO_SMALL` when the token does not fit.
+///
+/// # Safety
+/// `key` must point to a `jwt_key`; `claims_json` to `claims_len` bytes; `typ` and `kid`
+/// texts to their lengths; `out` to `out_len` writable bytes; `token_len` to a `size_t`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_sign(
+    key: *const jwt_key,
+    claims_json: *const c_char,
+    claims_len: usize,
+    typ: jwt_str,
+    kid: jwt_str,
+    out_buf: *mut c_char,
+    out_len: usize,
+    token_len: *mut usize,
+) -> jwt_status {
+    status(|| {
+        // SAFETY (all six): forwarded to the caller.
+        let written = unsafe { out(token_len) }?;
+        *written = 0;
+        let key = unsafe { jwt_key::load(key) }?.signing()?;
+        let claims = unsafe { text(claims_json, claims_len) }?;
+        let typ = unsafe { text(typ.ptr, typ.len) }?;
+        let kid = unsafe { text(kid.ptr, kid.len) }?;
+        let target = unsafe { bytes_mut(out_buf.cast(), out_len) }?;
+        // The claims must be one JSON object; the reader checks it whole first.
+        json::parse_object(claims.as_bytes(), |_, _| Ok(()))?;
+        let trimmed = claims.trim_matches([' ', '\t', '\n', '\r']);
+        let mut fields = jwt_core::HeaderFields::new();
+        if !typ.is_empty() {
+            fields = fields.typ(typ);
+        }
+        if !kid.is_empty() {
+            fields = fields.kid(kid);
+        }
+        let token = jwt_core::sign(key, &fields, &JsonText(Value::Object(trimmed)), target)?;
+        *written = token.len();
         Ok(())
     })
 }

@@ -251,12 +251,88 @@ static void test_statuses(void) {
     CHECK(strcmp(jwt_status_str(JWT_EXPIRED), "token has expired") == 0);
 }
 
+/* Sign with the C interface, verify with it: HS256 and ES256, and each refusal to sign. */
+static void test_sign(void) {
+    static const uint8_t scalar[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                       0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                       0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                       0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
+    jwt_key keys[2];
+    memset(keys, 0, sizeof keys);
+    CHECK_STATUS(jwt_key_from_jwk(&keys[0], TEST_HS_JWK, strlen(TEST_HS_JWK)), JWT_OK);
+    CHECK_STATUS(jwt_key_es256_private(&keys[1], scalar, sizeof scalar), JWT_OK);
+    const char *claims_json =
+        " {\"iss\":\"" TEST_ISSUER "\",\"aud\":[\"" TEST_AUDIENCE "\"],\"sub\":\"caf\\u00e9\","
+        "\"client_id\":\"c\",\"jti\":\"j\",\"iat\":1799999990,\"exp\":1800000300,"
+        "\"nested\":{\"list\":[1,-2,true,null,\"x\"]},\"ratio\":0.5} ";
+    jwt_str at = str("at+jwt"), kid = str("k1"), none = {NULL, 0};
+    for (int k = 0; k < 2; k++) {
+        char token[1024];
+        size_t len = 0;
+        CHECK_STATUS(jwt_sign(&keys[k], claims_json, strlen(claims_json), at, kid, token,
+                              sizeof token, &len),
+                     JWT_OK);
+        jwt_policy policy;
+        jwt_str issuer, audience;
+        jwt_key unused;
+        access_token(&unused, &policy, &issuer, &audience);
+        jwt_key_clear(&unused);
+        uint8_t buf[1024];
+        jwt_claims claims;
+        CHECK_STATUS(jwt_verify(token, len, &keys[k], &policy, TEST_NOW, buf, sizeof buf, &claims),
+                     JWT_OK);
+        CHECK(str_eq(claims.sub, "caf\xc3\xa9"));
+        jwt_str raw;
+        CHECK_STATUS(jwt_claims_raw(&claims, "nested", 6, &raw), JWT_OK);
+        CHECK(str_eq(raw, "{\"list\":[1,-2,true,null,\"x\"]}"));
+        uint8_t hbuf[256];
+        jwt_header header;
+        CHECK_STATUS(jwt_decode_header(token, len, hbuf, sizeof hbuf, &header), JWT_OK);
+        CHECK(header.alg == (k == 0 ? JWT_ALG_HS256 : JWT_ALG_ES256));
+        CHECK(str_eq(header.kid, "k1") && str_eq(header.typ, "at+jwt"));
+        /* Too small an output buffer, claims that are not an object or break the rules. */
+        CHECK_STATUS(jwt_sign(&keys[k], claims_json, strlen(claims_json), at, kid, token, 20, &len),
+                     JWT_BUFFER_TOO_SMALL);
+        CHECK_STATUS(jwt_sign(&keys[k], "[1]", 3, none, none, token, sizeof token, &len), JWT_JSON);
+        CHECK_STATUS(jwt_sign(&keys[k], "{\"exp\":\"soon\"}", 14, none, none, token, sizeof token,
+                              &len),
+                     JWT_INVALID_CLAIM);
+        CHECK_STATUS(jwt_sign(&keys[k], "{\"a\":1,\"a\":2}", 13, none, none, token, sizeof token,
+                              &len),
+                     JWT_JSON);
+        CHECK_STATUS(jwt_sign(&keys[k], "{}", 2, none, none, NULL, sizeof token, &len),
+                     JWT_NULL_POINTER);
+    }
+    /* A public key verifies but does not sign. */
+    jwt_key public_key;
+    memset(&public_key, 0, sizeof public_key);
+    const char *token = TEST_ACCESS_TOKEN;
+    uint8_t hbuf[256];
+    jwt_header header;
+    CHECK_STATUS(jwt_decode_header(token, strlen(token), hbuf, sizeof hbuf, &header), JWT_OK);
+    static const uint8_t g[65] = {
+        0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63, 0xa4, 0x40,
+        0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39, 0x45, 0xd8, 0x98, 0xc2,
+        0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e, 0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e,
+        0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e, 0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51,
+        0xf5};
+    CHECK_STATUS(jwt_key_es256(&public_key, g, sizeof g), JWT_OK);
+    char out[512];
+    size_t len = 0;
+    CHECK_STATUS(jwt_sign(&public_key, "{}", 2, at, kid, out, sizeof out, &len), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_es256_private(&public_key, scalar, 31), JWT_INVALID_KEY);
+    jwt_key_clear(&public_key);
+    jwt_key_clear(&keys[0]);
+    jwt_key_clear(&keys[1]);
+}
+
 int main(void) {
     test_vectors();
     test_claims();
     test_bad_input();
     test_header();
     test_statuses();
+    test_sign();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
