@@ -45,6 +45,32 @@ for entry in "${bins[@]}"; do
   panics[$bin]=$(echo "$sites" | sed -n 's/^  panic branches by crate: //p')
 done
 
+# The C firmware images (ffi/examples/cortex-m): C code linking jwt-core's C interface.
+c_bins=(c-hs256-verify c-es256-verify)
+if command -v arm-none-eabi-gcc >/dev/null; then
+  c_out=$(mkdir -p "${CARGO_TARGET_DIR:-target}/c-firmware" && cd "${CARGO_TARGET_DIR:-target}/c-firmware" && pwd)
+  bash ../ffi/examples/cortex-m/build.sh "$c_out" 2> >(grep -v -e "missing .note.GNU-stack" -e "NOTE: This behaviour" >&2)
+  for bin in "${c_bins[@]}"; do
+    elf=$c_out/$bin
+    data=$(section "$elf" .data)
+    flash[$bin]=$(( $(section "$elf" .vector_table) + $(section "$elf" .text) + $(section "$elf" .rodata) + data ))
+    ram[$bin]=$(( data + $(section "$elf" .bss) ))
+    run=$(timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+          -semihosting-config enable=on,target=native -kernel "$elf" 2>&1) || true
+    if [[ $run =~ $bin\ ok\ stack=([0-9]+)\ heap=([0-9]+) ]]; then
+      stack[$bin]=${BASH_REMATCH[1]} heap[$bin]=${BASH_REMATCH[2]}
+    else
+      echo "FAILED: $bin did not report success under QEMU:"; echo "$run" | tail -5
+      failed=1; stack[$bin]=? heap[$bin]=?
+    fi
+    panics[$bin]=$(python3 panic_sites.py "$elf" | sed -n 's/^  panic branches by crate: //p')
+    bins+=("$bin:")
+  done
+else
+  echo "SKIPPED: C firmware images: arm-none-eabi-gcc (gcc-arm-none-eabi, libnewlib-arm-none-eabi) not installed"
+  for bin in "${c_bins[@]}"; do flash[$bin]=? ram[$bin]=? stack[$bin]=? heap[$bin]=? panics[$bin]=?; done
+fi
+
 table() {
   echo "| binary | flash (B) | RAM (B) | peak stack (B) | heap peak (B) | panic branches left (by crate) |"
   echo "|---|---:|---:|---:|---:|---|"
@@ -55,6 +81,12 @@ table() {
   echo
   echo "flash ratios to the floor: hs256-verify $(python3 -c "print(f'{${flash[hs256-verify]}/${flash[hs256-floor]}:.2f}x')"), \
 es256-verify $(python3 -c "print(f'{${flash[es256-verify]}/${flash[es256-floor]}:.2f}x')")"
+  if [[ ${flash[c-hs256-verify]} != "?" ]]; then
+    echo "C images to the Rust binaries: flash c-hs256-verify $(python3 -c "print(f'{${flash[c-hs256-verify]}/${flash[hs256-verify]}:.2f}x')"), \
+c-es256-verify $(python3 -c "print(f'{${flash[c-es256-verify]}/${flash[es256-verify]}:.2f}x')"); \
+stack $(python3 -c "print(f'{${stack[c-hs256-verify]}/${stack[hs256-verify]}:.2f}x')"), \
+$(python3 -c "print(f'{${stack[c-es256-verify]}/${stack[es256-verify]}:.2f}x')")"
+  fi
 }
 table
 if [[ ${1:-} == --update-readme ]]; then
@@ -74,6 +106,7 @@ echo
 echo "budgets (budgets.txt):"
 while read -r bin fb rb sb hb; do
   [[ -z $bin || $bin == \#* ]] && continue
+  if [[ $bin == c-* && ${flash[$bin]} == "?" ]]; then echo "  $bin: SKIPPED (not built)"; continue; fi
   over=0
   for pair in "flash ${flash[$bin]} $fb" "RAM ${ram[$bin]} $rb" "stack ${stack[$bin]} $sb" "heap ${heap[$bin]} $hb"; do
     set -- $pair

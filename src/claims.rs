@@ -4,19 +4,36 @@ use crate::claim::ClaimSet;
 use crate::json::{self, JsonStr, Value};
 use crate::{Claim, Error};
 
-/// A NumericDate (RFC 7519 section 2): whole seconds, and whether a fraction followed.
+/// A NumericDate (RFC 7519 section 2), read exactly from a JSON number: whole seconds, and
+/// whether a fraction followed. The rule `exp`, `nbf`, `iat` and `auth_time` are read by.
+///
+/// ```
+/// use jwt_core::NumericDate;
+/// let date = NumericDate::parse("1.7000000005e9").unwrap();
+/// assert_eq!((date.floor(), date.ceil(), date.is_integer()), (1_700_000_000, 1_700_000_001, false));
+/// assert_eq!(NumericDate::parse("17e8").unwrap().floor(), 1_700_000_000);
+/// assert_eq!(NumericDate::parse("-1"), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NumericDate {
+pub struct NumericDate {
     secs: u64,
     fractional: bool,
 }
 
 impl NumericDate {
+    /// Reads `number`, the text of a JSON number, exactly; `None` for text that is not a JSON
+    /// number and for dates the claims rules refuse (negative, over `i64::MAX` seconds).
+    pub fn parse(number: &str) -> Option<Self> {
+        json::is_number(number)
+            .then(|| Self::from_number(number))
+            .flatten()
+    }
+
     /// Parses a validated JSON number, in any of its spellings (`1700000000`,
     /// `1700000000.5`, `1.7e9`, `17E+8`), exactly: no rounding through floating point.
     /// Refuses negatives and values over `i64::MAX` seconds (checklist V-C5). Linear in the
     /// text: an exponent far beyond any date is refused without expanding it.
-    fn parse(number: &str) -> Option<Self> {
+    fn from_number(number: &str) -> Option<Self> {
         let bytes = number.as_bytes();
         if bytes.first() == Some(&b'-') {
             return None;
@@ -66,16 +83,17 @@ impl NumericDate {
 
     /// The first whole second at or after the date. With an integer clock, `now >= t` holds
     /// exactly when `now >= ceil(t)`, so comparisons against `ceil` are exact.
-    pub(crate) fn ceil(self) -> u64 {
+    pub fn ceil(self) -> u64 {
         self.secs + u64::from(self.fractional)
     }
 
     /// The last whole second at or before the date.
-    pub(crate) fn floor(self) -> u64 {
+    pub fn floor(self) -> u64 {
         self.secs
     }
 
-    pub(crate) fn is_integer(self) -> bool {
+    /// Whether the date is a whole number of seconds.
+    pub fn is_integer(self) -> bool {
         !self.fractional
     }
 }
@@ -153,7 +171,7 @@ impl<'a> Registered<'a> {
                 let Value::Number(n) = value else {
                     return Err(bad);
                 };
-                let date = NumericDate::parse(n).ok_or(bad)?;
+                let date = NumericDate::from_number(n).ok_or(bad)?;
                 *match claim {
                     Claim::Exp => &mut self.exp,
                     Claim::Nbf => &mut self.nbf,
@@ -291,6 +309,14 @@ mod tests {
             "1e19",
             "1e999999999999",
             "1E+99999999999999999999999",
+            // Not JSON numbers.
+            "",
+            "1a2",
+            " 1",
+            "01",
+            "1.",
+            ".5",
+            "+1",
         ] {
             assert_eq!(NumericDate::parse(bad), None, "{bad}");
         }

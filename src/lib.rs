@@ -63,6 +63,7 @@ mod verify;
 
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
 pub use claim::Claim;
+pub use claims::NumericDate;
 pub use compact::MAX_TOKEN_LEN;
 pub use error::Error;
 #[cfg(feature = "es256")]

@@ -10,6 +10,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types)]
 
+#[cfg(not(any(feature = "hs256", feature = "es256", feature = "rs256")))]
+compile_error!("jwt-core-ffi verifies with at least one of its features hs256, es256, rs256");
+
 /// Without `std` (firmware), the library brings the panic handler a `no_std` static library
 /// needs. The verify paths link without panics, so it is never reached.
 #[cfg(all(not(feature = "std"), not(test)))]
@@ -390,6 +393,7 @@ struct KeySlot {
 /// private key, which signs and verifies with its public half.
 enum Held {
     Verifying(AnyVerifyingKey),
+    #[cfg(feature = "es256")]
     Es256Private(jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey),
 }
 
@@ -397,14 +401,18 @@ impl Held {
     fn verifying(&self) -> &dyn jwt_core::VerifyingKey {
         match self {
             Held::Verifying(key) => key,
+            #[cfg(feature = "es256")]
             Held::Es256Private(_, public) => public,
         }
     }
 
     fn signing(&self) -> Result<&dyn jwt_core::SigningKey, jwt_status> {
         match self {
+            #[cfg(feature = "hs256")]
             Held::Verifying(AnyVerifyingKey::Hs256(key)) => Ok(key),
+            #[cfg(feature = "es256")]
             Held::Es256Private(key, _) => Ok(key),
+            #[allow(unreachable_patterns)]
             Held::Verifying(_) => Err(jwt_status::JWT_INVALID_KEY),
         }
     }
@@ -473,6 +481,7 @@ fn writable(key: *mut jwt_key) -> Result<(), jwt_status> {
 ///
 /// # Safety
 /// `key` must point to writable storage for a `jwt_key`; `secret` to `secret_len` bytes.
+#[cfg(feature = "hs256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_hs256(
     key: *mut jwt_key,
@@ -496,6 +505,7 @@ pub unsafe extern "C" fn jwt_key_hs256(
 ///
 /// # Safety
 /// `key` must point to writable storage for a `jwt_key`; `scalar` to `scalar_len` bytes.
+#[cfg(feature = "es256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_es256_private(
     key: *mut jwt_key,
@@ -521,6 +531,7 @@ pub unsafe extern "C" fn jwt_key_es256_private(
 ///
 /// # Safety
 /// `key` must point to writable storage for a `jwt_key`; `point` to `point_len` bytes.
+#[cfg(feature = "es256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_es256(
     key: *mut jwt_key,
@@ -806,11 +817,7 @@ fn unescaped<'b>(s: JsonStr<'b>, spare: &mut &'b mut [u8]) -> Result<&'b [u8], j
 
 /// Whole seconds of a NumericDate the library has validated.
 fn seconds(number: &str) -> u64 {
-    number
-        .parse::<u64>()
-        .ok()
-        .or_else(|| number.parse::<f64>().ok().map(|f| f as u64))
-        .unwrap_or(0)
+    jwt_core::NumericDate::parse(number).map_or(0, jwt_core::NumericDate::floor)
 }
 
 /// Verifies `token` (`token_len` bytes) with `key`, validates it against `policy` at `now`

@@ -26,6 +26,12 @@ pub const MAX_MEMBERS: usize = 64;
 /// [`MAX_TOKEN_LEN`](crate::MAX_TOKEN_LEN).
 pub const MAX_DOCUMENT_LEN: usize = u32::MAX as usize;
 
+/// Whether `text` is exactly one JSON number (RFC 8259 section 6).
+pub(crate) fn is_number(text: &str) -> bool {
+    let mut cur = Cursor { text, pos: 0 };
+    cur.number().is_ok() && cur.pos == text.len()
+}
+
 /// The value of `digits`, one or more ASCII digits, when it fits 64 bits.
 pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
