@@ -686,17 +686,17 @@ impl<'a> Values<'a> {
         if len > JWT_POLICY_MAX_VALUES {
             return Err(jwt_status::JWT_INVALID_ARGUMENT);
         }
-        // SAFETY: forwarded to the caller (a `jwt_str` is plain data of its size).
-        let raw = unsafe { bytes(list.cast::<u8>(), len * size_of::<jwt_str>()) }?;
+        if list.is_null() && len != 0 {
+            return Err(jwt_status::JWT_NULL_POINTER);
+        }
         let mut values = Values {
             items: [""; JWT_POLICY_MAX_VALUES],
             len,
         };
         for (i, item) in values.items.iter_mut().take(len).enumerate() {
-            // SAFETY: `raw` is `len` `jwt_str`s from `list`, which the caller aligned as
-            // an array of them; `i < len`.
+            // SAFETY: `list` is non-null here (`len` > 0) and points to `len` `jwt_str`s by
+            // the caller's promise; `i < len`.
             let value = unsafe { list.add(i).read() };
-            let _ = raw;
             // SAFETY: forwarded to the caller.
             *item = unsafe { text(value.ptr, value.len) }?;
         }

@@ -190,6 +190,10 @@ static void test_bad_input(void) {
     policy.issuers_len = JWT_POLICY_MAX_VALUES;
     CHECK_STATUS(jwt_verify(token, len, &key, &policy, TEST_NOW, buf, sizeof buf, &claims),
                  JWT_OK);
+    policy.issuers = NULL;
+    CHECK_STATUS(jwt_verify(token, len, &key, &policy, TEST_NOW, buf, sizeof buf, &claims),
+                 JWT_NULL_POINTER);
+    policy.issuers = many;
     policy.preset = 7;
     CHECK_STATUS(jwt_verify(token, len, &key, &policy, TEST_NOW, buf, sizeof buf, &claims),
                  JWT_INVALID_ARGUMENT);
