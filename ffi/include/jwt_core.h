@@ -324,14 +324,13 @@ jwt_status jwt_key_from_jwk(jwt_key *key, const char *jwk, size_t jwk_len);
 void jwt_key_clear(jwt_key *key);
 
 /**
- * Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own, the default
- * leeway (60 s) and token length limit.
+ * Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own,
+ * and the default leeway (60 s) and token length limit.
  *
  * # Safety
  * `policy` must point to writable storage for a `jwt_policy`.
  */
-jwt_status jwt_policy_init(jwt_policy *policy,
-                           uint32_t preset);
+jwt_status jwt_policy_init(jwt_policy *policy, uint32_t preset);
 
 /**
  * Verifies `token` (`token_len` bytes) with `key`, validates it against `policy` at `now`

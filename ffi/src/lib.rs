@@ -645,8 +645,8 @@ pub struct jwt_policy {
     pub allow_missing_exp: bool,
 }
 
-/// Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own, the default
-/// leeway (60 s) and token length limit.
+/// Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own,
+/// and the default leeway (60 s) and token length limit.
 ///
 /// # Safety
 /// `policy` must point to writable storage for a `jwt_policy`.
