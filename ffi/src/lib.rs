@@ -804,13 +804,10 @@ fn unescaped<'b>(s: JsonStr<'b>, spare: &mut &'b mut [u8]) -> Result<&'b [u8], j
     if let Some(plain) = s.as_str() {
         return Ok(plain.as_bytes());
     }
-    let len = s.len();
     let (copy, rest) = core::mem::take(spare)
-        .split_at_mut_checked(len)
+        .split_at_mut_checked(s.len())
         .ok_or(jwt_status::JWT_BUFFER_TOO_SMALL)?;
-    for (slot, byte) in copy.iter_mut().zip(s.bytes()) {
-        *slot = byte;
-    }
+    unescaped_into(s, copy)?;
     *spare = rest;
     Ok(copy)
 }
