@@ -1,0 +1,779 @@
+//! The shared verifier behind the layer: its providers, the verified-token cache, the
+//! introspection cache and the counters.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{HeaderName, HeaderValue};
+use jwt_core::bearer;
+use jwt_core::json::{self, Value};
+use moka::Expiry;
+use moka::sync::Cache;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tracing::{debug, warn};
+
+use crate::discovery::discover;
+use crate::fetch::{FetchError, Fetcher, HttpLimits};
+use crate::keys::ProviderKeys;
+use crate::metrics::{Metrics, MetricsSnapshot, bump};
+use crate::provider::{KeysFrom, Provider};
+use crate::refusal::Refusal;
+
+/// What the layer puts in the request's extensions for an accepted token: the typed claims,
+/// the scopes granted and the issuer. Cheap to clone.
+///
+/// ```
+/// # async fn handler(axum_request: http::Request<()>) {
+/// use jwt_core_tower::Verified;
+/// #[derive(serde::Deserialize)]
+/// struct Claims { sub: String }
+/// if let Some(verified) = axum_request.extensions().get::<Verified<Claims>>() {
+///     println!("{} from {}", verified.claims().sub, verified.issuer());
+/// }
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct Verified<T> {
+    claims: Arc<T>,
+    scopes: Arc<str>,
+    issuer: Arc<str>,
+    introspected: bool,
+    forwarded: Arc<[(HeaderName, HeaderValue)]>,
+}
+
+impl<T> Clone for Verified<T> {
+    fn clone(&self) -> Self {
+        Verified {
+            claims: Arc::clone(&self.claims),
+            scopes: Arc::clone(&self.scopes),
+            issuer: Arc::clone(&self.issuer),
+            introspected: self.introspected,
+            forwarded: Arc::clone(&self.forwarded),
+        }
+    }
+}
+
+impl<T> Verified<T> {
+    /// The token's claims (for an opaque token: the introspection answer), as the
+    /// application's type.
+    pub fn claims(&self) -> &T {
+        &self.claims
+    }
+
+    /// The granted scopes (`scope`, or `scp` joined with spaces), space-delimited.
+    pub fn scopes(&self) -> jwt_core::scope::Scopes<'_> {
+        jwt_core::scope::Scopes::Delimited(&self.scopes)
+    }
+
+    /// The issuer of the provider that accepted the token.
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// The granted scopes as one shared string (for [`GrantedScopes`](crate::GrantedScopes)).
+    pub(crate) fn scopes_text(&self) -> Arc<str> {
+        Arc::clone(&self.scopes)
+    }
+
+    /// Whether the token was opaque and accepted by RFC 7662 introspection.
+    pub fn introspected(&self) -> bool {
+        self.introspected
+    }
+
+    /// The request headers made from claims ([`AuthenticatorBuilder::forward_claim`]).
+    pub fn forwarded_headers(&self) -> &[(HeaderName, HeaderValue)] {
+        &self.forwarded
+    }
+}
+
+/// Why an authenticator could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No provider was configured.
+    NoProvider,
+    /// Two providers have the same issuer.
+    DuplicateIssuer(String),
+    /// A header name given to [`AuthenticatorBuilder::forward_claim`] is not valid.
+    InvalidHeaderName(String),
+    /// The provider's metadata or keys could not be had.
+    Provider {
+        /// The provider's issuer.
+        issuer: String,
+        /// What went wrong.
+        error: FetchError,
+    },
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::NoProvider => f.write_str("no provider configured"),
+            BuildError::DuplicateIssuer(issuer) => write!(f, "issuer {issuer} configured twice"),
+            BuildError::InvalidHeaderName(name) => write!(f, "{name:?} is not a header name"),
+            BuildError::Provider { issuer, error } => write!(f, "provider {issuer}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Configures an [`Authenticator`].
+#[derive(Debug)]
+pub struct AuthenticatorBuilder<T> {
+    providers: Vec<Provider>,
+    token_cache: u64,
+    forward: Vec<(String, String)>,
+    realm: Option<String>,
+    clock: fn() -> u64,
+    http: HttpLimits,
+    _claims: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
+    /// Trusts `provider` too. A token goes to the provider its `iss` names, and is checked
+    /// with that provider's keys and rules alone.
+    pub fn provider(mut self, provider: Provider) -> Self {
+        self.providers.push(provider);
+        self
+    }
+
+    /// Keeps up to `capacity` verified tokens, keyed by the SHA-256 of the whole token, so a
+    /// client reusing its token is not verified again. A hit is re-checked against the clock
+    /// (it never outlives `exp`), and entries die when their provider's key set changes.
+    /// Off (zero) by default.
+    pub fn token_cache(mut self, capacity: u64) -> Self {
+        self.token_cache = capacity;
+        self
+    }
+
+    /// Adds the claim `claim` of accepted tokens to the request as header `header` (for an
+    /// upstream service). Strings are copied, numbers and booleans written as JSON, arrays of
+    /// them joined with commas; a value with a character a header cannot carry safely
+    /// (control characters, non-ASCII) is left out. A `header` the client sent itself is
+    /// always removed, so it cannot be forged.
+    pub fn forward_claim(mut self, claim: &str, header: &str) -> Self {
+        self.forward.push((claim.to_string(), header.to_string()));
+        self
+    }
+
+    /// The `realm` of the `WWW-Authenticate` challenges.
+    pub fn realm(mut self, realm: &str) -> Self {
+        self.realm = Some(realm.to_string());
+        self
+    }
+
+    /// The clock (Unix seconds) tokens are checked against. Default [`jwt_core::now`].
+    pub fn clock(mut self, clock: fn() -> u64) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Limits on the requests made to providers.
+    pub fn http_limits(mut self, limits: HttpLimits) -> Self {
+        self.http = limits;
+        self
+    }
+
+    /// Discovers each provider and fetches its keys, then starts the background refreshes
+    /// (it must run inside a tokio runtime). A provider that cannot be reached now is a
+    /// configuration error; once running, outages are absorbed as [`KeyCachePolicy`]
+    /// says.
+    ///
+    /// [`KeyCachePolicy`]: crate::KeyCachePolicy
+    ///
+    /// # Errors
+    /// [`BuildError`] for the first provider that cannot be set up.
+    pub async fn build(self) -> Result<Authenticator<T>, BuildError> {
+        if self.providers.is_empty() {
+            return Err(BuildError::NoProvider);
+        }
+        let metrics = Arc::new(Metrics::default());
+        let fetcher = Fetcher::new(self.http).map_err(|error| BuildError::Provider {
+            issuer: String::new(),
+            error,
+        })?;
+        let mut forward = Vec::new();
+        for (claim, header) in self.forward {
+            let name = HeaderName::try_from(header.as_str())
+                .map_err(|_| BuildError::InvalidHeaderName(header.clone()))?;
+            forward.push((claim, name));
+        }
+        let mut providers: Vec<ProviderState> = Vec::new();
+        for provider in self.providers {
+            if providers.iter().any(|p| p.config.issuer == provider.issuer) {
+                return Err(BuildError::DuplicateIssuer(provider.issuer));
+            }
+            let failed = |error| BuildError::Provider {
+                issuer: provider.issuer.clone(),
+                error,
+            };
+            let issuer = provider.issuer.as_str();
+            let mut introspection_endpoint = provider
+                .introspection
+                .as_ref()
+                .and_then(|i| i.endpoint.clone());
+            let keys = match &provider.keys {
+                KeysFrom::Document(document) => Arc::new(
+                    ProviderKeys::fixed(issuer, document, fetcher.clone(), metrics.clone())
+                        .map_err(failed)?,
+                ),
+                KeysFrom::JwksUri(uri) => ProviderKeys::remote(
+                    issuer,
+                    uri,
+                    provider.key_cache,
+                    fetcher.clone(),
+                    metrics.clone(),
+                )
+                .await
+                .map_err(failed)?,
+                KeysFrom::Discovery => {
+                    let metadata = discover(&fetcher, issuer).await.map_err(failed)?;
+                    if introspection_endpoint.is_none() {
+                        introspection_endpoint = metadata.introspection_endpoint;
+                    }
+                    ProviderKeys::remote(
+                        issuer,
+                        &metadata.jwks_uri,
+                        provider.key_cache,
+                        fetcher.clone(),
+                        metrics.clone(),
+                    )
+                    .await
+                    .map_err(failed)?
+                }
+            };
+            let introspection_endpoint = match (&provider.introspection, introspection_endpoint) {
+                (Some(_), None) => {
+                    return Err(failed(FetchError::Invalid(
+                        "introspection configured but no endpoint known".into(),
+                    )));
+                }
+                (Some(_), Some(endpoint)) => Some(endpoint),
+                (None, _) => None,
+            };
+            providers.push(ProviderState {
+                issuer: Arc::from(issuer),
+                keys,
+                introspection_endpoint,
+                config: provider,
+            });
+        }
+        let token_cache = (self.token_cache > 0).then(|| {
+            Cache::builder()
+                .max_capacity(self.token_cache)
+                .expire_after(UntilExpiry)
+                .build()
+        });
+        let introspection_cache = Cache::builder()
+            .max_capacity(10_000)
+            .expire_after(UntilExpiry)
+            .build();
+        Ok(Authenticator {
+            inner: Arc::new(Inner {
+                providers,
+                token_cache,
+                introspection_cache,
+                forward,
+                realm: self.realm,
+                clock: self.clock,
+                fetcher,
+                metrics,
+            }),
+        })
+    }
+}
+
+/// Verifies bearer tokens for a set of trusted providers: the engine of
+/// [`JwtAuthLayer`](crate::JwtAuthLayer), usable on its own (gRPC interceptors, custom
+/// middleware). Cheap to clone; clones share keys, caches and counters.
+///
+/// `T` is the application's claims type, filled from the verified claims (or from the
+/// introspection answer for an opaque token).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use jwt_core_tower::{Authenticator, Provider};
+/// #[derive(serde::Deserialize)]
+/// struct Claims { sub: String, scope: String }
+/// let auth = Authenticator::<Claims>::builder()
+///     .provider(Provider::discover("https://idp.example").audience("https://api.example"))
+///     .token_cache(10_000)
+///     .build()
+///     .await?;
+/// let verified = auth.authenticate(Some("Bearer eyJ...")).await?;
+/// println!("hello {}", verified.claims().sub);
+/// # Ok(())
+/// # }
+/// ```
+pub struct Authenticator<T> {
+    inner: Arc<Inner<T>>,
+}
+
+impl<T> Clone for Authenticator<T> {
+    fn clone(&self) -> Self {
+        Authenticator {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Authenticator<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field(
+                "issuers",
+                &self
+                    .inner
+                    .providers
+                    .iter()
+                    .map(|p| &p.issuer)
+                    .collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner<T> {
+    providers: Vec<ProviderState>,
+    token_cache: Option<Cache<[u8; 32], Arc<Entry<T>>>>,
+    introspection_cache: Cache<[u8; 32], Arc<Entry<T>>>,
+    forward: Vec<(String, HeaderName)>,
+    realm: Option<String>,
+    clock: fn() -> u64,
+    fetcher: Fetcher,
+    metrics: Arc<Metrics>,
+}
+
+struct ProviderState {
+    issuer: Arc<str>,
+    keys: Arc<ProviderKeys>,
+    introspection_endpoint: Option<String>,
+    config: Provider,
+}
+
+/// A cached answer: the claims JSON (re-checked against the clock on every hit) and what
+/// was made of it; `verified` is `None` for a cached "not active" introspection answer.
+struct Entry<T> {
+    provider: usize,
+    /// The key set generation a JWS was verified with; `None` for introspection answers.
+    generation: Option<u64>,
+    json: Box<[u8]>,
+    verified: Option<Verified<T>>,
+    /// Until when the entry may be used at all (its `exp`, or the introspection TTL).
+    ttl: Duration,
+}
+
+/// Entries expire with their token.
+struct UntilExpiry;
+
+impl<T> Expiry<[u8; 32], Arc<Entry<T>>> for UntilExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &[u8; 32],
+        value: &Arc<Entry<T>>,
+        _created_at: Instant,
+    ) -> Option<Duration> {
+        Some(value.ttl)
+    }
+}
+
+/// The registered claims this crate reads from verified claims itself.
+#[derive(Deserialize)]
+struct Common {
+    #[serde(default)]
+    scope: Option<String>,
+    #[serde(default)]
+    scp: Option<ScopeList>,
+    #[serde(default)]
+    exp: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScopeList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<T> Authenticator<T> {
+    /// Starts a configuration.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder().token_cache(1000);
+    /// # let _ = builder;
+    /// ```
+    pub fn builder() -> AuthenticatorBuilder<T> {
+        AuthenticatorBuilder {
+            providers: Vec::new(),
+            token_cache: 0,
+            forward: Vec::new(),
+            realm: None,
+            clock: jwt_core::now,
+            http: HttpLimits::default(),
+            _claims: std::marker::PhantomData,
+        }
+    }
+
+    /// The counters so far.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.inner.metrics.snapshot()
+    }
+
+    /// The realm of the challenges, if configured.
+    pub fn realm(&self) -> Option<&str> {
+        self.inner.realm.as_deref()
+    }
+
+    /// The header names [`forward_claim`](AuthenticatorBuilder::forward_claim) sets.
+    pub(crate) fn forwarded_names(&self) -> impl Iterator<Item = &HeaderName> {
+        self.inner.forward.iter().map(|(_, name)| name)
+    }
+
+    pub(crate) fn count_refusal(&self) {
+        bump(&self.inner.metrics.refused);
+    }
+}
+
+impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
+    /// Checks an `Authorization` header value (RFC 6750 section 2.1) and its token.
+    ///
+    /// # Errors
+    /// The [`Refusal`] to answer with.
+    pub async fn authenticate(&self, authorization: Option<&str>) -> Result<Verified<T>, Refusal> {
+        let outcome = match bearer::token_from_authorization(authorization) {
+            Ok(token) => self.verify(token).await,
+            Err(e) => Err(Refusal::from(e)),
+        };
+        match &outcome {
+            Ok(_) => bump(&self.inner.metrics.accepted),
+            Err(refusal) => {
+                bump(&self.inner.metrics.refused);
+                debug!(%refusal, "bearer token refused");
+            }
+        }
+        outcome
+    }
+
+    /// Checks a bearer token: a JWS with the keys of the provider its `iss` names, anything
+    /// else by introspection at the providers configured for it.
+    ///
+    /// # Errors
+    /// The [`Refusal`] to answer with.
+    pub async fn verify(&self, token: &str) -> Result<Verified<T>, Refusal> {
+        if token.bytes().filter(|&b| b == b'.').count() == 2 {
+            self.verify_jws(token).await
+        } else {
+            self.introspect(token).await
+        }
+    }
+
+    async fn verify_jws(&self, token: &str) -> Result<Verified<T>, Refusal> {
+        let inner = &self.inner;
+        let now = (inner.clock)();
+        let digest = inner.token_cache.as_ref().map(|_| token_digest(token));
+        if let (Some(cache), Some(digest)) = (&inner.token_cache, &digest) {
+            if let Some(entry) = cache.get(digest) {
+                let current = inner
+                    .providers
+                    .get(entry.provider)
+                    .is_some_and(|p| Some(p.keys.generation()) == entry.generation);
+                if current {
+                    bump(&inner.metrics.token_cache_hits);
+                    return self.recheck(&entry, now);
+                }
+                cache.invalidate(digest);
+            }
+            bump(&inner.metrics.token_cache_misses);
+        }
+        let index = self.provider_for(token)?;
+        let provider = inner.providers.get(index).ok_or(Refusal::UnknownIssuer)?;
+        let mut snapshot = provider
+            .keys
+            .usable()
+            .await
+            .ok_or(Refusal::KeysUnavailable)?;
+        let mut buf = vec![0u8; 2 * token.len()];
+        let claims = loop {
+            let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
+            let outcome = provider.config.with_validation(|policy| {
+                set.verify_claims(token, policy, now, &mut buf)
+                    .map(<[u8]>::to_vec)
+            });
+            match outcome {
+                Err(jwt_core::Error::UnknownKey) => {
+                    match provider.keys.after_unknown_kid(&snapshot).await {
+                        Some(newer) => snapshot = newer,
+                        None => return Err(Refusal::Token(jwt_core::Error::UnknownKey)),
+                    }
+                }
+                Err(e) => return Err(Refusal::Token(e)),
+                Ok(claims) => break claims,
+            }
+        };
+        let (verified, ttl) = self.accepted(index, &claims, false, now)?;
+        if let (Some(cache), Some(digest)) = (&inner.token_cache, digest) {
+            let entry = Entry {
+                provider: index,
+                generation: Some(snapshot.generation),
+                json: claims.into_boxed_slice(),
+                verified: Some(verified.clone()),
+                ttl,
+            };
+            cache.insert(digest, Arc::new(entry));
+        }
+        Ok(verified)
+    }
+
+    /// A cached answer, checked again against the clock and the provider's rules.
+    fn recheck(&self, entry: &Entry<T>, now: u64) -> Result<Verified<T>, Refusal> {
+        let provider = self
+            .inner
+            .providers
+            .get(entry.provider)
+            .ok_or(Refusal::UnknownIssuer)?;
+        let verified = entry.verified.clone().ok_or(Refusal::NotActive)?;
+        match provider
+            .config
+            .with_validation(|policy| policy.validate(&entry.json, now))
+        {
+            Ok(()) => Ok(verified),
+            Err(e) if entry.generation.is_none() => {
+                debug!(error = %e, "introspected token no longer valid");
+                Err(Refusal::NotActive)
+            }
+            Err(e) => Err(Refusal::Token(e)),
+        }
+    }
+
+    /// Chooses the provider by the token's `iss`, read before verification (verification
+    /// then binds the provider's keys to that issuer). With one provider there is no choice.
+    fn provider_for(&self, token: &str) -> Result<usize, Refusal> {
+        if self.inner.providers.len() == 1 {
+            return Ok(0);
+        }
+        let payload = token.split('.').nth(1).unwrap_or_default();
+        let mut decoded = vec![0u8; payload.len()];
+        let len = jwt_core::base64url::decode(payload.as_bytes(), &mut decoded)
+            .map_err(Refusal::Token)?;
+        let mut chosen = None;
+        json::parse_object(decoded.get(..len).unwrap_or_default(), |name, value| {
+            if name == "iss" {
+                if let Value::String(iss) = value {
+                    chosen = self.inner.providers.iter().position(|p| iss == *p.issuer);
+                }
+            }
+            Ok(())
+        })
+        .map_err(Refusal::Token)?;
+        chosen.ok_or(Refusal::UnknownIssuer)
+    }
+
+    /// The [`Verified`] for claims a provider accepted, and how long it may be cached.
+    fn accepted(
+        &self,
+        provider: usize,
+        json: &[u8],
+        introspected: bool,
+        now: u64,
+    ) -> Result<(Verified<T>, Duration), Refusal> {
+        let mismatch = Refusal::Token(jwt_core::Error::ClaimsTypeMismatch);
+        let claims: T = serde_json::from_slice(json).map_err(|_| mismatch)?;
+        let common: Common = serde_json::from_slice(json).map_err(|_| mismatch)?;
+        let scopes = match (common.scope, common.scp) {
+            (Some(scope), _) | (None, Some(ScopeList::One(scope))) => scope,
+            (None, Some(ScopeList::Many(list))) => list.join(" "),
+            (None, None) => String::new(),
+        };
+        let ttl = common
+            .exp
+            .filter(|exp| exp.is_finite() && *exp > now as f64)
+            .map_or(Duration::ZERO, |exp| Duration::from_secs(exp as u64 - now));
+        let issuer = self
+            .inner
+            .providers
+            .get(provider)
+            .map_or_else(|| Arc::from(""), |p| Arc::clone(&p.issuer));
+        let verified = Verified {
+            claims: Arc::new(claims),
+            scopes: Arc::from(scopes),
+            issuer,
+            introspected,
+            forwarded: self.forwarded(json).into(),
+        };
+        Ok((verified, ttl))
+    }
+
+    /// The configured claims as header values, where a header can carry them safely.
+    fn forwarded(&self, json: &[u8]) -> Vec<(HeaderName, HeaderValue)> {
+        if self.inner.forward.is_empty() {
+            return Vec::new();
+        }
+        let Ok(serde_json::Value::Object(claims)) = serde_json::from_slice(json) else {
+            return Vec::new();
+        };
+        self.inner
+            .forward
+            .iter()
+            .filter_map(|(claim, name)| {
+                let value = header_text(claims.get(claim)?)?;
+                let value = HeaderValue::from_str(&value).ok()?;
+                Some((name.clone(), value))
+            })
+            .collect()
+    }
+
+    /// RFC 7662: the first provider configured for introspection whose endpoint says the
+    /// token is active, and whose rules the answer satisfies.
+    async fn introspect(&self, token: &str) -> Result<Verified<T>, Refusal> {
+        let inner = &self.inner;
+        let now = (inner.clock)();
+        let digest = token_digest(token);
+        if let Some(entry) = inner.introspection_cache.get(&digest) {
+            bump(&inner.metrics.introspection_cache_hits);
+            return self.recheck(&entry, now);
+        }
+        let mut outcome = Err(Refusal::Token(jwt_core::Error::Malformed));
+        for (index, provider) in inner.providers.iter().enumerate() {
+            let (Some(settings), Some(endpoint)) = (
+                &provider.config.introspection,
+                &provider.introspection_endpoint,
+            ) else {
+                continue;
+            };
+            bump(&inner.metrics.introspections);
+            let form = [("token", token), ("token_type_hint", "access_token")];
+            let answer = match inner
+                .fetcher
+                .post_form(
+                    endpoint,
+                    &settings.client_id,
+                    &settings.client_secret,
+                    &form,
+                )
+                .await
+            {
+                Ok(answer) => answer,
+                Err(e) => {
+                    warn!(issuer = %provider.issuer, error = %e, "introspection failed");
+                    outcome = Err(Refusal::IntrospectionUnavailable);
+                    continue;
+                }
+            };
+            let cached = |verified: Option<Verified<T>>, ttl: Duration| {
+                let entry = Entry {
+                    provider: index,
+                    generation: None,
+                    json: answer.clone().into_boxed_slice(),
+                    verified,
+                    ttl: ttl.min(settings.cache_ttl),
+                };
+                if !entry.ttl.is_zero() {
+                    inner.introspection_cache.insert(digest, Arc::new(entry));
+                }
+            };
+            if !is_active(&answer, &provider.issuer) {
+                cached(None, settings.cache_ttl);
+                outcome = Err(Refusal::NotActive);
+                continue;
+            }
+            if let Err(e) = provider
+                .config
+                .with_validation(|policy| policy.validate(&answer, now))
+            {
+                debug!(issuer = %provider.issuer, error = %e, "introspection answer refused");
+                cached(None, settings.cache_ttl);
+                outcome = Err(Refusal::NotActive);
+                continue;
+            }
+            let (verified, ttl) = self.accepted(index, &answer, true, now)?;
+            cached(Some(verified.clone()), ttl);
+            return Ok(verified);
+        }
+        outcome
+    }
+}
+
+/// Whether an introspection answer says `"active": true` and, if it names an issuer, names
+/// this one.
+fn is_active(answer: &[u8], issuer: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Answer {
+        active: bool,
+        #[serde(default)]
+        iss: Option<String>,
+    }
+    serde_json::from_slice::<Answer>(answer)
+        .is_ok_and(|a| a.active && a.iss.as_deref().is_none_or(|iss| iss == issuer))
+}
+
+fn token_digest(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// A claim value as header text: strings as they are, numbers and booleans as JSON, arrays
+/// of those joined with commas; `None` for anything else or any character outside visible
+/// ASCII and space (which rules out CR/LF header injection).
+fn header_text(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value as J;
+    let text = match value {
+        J::String(s) => s.clone(),
+        J::Number(n) => n.to_string(),
+        J::Bool(b) => b.to_string(),
+        J::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                J::Array(_) | J::Object(_) | J::Null => None,
+                scalar => header_text(scalar),
+            })
+            .collect::<Option<Vec<_>>>()?
+            .join(","),
+        J::Object(_) | J::Null => return None,
+    };
+    text.bytes()
+        .all(|b| b == b' ' || b.is_ascii_graphic())
+        .then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn claims_become_header_text_only_when_safe() {
+        assert_eq!(header_text(&json!("alice")).as_deref(), Some("alice"));
+        assert_eq!(header_text(&json!(42)).as_deref(), Some("42"));
+        assert_eq!(header_text(&json!(true)).as_deref(), Some("true"));
+        assert_eq!(header_text(&json!(["a", 1])).as_deref(), Some("a,1"));
+        assert_eq!(header_text(&json!("a\r\nx-admin: 1")), None);
+        assert_eq!(header_text(&json!("tab\there")), None);
+        assert_eq!(header_text(&json!("café")), None);
+        assert_eq!(header_text(&json!(["ok", "bad\n"])), None);
+        assert_eq!(header_text(&json!({"a": 1})), None);
+        assert_eq!(header_text(&json!(null)), None);
+        assert_eq!(header_text(&json!([["nested"]])), None);
+    }
+
+    #[test]
+    fn only_active_answers_from_the_provider_count() {
+        let issuer = "https://idp.example";
+        assert!(is_active(br#"{"active":true}"#, issuer));
+        assert!(is_active(
+            br#"{"active":true,"iss":"https://idp.example"}"#,
+            issuer
+        ));
+        assert!(!is_active(
+            br#"{"active":true,"iss":"https://other.example"}"#,
+            issuer
+        ));
+        assert!(!is_active(br#"{"active":false}"#, issuer));
+        assert!(!is_active(br#"{"active":"true"}"#, issuer));
+        assert!(!is_active(br#"{}"#, issuer));
+        assert!(!is_active(b"not json", issuer));
+    }
+}

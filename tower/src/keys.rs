@@ -1,0 +1,339 @@
+//! A provider's key set over time: fetched, kept for its lifetime, revalidated in the
+//! background before it expires, refetched once for an unknown `kid` (single-flight and
+//! rate-limited), and kept past its expiry while the provider is unreachable.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use jwt_core::{GrowableJwkSet, Rotating};
+use sha2::{Digest, Sha256};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::metrics::{Metrics, bump};
+use crate::provider::KeyCachePolicy;
+
+/// One key set and how long it may be used. Replaced whole.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    /// `None` until a first set has been fetched.
+    pub(crate) set: Option<Arc<GrowableJwkSet>>,
+    /// Changes whenever `set` changes (not when it is revalidated unchanged).
+    pub(crate) generation: u64,
+    /// Used without a refetch until then; `None`: forever (a configured document).
+    fresh_until: Option<Instant>,
+    /// When the background refresher fetches next.
+    refresh_at: Option<Instant>,
+    etag: Option<String>,
+    digest: [u8; 32],
+}
+
+impl Snapshot {
+    /// Whether the set may verify tokens at `now`: fresh, or stale within `max_stale`.
+    fn usable(&self, now: Instant, max_stale: Duration) -> bool {
+        self.set.is_some() && self.fresh_until.is_none_or(|fresh| now < fresh + max_stale)
+    }
+}
+
+/// Where the keys are.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// Fetched from this URL.
+    Remote(String),
+    /// Given at configuration.
+    Fixed,
+}
+
+#[derive(Debug)]
+pub(crate) struct ProviderKeys {
+    issuer: String,
+    source: Source,
+    policy: KeyCachePolicy,
+    fetcher: Fetcher,
+    metrics: Arc<Metrics>,
+    current: Rotating<Snapshot>,
+    /// Held by whoever fetches: the single flight. Holds when the last forced refetch was.
+    fetching: Mutex<Option<Instant>>,
+    /// A background refetch is under way (requests that find the set stale start one).
+    refreshing: AtomicBool,
+}
+
+/// Why a fetch happens, for the logs.
+#[derive(Debug, Clone, Copy)]
+enum Trigger {
+    Scheduled,
+    Expired,
+    UnknownKid,
+}
+
+impl ProviderKeys {
+    /// Keys given as a document: parsed once, never refreshed.
+    pub(crate) fn fixed(
+        issuer: &str,
+        document: &[u8],
+        fetcher: Fetcher,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, FetchError> {
+        let set = parse(document, issuer)?;
+        let keys = ProviderKeys::new(
+            issuer,
+            Source::Fixed,
+            KeyCachePolicy::default(),
+            fetcher,
+            metrics,
+        );
+        keys.current.replace(Snapshot {
+            set: Some(Arc::new(set)),
+            generation: 1,
+            fresh_until: None,
+            refresh_at: None,
+            etag: None,
+            digest: Sha256::digest(document).into(),
+        });
+        Ok(keys)
+    }
+
+    /// Keys at `jwks_uri`, fetched now: an error here is a configuration error.
+    pub(crate) async fn remote(
+        issuer: &str,
+        jwks_uri: &str,
+        policy: KeyCachePolicy,
+        fetcher: Fetcher,
+        metrics: Arc<Metrics>,
+    ) -> Result<Arc<Self>, FetchError> {
+        let source = Source::Remote(jwks_uri.to_string());
+        let keys = Arc::new(ProviderKeys::new(issuer, source, policy, fetcher, metrics));
+        {
+            let _flight = keys.fetching.lock().await;
+            keys.fetch(Trigger::Scheduled).await?;
+        }
+        spawn_refresher(Arc::downgrade(&keys));
+        Ok(keys)
+    }
+
+    fn new(
+        issuer: &str,
+        source: Source,
+        policy: KeyCachePolicy,
+        fetcher: Fetcher,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        ProviderKeys {
+            issuer: issuer.to_string(),
+            source,
+            policy,
+            fetcher,
+            metrics,
+            current: Rotating::new(Snapshot {
+                set: None,
+                generation: 0,
+                fresh_until: Some(Instant::now()),
+                refresh_at: Some(Instant::now()),
+                etag: None,
+                digest: [0; 32],
+            }),
+            fetching: Mutex::new(None),
+            refreshing: AtomicBool::new(false),
+        }
+    }
+
+    /// The current generation of the set (for entries cached against it).
+    pub(crate) fn generation(&self) -> u64 {
+        self.current.load().generation
+    }
+
+    /// A set that may verify tokens now: the current one if fresh or within its staleness
+    /// bound (a background refetch is started when it is past its freshness), otherwise
+    /// whatever one fetch brings. `None` when no usable set can be had.
+    pub(crate) async fn usable(self: &Arc<Self>) -> Option<Arc<Snapshot>> {
+        let now = Instant::now();
+        let snapshot = self.current.load();
+        if snapshot.usable(now, self.policy.max_stale) {
+            if snapshot.fresh_until.is_some_and(|fresh| now >= fresh) {
+                self.refresh_in_background();
+            }
+            return Some(snapshot);
+        }
+        let seen = snapshot.generation;
+        {
+            let _flight = self.fetching.lock().await;
+            let latest = self.current.load();
+            // Another request's fetch, finished while this one waited, counts.
+            if latest.generation == seen && !latest.usable(Instant::now(), self.policy.max_stale) {
+                let _ = self.fetch(Trigger::Expired).await;
+            }
+        }
+        let latest = self.current.load();
+        latest
+            .usable(Instant::now(), self.policy.max_stale)
+            .then_some(latest)
+    }
+
+    /// After a token named a `kid` that `seen` does not have: one refetch, shared by all
+    /// requests waiting at the same time and at most one per forced-refresh interval. The
+    /// new set if it differs from `seen`.
+    pub(crate) async fn after_unknown_kid(&self, seen: &Snapshot) -> Option<Arc<Snapshot>> {
+        if matches!(self.source, Source::Fixed) {
+            return None;
+        }
+        let mut last_forced = self.fetching.lock().await;
+        let latest = self.current.load();
+        if latest.generation != seen.generation {
+            return Some(latest);
+        }
+        let now = Instant::now();
+        if last_forced.is_some_and(|at| now < at + self.policy.forced_refresh_interval) {
+            bump(&self.metrics.forced_refreshes_limited);
+            debug!(issuer = %self.issuer, "unknown kid: refetch rate-limited");
+            return None;
+        }
+        *last_forced = Some(now);
+        bump(&self.metrics.forced_refreshes);
+        let _ = self.fetch(Trigger::UnknownKid).await;
+        let latest = self.current.load();
+        (latest.generation != seen.generation).then_some(latest)
+    }
+
+    fn refresh_in_background(self: &Arc<Self>) {
+        if self.refreshing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let keys = Arc::clone(self);
+        tokio::spawn(async move {
+            {
+                let _flight = keys.fetching.lock().await;
+                if keys
+                    .current
+                    .load()
+                    .fresh_until
+                    .is_some_and(|f| Instant::now() >= f)
+                {
+                    let _ = keys.fetch(Trigger::Expired).await;
+                }
+            }
+            keys.refreshing.store(false, Ordering::Release);
+        });
+    }
+
+    /// Fetches (revalidating with the last `ETag`) and swaps in the result. On failure the
+    /// current set stays, and the next attempt is scheduled a forced-refresh interval on.
+    /// Called with `fetching` held.
+    async fn fetch(&self, trigger: Trigger) -> Result<(), FetchError> {
+        let Source::Remote(url) = &self.source else {
+            return Ok(());
+        };
+        let old = self.current.load();
+        bump(&self.metrics.key_fetches);
+        let span = tracing::info_span!("jwks_fetch", issuer = %self.issuer, %url, ?trigger);
+        let _enter = span.enter();
+        let started = Instant::now();
+        let outcome = match self.fetcher.get(url, old.etag.as_deref()).await {
+            Ok(Fetched::NotModified { max_age }) => {
+                bump(&self.metrics.keys_not_modified);
+                Ok((None, old.etag.clone(), max_age))
+            }
+            Ok(Fetched::Body {
+                body,
+                etag,
+                max_age,
+            }) => Ok((Some(body), etag, max_age)),
+            Err(e) => Err(e),
+        };
+        let now = Instant::now();
+        let snapshot = match outcome.and_then(|(body, etag, max_age)| {
+            let lifetime = self.policy.lifetime(max_age);
+            let (set, generation, digest) = match body {
+                None => (old.set.clone(), old.generation, old.digest),
+                Some(body) => {
+                    let digest: [u8; 32] = Sha256::digest(&body).into();
+                    if digest == old.digest {
+                        (old.set.clone(), old.generation, digest)
+                    } else {
+                        let set = parse(&body, &self.issuer)?;
+                        (Some(Arc::new(set)), old.generation + 1, digest)
+                    }
+                }
+            };
+            Ok(Snapshot {
+                set,
+                generation,
+                fresh_until: Some(now + lifetime),
+                refresh_at: Some(now + lifetime.mul_f64(0.9)),
+                etag,
+                digest,
+            })
+        }) {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                bump(&self.metrics.key_fetch_errors);
+                warn!(error = %e, "key set fetch failed; keeping the last good set");
+                let retry = self
+                    .policy
+                    .forced_refresh_interval
+                    .max(Duration::from_secs(1));
+                self.current.replace(Snapshot {
+                    set: old.set.clone(),
+                    generation: old.generation,
+                    fresh_until: old.fresh_until,
+                    refresh_at: Some(now + retry),
+                    etag: old.etag.clone(),
+                    digest: old.digest,
+                });
+                return Err(e);
+            }
+        };
+        let changed = snapshot.generation != old.generation;
+        let keys = snapshot.set.as_ref().map_or(0, |set| set.len());
+        self.current.replace(snapshot);
+        if changed {
+            bump(&self.metrics.key_sets_changed);
+            info!(
+                keys,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "key set replaced"
+            );
+        } else {
+            debug!(keys, "key set unchanged");
+        }
+        Ok(())
+    }
+}
+
+/// Refetches each set shortly before it expires, for as long as its provider is in use.
+fn spawn_refresher(keys: Weak<ProviderKeys>) {
+    tokio::spawn(async move {
+        loop {
+            let wake = match keys.upgrade() {
+                Some(keys) => keys.current.load().refresh_at,
+                None => return,
+            };
+            let Some(wake) = wake else { return };
+            tokio::time::sleep_until(wake).await;
+            let Some(keys) = keys.upgrade() else { return };
+            let _flight = keys.fetching.lock().await;
+            if keys
+                .current
+                .load()
+                .refresh_at
+                .is_some_and(|at| Instant::now() >= at)
+            {
+                let _ = keys.fetch(Trigger::Scheduled).await;
+            }
+        }
+    });
+}
+
+fn parse(document: &[u8], issuer: &str) -> Result<GrowableJwkSet, FetchError> {
+    let invalid = |e: jwt_core::Error| FetchError::Invalid(format!("JWK Set: {e}"));
+    let set = GrowableJwkSet::parse(document).map_err(invalid)?;
+    if set.skipped() > 0 {
+        debug!(
+            skipped = set.skipped(),
+            "JWK Set keys not usable for verification were skipped"
+        );
+    }
+    set.bind_issuer(issuer).map_err(invalid)
+}

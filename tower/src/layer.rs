@@ -1,0 +1,283 @@
+//! The tower middleware: [`JwtAuthLayer`] checks the bearer token of every request,
+//! [`RequireScopeLayer`] checks the scopes of a route.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response, header};
+use serde::de::DeserializeOwned;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::authenticator::Authenticator;
+use crate::refusal::Refusal;
+
+/// The scopes granted to the request's token, put in the request's extensions next to
+/// [`Verified`](crate::Verified) for layers that do not know the claims type ([`RequireScopeLayer`]).
+#[derive(Debug, Clone)]
+pub struct GrantedScopes(Arc<str>);
+
+impl GrantedScopes {
+    /// The granted scopes.
+    ///
+    /// ```
+    /// # fn f(scopes: &jwt_core_tower::GrantedScopes) {
+    /// let may_read = scopes.scopes().contains("orders:read");
+    /// # }
+    /// ```
+    pub fn scopes(&self) -> jwt_core::scope::Scopes<'_> {
+        jwt_core::scope::Scopes::Delimited(&self.0)
+    }
+}
+
+/// Requires a valid bearer token on every request: refused requests get their RFC 6750
+/// answer (see [`Refusal`]); accepted ones reach the inner service with [`Verified<T>`](crate::Verified) and
+/// [`GrantedScopes`] in their extensions, and the configured claims as headers.
+///
+/// Works for any `http` service (axum, hyper, tonic): the answer's body is the inner
+/// service's body type, empty.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use axum::{Router, routing::get};
+/// use jwt_core_tower::{Authenticator, Claims, Provider, RequireScopeLayer};
+/// #[derive(Clone, serde::Deserialize)]
+/// struct Access { sub: String }
+/// let auth = Authenticator::<Access>::builder()
+///     .provider(Provider::discover("https://idp.example").audience("https://api.example"))
+///     .build()
+///     .await?;
+/// let app: Router = Router::new()
+///     .route(
+///         "/orders",
+///         get(|Claims(access): Claims<Access>| async move { access.sub })
+///             .layer(RequireScopeLayer::new(["orders:read"])),
+///     )
+///     .layer(auth.layer());
+/// # let _ = app;
+/// # Ok(())
+/// # }
+/// ```
+pub struct JwtAuthLayer<T> {
+    auth: Authenticator<T>,
+}
+
+impl<T> Clone for JwtAuthLayer<T> {
+    fn clone(&self) -> Self {
+        JwtAuthLayer {
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for JwtAuthLayer<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtAuthLayer")
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+impl<T> Authenticator<T> {
+    /// The layer checking requests with this authenticator.
+    pub fn layer(&self) -> JwtAuthLayer<T> {
+        JwtAuthLayer { auth: self.clone() }
+    }
+}
+
+impl<S, T> Layer<S> for JwtAuthLayer<T> {
+    type Service = JwtAuth<S, T>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        JwtAuth {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+/// The service [`JwtAuthLayer`] makes.
+pub struct JwtAuth<S, T> {
+    inner: S,
+    auth: Authenticator<T>,
+}
+
+impl<S: Clone, T> Clone for JwtAuth<S, T> {
+    fn clone(&self) -> Self {
+        JwtAuth {
+            inner: self.inner.clone(),
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+impl<S: std::fmt::Debug, T> std::fmt::Debug for JwtAuth<S, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtAuth")
+            .field("inner", &self.inner)
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+type BoxFuture<R, E> = Pin<Box<dyn Future<Output = Result<R, E>> + Send>>;
+
+impl<S, T, ReqBody, ResBody> Service<Request<ReqBody>> for JwtAuth<S, T>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    T: DeserializeOwned + Send + Sync + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // The clone that was made ready is the one that serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let auth = self.auth.clone();
+        Box::pin(async move {
+            // Headers the gateway sets from claims never come from the client.
+            for name in auth.forwarded_names() {
+                request.headers_mut().remove(name);
+            }
+            let authorization = match request
+                .headers()
+                .get_all(header::AUTHORIZATION)
+                .iter()
+                .count()
+            {
+                0 => Ok(None),
+                1 => request
+                    .headers()
+                    .get(header::AUTHORIZATION)
+                    .map(|v| v.to_str().map_err(|_| Refusal::InvalidRequest))
+                    .transpose(),
+                // RFC 6750 section 2: one method per request.
+                _ => Err(Refusal::InvalidRequest),
+            };
+            let verified = match authorization {
+                Ok(authorization) => auth.authenticate(authorization).await,
+                Err(refusal) => {
+                    auth.count_refusal();
+                    Err(refusal)
+                }
+            };
+            match verified {
+                Ok(verified) => {
+                    let headers = request.headers_mut();
+                    for (name, value) in verified.forwarded_headers() {
+                        headers.insert(name.clone(), value.clone());
+                    }
+                    let extensions = request.extensions_mut();
+                    extensions.insert(GrantedScopes(verified.scopes_text()));
+                    extensions.insert(verified);
+                    inner.call(request).await
+                }
+                Err(refusal) => Ok(refusal.response(auth.realm(), None)),
+            }
+        })
+    }
+}
+
+/// Requires scopes of the token [`JwtAuthLayer`] accepted: a request without all of them is
+/// refused with 403 `insufficient_scope` naming them (RFC 6750 section 3.1). Put it on the
+/// routes that need it, inside the authentication layer.
+///
+/// ```
+/// let orders = jwt_core_tower::RequireScopeLayer::new(["orders:read"]).realm("orders");
+/// # let _ = orders;
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequireScopeLayer {
+    scopes: Arc<[String]>,
+    /// Written once, for the challenge.
+    joined: Arc<str>,
+    realm: Option<Arc<str>>,
+}
+
+impl RequireScopeLayer {
+    /// Requires every scope of `scopes`.
+    pub fn new<I, S>(scopes: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        let joined = scopes.join(" ");
+        RequireScopeLayer {
+            scopes: scopes.into(),
+            joined: joined.into(),
+            realm: None,
+        }
+    }
+
+    /// The `realm` of the challenge.
+    pub fn realm(mut self, realm: &str) -> Self {
+        self.realm = Some(realm.into());
+        self
+    }
+}
+
+impl<S> Layer<S> for RequireScopeLayer {
+    type Service = RequireScope<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireScope {
+            inner,
+            required: self.clone(),
+        }
+    }
+}
+
+/// The service [`RequireScopeLayer`] makes.
+#[derive(Debug, Clone)]
+pub struct RequireScope<S> {
+    inner: S,
+    required: RequireScopeLayer,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireScope<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    S::Error: 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let refusal = match request.extensions().get::<GrantedScopes>() {
+            // No authentication layer ran: the request has no credentials for this route.
+            None => Some(Refusal::NoCredentials),
+            Some(granted) => {
+                let needed = self.required.scopes.iter().map(String::as_str);
+                let all = needed.into_iter().all(|s| granted.scopes().contains(s));
+                (!all).then_some(Refusal::InsufficientScope)
+            }
+        };
+        match refusal {
+            None => Box::pin(self.inner.call(request)),
+            Some(refusal) => {
+                let response =
+                    refusal.response(self.required.realm.as_deref(), Some(&self.required.joined));
+                Box::pin(async move { Ok(response) })
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod authenticator;
+#[cfg(feature = "axum")]
+mod axum;
+mod discovery;
+pub mod fetch;
+mod keys;
+mod layer;
+mod metrics;
+mod provider;
+mod refusal;
+
+pub use authenticator::{Authenticator, AuthenticatorBuilder, BuildError, Verified};
+#[cfg(feature = "axum")]
+pub use axum::Claims;
+pub use fetch::{FetchError, HttpLimits};
+pub use layer::{GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeLayer};
+pub use metrics::MetricsSnapshot;
+pub use provider::{KeyCachePolicy, Provider};
+pub use refusal::Refusal;

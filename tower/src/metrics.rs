@@ -1,0 +1,64 @@
+//! Counters an application exports to its monitoring (Prometheus, OpenTelemetry...): one
+//! atomic per event, read together with [`Authenticator::metrics`](crate::Authenticator::metrics).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+macro_rules! counters {
+    ($($(#[doc = $doc:literal])* $name:ident,)*) => {
+        /// The counters, live.
+        #[derive(Debug, Default)]
+        pub(crate) struct Metrics {
+            $(pub(crate) $name: AtomicU64,)*
+        }
+
+        /// The counters at one moment, each counted since the authenticator was built.
+        ///
+        /// ```
+        /// let snapshot = jwt_core_tower::MetricsSnapshot::default();
+        /// assert_eq!(snapshot.accepted, 0);
+        /// ```
+        #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct MetricsSnapshot {
+            $($(#[doc = $doc])* pub $name: u64,)*
+        }
+
+        impl Metrics {
+            pub(crate) fn snapshot(&self) -> MetricsSnapshot {
+                MetricsSnapshot { $($name: self.$name.load(Ordering::Relaxed),)* }
+            }
+        }
+    };
+}
+
+counters! {
+    /// Key set requests sent to providers (including revalidations).
+    key_fetches,
+    /// Key set requests that failed (transport, status, size or an unusable document).
+    key_fetch_errors,
+    /// Revalidations the provider answered with 304 Not Modified.
+    keys_not_modified,
+    /// Times a provider's key set was replaced by a different one.
+    key_sets_changed,
+    /// Refetches forced by a token naming an unknown `kid`.
+    forced_refreshes,
+    /// Unknown-`kid` refetches refused by the rate limit.
+    forced_refreshes_limited,
+    /// Tokens answered from the verified-token cache.
+    token_cache_hits,
+    /// Tokens verified because the cache (when enabled) did not hold them.
+    token_cache_misses,
+    /// Introspection requests sent to providers.
+    introspections,
+    /// Opaque tokens answered from the introspection cache.
+    introspection_cache_hits,
+    /// Requests whose token was accepted.
+    accepted,
+    /// Requests refused (no token, invalid token, missing scope, keys unavailable).
+    refused,
+}
+
+/// Adds one to a counter.
+pub(crate) fn bump(counter: &AtomicU64) {
+    counter.fetch_add(1, Ordering::Relaxed);
+}

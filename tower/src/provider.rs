@@ -1,0 +1,373 @@
+//! One trusted token issuer: where its keys come from, what its tokens must satisfy, how its
+//! keys are cached, and optionally how its opaque tokens are introspected.
+
+use std::time::Duration;
+
+use jwt_core::{Claim, Validation};
+
+/// How the provider's keys are found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum KeysFrom {
+    /// OpenID Connect Discovery, then RFC 8414 metadata, then its `jwks_uri`.
+    Discovery,
+    /// This JWK Set URL.
+    JwksUri(String),
+    /// This JWK Set document, never refreshed.
+    Document(Vec<u8>),
+}
+
+/// The claims profile tokens are checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Profile {
+    AccessToken,
+    Jwt,
+}
+
+/// How long a fetched key set is used, and what happens when it cannot be refreshed.
+///
+/// ```
+/// use std::time::Duration;
+/// use jwt_core_tower::KeyCachePolicy;
+/// let policy = KeyCachePolicy { max_stale: Duration::from_secs(600), ..KeyCachePolicy::default() };
+/// assert_eq!(policy.min_age, Duration::from_secs(300));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyCachePolicy {
+    /// Shortest time a key set is kept before it is refetched, whatever the provider's
+    /// `Cache-Control: max-age` says (also used when it says nothing). Default 5 minutes.
+    pub min_age: Duration,
+    /// Longest time a key set is kept before it is refetched. Default 24 hours.
+    pub max_age: Duration,
+    /// A token naming a `kid` the set does not have forces a refetch at most this often.
+    /// Default 30 seconds.
+    pub forced_refresh_interval: Duration,
+    /// While the provider cannot be reached, its last key set is still used for this long
+    /// past its expiry (stale-if-error); after that its tokens are refused. Default 1 hour.
+    pub max_stale: Duration,
+}
+
+impl Default for KeyCachePolicy {
+    fn default() -> Self {
+        KeyCachePolicy {
+            min_age: Duration::from_secs(5 * 60),
+            max_age: Duration::from_secs(24 * 60 * 60),
+            forced_refresh_interval: Duration::from_secs(30),
+            max_stale: Duration::from_secs(60 * 60),
+        }
+    }
+}
+
+impl KeyCachePolicy {
+    /// The provider's `max-age`, clamped to the configured bounds.
+    pub(crate) fn lifetime(&self, max_age: Option<Duration>) -> Duration {
+        max_age
+            .unwrap_or(self.min_age)
+            .clamp(self.min_age, self.max_age.max(self.min_age))
+    }
+}
+
+/// RFC 7662 introspection settings of a provider.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Introspection {
+    /// The endpoint; `None` takes it from the provider's metadata.
+    pub(crate) endpoint: Option<String>,
+    pub(crate) client_id: String,
+    pub(crate) client_secret: String,
+    /// How long an answer is reused (never past the token's `exp`).
+    pub(crate) cache_ttl: Duration,
+}
+
+impl std::fmt::Debug for Introspection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Introspection")
+            .field("endpoint", &self.endpoint)
+            .field("client_id", &self.client_id)
+            .field("cache_ttl", &self.cache_ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A trusted issuer: its identifier, the audiences its tokens must name, where its keys
+/// come from and how they are cached.
+///
+/// Tokens are checked against the RFC 9068 access-token profile by default (`typ` `at+jwt`,
+/// `iss`, `aud`, `exp`, `iat`, `sub`, `jti` and `client_id`); [`jwt`](Self::jwt) relaxes it to
+/// `iss`, `aud` and `exp`, and [`refine`](Self::refine) adds rules.
+///
+/// ```
+/// use jwt_core_tower::Provider;
+/// let provider = Provider::discover("https://idp.example")
+///     .audience("https://api.example")
+///     .refine(|policy| policy.leeway(30));
+/// assert_eq!(provider.issuer(), "https://idp.example");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub(crate) issuer: String,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) keys: KeysFrom,
+    profile: Profile,
+    refine: for<'a> fn(Validation<'a>) -> Validation<'a>,
+    pub(crate) leeway: u64,
+    pub(crate) key_cache: KeyCachePolicy,
+    pub(crate) introspection: Option<Introspection>,
+}
+
+impl Provider {
+    fn new(issuer: &str, keys: KeysFrom) -> Self {
+        Provider {
+            issuer: issuer.to_string(),
+            audiences: Vec::new(),
+            keys,
+            profile: Profile::AccessToken,
+            refine: |policy| policy,
+            leeway: jwt_core::DEFAULT_LEEWAY,
+            key_cache: KeyCachePolicy::default(),
+            introspection: None,
+        }
+    }
+
+    /// A provider found by discovery from its issuer identifier (OpenID Connect Discovery,
+    /// falling back to RFC 8414), whose JWK Set is fetched from the `jwks_uri` it
+    /// publishes. The issuer must be `https` (or `http` to a loopback address).
+    pub fn discover(issuer: &str) -> Self {
+        Provider::new(issuer, KeysFrom::Discovery)
+    }
+
+    /// A provider whose JWK Set is fetched from `jwks_uri`, without discovery.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::with_jwks_uri(
+    ///     "https://idp.example",
+    ///     "https://idp.example/keys",
+    /// );
+    /// # let _ = provider;
+    /// ```
+    pub fn with_jwks_uri(issuer: &str, jwks_uri: &str) -> Self {
+        Provider::new(issuer, KeysFrom::JwksUri(jwks_uri.to_string()))
+    }
+
+    /// A provider whose keys are this JWK Set document, never fetched or refreshed (keys
+    /// from a file, air-gapped deployments, tests).
+    ///
+    /// ```
+    /// let jwks = br#"{"keys":[]}"#;
+    /// let provider = jwt_core_tower::Provider::with_jwks("https://idp.example", jwks);
+    /// # let _ = provider;
+    /// ```
+    pub fn with_jwks(issuer: &str, jwks: &[u8]) -> Self {
+        Provider::new(issuer, KeysFrom::Document(jwks.to_vec()))
+    }
+
+    /// Adds an audience: tokens must name one of the provider's audiences in `aud`.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example")
+    ///     .audience("https://api.example")
+    ///     .audience("https://admin.example");
+    /// # let _ = provider;
+    /// ```
+    pub fn audience(mut self, audience: &str) -> Self {
+        self.audiences.push(audience.to_string());
+        self
+    }
+
+    /// Checks tokens as plain JWTs: `iss`, `aud` (when audiences are configured) and `exp`,
+    /// any `typ`, instead of the RFC 9068 access-token profile.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example").jwt();
+    /// # let _ = provider;
+    /// ```
+    pub fn jwt(mut self) -> Self {
+        self.profile = Profile::Jwt;
+        self
+    }
+
+    /// Adds rules to the profile's [`Validation`]: more required claims, a subject,
+    /// `max_age`, a token length limit... Set the leeway with [`leeway`](Self::leeway), which
+    /// introspected tokens use too.
+    ///
+    /// ```
+    /// use jwt_core::Claim;
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example")
+    ///     .refine(|policy| policy.require(Claim::Nbf).max_age(3600));
+    /// # let _ = provider;
+    /// ```
+    pub fn refine(mut self, refine: for<'a> fn(Validation<'a>) -> Validation<'a>) -> Self {
+        self.refine = refine;
+        self
+    }
+
+    /// Clock skew allowed on `exp`, `nbf` and `iat`, in seconds (at most
+    /// [`jwt_core::MAX_LEEWAY`]). Default [`jwt_core::DEFAULT_LEEWAY`].
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example").leeway(5);
+    /// # let _ = provider;
+    /// ```
+    pub fn leeway(mut self, seconds: u64) -> Self {
+        self.leeway = seconds.min(jwt_core::MAX_LEEWAY);
+        self
+    }
+
+    /// How the provider's key set is cached and refreshed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use jwt_core_tower::{KeyCachePolicy, Provider};
+    /// let provider = Provider::discover("https://idp.example").key_cache(KeyCachePolicy {
+    ///     forced_refresh_interval: Duration::from_secs(60),
+    ///     ..KeyCachePolicy::default()
+    /// });
+    /// # let _ = provider;
+    /// ```
+    pub fn key_cache(mut self, policy: KeyCachePolicy) -> Self {
+        self.key_cache = policy;
+        self
+    }
+
+    /// Checks bearer tokens that are not JWS (opaque access tokens) with RFC 7662 token
+    /// introspection at the endpoint the provider's metadata names, authenticating as this
+    /// client (HTTP Basic). Answers are reused for 30 seconds at most
+    /// ([`introspection_cache_ttl`](Self::introspection_cache_ttl)), never past `exp`.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example")
+    ///     .introspection("gateway", "s3cret");
+    /// # let _ = provider;
+    /// ```
+    pub fn introspection(mut self, client_id: &str, client_secret: &str) -> Self {
+        let endpoint = self.introspection.take().and_then(|i| i.endpoint);
+        self.introspection = Some(Introspection {
+            endpoint,
+            client_id: client_id.to_string(),
+            client_secret: client_secret.to_string(),
+            cache_ttl: Duration::from_secs(30),
+        });
+        self
+    }
+
+    /// The introspection endpoint, for providers whose metadata does not name one (set the
+    /// client with [`introspection`](Self::introspection) too).
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::with_jwks_uri("https://idp.example", "https://idp.example/keys")
+    ///     .introspection("gateway", "s3cret")
+    ///     .introspection_endpoint("https://idp.example/introspect");
+    /// # let _ = provider;
+    /// ```
+    pub fn introspection_endpoint(mut self, endpoint: &str) -> Self {
+        if let Some(introspection) = &mut self.introspection {
+            introspection.endpoint = Some(endpoint.to_string());
+        } else {
+            self.introspection = Some(Introspection {
+                endpoint: Some(endpoint.to_string()),
+                client_id: String::new(),
+                client_secret: String::new(),
+                cache_ttl: Duration::from_secs(30),
+            });
+        }
+        self
+    }
+
+    /// How long an introspection answer is reused; zero asks the provider every time.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example")
+    ///     .introspection("gateway", "s3cret")
+    ///     .introspection_cache_ttl(Duration::from_secs(5));
+    /// # let _ = provider;
+    /// ```
+    pub fn introspection_cache_ttl(mut self, ttl: Duration) -> Self {
+        if let Some(introspection) = &mut self.introspection {
+            introspection.cache_ttl = ttl;
+        }
+        self
+    }
+
+    /// The issuer identifier.
+    ///
+    /// ```
+    /// assert_eq!(jwt_core_tower::Provider::discover("https://a.example").issuer(), "https://a.example");
+    /// ```
+    pub fn issuer(&self) -> &str {
+        &self.issuer
+    }
+
+    /// Calls `f` with this provider's [`Validation`] (the issuer itself is bound by its key
+    /// set as well).
+    pub(crate) fn with_validation<R>(&self, f: impl FnOnce(&Validation<'_>) -> R) -> R {
+        let issuers = [self.issuer.as_str()];
+        let audiences: Vec<&str> = self.audiences.iter().map(String::as_str).collect();
+        let base = match self.profile {
+            Profile::AccessToken => Validation::access_token(&issuers, &audiences),
+            Profile::Jwt if audiences.is_empty() => {
+                Validation::new().issuers(&issuers).require(Claim::Iss)
+            }
+            Profile::Jwt => Validation::new()
+                .issuers(&issuers)
+                .audiences(&audiences)
+                .require(Claim::Iss)
+                .require(Claim::Aud),
+        };
+        let policy = (self.refine)(base.leeway(self.leeway));
+        f(&policy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_age_is_clamped_to_the_policy() {
+        let policy = KeyCachePolicy {
+            min_age: Duration::from_secs(10),
+            max_age: Duration::from_secs(100),
+            ..KeyCachePolicy::default()
+        };
+        let secs = |age: Option<u64>| policy.lifetime(age.map(Duration::from_secs)).as_secs();
+        assert_eq!(secs(None), 10);
+        assert_eq!(secs(Some(0)), 10);
+        assert_eq!(secs(Some(50)), 50);
+        assert_eq!(secs(Some(1_000_000)), 100);
+    }
+
+    #[test]
+    fn profiles_check_what_they_say() {
+        let claims = br#"{"iss":"https://idp.example","aud":"api","sub":"s","client_id":"c",
+            "jti":"j","iat":1000,"exp":2000}"#;
+        let access = Provider::discover("https://idp.example").audience("api");
+        assert_eq!(access.with_validation(|v| v.validate(claims, 1500)), Ok(()));
+        let no_client = br#"{"iss":"https://idp.example","aud":"api","exp":2000}"#;
+        assert_eq!(
+            access.with_validation(|v| v.validate(no_client, 1500)),
+            Err(jwt_core::Error::MissingClaim(Claim::Iat))
+        );
+        let jwt = Provider::discover("https://idp.example")
+            .audience("api")
+            .jwt();
+        assert_eq!(jwt.with_validation(|v| v.validate(no_client, 1500)), Ok(()));
+        let other_aud = br#"{"iss":"https://idp.example","aud":"other","exp":2000}"#;
+        assert_eq!(
+            jwt.with_validation(|v| v.validate(other_aud, 1500)),
+            Err(jwt_core::Error::InvalidAudience)
+        );
+        let strict = jwt.clone().leeway(0).refine(|v| v.require(Claim::Sub));
+        assert_eq!(
+            strict.with_validation(|v| v.validate(no_client, 1500)),
+            Err(jwt_core::Error::MissingClaim(Claim::Sub))
+        );
+        let with_sub = br#"{"iss":"https://idp.example","aud":"api","sub":"s","exp":2000}"#;
+        assert_eq!(
+            strict.with_validation(|v| v.validate(with_sub, 1999)),
+            Ok(())
+        );
+        assert_eq!(
+            strict.with_validation(|v| v.validate(with_sub, 2000)),
+            Err(jwt_core::Error::Expired)
+        );
+    }
+}
