@@ -500,7 +500,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let mut buf = vec![0u8; 2 * token.len()];
         let claims = loop {
             let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
-            let outcome = provider.config.with_validation(|policy| {
+            let outcome = provider.config.with_validation(false, |policy| {
                 set.verify_claims(token, policy, now, &mut buf)
                     .map(<[u8]>::to_vec)
             });
@@ -539,8 +539,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let verified = entry.verified.clone().ok_or(Refusal::NotActive)?;
         match provider
             .config
-            .with_validation(|policy| policy.validate(&entry.json, now))
-        {
+            .with_validation(entry.generation.is_none(), |policy| {
+                policy.validate(&entry.json, now)
+            }) {
             Ok(()) => Ok(verified),
             Err(e) if entry.generation.is_none() => {
                 debug!(error = %e, "introspected token no longer valid");
@@ -683,7 +684,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             }
             if let Err(e) = provider
                 .config
-                .with_validation(|policy| policy.validate(&answer, now))
+                .with_validation(true, |policy| policy.validate(&answer, now))
             {
                 debug!(issuer = %provider.issuer, error = %e, "introspection answer refused");
                 cached(None, settings.cache_ttl);

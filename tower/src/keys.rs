@@ -161,8 +161,12 @@ impl ProviderKeys {
         {
             let _flight = self.fetching.lock().await;
             let latest = self.current.load();
-            // Another request's fetch, finished while this one waited, counts.
-            if latest.generation == seen && !latest.usable(Instant::now(), self.policy.max_stale) {
+            let now = Instant::now();
+            // Another request's fetch, finished while this one waited, counts; and while
+            // the provider is down, requests do not retry sooner than the refresher does.
+            let retry_due = latest.refresh_at.is_none_or(|at| now >= at);
+            if latest.generation == seen && !latest.usable(now, self.policy.max_stale) && retry_due
+            {
                 let _ = self.fetch(Trigger::Expired).await;
             }
         }

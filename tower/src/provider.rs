@@ -296,23 +296,44 @@ impl Provider {
         &self.issuer
     }
 
-    /// Calls `f` with this provider's [`Validation`] (the issuer itself is bound by its key
-    /// set as well).
-    pub(crate) fn with_validation<R>(&self, f: impl FnOnce(&Validation<'_>) -> R) -> R {
+    /// Calls `f` with the [`Validation`] for this provider's JWTs (the issuer is bound by its
+    /// key set as well) or, with `introspected`, for its introspection answers: RFC 7662
+    /// makes every member but `active` optional, so those are held to `iss`, `aud` and the
+    /// time claims, with `exp` required so no answer is reused without end.
+    pub(crate) fn with_validation<R>(
+        &self,
+        introspected: bool,
+        f: impl FnOnce(&Validation<'_>) -> R,
+    ) -> R {
         let issuers = [self.issuer.as_str()];
         let audiences: Vec<&str> = self.audiences.iter().map(String::as_str).collect();
-        let base = match self.profile {
-            Profile::AccessToken => Validation::access_token(&issuers, &audiences),
-            Profile::Jwt if audiences.is_empty() => {
-                Validation::new().issuers(&issuers).require(Claim::Iss)
+        fn plain<'a>(v: Validation<'a>, audiences: &[&str]) -> Validation<'a> {
+            if audiences.is_empty() {
+                v
+            } else {
+                v.require(Claim::Aud)
             }
-            Profile::Jwt => Validation::new()
-                .issuers(&issuers)
-                .audiences(&audiences)
-                .require(Claim::Iss)
-                .require(Claim::Aud),
+        }
+        let policy = match (introspected, self.profile) {
+            (false, Profile::AccessToken) => {
+                (self.refine)(Validation::access_token(&issuers, &audiences).leeway(self.leeway))
+            }
+            (false, Profile::Jwt) => (self.refine)(plain(
+                Validation::new()
+                    .issuers(&issuers)
+                    .audiences(&audiences)
+                    .require(Claim::Iss)
+                    .leeway(self.leeway),
+                &audiences,
+            )),
+            (true, _) => plain(
+                Validation::new()
+                    .issuers(&issuers)
+                    .audiences(&audiences)
+                    .leeway(self.leeway),
+                &audiences,
+            ),
         };
-        let policy = (self.refine)(base.leeway(self.leeway));
         f(&policy)
     }
 }
@@ -340,33 +361,53 @@ mod tests {
         let claims = br#"{"iss":"https://idp.example","aud":"api","sub":"s","client_id":"c",
             "jti":"j","iat":1000,"exp":2000}"#;
         let access = Provider::discover("https://idp.example").audience("api");
-        assert_eq!(access.with_validation(|v| v.validate(claims, 1500)), Ok(()));
+        assert_eq!(
+            access.with_validation(false, |v| v.validate(claims, 1500)),
+            Ok(())
+        );
         let no_client = br#"{"iss":"https://idp.example","aud":"api","exp":2000}"#;
         assert_eq!(
-            access.with_validation(|v| v.validate(no_client, 1500)),
+            access.with_validation(false, |v| v.validate(no_client, 1500)),
             Err(jwt_core::Error::MissingClaim(Claim::Iat))
         );
         let jwt = Provider::discover("https://idp.example")
             .audience("api")
             .jwt();
-        assert_eq!(jwt.with_validation(|v| v.validate(no_client, 1500)), Ok(()));
+        assert_eq!(
+            jwt.with_validation(false, |v| v.validate(no_client, 1500)),
+            Ok(())
+        );
         let other_aud = br#"{"iss":"https://idp.example","aud":"other","exp":2000}"#;
         assert_eq!(
-            jwt.with_validation(|v| v.validate(other_aud, 1500)),
+            jwt.with_validation(false, |v| v.validate(other_aud, 1500)),
             Err(jwt_core::Error::InvalidAudience)
         );
         let strict = jwt.clone().leeway(0).refine(|v| v.require(Claim::Sub));
         assert_eq!(
-            strict.with_validation(|v| v.validate(no_client, 1500)),
+            strict.with_validation(false, |v| v.validate(no_client, 1500)),
             Err(jwt_core::Error::MissingClaim(Claim::Sub))
         );
-        let with_sub = br#"{"iss":"https://idp.example","aud":"api","sub":"s","exp":2000}"#;
+        let answer = br#"{"active":true,"iss":"https://idp.example","aud":"api","exp":2000}"#;
         assert_eq!(
-            strict.with_validation(|v| v.validate(with_sub, 1999)),
+            strict.with_validation(true, |v| v.validate(answer, 1999)),
             Ok(())
         );
         assert_eq!(
-            strict.with_validation(|v| v.validate(with_sub, 2000)),
+            strict.with_validation(true, |v| v.validate(answer, 2000)),
+            Err(jwt_core::Error::Expired)
+        );
+        let other_issuer = br#"{"active":true,"iss":"https://x.example","aud":"api","exp":2000}"#;
+        assert_eq!(
+            strict.with_validation(true, |v| v.validate(other_issuer, 1999)),
+            Err(jwt_core::Error::InvalidIssuer)
+        );
+        let with_sub = br#"{"iss":"https://idp.example","aud":"api","sub":"s","exp":2000}"#;
+        assert_eq!(
+            strict.with_validation(false, |v| v.validate(with_sub, 1999)),
+            Ok(())
+        );
+        assert_eq!(
+            strict.with_validation(false, |v| v.validate(with_sub, 2000)),
             Err(jwt_core::Error::Expired)
         );
     }

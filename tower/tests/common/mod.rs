@@ -1,0 +1,227 @@
+//! A real OpenID provider (node-oidc-provider, `tests/provider/`) and a gateway in front of
+//! a small order API, both on 127.0.0.1, for the integration tests.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Once;
+
+use axum::Router;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use jwt_core_tower::{Authenticator, Claims, RequireScopeLayer};
+use serde::Deserialize;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The claims the order API reads.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Access {
+    #[serde(default)]
+    pub sub: Option<String>,
+    pub client_id: String,
+}
+
+fn provider_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+}
+
+/// Whether Node.js is here, installing the provider's pinned packages (`npm ci`) the first
+/// time. Without Node.js the caller prints a SKIPPED line.
+pub fn node_ready() -> bool {
+    static INSTALL: Once = Once::new();
+    let has_node = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_node {
+        eprintln!("SKIPPED: real-provider test: Node.js (node) is not installed");
+        return false;
+    }
+    INSTALL.call_once(|| {
+        if !provider_dir().join("node_modules/oidc-provider").exists() {
+            let status = std::process::Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(provider_dir())
+                .status()
+                .expect("npm runs");
+            assert!(status.success(), "npm ci in tower/tests/provider failed");
+        }
+    });
+    true
+}
+
+/// A port free now on 127.0.0.1.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The HTTP client of the tests (reqwest needs a TLS provider even for plain HTTP).
+pub fn client() -> reqwest::Client {
+    static TLS: Once = Once::new();
+    TLS.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+    reqwest::Client::new()
+}
+
+/// A running node-oidc-provider; stopped when dropped.
+pub struct Idp {
+    child: Child,
+    pub port: u16,
+    pub issuer: String,
+}
+
+impl Idp {
+    /// Starts a provider on `port` whose keys are new, with kids named after `generation`.
+    pub async fn start(port: u16, generation: u32) -> Idp {
+        Idp::start_as(port, generation, &format!("http://127.0.0.1:{port}")).await
+    }
+
+    /// Starts a provider that calls itself `issuer`.
+    pub async fn start_as(port: u16, generation: u32, issuer: &str) -> Idp {
+        let mut child = Command::new("node")
+            .arg("provider.mjs")
+            .current_dir(provider_dir())
+            .env("PORT", port.to_string())
+            .env("ISSUER", issuer)
+            .env("GENERATION", generation.to_string())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if line.starts_with("listening") {
+                    return;
+                }
+            }
+            panic!("provider exited before listening");
+        });
+        ready.await.expect("provider listens within 30 s");
+        // The provider logs notices as it goes: keep reading, or it dies of a broken pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Idp {
+            child,
+            port,
+            issuer: issuer.to_string(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// An access token for `resource` with `scope` (client credentials grant).
+    pub async fn token(&self, resource: &str, scope: &str) -> String {
+        #[derive(Deserialize)]
+        struct TokenResponse {
+            access_token: String,
+        }
+        let response = client()
+            .post(self.url("/token"))
+            .basic_auth("app", Some("app-secret"))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("resource", resource),
+                ("scope", scope),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "token request");
+        let body = response.bytes().await.unwrap();
+        serde_json::from_slice::<TokenResponse>(&body)
+            .unwrap()
+            .access_token
+    }
+
+    /// Revokes `token` (RFC 7009).
+    pub async fn revoke(&self, token: &str) {
+        let response = client()
+            .post(self.url("/token/revocation"))
+            .basic_auth("app", Some("app-secret"))
+            .form(&[("token", token)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "revocation");
+    }
+
+    /// How many times the key set was requested from this process.
+    pub async fn jwks_requests(&self) -> u64 {
+        #[derive(Deserialize)]
+        struct Counts {
+            jwks: u64,
+        }
+        let response = client().get(self.url("/__counts")).send().await.unwrap();
+        let body = response.bytes().await.unwrap();
+        serde_json::from_slice::<Counts>(&body).unwrap().jwks
+    }
+
+    /// Stops the provider and waits until it is gone.
+    pub async fn stop(mut self) {
+        self.child.kill().await.unwrap();
+    }
+}
+
+/// The order API behind `auth`: `/orders` needs `orders:read`, `/admin` needs
+/// `orders:admin`, `/headers` answers the forwarded `x-client-id`.
+pub fn app(auth: &Authenticator<Access>) -> Router {
+    Router::new()
+        .route(
+            "/orders",
+            get(|Claims(access): Claims<Access>| async move {
+                format!("orders for {}", access.sub.unwrap_or_default())
+            })
+            .layer(RequireScopeLayer::new(["orders:read"]).realm("orders")),
+        )
+        .route(
+            "/admin",
+            get(|| async { "admin" })
+                .layer(RequireScopeLayer::new(["orders:admin"]).realm("orders")),
+        )
+        .route(
+            "/headers",
+            get(|headers: HeaderMap| async move {
+                let values: Vec<_> = headers
+                    .get_all("x-client-id")
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .collect();
+                values.join("|")
+            }),
+        )
+        .layer(auth.layer())
+}
+
+/// Serves `app` on a free loopback port; its base URL.
+pub async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}")
+}
+
+/// GET `url` with `token` as bearer (none without): status, `WWW-Authenticate`, body.
+pub async fn get_with(url: &str, token: Option<&str>) -> (u16, String, String) {
+    let mut request = client().get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, challenge, response.text().await.unwrap())
+}
