@@ -293,7 +293,7 @@ impl ProviderKeys {
         let keys = snapshot.set.as_ref().map_or(0, |set| set.len());
         self.current.replace(snapshot);
         if changed {
-            bump(&self.metrics.key_sets_changed);
+            bump(&self.metrics.key_sets_installed);
             info!(
                 keys,
                 elapsed_ms = started.elapsed().as_millis() as u64,

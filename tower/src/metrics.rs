@@ -38,8 +38,8 @@ counters! {
     key_fetch_errors,
     /// Revalidations the provider answered with 304 Not Modified.
     keys_not_modified,
-    /// Times a provider's key set was replaced by a different one.
-    key_sets_changed,
+    /// Times a provider's key set was installed: the first fetch, then each different set.
+    key_sets_installed,
     /// Refetches forced by a token naming an unknown `kid`.
     forced_refreshes,
     /// Unknown-`kid` refetches refused by the rate limit.

@@ -273,7 +273,7 @@ async fn rotated_keys_are_picked_up_with_one_fetch_and_removed_keys_refused() {
         1,
         "exactly one refresh"
     );
-    assert_eq!(after.key_sets_changed - before.key_sets_changed, 1);
+    assert_eq!(after.key_sets_installed - before.key_sets_installed, 1);
     assert_eq!(idp.jwks_requests().await, 1);
 
     // The old key is gone: its token is refused although it was cached and is unexpired,

@@ -1,0 +1,327 @@
+//! How provider documents are fetched, against a scripted HTTP server on 127.0.0.1:
+//! RFC 8414 fallback, `Cache-Control` bounds, `ETag` revalidation, size and redirect limits.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jwt_core::{HeaderFields, Hs256Key, Jwk};
+use jwt_core_tower::{
+    Authenticator, BuildError, FetchError, HttpLimits, KeyCachePolicy, Provider, Refusal,
+};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+struct Claims {
+    sub: String,
+}
+
+/// What the scripted server answers.
+struct Script {
+    issuer: String,
+    jwks: String,
+    etag: &'static str,
+    cache_control: &'static str,
+    jwks_requests: u32,
+    not_modified: u32,
+}
+
+type Shared = Arc<Mutex<Script>>;
+
+fn secret(n: u8) -> String {
+    let bytes = [n; 32];
+    let mut out = [0u8; 64];
+    let len = jwt_core::base64url::encode(&bytes, &mut out).unwrap();
+    String::from_utf8(out[..len].to_vec()).unwrap()
+}
+
+fn jwks(kid: &str, n: u8) -> String {
+    format!(
+        r#"{{"keys":[{{"kty":"oct","kid":"{kid}","alg":"HS256","k":"{}"}}]}}"#,
+        secret(n)
+    )
+}
+
+fn token(issuer: &str, kid: &str, n: u8) -> String {
+    let jwk = format!(r#"{{"kty":"oct","k":"{}"}}"#, secret(n));
+    let key = Hs256Key::from_jwk(&Jwk::parse(jwk.as_bytes()).unwrap()).unwrap();
+    #[derive(serde::Serialize)]
+    struct Payload<'a> {
+        iss: &'a str,
+        aud: &'a str,
+        sub: &'a str,
+        exp: u64,
+    }
+    let payload = Payload {
+        iss: issuer,
+        aud: "api",
+        sub: "alice",
+        exp: jwt_core::now() + 600,
+    };
+    jwt_core::sign_to_string(&key, &HeaderFields::new().kid(kid), &payload).unwrap()
+}
+
+async fn metadata(State(script): State<Shared>) -> Response {
+    let issuer = script.lock().unwrap().issuer.clone();
+    let body = format!(
+        r#"{{"issuer":"{issuer}","jwks_uri":"{}/jwks"}}"#,
+        origin(&issuer)
+    );
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+fn origin(issuer: &str) -> &str {
+    let after_scheme = issuer.find("//").unwrap() + 2;
+    match issuer[after_scheme..].find('/') {
+        Some(slash) => &issuer[..after_scheme + slash],
+        None => issuer,
+    }
+}
+
+async fn keys(State(script): State<Shared>, headers: HeaderMap) -> Response {
+    let mut script = script.lock().unwrap();
+    script.jwks_requests += 1;
+    let cache = [
+        (header::ETAG, script.etag),
+        (header::CACHE_CONTROL, script.cache_control),
+    ];
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v == script.etag)
+    {
+        script.not_modified += 1;
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (cache, script.jwks.clone()).into_response()
+}
+
+async fn redirect(Path(n): Path<u32>) -> Redirect {
+    match n {
+        0 => Redirect::temporary("/jwks"),
+        n => Redirect::temporary(&format!("/redirect/{}", n - 1)),
+    }
+}
+
+/// Starts the server; its origin and script. Only the RFC 8414 document is served, for an
+/// issuer with a path.
+async fn server() -> (String, Shared) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let script = Arc::new(Mutex::new(Script {
+        issuer: format!("{origin}/tenant"),
+        jwks: jwks("k1", 1),
+        etag: "\"v1\"",
+        cache_control: "public, max-age=3600",
+        jwks_requests: 0,
+        not_modified: 0,
+    }));
+    let app = Router::new()
+        .route(
+            "/.well-known/oauth-authorization-server/tenant",
+            get(metadata),
+        )
+        .route("/jwks", get(keys))
+        .route("/redirect/{n}", get(redirect))
+        .route(
+            "/elsewhere",
+            get(|| async { Redirect::temporary("http://192.0.2.1/jwks") }),
+        )
+        .route("/big", get(|| async { vec![b' '; 2 << 20] }))
+        .with_state(script.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (origin, script)
+}
+
+#[tokio::test]
+async fn rfc8414_metadata_serves_when_there_is_no_openid_document() {
+    let (origin, _) = server().await;
+    let issuer = format!("{origin}/tenant");
+    let auth = Authenticator::<Claims>::builder()
+        .provider(Provider::discover(&issuer).audience("api").jwt())
+        .build()
+        .await
+        .unwrap();
+    let verified = auth.verify(&token(&issuer, "k1", 1)).await.unwrap();
+    assert_eq!(
+        (verified.claims().sub.as_str(), verified.issuer()),
+        ("alice", issuer.as_str())
+    );
+    assert_eq!(
+        auth.verify(&token(&issuer, "k1", 2)).await.unwrap_err(),
+        Refusal::Token(jwt_core::Error::InvalidSignature)
+    );
+    // Without any metadata document, discovery fails with the last answer.
+    let missing = Authenticator::<Claims>::builder()
+        .provider(Provider::discover(&format!("{origin}/other")))
+        .build()
+        .await;
+    assert!(matches!(
+        missing,
+        Err(BuildError::Provider {
+            error: FetchError::Status(404),
+            ..
+        })
+    ));
+}
+
+#[tokio::test]
+async fn key_sets_are_revalidated_within_the_max_age_bounds_and_swapped_when_they_change() {
+    let (origin, script) = server().await;
+    let issuer = format!("{origin}/tenant");
+    // The server says an hour; the policy caps it at 2 s.
+    let policy = KeyCachePolicy {
+        min_age: Duration::from_millis(500),
+        max_age: Duration::from_secs(2),
+        ..KeyCachePolicy::default()
+    };
+    let auth = Authenticator::<Claims>::builder()
+        .provider(
+            Provider::discover(&issuer)
+                .audience("api")
+                .jwt()
+                .key_cache(policy),
+        )
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(script.lock().unwrap().jwks_requests, 1);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    {
+        let script = script.lock().unwrap();
+        assert_eq!(
+            (script.jwks_requests, script.not_modified),
+            (2, 1),
+            "one revalidation"
+        );
+    }
+    let metrics = auth.metrics();
+    assert_eq!(
+        (metrics.keys_not_modified, metrics.key_sets_installed),
+        (1, 1)
+    );
+
+    // The provider rotates: the next background refresh brings the new key, with no
+    // request having to force it.
+    {
+        let mut script = script.lock().unwrap();
+        script.jwks = jwks("k2", 2);
+        script.etag = "\"v2\"";
+        script.cache_control = "max-age=1";
+    }
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    assert_eq!(auth.metrics().key_sets_installed, 2);
+    auth.verify(&token(&issuer, "k2", 2)).await.unwrap();
+    assert_eq!(auth.metrics().forced_refreshes, 0);
+    assert_eq!(
+        auth.verify(&token(&issuer, "k1", 1)).await.unwrap_err(),
+        Refusal::Token(jwt_core::Error::UnknownKey)
+    );
+}
+
+#[tokio::test]
+async fn oversized_documents_and_unbounded_or_insecure_redirects_are_refused() {
+    let (origin, _) = server().await;
+    let issuer = format!("{origin}/tenant");
+    let build = |uri: String, limits: HttpLimits| {
+        let issuer = issuer.clone();
+        async move {
+            Authenticator::<Claims>::builder()
+                .provider(Provider::with_jwks_uri(&issuer, &uri))
+                .http_limits(limits)
+                .build()
+                .await
+                .map(|_| ())
+                .map_err(|e| match e {
+                    BuildError::Provider { error, .. } => error,
+                    other => panic!("{other:?}"),
+                })
+        }
+    };
+    let limits = HttpLimits::default();
+    assert_eq!(
+        build(format!("{origin}/big"), limits).await,
+        Err(FetchError::TooLarge)
+    );
+    let roomy = HttpLimits {
+        max_body: 4 << 20,
+        ..limits
+    };
+    assert!(matches!(
+        build(format!("{origin}/big"), roomy).await,
+        Err(FetchError::Invalid(_))
+    ));
+    assert_eq!(build(format!("{origin}/redirect/2"), limits).await, Ok(()));
+    assert!(matches!(
+        build(format!("{origin}/redirect/5"), limits).await,
+        Err(FetchError::Transport(_))
+    ));
+    assert!(matches!(
+        build(format!("{origin}/elsewhere"), limits).await,
+        Err(FetchError::Transport(_))
+    ));
+    assert_eq!(
+        build("http://192.0.2.1/jwks".into(), limits).await,
+        Err(FetchError::InsecureUrl("http://192.0.2.1/jwks".into()))
+    );
+}
+
+#[tokio::test]
+async fn a_configured_key_set_needs_no_network_and_bad_configuration_is_reported() {
+    let issuer = "https://idp.example";
+    let auth = Authenticator::<Claims>::builder()
+        .provider(
+            Provider::with_jwks(issuer, jwks("k1", 1).as_bytes())
+                .audience("api")
+                .jwt(),
+        )
+        .build()
+        .await
+        .unwrap();
+    assert_eq!(
+        auth.verify(&token(issuer, "k1", 1))
+            .await
+            .unwrap()
+            .claims()
+            .sub,
+        "alice"
+    );
+    // An unknown kid cannot be fetched: refused without a request.
+    assert_eq!(
+        auth.verify(&token(issuer, "k9", 1)).await.unwrap_err(),
+        Refusal::Token(jwt_core::Error::UnknownKey)
+    );
+    assert_eq!(auth.metrics().key_fetches, 0);
+    assert_eq!(
+        Authenticator::<Claims>::builder()
+            .build()
+            .await
+            .unwrap_err(),
+        BuildError::NoProvider
+    );
+    let bad_header = Authenticator::<Claims>::builder()
+        .provider(Provider::with_jwks(issuer, jwks("k1", 1).as_bytes()))
+        .forward_claim("sub", "bad header")
+        .build()
+        .await;
+    assert_eq!(
+        bad_header.unwrap_err(),
+        BuildError::InvalidHeaderName("bad header".into())
+    );
+    let bad_set = Authenticator::<Claims>::builder()
+        .provider(Provider::with_jwks(issuer, b"{\"keys\":7}"))
+        .build()
+        .await;
+    assert!(matches!(
+        bad_set,
+        Err(BuildError::Provider {
+            error: FetchError::Invalid(_),
+            ..
+        })
+    ));
+}
