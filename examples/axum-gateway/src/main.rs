@@ -1,38 +1,69 @@
-//! `cargo run -- JWKS_FILE ISSUER AUDIENCE [ADDRESS]`: serves `/orders` on ADDRESS (default
-//! 127.0.0.1:8080) for access tokens from ISSUER, signed with a key of JWKS_FILE.
+//! `axum-gateway --issuer URL --audience AUD [--listen 127.0.0.1:8080] [--scope orders:read]`:
+//! serves `/orders` for access tokens from the OpenID provider at URL.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use axum_gateway::{Gateway, app};
+use axum_gateway::{Options, app, authenticator};
+use clap::Parser;
+
+/// An order API behind jwt-core-tower, in front of an OpenID provider.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// The provider's issuer identifier (discovery starts here).
+    #[arg(long)]
+    issuer: String,
+    /// This API's identifier: tokens must name it in `aud`.
+    #[arg(long)]
+    audience: String,
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// Scope `/orders` requires.
+    #[arg(long, default_value = "orders:read")]
+    scope: String,
+    /// Keys from this JWK Set file instead of the provider.
+    #[arg(long, conflicts_with = "jwks_uri")]
+    jwks_file: Option<PathBuf>,
+    /// Keys from this URL instead of discovery.
+    #[arg(long)]
+    jwks_uri: Option<String>,
+    /// Verified tokens to keep (0 turns the cache off).
+    #[arg(long, default_value_t = 10_000)]
+    token_cache: u64,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [jwks, issuer, audience, rest @ ..] = args.as_slice() else {
-        eprintln!("usage: axum-gateway JWKS_FILE ISSUER AUDIENCE [ADDRESS]");
-        return ExitCode::from(2);
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let options = Options {
+        issuer: args.issuer,
+        audience: args.audience,
+        scope: args.scope,
+        jwks_file: args.jwks_file,
+        jwks_uri: args.jwks_uri,
+        token_cache: args.token_cache,
     };
-    let address = rest.first().map_or("127.0.0.1:8080", String::as_str);
-    let gateway = match std::fs::read(jwks)
-        .map_err(|e| e.to_string())
-        .and_then(|doc| Gateway::new(&doc, issuer, audience).map_err(|e| e.to_string()))
-    {
-        Ok(gateway) => Arc::new(gateway),
+    let auth = match authenticator(&options).await {
+        Ok(auth) => auth,
         Err(e) => {
-            eprintln!("axum-gateway: {jwks}: {e}");
+            eprintln!("axum-gateway: {e}");
             return ExitCode::from(2);
         }
     };
-    let listener = match tokio::net::TcpListener::bind(address).await {
+    let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(listener) => listener,
         Err(e) => {
-            eprintln!("axum-gateway: {address}: {e}");
+            eprintln!("axum-gateway: {}: {e}", args.listen);
             return ExitCode::from(2);
         }
     };
-    eprintln!("axum-gateway: serving /orders on http://{address}");
-    match axum::serve(listener, app(gateway)).await {
+    eprintln!("axum-gateway: serving /orders on http://{}", args.listen);
+    match axum::serve(listener, app(&auth, &options.scope)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("axum-gateway: {e}");

@@ -1,24 +1,40 @@
-//! Starts the gateway on 127.0.0.1 and sends it real HTTP requests: a valid access token, an
-//! expired one, one for another audience, one without the scope, a malformed header and no
-//! header, checking status codes and `WWW-Authenticate` (RFC 6750).
+//! Starts the gateway on 127.0.0.1 with keys from a JWK Set file and sends it real HTTP
+//! requests: a valid access token, an expired one, one for another audience, one without
+//! the scope, a malformed header and no header, checking status codes and
+//! `WWW-Authenticate` (RFC 6750).
 
-use std::sync::Arc;
-
-use axum_gateway::{Gateway, app};
+use axum_gateway::{Options, app, authenticator};
 use jwt_core::{HeaderFields, Rs256PrivateKey};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 const ISSUER: &str = "https://idp.example/realms/main";
 const AUDIENCE: &str = "https://orders.example";
-const JWKS: &[u8] = include_bytes!("../../../tests/data/jwks/auth0.json");
 const RSA_KEY: &[u8] = include_bytes!("../../../tests/data/keys/rsa2048.pkcs1.der");
 
 async fn start() -> std::net::SocketAddr {
-    let gateway = Arc::new(Gateway::new(JWKS, ISSUER, AUDIENCE).unwrap());
+    let options = Options {
+        issuer: ISSUER.into(),
+        audience: AUDIENCE.into(),
+        scope: "orders:read".into(),
+        jwks_file: Some(
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../tests/data/jwks/auth0.json"
+            )
+            .into(),
+        ),
+        jwks_uri: None,
+        token_cache: 100,
+    };
+    let auth = authenticator(&options).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app(gateway)).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app(&auth, &options.scope))
+            .await
+            .unwrap()
+    });
     address
 }
 

@@ -23,8 +23,13 @@ pub struct Access {
     pub client_id: String,
 }
 
+/// `tower/tests/provider`, found from whichever package of the workspace includes this.
 fn provider_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/provider")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("tower/tests/provider"))
+        .find(|dir| dir.join("provider.mjs").exists())
+        .expect("tower/tests/provider in the workspace")
 }
 
 /// Whether Node.js is here, installing the provider's pinned packages (`npm ci`) the first

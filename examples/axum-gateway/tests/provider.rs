@@ -1,0 +1,85 @@
+//! The `axum-gateway` command in front of a real OpenID provider (node-oidc-provider, the
+//! same one jwt-core-tower's tests use): started as the README says, it discovers the
+//! provider, serves `/healthz` openly and `/orders` for the provider's access tokens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../../../tower/tests/common/mod.rs"]
+mod common;
+
+use std::process::Stdio;
+
+use common::{Idp, free_port, get_with, node_ready};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gateway_command_serves_a_real_providers_tokens() {
+    if !node_ready() {
+        return;
+    }
+    let idp = Idp::start(free_port(), 1).await;
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut gateway = Command::new(env!("CARGO_BIN_EXE_axum-gateway"))
+        .args([
+            "--issuer",
+            &idp.issuer,
+            "--audience",
+            "urn:orders",
+            "--listen",
+            &listen,
+        ])
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(gateway.stderr.take().unwrap()).lines();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if line.contains("serving /orders") {
+            break;
+        }
+    }
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    let base = format!("http://{listen}");
+
+    assert_eq!(
+        get_with(&format!("{base}/healthz"), None).await,
+        (200, String::new(), "ok".into())
+    );
+    let token = idp.token("urn:orders", "orders:read").await;
+    let (status, _, body) = get_with(&format!("{base}/orders"), Some(&token)).await;
+    assert_eq!(status, 200, "{body}");
+    let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (body["subject"].as_str(), body["client_id"].as_str()),
+        (Some("app"), Some("app"))
+    );
+    let rs256 = idp.token("urn:orders:rs256", "orders:read").await;
+    assert_eq!(
+        get_with(&format!("{base}/orders"), Some(&rs256)).await.0,
+        200
+    );
+    let writer = idp.token("urn:orders", "orders:write").await;
+    assert_eq!(
+        get_with(&format!("{base}/orders"), Some(&writer)).await.0,
+        403
+    );
+    assert_eq!(
+        get_with(&format!("{base}/orders"), None).await,
+        (401, r#"Bearer realm="orders""#.into(), String::new())
+    );
+
+    // A misconfigured issuer is reported at start, with a non-zero exit.
+    let wrong = Command::new(env!("CARGO_BIN_EXE_axum-gateway"))
+        .args([
+            "--issuer",
+            &format!("{}/nowhere", idp.issuer),
+            "--audience",
+            "urn:orders",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("/nowhere"));
+}
