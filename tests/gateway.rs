@@ -47,6 +47,25 @@ fn v_b1_malformed_bearer_values_are_invalid_request() {
 }
 
 #[test]
+fn v_b1_every_character_is_classed_as_the_b64token_grammar_says() {
+    // b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    for c in (0u8..128)
+        .map(char::from)
+        .chain(['é', '\u{2028}', '\u{FF0E}'])
+    {
+        let allowed = c.is_ascii_alphanumeric() || "-._~+/".contains(c);
+        let header = format!("Bearer a{c}b");
+        let expected = if allowed {
+            Ok(&header[7..])
+        } else {
+            Err(BearerError::InvalidRequest)
+        };
+        // A space or tab ends the token: what follows is junk, so those are malformed too.
+        assert_eq!(token_from_authorization(Some(&header)), expected, "{c:?}");
+    }
+}
+
+#[test]
 fn v_b3_no_credentials_without_header_or_with_another_scheme() {
     for header in [
         None,

@@ -2,7 +2,7 @@
 //! background before it expires, refetched once for an unknown `kid` (single-flight and
 //! rate-limited), and kept past its expiry while the provider is unreachable.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -55,6 +55,8 @@ pub(crate) struct ProviderKeys {
     fetcher: Fetcher,
     metrics: Arc<Metrics>,
     current: Rotating<Snapshot>,
+    /// `current`'s generation, read on every verified-token cache hit without the lock.
+    generation: AtomicU64,
     /// Held by whoever fetches: the single flight. Holds when the last forced refetch was.
     fetching: Mutex<Option<Instant>>,
     /// A background refetch is under way (requests that find the set stale start one).
@@ -85,7 +87,7 @@ impl ProviderKeys {
             fetcher,
             metrics,
         );
-        keys.current.replace(Snapshot {
+        keys.install(Snapshot {
             set: Some(Arc::new(set)),
             generation: 1,
             fresh_until: None,
@@ -135,6 +137,7 @@ impl ProviderKeys {
                 etag: None,
                 digest: [0; 32],
             }),
+            generation: AtomicU64::new(0),
             fetching: Mutex::new(None),
             refreshing: AtomicBool::new(false),
         }
@@ -142,7 +145,14 @@ impl ProviderKeys {
 
     /// The current generation of the set (for entries cached against it).
     pub(crate) fn generation(&self) -> u64 {
-        self.current.load().generation
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Makes `snapshot` current.
+    fn install(&self, snapshot: Snapshot) {
+        let generation = snapshot.generation;
+        self.current.replace(snapshot);
+        self.generation.store(generation, Ordering::Release);
     }
 
     /// A set that may verify tokens now: the current one if fresh or within its staleness
@@ -278,7 +288,7 @@ impl ProviderKeys {
                     .policy
                     .forced_refresh_interval
                     .max(Duration::from_secs(1));
-                self.current.replace(Snapshot {
+                self.install(Snapshot {
                     set: old.set.clone(),
                     generation: old.generation,
                     fresh_until: old.fresh_until,
@@ -291,7 +301,7 @@ impl ProviderKeys {
         };
         let changed = snapshot.generation != old.generation;
         let keys = snapshot.set.as_ref().map_or(0, |set| set.len());
-        self.current.replace(snapshot);
+        self.install(snapshot);
         if changed {
             bump(&self.metrics.key_sets_installed);
             info!(

@@ -306,7 +306,21 @@ impl Provider {
         f: impl FnOnce(&Validation<'_>) -> R,
     ) -> R {
         let issuers = [self.issuer.as_str()];
-        let audiences: Vec<&str> = self.audiences.iter().map(String::as_str).collect();
+        // Most APIs have an audience or two: those are borrowed without an allocation.
+        let mut few = [""; 4];
+        let many: Vec<&str>;
+        let audiences: &[&str] = match few.get_mut(..self.audiences.len()) {
+            Some(slots) => {
+                for (slot, audience) in slots.iter_mut().zip(&self.audiences) {
+                    *slot = audience;
+                }
+                slots
+            }
+            None => {
+                many = self.audiences.iter().map(String::as_str).collect();
+                &many
+            }
+        };
         fn plain<'a>(v: Validation<'a>, audiences: &[&str]) -> Validation<'a> {
             if audiences.is_empty() {
                 v
@@ -316,22 +330,22 @@ impl Provider {
         }
         let policy = match (introspected, self.profile) {
             (false, Profile::AccessToken) => {
-                (self.refine)(Validation::access_token(&issuers, &audiences).leeway(self.leeway))
+                (self.refine)(Validation::access_token(&issuers, audiences).leeway(self.leeway))
             }
             (false, Profile::Jwt) => (self.refine)(plain(
                 Validation::new()
                     .issuers(&issuers)
-                    .audiences(&audiences)
+                    .audiences(audiences)
                     .require(Claim::Iss)
                     .leeway(self.leeway),
-                &audiences,
+                audiences,
             )),
             (true, _) => plain(
                 Validation::new()
                     .issuers(&issuers)
-                    .audiences(&audiences)
+                    .audiences(audiences)
                     .leeway(self.leeway),
-                &audiences,
+                audiences,
             ),
         };
         f(&policy)
