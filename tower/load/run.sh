@@ -2,7 +2,8 @@
 # The load test: one server (src/main.rs) with the same handler behind no layer,
 # jwt-core-tower (verified-token cache off and on) and jwt-authorizer 0.15, on 127.0.0.1;
 # wrk sends the same RS256 or ES256 token to each in turn, for DURATION seconds after a
-# WARMUP, over CONNECTIONS connections. Prints the Markdown table of tower/README.md.
+# WARMUP, over CONNECTIONS connections, ROUNDS times. Prints the Markdown table of
+# tower/README.md (UPDATE_README=1 writes it there).
 # Bounded: each wrk run stops after its duration, and the server is stopped at the end.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -19,31 +20,68 @@ for _ in $(seq 100); do grep -q '^listening' "$out" && break; sleep 0.1; done
 rs256=$(sed -n 's/^token rs256 //p' "$out")
 es256=$(sed -n 's/^token es256 //p' "$out")
 
-# One row: requests/s, p50 and p99 latency of wrk against PATH with TOKEN.
-row() {
-  local label=$1 path=$2 token=$3 auth=()
+# One measurement: "requests/s p50 p99" of wrk against PATH with TOKEN.
+measure() {
+  local path=$1 token=$2 auth=()
   [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
   local url="http://127.0.0.1:$port$path"
   status=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url")
-  [ "$status" = 200 ] || { echo "FAILED: $label: $url answered $status"; exit 1; }
+  [ "$status" = 200 ] || { echo "FAILED: $url answered $status" >&2; exit 1; }
   timeout $((warmup + 10)) wrk -t"$threads" -c"$connections" -d"${warmup}s" "${auth[@]}" "$url" >/dev/null
-  local report
-  report=$(timeout $((duration + 10)) wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "${auth[@]}" "$url")
-  local rps p50 p99
-  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' <<<"$report")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$report")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$report")
-  printf '| %s | %s | %s | %s |\n' "$label" "$rps" "$p50" "$p99"
+  timeout $((duration + 10)) wrk -t"$threads" -c"$connections" -d"${duration}s" --latency "${auth[@]}" "$url" |
+    awk '/^Requests\/sec:/ {rps=$2} $1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print rps, p50, p99}'
 }
 
-echo "wrk -t$threads -c$connections -d${duration}s (after ${warmup}s warm-up), $(nproc) cores, $(date -u +%Y-%m-%d)"
-echo
-echo "| layer | requests/s | p50 | p99 |"
-echo "|---|---:|---:|---:|"
-row "no auth" /none ""
-for alg in rs256 es256; do
-  token=${!alg}
-  row "jwt-core-tower ${alg^^}, cache off" /jwt-core "$token"
-  row "jwt-core-tower ${alg^^}, cache on" /jwt-core-cached "$token"
-  row "jwt-authorizer 0.15 ${alg^^}" /jwt-authorizer "$token"
+# The machine's speed drifts: every layer is measured once per round, rounds interleave,
+# and the table gives each layer's median round.
+rounds=${ROUNDS:-3}
+variants=("no auth|/none|" \
+  "jwt-core-tower RS256, cache off|/jwt-core|$rs256" "jwt-core-tower RS256, cache on|/jwt-core-cached|$rs256" \
+  "jwt-authorizer 0.15 RS256|/jwt-authorizer|$rs256" \
+  "jwt-core-tower ES256, cache off|/jwt-core|$es256" "jwt-core-tower ES256, cache on|/jwt-core-cached|$es256" \
+  "jwt-authorizer 0.15 ES256|/jwt-authorizer|$es256")
+results=$(mktemp)
+for round in $(seq "$rounds"); do
+  for variant in "${variants[@]}"; do
+    IFS='|' read -r label path token <<<"$variant"
+    echo "$label|$(measure "$path" "$token")" >>"$results"
+  done
 done
+
+table=$(
+echo "Command: \`bash tower/load/run.sh\` (wrk -t$threads -c$connections, ${duration} s per measurement after ${warmup} s of warm-up, median of $rounds interleaved rounds; $(nproc) cores, server and wrk on the same machine; $(date -u +%Y-%m-%d))."
+echo
+python3 - "$results" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    label, numbers = line.rstrip("\n").split("|")
+    rps, p50, p99 = numbers.split()
+    rows.setdefault(label, []).append((float(rps), p50, p99))
+def median(label):
+    runs = sorted(rows[label])
+    return runs[len(runs) // 2]
+base = median("no auth")[0]
+print("| layer | requests/s | p50 | p99 | vs no auth | vs jwt-authorizer |")
+print("|---|---:|---:|---:|---:|---:|")
+for label in rows:
+    rps, p50, p99 = median(label)
+    alg = "RS256" if "RS256" in label else "ES256" if "ES256" in label else None
+    peer = median(f"jwt-authorizer 0.15 {alg}")[0] if alg else None
+    versus = f"{rps / peer:.2f}x" if peer else ""
+    print(f"| {label} | {rps:,.0f} | {p50} | {p99} | {rps / base:.0%} | {versus} |")
+PY
+)
+echo "$table"
+# UPDATE_README=1 writes the table into tower/README.md between its load markers.
+if [ "${UPDATE_README:-0}" = 1 ]; then
+  TABLE="$table" python3 - ../README.md <<'PY'
+import os, re, sys
+path = sys.argv[1]
+text = open(path).read()
+table = os.environ["TABLE"]
+text = re.sub(r"(<!-- load:begin -->\n).*?(<!-- load:end -->)", lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+open(path, "w").write(text)
+PY
+fi
+rm -f "$results"

@@ -12,7 +12,7 @@ use moka::sync::Cache;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
-use tracing::{debug, warn};
+use tracing::{Instrument, debug, trace, warn};
 
 use crate::discovery::discover;
 use crate::fetch::{FetchError, Fetcher, HttpLimits};
@@ -465,7 +465,8 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     /// # Errors
     /// The [`Refusal`] to answer with.
     pub async fn verify(&self, token: &str) -> Result<Verified<T>, Refusal> {
-        if token.bytes().filter(|&b| b == b'.').count() == 2 {
+        // Three segments (two dots): a JWS. `split` finds the dots with `memchr`.
+        if token.split('.').count() == 3 {
             self.verify_jws(token).await
         } else {
             self.introspect(token).await
@@ -484,11 +485,14 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                     .is_some_and(|p| Some(p.keys.generation()) == entry.generation);
                 if current {
                     bump(&inner.metrics.token_cache_hits);
+                    trace!("verified-token cache hit");
                     return self.recheck(&entry, now);
                 }
                 cache.invalidate(digest);
+                debug!("verified-token cache entry dropped: its key set was replaced");
             }
             bump(&inner.metrics.token_cache_misses);
+            trace!("verified-token cache miss");
         }
         let index = self.provider_for(token)?;
         let provider = inner.providers.get(index).ok_or(Refusal::UnknownIssuer)?;
@@ -636,6 +640,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let digest = token_digest(token);
         if let Some(entry) = inner.introspection_cache.get(&digest) {
             bump(&inner.metrics.introspection_cache_hits);
+            trace!("introspection cache hit");
             return self.recheck(&entry, now);
         }
         let mut outcome = Err(Refusal::Token(jwt_core::Error::Malformed));
@@ -656,6 +661,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                     &settings.client_secret,
                     &form,
                 )
+                .instrument(tracing::debug_span!("introspection", issuer = %provider.issuer))
                 .await
             {
                 Ok(answer) => answer,

@@ -10,7 +10,7 @@ use jwt_core::{GrowableJwkSet, Rotating};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
-use tracing::{debug, info, warn};
+use tracing::{Instrument, debug, info, warn};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::metrics::{Metrics, bump};
@@ -239,10 +239,13 @@ impl ProviderKeys {
         let Source::Remote(url) = &self.source else {
             return Ok(());
         };
+        let span = tracing::info_span!("jwks_fetch", issuer = %self.issuer, %url, ?trigger);
+        self.fetch_from(url).instrument(span).await
+    }
+
+    async fn fetch_from(&self, url: &str) -> Result<(), FetchError> {
         let old = self.current.load();
         bump(&self.metrics.key_fetches);
-        let span = tracing::info_span!("jwks_fetch", issuer = %self.issuer, %url, ?trigger);
-        let _enter = span.enter();
         let started = Instant::now();
         let outcome = match self.fetcher.get(url, old.etag.as_deref()).await {
             Ok(Fetched::NotModified { max_age }) => {
