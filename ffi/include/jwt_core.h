@@ -30,6 +30,28 @@
 #endif
 
 /**
+ * Most keys a `jwt_keyset` holds. Providers publish two or three at a time (the current
+ * key and the next or previous one).
+ */
+#define JWT_KEYSET_CAPACITY 8
+
+#if defined(JWT_CORE_64BIT)
+/**
+ * 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
+ * their `kid`s, and the marker.
+ */
+#define JWT_KEYSET_WORDS 1440
+#endif
+
+#if !defined(JWT_CORE_64BIT)
+/**
+ * 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
+ * their `kid`s, and the marker.
+ */
+#define JWT_KEYSET_WORDS 352
+#endif
+
+/**
  * Most issuers, and most audiences, a `jwt_policy` may list.
  */
 #define JWT_POLICY_MAX_VALUES 8
@@ -85,7 +107,8 @@ typedef enum {
    */
   JWT_NOT_UTF8 = 101,
   /**
-   * A `jwt_key` that no `jwt_key_*` function initialised (or that was cleared).
+   * A `jwt_key` (or `jwt_keyset`) that no `jwt_key_*` (`jwt_keyset_parse`) function
+   * initialised, or that was cleared.
    */
   JWT_UNINITIALIZED_KEY = 102,
   /**
@@ -159,6 +182,16 @@ typedef enum {
 typedef struct {
   uint64_t opaque[JWT_KEY_WORDS];
 } jwt_key;
+
+/**
+ * Storage for a JWK Set of up to `JWT_KEYSET_CAPACITY` verifying keys, owned by the caller
+ * (typically static: it is large): filled by `jwt_keyset_parse`, read by
+ * `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
+ * holds no pointer to the document it was parsed from.
+ */
+typedef struct {
+  uint64_t opaque[JWT_KEYSET_WORDS];
+} jwt_keyset;
 
 /**
  * Text given by pointer and length (not NUL-terminated): UTF-8 where the function says so.
@@ -300,6 +333,18 @@ jwt_status jwt_key_es256_private(jwt_key *key, const uint8_t *scalar, size_t sca
 jwt_status jwt_key_es256(jwt_key *key, const uint8_t *point, size_t point_len);
 
 /**
+ * Initialises `key` with an RS256 public key in DER: a SubjectPublicKeyInfo (what
+ * `openssl rsa -pubout -outform DER` writes) or a PKCS#1 `RSAPublicKey`. The modulus must
+ * be 2048 to 8192 bits. Only in builds with RS256, whose keys live on the heap.
+ *
+ * Returns `JWT_INVALID_KEY` for anything else.
+ *
+ * # Safety
+ * `key` must point to writable storage for a `jwt_key`; `der` to `der_len` bytes.
+ */
+jwt_status jwt_key_rs256_der(jwt_key *key, const uint8_t *der, size_t der_len);
+
+/**
  * Initialises `key` from a JWK (JSON text of `jwk_len` bytes): `oct` (HS256), `EC` P-256
  * (ES256), or `RSA` (RS256, in builds with it), with the key's `alg`, `use` and `key_ops`
  * honoured.
@@ -322,6 +367,37 @@ jwt_status jwt_key_from_jwk(jwt_key *key, const char *jwk, size_t jwk_len);
  * that nothing else uses during the call.
  */
 void jwt_key_clear(jwt_key *key);
+
+/**
+ * Parses the JWK Set document `jwks` (`jwks_len` bytes) into `set`, keeping the keys that
+ * verify with an algorithm of this build (others are skipped, as jwt-core's `JwkSet`
+ * does). Whatever `set` held before is replaced without being read: clear it first if it
+ * held a set.
+ *
+ * Returns `JWT_JSON` or `JWT_INVALID_KEY` for a document that is not a usable JWK Set, and
+ * `JWT_BUFFER_TOO_SMALL` for one with more than `JWT_KEYSET_CAPACITY` usable keys.
+ *
+ * # Safety
+ * `set` must point to writable storage for a `jwt_keyset`, `jwks` to `jwks_len` bytes.
+ */
+jwt_status jwt_keyset_parse(jwt_keyset *set, const char *jwks, size_t jwks_len);
+
+/**
+ * The number of keys `set` holds (0 for NULL or storage that holds no set).
+ *
+ * # Safety
+ * `set` must be NULL or point to a `jwt_keyset` that holds a set or carries no marker.
+ */
+size_t jwt_keyset_len(const jwt_keyset *set);
+
+/**
+ * Empties `set`, wiping the keys it holds; using it again gives `JWT_UNINITIALIZED_KEY`.
+ * NULL and storage that holds no set are allowed.
+ *
+ * # Safety
+ * As `jwt_keyset_len`, and nothing else may use `set` during the call.
+ */
+void jwt_keyset_clear(jwt_keyset *set);
 
 /**
  * Fills `policy` with `preset` (a `jwt_preset`), no issuer, audience or `typ` of its own,
@@ -353,6 +429,23 @@ jwt_status jwt_verify(const char *token,
                       uint8_t *buf,
                       size_t buf_len,
                       jwt_claims *claims);
+
+/**
+ * [`jwt_verify`] with the key `set` chooses for the token's header (`alg` and `kid`, as
+ * jwt-core's `JwkSet` chooses: `JWT_UNKNOWN_KEY` when none fits, `JWT_AMBIGUOUS_KEY` when
+ * several do).
+ *
+ * # Safety
+ * As `jwt_verify`, with `set` pointing to a `jwt_keyset`.
+ */
+jwt_status jwt_verify_keyset(const char *token,
+                             size_t token_len,
+                             const jwt_keyset *set,
+                             const jwt_policy *policy,
+                             uint64_t now,
+                             uint8_t *buf,
+                             size_t buf_len,
+                             jwt_claims *claims);
 
 /**
  * Copies the unescaped string member `name` of the claims to `out` (`out_len` bytes, not

@@ -67,7 +67,8 @@ pub enum jwt_status {
     JWT_NULL_POINTER = 100,
     /// Text that must be UTF-8 is not.
     JWT_NOT_UTF8 = 101,
-    /// A `jwt_key` that no `jwt_key_*` function initialised (or that was cleared).
+    /// A `jwt_key` (or `jwt_keyset`) that no `jwt_key_*` (`jwt_keyset_parse`) function
+    /// initialised, or that was cleared.
     JWT_UNINITIALIZED_KEY = 102,
     /// A lookup found no member of that name.
     JWT_NOT_FOUND = 103,
@@ -379,14 +380,85 @@ pub struct jwt_key {
     opaque: [u64; JWT_KEY_WORDS],
 }
 
-/// What a `jwt_key` holds once initialised: a marker in its first word, then the key.
+/// Caller storage for a value of this crate (`jwt_key`, `jwt_keyset`): 64-bit words whose
+/// first one is a marker, written with the value and removed before it is dropped, so
+/// storage that was zeroed or cleared is told apart from storage that holds a value.
+///
+/// # Safety
+/// The implementing type must be `#[repr(C)]` words (`[u64; N]`), large and aligned enough
+/// for a `Slot<Self::Value>`: each implementation asserts it at compile time.
+unsafe trait CallerStorage: Sized {
+    type Value;
+    /// The first word of storage that holds a value.
+    const MARKER: u64;
+
+    /// Writes `value` into the storage at `slot`, replacing whatever was there without
+    /// reading it (the storage may be uninitialised).
+    ///
+    /// # Safety
+    /// `slot` must be NULL or point to writable storage for a `Self`.
+    unsafe fn store(slot: *mut Self, value: Self::Value) -> Result<(), jwt_status> {
+        if slot.is_null() {
+            return Err(jwt_status::JWT_NULL_POINTER);
+        }
+        // SAFETY: non-null and writable by the caller's promise; the trait's contract makes
+        // the storage large and aligned enough for a `Slot`. `write` does not drop the old
+        // contents, which may be uninitialised bytes.
+        unsafe {
+            slot.cast::<Slot<Self::Value>>().write(Slot {
+                marker: Self::MARKER,
+                value,
+            })
+        };
+        Ok(())
+    }
+
+    /// The value in the storage at `slot`.
+    ///
+    /// # Safety
+    /// `slot` must be NULL or point to storage that either holds a value written by
+    /// [`store`](Self::store) or carries no marker (zeroed, cleared, or never written after
+    /// the caller zeroed it); nothing may write it during `'a`.
+    unsafe fn load<'a>(slot: *const Self) -> Result<&'a Self::Value, jwt_status> {
+        if slot.is_null() {
+            return Err(jwt_status::JWT_NULL_POINTER);
+        }
+        let slot = slot.cast::<Slot<Self::Value>>();
+        // SAFETY: readable by the caller's promise; the first word is initialised either way.
+        if unsafe { (*slot).marker } != Self::MARKER {
+            return Err(jwt_status::JWT_UNINITIALIZED_KEY);
+        }
+        // SAFETY: the marker is only ever written together with a value by `store`, and
+        // `clear` removes it before the value is dropped.
+        Ok(unsafe { &(*slot).value })
+    }
+
+    /// Drops the value in the storage at `slot`, if any, and removes the marker.
+    ///
+    /// # Safety
+    /// As [`load`](Self::load), and nothing else may use the storage during the call.
+    unsafe fn clear(slot: *mut Self) {
+        if slot.is_null() {
+            return;
+        }
+        let slot = slot.cast::<Slot<Self::Value>>();
+        // SAFETY: writable by the caller's promise; the first word is initialised either way.
+        unsafe {
+            if (*slot).marker != Self::MARKER {
+                return;
+            }
+            // The marker goes first, so the value is dropped exactly once.
+            (*slot).marker = 0;
+            core::ptr::drop_in_place(&mut (*slot).value);
+        }
+    }
+}
+
+/// What caller storage holds once initialised: the marker, then the value.
 #[repr(C)]
-struct KeySlot {
-    /// Read as the storage's first word (`jwt_key.opaque[0]`), before a `KeySlot` is known
-    /// to be there.
-    #[allow(dead_code)]
+struct Slot<T> {
     marker: u64,
-    key: Held,
+    value: T,
 }
 
 /// A key of a `jwt_key`: one that verifies (an HS256 secret also signs), or an ES256
@@ -418,52 +490,15 @@ impl Held {
     }
 }
 
-/// Marks a `jwt_key` that holds a key ("jwtkey01").
-const KEY_MARKER: u64 = 0x6a77_746b_6579_3031;
-
-const _: () = assert!(size_of::<KeySlot>() <= size_of::<jwt_key>());
-const _: () = assert!(align_of::<KeySlot>() <= align_of::<jwt_key>());
-
-impl jwt_key {
-    /// Writes `key` into the storage at `slot`, replacing whatever was there without
-    /// reading it (the storage may be uninitialised).
-    ///
-    /// # Safety
-    /// `slot` must be NULL or point to writable storage for a `jwt_key`.
-    unsafe fn store(slot: *mut jwt_key, key: Held) -> Result<(), jwt_status> {
-        if slot.is_null() {
-            return Err(jwt_status::JWT_NULL_POINTER);
-        }
-        let slot = slot.cast::<KeySlot>();
-        // SAFETY: non-null and writable by the caller's promise; the asserts above make the
-        // storage large and aligned enough for a `KeySlot`. `write` does not drop the old
-        // contents, which may be uninitialised bytes.
-        unsafe {
-            slot.write(KeySlot {
-                marker: KEY_MARKER,
-                key,
-            })
-        };
-        Ok(())
-    }
-
-    /// The key in the storage at `slot`.
-    ///
-    /// # Safety
-    /// `slot` must be NULL or point to a `jwt_key` that is either initialised by
-    /// [`store`](Self::store) or carries no marker (zeroed, cleared, or never written after
-    /// the caller zeroed it); nothing may write it during `'a`.
-    unsafe fn load<'a>(slot: *const jwt_key) -> Result<&'a Held, jwt_status> {
-        // SAFETY: forwarded to the caller.
-        let storage = unsafe { reference(slot) }?;
-        if storage.opaque[0] != KEY_MARKER {
-            return Err(jwt_status::JWT_UNINITIALIZED_KEY);
-        }
-        // SAFETY: the marker is only ever written together with a key by `store`, and
-        // `jwt_key_clear` removes it before the key is dropped.
-        Ok(unsafe { &(*(slot.cast::<KeySlot>())).key })
-    }
+// SAFETY: `jwt_key` is `#[repr(C)]` words; the asserts below check size and alignment.
+unsafe impl CallerStorage for jwt_key {
+    type Value = Held;
+    /// "jwtkey01".
+    const MARKER: u64 = 0x6a77_746b_6579_3031;
 }
+
+const _: () = assert!(size_of::<Slot<Held>>() <= size_of::<jwt_key>());
+const _: () = assert!(align_of::<Slot<Held>>() <= align_of::<jwt_key>());
 
 /// `JWT_NULL_POINTER` for a NULL key storage, checked before any work.
 fn writable(key: *mut jwt_key) -> Result<(), jwt_status> {
@@ -548,6 +583,32 @@ pub unsafe extern "C" fn jwt_key_es256(
     })
 }
 
+/// Initialises `key` with an RS256 public key in DER: a SubjectPublicKeyInfo (what
+/// `openssl rsa -pubout -outform DER` writes) or a PKCS#1 `RSAPublicKey`. The modulus must
+/// be 2048 to 8192 bits. Only in builds with RS256, whose keys live on the heap.
+///
+/// Returns `JWT_INVALID_KEY` for anything else.
+///
+/// # Safety
+/// `key` must point to writable storage for a `jwt_key`; `der` to `der_len` bytes.
+#[cfg(feature = "rs256")]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_key_rs256_der(
+    key: *mut jwt_key,
+    der: *const u8,
+    der_len: usize,
+) -> jwt_status {
+    status(|| {
+        writable(key)?;
+        // SAFETY: forwarded to the caller.
+        let der = unsafe { bytes(der, der_len) }?;
+        let made = jwt_core::Rs256PublicKey::from_public_key_der(der)
+            .or_else(|_| jwt_core::Rs256PublicKey::from_pkcs1_der(der))?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_key::store(key, Held::Verifying(made.into())) }
+    })
+}
+
 /// Initialises `key` from a JWK (JSON text of `jwk_len` bytes): `oct` (HS256), `EC` P-256
 /// (ES256), or `RSA` (RS256, in builds with it), with the key's `alg`, `use` and `key_ops`
 /// honoured.
@@ -583,16 +644,91 @@ pub unsafe extern "C" fn jwt_key_from_jwk(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_clear(key: *mut jwt_key) {
     // SAFETY: forwarded to the caller.
-    let Ok(storage) = (unsafe { out(key) }) else {
-        return;
-    };
-    if storage.opaque[0] != KEY_MARKER {
-        return;
-    }
-    storage.opaque[0] = 0;
-    // SAFETY: the marker was set, so a `KeySlot` written by `store` is there; the marker is
-    // gone first, so the key is dropped exactly once.
-    unsafe { core::ptr::drop_in_place(&mut (*key.cast::<KeySlot>()).key) };
+    unsafe { jwt_key::clear(key) }
+}
+
+/// Most keys a `jwt_keyset` holds. Providers publish two or three at a time (the current
+/// key and the next or previous one).
+pub const JWT_KEYSET_CAPACITY: usize = 8;
+
+/// 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
+/// their `kid`s, and the marker.
+#[cfg(target_pointer_width = "64")]
+pub const JWT_KEYSET_WORDS: usize = 1440;
+/// 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
+/// their `kid`s, and the marker.
+#[cfg(not(target_pointer_width = "64"))]
+pub const JWT_KEYSET_WORDS: usize = 352;
+
+/// Storage for a JWK Set of up to `JWT_KEYSET_CAPACITY` verifying keys, owned by the caller
+/// (typically static: it is large): filled by `jwt_keyset_parse`, read by
+/// `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
+/// holds no pointer to the document it was parsed from.
+#[repr(C)]
+pub struct jwt_keyset {
+    opaque: [u64; JWT_KEYSET_WORDS],
+}
+
+type KeysetValue = jwt_core::JwkSet<JWT_KEYSET_CAPACITY>;
+
+// SAFETY: `jwt_keyset` is `#[repr(C)]` words; the asserts below check size and alignment.
+unsafe impl CallerStorage for jwt_keyset {
+    type Value = KeysetValue;
+    /// "jwtset01".
+    const MARKER: u64 = 0x6a77_7473_6574_3031;
+}
+
+const _: () = assert!(size_of::<Slot<KeysetValue>>() <= size_of::<jwt_keyset>());
+
+const _: () = assert!(align_of::<Slot<KeysetValue>>() <= align_of::<jwt_keyset>());
+
+/// Parses the JWK Set document `jwks` (`jwks_len` bytes) into `set`, keeping the keys that
+/// verify with an algorithm of this build (others are skipped, as jwt-core's `JwkSet`
+/// does). Whatever `set` held before is replaced without being read: clear it first if it
+/// held a set.
+///
+/// Returns `JWT_JSON` or `JWT_INVALID_KEY` for a document that is not a usable JWK Set, and
+/// `JWT_BUFFER_TOO_SMALL` for one with more than `JWT_KEYSET_CAPACITY` usable keys.
+///
+/// # Safety
+/// `set` must point to writable storage for a `jwt_keyset`, `jwks` to `jwks_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_keyset_parse(
+    set: *mut jwt_keyset,
+    jwks: *const c_char,
+    jwks_len: usize,
+) -> jwt_status {
+    status(|| {
+        if set.is_null() {
+            return Err(jwt_status::JWT_NULL_POINTER);
+        }
+        // SAFETY: forwarded to the caller.
+        let jwks = unsafe { bytes(jwks.cast(), jwks_len) }?;
+        let parsed = KeysetValue::parse(jwks)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_keyset::store(set, parsed) }
+    })
+}
+
+/// The number of keys `set` holds (0 for NULL or storage that holds no set).
+///
+/// # Safety
+/// `set` must be NULL or point to a `jwt_keyset` that holds a set or carries no marker.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_keyset_len(set: *const jwt_keyset) -> usize {
+    // SAFETY: forwarded to the caller.
+    unsafe { jwt_keyset::load(set) }.map_or(0, KeysetValue::len)
+}
+
+/// Empties `set`, wiping the keys it holds; using it again gives `JWT_UNINITIALIZED_KEY`.
+/// NULL and storage that holds no set are allowed.
+///
+/// # Safety
+/// As `jwt_keyset_len`, and nothing else may use `set` during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_keyset_clear(set: *mut jwt_keyset) {
+    // SAFETY: forwarded to the caller.
+    unsafe { jwt_keyset::clear(set) }
 }
 
 /// Most issuers, and most audiences, a `jwt_policy` may list.
@@ -839,17 +975,88 @@ pub unsafe extern "C" fn jwt_verify(
     buf_len: usize,
     claims: *mut jwt_claims,
 ) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        verify_into(token, token_len, policy, now, buf, buf_len, claims, || {
+            jwt_key::load(key).map(|held| Verifier::Key(held.verifying()))
+        })
+    }
+}
+
+/// [`jwt_verify`] with the key `set` chooses for the token's header (`alg` and `kid`, as
+/// jwt-core's `JwkSet` chooses: `JWT_UNKNOWN_KEY` when none fits, `JWT_AMBIGUOUS_KEY` when
+/// several do).
+///
+/// # Safety
+/// As `jwt_verify`, with `set` pointing to a `jwt_keyset`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_verify_keyset(
+    token: *const c_char,
+    token_len: usize,
+    set: *const jwt_keyset,
+    policy: *const jwt_policy,
+    now: u64,
+    buf: *mut u8,
+    buf_len: usize,
+    claims: *mut jwt_claims,
+) -> jwt_status {
+    // SAFETY: forwarded to the caller.
+    unsafe {
+        verify_into(token, token_len, policy, now, buf, buf_len, claims, || {
+            jwt_keyset::load(set).map(Verifier::Set)
+        })
+    }
+}
+
+/// What a token is verified with: one key, or the key a set chooses.
+enum Verifier<'a> {
+    Key(&'a dyn jwt_core::VerifyingKey),
+    Set(&'a KeysetValue),
+}
+
+impl Verifier<'_> {
+    fn verify_claims<'b>(
+        &self,
+        token: &str,
+        validation: &Validation<'_>,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        match self {
+            Verifier::Key(key) => jwt_core::verify_claims(token, *key, validation, now, buf),
+            Verifier::Set(set) => set.verify_claims(token, validation, now, buf),
+        }
+    }
+}
+
+/// The body of the verify functions: checks the pointers, verifies with what `verifier`
+/// gives, and reads the registered claims into `*claims`.
+///
+/// # Safety
+/// As `jwt_verify`, for the pointers this takes; `verifier` reads the key storage.
+#[allow(clippy::too_many_arguments)]
+unsafe fn verify_into<'k>(
+    token: *const c_char,
+    token_len: usize,
+    policy: *const jwt_policy,
+    now: u64,
+    buf: *mut u8,
+    buf_len: usize,
+    claims: *mut jwt_claims,
+    verifier: impl FnOnce() -> Result<Verifier<'k>, jwt_status>,
+) -> jwt_status {
     status(|| {
-        // SAFETY (all five): forwarded to the caller.
+        // SAFETY (all four): forwarded to the caller.
         let claims = unsafe { out(claims) }?;
         *claims = jwt_claims::EMPTY;
         let token = unsafe { text(token, token_len) }?;
-        let key = unsafe { jwt_key::load(key) }?;
         let policy = unsafe { reference(policy) }?;
         let buf = unsafe { bytes_mut(buf, buf_len) }?;
+        let verifier = verifier()?;
         let payload_len = unsafe {
             with_validation(policy, |validation| {
-                jwt_core::verify_claims(token, key.verifying(), validation, now, buf)
+                verifier
+                    .verify_claims(token, validation, now, buf)
                     .map(<[u8]>::len)
                     .map_err(|error| {
                         claims.error_claim = error_claim(error);

@@ -254,6 +254,50 @@ fn policy_vectors() -> Vec<Vector> {
     ]
 }
 
+/// A C array initialiser of `bytes`.
+fn c_bytes(bytes: &[u8]) -> String {
+    let items: Vec<String> = bytes.iter().map(|b| format!("0x{b:02x}")).collect();
+    format!("{{{}}}", items.join(","))
+}
+
+/// The key-set and DER vectors: the repository's Auth0-shaped JWK Set (two RSA keys), a token
+/// signed with the key of its `kid` "auth0-current", the same token naming the other and an
+/// unknown `kid`, the key's public DER forms, and a set with one key too many.
+fn keyset_defines() -> String {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let read = |path: &str| std::fs::read(data.join(path)).unwrap();
+    let jwks = String::from_utf8(read("jwks/auth0.json")).unwrap();
+    let key = jwt_core::Rs256PrivateKey::from_pkcs1_der(&read("keys/rsa2048.pkcs1.der")).unwrap();
+    let claims = json!({ "sub": "alice", "exp": NOW + 300 });
+    let token =
+        |kid: &str| jwt_core::sign_to_string(&key, &HeaderFields::new().kid(kid), &claims).unwrap();
+    let current = token("auth0-current");
+    // The signature stays that of "auth0-current": only the header's `kid` differs.
+    let renamed = |kid: &str| {
+        let header = b64(format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#).as_bytes());
+        let rest = current.split_once('.').unwrap().1;
+        format!("{header}.{rest}")
+    };
+    let oct = |i: u8| format!(r#"{{"kty":"oct","kid":"k{i}","k":"{}"}}"#, b64(&[i; 32]));
+    let nine: Vec<String> = (0..9).map(oct).collect();
+    format!(
+        "#define TEST_RSA_JWKS {}\n\
+         #define TEST_RS256_TOKEN {}\n\
+         #define TEST_RS256_PREVIOUS_KID_TOKEN {}\n\
+         #define TEST_RS256_UNKNOWN_KID_TOKEN {}\n\
+         #define TEST_NINE_KEYS_JWKS {}\n\
+         static const uint8_t TEST_RSA_SPKI[] = {};\n\
+         static const uint8_t TEST_RSA_PKCS1[] = {};\n",
+        c_string(&jwks),
+        c_string(&token("auth0-current")),
+        c_string(&renamed("auth0-previous")),
+        c_string(&renamed("auth0-next")),
+        c_string(&format!(r#"{{"keys":[{}]}}"#, nine.join(","))),
+        c_bytes(&read("keys/rsa2048.pub.spki.der")),
+        c_bytes(&read("keys/rsa2048.pub.pkcs1.der")),
+    )
+}
+
 fn vectors_header(dir: &Path) {
     let mut rows = String::new();
     for v in rfc_vectors().iter().chain(&policy_vectors()) {
@@ -269,11 +313,12 @@ fn vectors_header(dir: &Path) {
          #define TEST_ACCESS_TOKEN {token}\n\
          struct vector {{ const char *name; const char *jwk; const char *token; uint32_t preset;\n\
            const char *issuer; const char *audience; uint64_t now; int expected; int claim; }};\n\
-         static const struct vector VECTORS[] = {{\n{rows}}};\n",
+         static const struct vector VECTORS[] = {{\n{rows}}};\n{keysets}",
         issuer = c_string(ISSUER),
         audience = c_string(AUDIENCE),
         jwk = c_string(HS_JWK),
         token = c_string(&valid.token),
+        keysets = keyset_defines(),
     );
     std::fs::write(dir.join("vectors.h"), text).unwrap();
 }

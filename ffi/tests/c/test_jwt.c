@@ -330,6 +330,78 @@ static void test_sign(void) {
     jwt_key_clear(&keys[1]);
 }
 
+/* A JWK Set in caller storage: the key is chosen by the token's kid. */
+static void test_keyset(void) {
+    static jwt_keyset set; /* large: static, as a gateway or firmware would keep it */
+    jwt_policy policy;
+    jwt_claims claims;
+    uint8_t buf[1024];
+    CHECK_STATUS(jwt_policy_init(&policy, JWT_PRESET_JWT), JWT_OK);
+    const char *token = TEST_RS256_TOKEN;
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_UNINITIALIZED_KEY);
+    CHECK(jwt_keyset_len(&set) == 0);
+    CHECK_STATUS(jwt_keyset_parse(&set, TEST_RSA_JWKS, strlen(TEST_RSA_JWKS)), JWT_OK);
+    CHECK(jwt_keyset_len(&set) == 2);
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_OK);
+    CHECK(str_eq(claims.sub, "alice"));
+    const char *previous = TEST_RS256_PREVIOUS_KID_TOKEN, *unknown = TEST_RS256_UNKNOWN_KID_TOKEN;
+    CHECK_STATUS(jwt_verify_keyset(previous, strlen(previous), &set, &policy, TEST_NOW, buf,
+                                   sizeof buf, &claims),
+                 JWT_INVALID_SIGNATURE);
+    CHECK_STATUS(jwt_verify_keyset(unknown, strlen(unknown), &set, &policy, TEST_NOW, buf,
+                                   sizeof buf, &claims),
+                 JWT_UNKNOWN_KEY);
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), &set, &policy, TEST_NOW + 360, buf,
+                                   sizeof buf, &claims),
+                 JWT_EXPIRED);
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), NULL, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_NULL_POINTER);
+    jwt_keyset_clear(&set);
+    CHECK(jwt_keyset_len(&set) == 0);
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_UNINITIALIZED_KEY);
+    jwt_keyset_clear(&set); /* twice is fine */
+    jwt_keyset_clear(NULL);
+    CHECK_STATUS(jwt_keyset_parse(&set, TEST_NINE_KEYS_JWKS, strlen(TEST_NINE_KEYS_JWKS)),
+                 JWT_BUFFER_TOO_SMALL);
+    CHECK_STATUS(jwt_keyset_parse(&set, "{\"keys\":3}", 10), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_keyset_parse(&set, "{\"keys\":[", 9), JWT_JSON);
+    CHECK_STATUS(jwt_keyset_parse(NULL, TEST_RSA_JWKS, strlen(TEST_RSA_JWKS)), JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_keyset_parse(&set, NULL, 5), JWT_NULL_POINTER);
+    CHECK(jwt_keyset_len(&set) == 0);
+}
+
+/* An RS256 public key from DER, in both of its usual forms. */
+static void test_rs256_der(void) {
+    jwt_key key;
+    memset(&key, 0, sizeof key);
+    jwt_policy policy;
+    jwt_claims claims;
+    uint8_t buf[1024];
+    CHECK_STATUS(jwt_policy_init(&policy, JWT_PRESET_JWT), JWT_OK);
+    const char *token = TEST_RS256_TOKEN;
+    const uint8_t *forms[] = {TEST_RSA_SPKI, TEST_RSA_PKCS1};
+    size_t lens[] = {sizeof TEST_RSA_SPKI, sizeof TEST_RSA_PKCS1};
+    for (int i = 0; i < 2; i++) {
+        CHECK_STATUS(jwt_key_rs256_der(&key, forms[i], lens[i]), JWT_OK);
+        CHECK_STATUS(jwt_verify(token, strlen(token), &key, &policy, TEST_NOW, buf, sizeof buf,
+                                &claims),
+                     JWT_OK);
+        jwt_key_clear(&key);
+        CHECK_STATUS(jwt_key_rs256_der(&key, forms[i], lens[i] - 1), JWT_INVALID_KEY);
+    }
+    CHECK_STATUS(jwt_key_rs256_der(&key, (const uint8_t *)"junk", 4), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_rs256_der(NULL, TEST_RSA_SPKI, sizeof TEST_RSA_SPKI), JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify(token, strlen(token), &key, &policy, TEST_NOW, buf, sizeof buf, &claims),
+                 JWT_UNINITIALIZED_KEY);
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -337,6 +409,8 @@ int main(void) {
     test_header();
     test_statuses();
     test_sign();
+    test_keyset();
+    test_rs256_der();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
