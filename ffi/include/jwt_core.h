@@ -121,6 +121,20 @@ typedef enum {
    */
   JWT_INVALID_ARGUMENT = 104,
   /**
+   * RFC 6750: the request carries no bearer credentials (no `Authorization` header, or
+   * another scheme). Answer 401 with a bare challenge.
+   */
+  JWT_NO_CREDENTIALS = 105,
+  /**
+   * RFC 6750: a malformed `Authorization: Bearer` header. Answer 400 `invalid_request`.
+   */
+  JWT_INVALID_REQUEST = 106,
+  /**
+   * RFC 6750: a valid token without a scope the resource needs. Answer 403
+   * `insufficient_scope`.
+   */
+  JWT_INSUFFICIENT_SCOPE = 107,
+  /**
    * An error of a newer jwt-core that this interface does not name yet.
    */
   JWT_UNKNOWN_ERROR = 199,
@@ -446,6 +460,59 @@ jwt_status jwt_verify_keyset(const char *token,
                              uint8_t *buf,
                              size_t buf_len,
                              jwt_claims *claims);
+
+/**
+ * Finds the bearer token in an HTTP `Authorization` header value (RFC 6750 section 2.1;
+ * NULL for a request without the header) and points `*token` into it.
+ *
+ * Returns `JWT_NO_CREDENTIALS` for no header or another scheme, `JWT_INVALID_REQUEST` for
+ * a malformed Bearer value, `JWT_NOT_UTF8` for bytes that are not text.
+ *
+ * # Safety
+ * `authorization` must be NULL or point to `authorization_len` bytes; `token` to writable
+ * storage for a `jwt_str`, which points into `authorization` afterwards.
+ */
+jwt_status jwt_bearer_token(const char *authorization, size_t authorization_len, jwt_str *token);
+
+/**
+ * Whether the space-delimited scopes `scopes` (a `scope` claim, as `jwt_claims.scope`
+ * gives it) contain `scope` exactly (RFC 6749 section 3.3).
+ *
+ * # Safety
+ * `scope` must point to `scope_len` bytes, and `scopes` to valid memory.
+ */
+bool jwt_scopes_contain(jwt_str scopes, const char *scope, size_t scope_len);
+
+/**
+ * The HTTP status a gateway answers a request with after `status` (a `jwt_status`): 200
+ * for `JWT_OK`, 400 for `JWT_INVALID_REQUEST`, 403 for `JWT_INSUFFICIENT_SCOPE`, 401 for
+ * every other status (RFC 6750 section 3.1).
+ */
+uint16_t jwt_http_status(jwt_status status);
+
+/**
+ * Writes the `WWW-Authenticate` header value that goes with refusing a request after
+ * `status` into `out` (`out_len` bytes, not NUL-terminated), its length to `*written`:
+ * `Bearer`, the `realm` if given, the RFC 6750 `error` code, and for
+ * `JWT_INSUFFICIENT_SCOPE` the `scope` needed. Characters RFC 6750 does not allow in
+ * `realm` and `scope` are left out, so no input can break the header.
+ *
+ * Returns `JWT_INVALID_ARGUMENT` for `JWT_OK` (nothing is refused) and
+ * `JWT_BUFFER_TOO_SMALL` when `out` is too short (128 bytes plus the realm and scope
+ * always suffice).
+ *
+ * # Safety
+ * `realm` and `scope` must each be NULL or point to their length in bytes; `out` to
+ * `out_len` writable bytes, `written` to a `size_t`.
+ */
+jwt_status jwt_challenge(jwt_status status_code,
+                         const char *realm,
+                         size_t realm_len,
+                         const char *scope,
+                         size_t scope_len,
+                         char *out,
+                         size_t out_len,
+                         size_t *written);
 
 /**
  * Copies the unescaped string member `name` of the claims to `out` (`out_len` bytes, not

@@ -244,7 +244,8 @@ static void test_header(void) {
 static void test_statuses(void) {
     /* Every status has its own description; numbers that are no status get one too. */
     static const int codes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  14,  15, 16,
-                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 100, 101, 102, 103, 104, 199};
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 100, 101, 102, 103, 104,
+                                105, 106, 107, 199};
     size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
         const char *text = jwt_status_str(codes[i]);
@@ -402,6 +403,61 @@ static void test_rs256_der(void) {
                  JWT_UNINITIALIZED_KEY);
 }
 
+/* Whether the `len` bytes at `bytes` are the text `text`. */
+static int bytes_eq(const char *bytes, size_t len, const char *text) {
+    return len == strlen(text) && memcmp(bytes, text, len) == 0;
+}
+
+/* RFC 6750 for C gateways: the token from the header, the HTTP status, the challenge. */
+static void test_bearer(void) {
+    jwt_str token;
+    const char *header = "Bearer abc.def.ghi";
+    CHECK_STATUS(jwt_bearer_token(header, strlen(header), &token), JWT_OK);
+    CHECK(str_eq(token, "abc.def.ghi") && token.ptr == header + 7);
+    CHECK_STATUS(jwt_bearer_token(NULL, 0, &token), JWT_NO_CREDENTIALS);
+    CHECK(token.len == 0);
+    CHECK_STATUS(jwt_bearer_token("Basic dXNlcjpwYXNz", 18, &token), JWT_NO_CREDENTIALS);
+    CHECK_STATUS(jwt_bearer_token("Bearer a.b.c junk", 17, &token), JWT_INVALID_REQUEST);
+    CHECK_STATUS(jwt_bearer_token("Bearer \xff", 8, &token), JWT_NOT_UTF8);
+    CHECK_STATUS(jwt_bearer_token(header, strlen(header), NULL), JWT_NULL_POINTER);
+
+    CHECK(jwt_http_status(JWT_OK) == 200);
+    CHECK(jwt_http_status(JWT_NO_CREDENTIALS) == 401);
+    CHECK(jwt_http_status(JWT_INVALID_REQUEST) == 400);
+    CHECK(jwt_http_status(JWT_INSUFFICIENT_SCOPE) == 403);
+    CHECK(jwt_http_status(JWT_EXPIRED) == 401);
+    CHECK(jwt_http_status(JWT_UNKNOWN_KEY) == 401);
+
+    char out[128];
+    size_t written = 99;
+    CHECK_STATUS(jwt_challenge(JWT_EXPIRED, "api", 3, NULL, 0, out, sizeof out, &written), JWT_OK);
+    CHECK(bytes_eq(out, written, "Bearer realm=\"api\", error=\"invalid_token\""));
+    CHECK_STATUS(jwt_challenge(JWT_NO_CREDENTIALS, "api", 3, NULL, 0, out, sizeof out, &written),
+                 JWT_OK);
+    CHECK(bytes_eq(out, written, "Bearer realm=\"api\""));
+    CHECK_STATUS(jwt_challenge(JWT_INSUFFICIENT_SCOPE, NULL, 0, "orders:read", 11, out, sizeof out,
+                               &written),
+                 JWT_OK);
+    CHECK(bytes_eq(out, written, "Bearer error=\"insufficient_scope\", scope=\"orders:read\""));
+    /* A realm with a quote and a line break cannot break out of the header. */
+    CHECK_STATUS(jwt_challenge(JWT_INVALID_REQUEST, "a\"\r\nb", 5, NULL, 0, out, sizeof out,
+                               &written),
+                 JWT_OK);
+    CHECK(bytes_eq(out, written, "Bearer realm=\"ab\", error=\"invalid_request\""));
+    CHECK_STATUS(jwt_challenge(JWT_OK, NULL, 0, NULL, 0, out, sizeof out, &written),
+                 JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_challenge(JWT_EXPIRED, "api", 3, NULL, 0, out, 10, &written),
+                 JWT_BUFFER_TOO_SMALL);
+    CHECK_STATUS(jwt_challenge(JWT_EXPIRED, NULL, 0, NULL, 0, NULL, 10, &written), JWT_NULL_POINTER);
+
+    jwt_str scopes = str("openid orders:read  orders:write");
+    CHECK(jwt_scopes_contain(scopes, "orders:read", 11));
+    CHECK(jwt_scopes_contain(scopes, "orders:write", 12));
+    CHECK(!jwt_scopes_contain(scopes, "orders", 6));
+    CHECK(!jwt_scopes_contain(scopes, "", 0));
+    CHECK(!jwt_scopes_contain(scopes, NULL, 3));
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -411,6 +467,7 @@ int main(void) {
     test_sign();
     test_keyset();
     test_rs256_der();
+    test_bearer();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
