@@ -475,13 +475,14 @@ jwt_status jwt_verify_keyset(const char *token,
 jwt_status jwt_bearer_token(const char *authorization, size_t authorization_len, jwt_str *token);
 
 /**
- * Whether the space-delimited scopes `scopes` (a `scope` claim, as `jwt_claims.scope`
- * gives it) contain `scope` exactly (RFC 6749 section 3.3).
+ * Whether the space-delimited scopes `scopes` (`scopes_len` bytes: a `scope` claim, as
+ * `jwt_claims.scope` gives it) contain `scope` exactly (RFC 6749 section 3.3). False when
+ * either is NULL or not UTF-8.
  *
  * # Safety
- * `scope` must point to `scope_len` bytes, and `scopes` to valid memory.
+ * `scopes` must point to `scopes_len` bytes and `scope` to `scope_len` bytes.
  */
-bool jwt_scopes_contain(jwt_str scopes, const char *scope, size_t scope_len);
+bool jwt_scopes_contain(const char *scopes, size_t scopes_len, const char *scope, size_t scope_len);
 
 /**
  * The HTTP status a gateway answers a request with after `status` (a `jwt_status`): 200

@@ -1174,24 +1174,26 @@ fn refusal_of(status: jwt_status) -> Option<BearerError> {
     }
 }
 
-/// Whether the space-delimited scopes `scopes` (a `scope` claim, as `jwt_claims.scope`
-/// gives it) contain `scope` exactly (RFC 6749 section 3.3).
+/// Whether the space-delimited scopes `scopes` (`scopes_len` bytes: a `scope` claim, as
+/// `jwt_claims.scope` gives it) contain `scope` exactly (RFC 6749 section 3.3). False when
+/// either is NULL or not UTF-8.
 ///
 /// # Safety
-/// `scope` must point to `scope_len` bytes, and `scopes` to valid memory.
+/// `scopes` must point to `scopes_len` bytes and `scope` to `scope_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_scopes_contain(
-    scopes: jwt_str,
+    scopes: *const c_char,
+    scopes_len: usize,
     scope: *const c_char,
     scope_len: usize,
 ) -> bool {
     // SAFETY (both): forwarded to the caller.
-    let (Ok(scopes), Ok(scope)) = (unsafe { text(scopes.ptr, scopes.len) }, unsafe {
+    let (Ok(scopes), Ok(scope)) = (unsafe { text(scopes, scopes_len) }, unsafe {
         text(scope, scope_len)
     }) else {
         return false;
     };
-    jwt_core::scope::Scopes::Delimited(scopes).contains(scope)
+    !scopes.is_empty() && jwt_core::scope::Scopes::Delimited(scopes).contains(scope)
 }
 
 /// The HTTP status a gateway answers a request with after `status` (a `jwt_status`): 200

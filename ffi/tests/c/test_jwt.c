@@ -450,12 +450,14 @@ static void test_bearer(void) {
                  JWT_BUFFER_TOO_SMALL);
     CHECK_STATUS(jwt_challenge(JWT_EXPIRED, NULL, 0, NULL, 0, NULL, 10, &written), JWT_NULL_POINTER);
 
-    jwt_str scopes = str("openid orders:read  orders:write");
-    CHECK(jwt_scopes_contain(scopes, "orders:read", 11));
-    CHECK(jwt_scopes_contain(scopes, "orders:write", 12));
-    CHECK(!jwt_scopes_contain(scopes, "orders", 6));
-    CHECK(!jwt_scopes_contain(scopes, "", 0));
-    CHECK(!jwt_scopes_contain(scopes, NULL, 3));
+    const char *scopes = "openid orders:read  orders:write";
+    size_t n = strlen(scopes);
+    CHECK(jwt_scopes_contain(scopes, n, "orders:read", 11));
+    CHECK(jwt_scopes_contain(scopes, n, "orders:write", 12));
+    CHECK(!jwt_scopes_contain(scopes, n, "orders", 6));
+    CHECK(!jwt_scopes_contain(scopes, n, "", 0));
+    CHECK(!jwt_scopes_contain(scopes, n, NULL, 3));
+    CHECK(!jwt_scopes_contain(NULL, 0, "orders:read", 11));
 }
 
 int main(void) {
