@@ -445,6 +445,24 @@ jwt_status jwt_verify(const char *token,
                       jwt_claims *claims);
 
 /**
+ * Checks a JWS signature, in its algorithm's JWS form (a 32-byte HMAC, a 64-byte P1363
+ * ECDSA signature, an RSA PKCS#1 v1.5 signature), over `signing_input` with `key`. This is
+ * the signature step of `jwt_verify` alone: no header, no claims, no policy. Use it for JWS
+ * formats `jwt_verify` does not read (detached payloads); tokens go through `jwt_verify`.
+ *
+ * Returns `JWT_INVALID_SIGNATURE` for a signature that does not verify, whatever its length.
+ *
+ * # Safety
+ * `key` must point to a `jwt_key`, `signing_input` to `input_len` bytes and `signature` to
+ * `signature_len` bytes.
+ */
+jwt_status jwt_verify_signature(const jwt_key *key,
+                                const uint8_t *signing_input,
+                                size_t input_len,
+                                const uint8_t *signature,
+                                size_t signature_len);
+
+/**
  * [`jwt_verify`] with the key `set` chooses for the token's header (`alg` and `kid`, as
  * jwt-core's `JwkSet` chooses: `JWT_UNKNOWN_KEY` when none fits, `JWT_AMBIGUOUS_KEY` when
  * several do).

@@ -998,6 +998,33 @@ pub unsafe extern "C" fn jwt_verify(
     }
 }
 
+/// Checks a JWS signature, in its algorithm's JWS form (a 32-byte HMAC, a 64-byte P1363
+/// ECDSA signature, an RSA PKCS#1 v1.5 signature), over `signing_input` with `key`. This is
+/// the signature step of `jwt_verify` alone: no header, no claims, no policy. Use it for JWS
+/// formats `jwt_verify` does not read (detached payloads); tokens go through `jwt_verify`.
+///
+/// Returns `JWT_INVALID_SIGNATURE` for a signature that does not verify, whatever its length.
+///
+/// # Safety
+/// `key` must point to a `jwt_key`, `signing_input` to `input_len` bytes and `signature` to
+/// `signature_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_verify_signature(
+    key: *const jwt_key,
+    signing_input: *const u8,
+    input_len: usize,
+    signature: *const u8,
+    signature_len: usize,
+) -> jwt_status {
+    status(|| {
+        // SAFETY (all three): forwarded to the caller.
+        let key = unsafe { jwt_key::load(key) }?;
+        let input = unsafe { bytes(signing_input, input_len) }?;
+        let signature = unsafe { bytes(signature, signature_len) }?;
+        Ok(key.verifying().verify_signature(input, signature)?)
+    })
+}
+
 /// [`jwt_verify`] with the key `set` chooses for the token's header (`alg` and `kid`, as
 /// jwt-core's `JwkSet` chooses: `JWT_UNKNOWN_KEY` when none fits, `JWT_AMBIGUOUS_KEY` when
 /// several do).

@@ -254,6 +254,75 @@ fn policy_vectors() -> Vec<Vector> {
     ]
 }
 
+/// A C string literal holding exactly `bytes` (every byte escaped), and its length.
+fn c_literal(bytes: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for b in bytes {
+        write!(out, "\\x{b:02x}").unwrap();
+    }
+    out.push('"');
+    format!("{out}, {}", bytes.len())
+}
+
+fn hex(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+/// The Wycheproof HMAC-SHA256 and ECDSA P-256 SHA-256 (P1363) cases as C table rows
+/// `{alg, key, msg, sig, tcId, expected}`, with what HS256 and ES256 make of them: HMAC keys
+/// under 256 bits are refused at import (`0`), truncated tags are invalid (`2`), the rest
+/// keep their label (`1` valid, `2` invalid).
+fn wycheproof_rows() -> String {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/wycheproof");
+    let suite = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(data.join(name)).unwrap()).unwrap()
+    };
+    let label = |test: &Value| if test["result"] == "valid" { 1 } else { 2 };
+    let mut rows = String::new();
+    let mut row = |alg: u8, key: &[u8], test: &Value, sig: &str, expected: u8| {
+        writeln!(
+            rows,
+            "    {{{alg}, {}, {}, {}, {}, {expected}}},",
+            c_literal(key),
+            c_literal(&hex(test["msg"].as_str().unwrap())),
+            c_literal(&hex(test[sig].as_str().unwrap())),
+            test["tcId"]
+        )
+        .unwrap();
+    };
+    for group in suite("hmac_sha256_test.json")["testGroups"]
+        .as_array()
+        .unwrap()
+    {
+        let (key_bits, tag_bits) = (group["keySize"].as_u64(), group["tagSize"].as_u64());
+        for test in group["tests"].as_array().unwrap() {
+            let expected = match (key_bits, tag_bits) {
+                (Some(k), _) if k < 256 => 0,
+                (_, Some(256)) => label(test),
+                _ => 2,
+            };
+            row(
+                1,
+                &hex(test["key"].as_str().unwrap()),
+                test,
+                "tag",
+                expected,
+            );
+        }
+    }
+    let p1363 = suite("ecdsa_secp256r1_sha256_p1363_test.json");
+    for group in p1363["testGroups"].as_array().unwrap() {
+        let key = hex(group["publicKey"]["uncompressed"].as_str().unwrap());
+        for test in group["tests"].as_array().unwrap() {
+            row(2, &key, test, "sig", label(test));
+        }
+    }
+    rows
+}
+
 /// A C array initialiser of `bytes`.
 fn c_bytes(bytes: &[u8]) -> String {
     let items: Vec<String> = bytes.iter().map(|b| format!("0x{b:02x}")).collect();
@@ -313,12 +382,16 @@ fn vectors_header(dir: &Path) {
          #define TEST_ACCESS_TOKEN {token}\n\
          struct vector {{ const char *name; const char *jwk; const char *token; uint32_t preset;\n\
            const char *issuer; const char *audience; uint64_t now; int expected; int claim; }};\n\
-         static const struct vector VECTORS[] = {{\n{rows}}};\n{keysets}",
+         static const struct vector VECTORS[] = {{\n{rows}}};\n{keysets}\
+         struct wycheproof {{ int alg; const char *key; size_t key_len; const char *msg;\n\
+           size_t msg_len; const char *sig; size_t sig_len; int tc_id; int expected; }};\n\
+         static const struct wycheproof WYCHEPROOF[] = {{\n{wycheproof}}};\n",
         issuer = c_string(ISSUER),
         audience = c_string(AUDIENCE),
         jwk = c_string(HS_JWK),
         token = c_string(&valid.token),
         keysets = keyset_defines(),
+        wycheproof = wycheproof_rows(),
     );
     std::fs::write(dir.join("vectors.h"), text).unwrap();
 }

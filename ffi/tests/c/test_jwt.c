@@ -460,6 +460,45 @@ static void test_bearer(void) {
     CHECK(!jwt_scopes_contain(NULL, 0, "orders:read", 11));
 }
 
+/* Wycheproof HMAC-SHA256 and ECDSA P-256 (P1363) through the C interface: keys imported
+ * with jwt_key_hs256 / jwt_key_es256, signatures checked with jwt_verify_signature. */
+static void test_wycheproof(void) {
+    size_t n = sizeof WYCHEPROOF / sizeof WYCHEPROOF[0], counts[3] = {0, 0, 0};
+    for (size_t i = 0; i < n; i++) {
+        const struct wycheproof *w = &WYCHEPROOF[i];
+        jwt_key key;
+        memset(&key, 0, sizeof key);
+        const uint8_t *key_bytes = (const uint8_t *)w->key;
+        jwt_status imported = w->alg == 1 ? jwt_key_hs256(&key, key_bytes, w->key_len)
+                                          : jwt_key_es256(&key, key_bytes, w->key_len);
+        jwt_status verified = JWT_UNINITIALIZED_KEY;
+        if (imported == JWT_OK)
+            verified = jwt_verify_signature(&key, (const uint8_t *)w->msg, w->msg_len,
+                                            (const uint8_t *)w->sig, w->sig_len);
+        int ok = w->expected == 0   ? imported == JWT_INVALID_KEY
+                 : w->expected == 1 ? verified == JWT_OK
+                                    : imported == JWT_OK && verified == JWT_INVALID_SIGNATURE;
+        CHECK(ok);
+        if (!ok)
+            fprintf(stderr, "  Wycheproof %s tcId %d: import %s, verify %s\n",
+                    w->alg == 1 ? "HMAC" : "P-256", w->tc_id, jwt_status_str(imported),
+                    jwt_status_str(verified));
+        counts[w->expected]++;
+        jwt_key_clear(&key);
+    }
+    printf("Wycheproof through the C interface: %zu cases (%zu short keys refused, %zu valid "
+           "accepted, %zu invalid refused)\n",
+           n, counts[0], counts[1], counts[2]);
+    CHECK(n == 436 && counts[0] == 6 && counts[1] == 203 && counts[2] == 227);
+    /* NULLs and an empty key storage. */
+    jwt_key none;
+    memset(&none, 0, sizeof none);
+    CHECK_STATUS(jwt_verify_signature(&none, (const uint8_t *)"a", 1, (const uint8_t *)"b", 1),
+                 JWT_UNINITIALIZED_KEY);
+    CHECK_STATUS(jwt_verify_signature(NULL, (const uint8_t *)"a", 1, (const uint8_t *)"b", 1),
+                 JWT_NULL_POINTER);
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -470,6 +509,7 @@ int main(void) {
     test_keyset();
     test_rs256_der();
     test_bearer();
+    test_wycheproof();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
