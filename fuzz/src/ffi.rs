@@ -132,3 +132,142 @@ pub fn ffi_verify(data: &[u8]) {
     // SAFETY: `key` is initialised or zeroed.
     unsafe { jwt_key_clear(&mut key) };
 }
+
+/// The property of the `ffi_gateway` target: what a C gateway does per request (the bearer
+/// token from the `Authorization` header, a JWK Set in caller storage, the token verified
+/// with the key the set chooses, the RFC 6750 challenge) answers exactly as the Rust API,
+/// and the challenge is never written past its buffer.
+///
+/// Input: byte 0, the challenge buffer's length; byte 1, the status to write a challenge
+/// for; bytes 2-3, the length of the header; then the header, and the JWK Set document.
+pub fn ffi_gateway(data: &[u8]) {
+    use jwt_core::bearer::{self, BearerError};
+
+    let [out_len, status_byte, h0, h1, rest @ ..] = data else {
+        return;
+    };
+    let header_len = usize::from(u16::from_le_bytes([*h0, *h1])).min(rest.len());
+    let (header, jwks) = rest.split_at(header_len);
+
+    // The bearer token.
+    let mut token = jwt_str {
+        ptr: core::ptr::null(),
+        len: 0,
+    };
+    // SAFETY: the header is valid for its length; `token` is valid storage.
+    let status = unsafe { jwt_bearer_token(header.as_ptr().cast(), header.len(), &mut token) };
+    let text = core::str::from_utf8(header);
+    let expected = match text.map(|t| bearer::token_from_authorization(Some(t))) {
+        Err(_) => Err(jwt_status::JWT_NOT_UTF8),
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(BearerError::NoCredentials)) => Err(jwt_status::JWT_NO_CREDENTIALS),
+        Ok(Err(_)) => Err(jwt_status::JWT_INVALID_REQUEST),
+    };
+    let found = match expected {
+        Ok(found) => {
+            assert_eq!(status, jwt_status::JWT_OK);
+            // SAFETY: on success `token` points into `header`.
+            let got = unsafe { core::slice::from_raw_parts(token.ptr.cast::<u8>(), token.len) };
+            assert_eq!(got, found.as_bytes(), "the C token is the Rust token");
+            Some(found)
+        }
+        Err(refused) => {
+            assert_eq!(status, refused);
+            None
+        }
+    };
+
+    // The key set, in caller storage, against `JwkSet`.
+    // SAFETY: all-zero bytes are a valid, empty `jwt_keyset` (an array of integers).
+    let mut set: Box<jwt_keyset> = Box::new(unsafe { core::mem::zeroed() });
+    // SAFETY: valid storage and document.
+    let parsed = unsafe { jwt_keyset_parse(&mut *set, jwks.as_ptr().cast(), jwks.len()) };
+    let rust_set = jwt_core::JwkSet::<{ JWT_KEYSET_CAPACITY }>::parse(jwks);
+    match &rust_set {
+        Ok(rust) => {
+            assert_eq!(parsed, jwt_status::JWT_OK);
+            // SAFETY: a parsed set.
+            assert_eq!(unsafe { jwt_keyset_len(&*set) }, rust.len());
+        }
+        Err(error) => assert_eq!(parsed, jwt_status::from(*error)),
+    }
+    if let (Ok(rust), Some(found)) = (&rust_set, found) {
+        let validation = Validation::new();
+        // SAFETY: all-zero bytes are a valid `jwt_policy`; then the JWT preset.
+        let mut policy: jwt_policy = unsafe { core::mem::zeroed() };
+        let _ = unsafe { jwt_policy_init(&mut policy, 0) };
+        let mut buf = vec![0u8; found.len()];
+        // SAFETY: as for `jwt_verify` in `ffi_verify`.
+        let mut claims: jwt_claims = unsafe { core::mem::zeroed() };
+        let status = unsafe {
+            jwt_verify_keyset(
+                token.ptr,
+                token.len,
+                &*set,
+                &policy,
+                NOW,
+                buf.as_mut_ptr(),
+                buf.len(),
+                &mut claims,
+            )
+        };
+        let mut rust_buf = vec![0u8; found.len()];
+        let expected = match rust.verify_claims(found, &validation, NOW, &mut rust_buf) {
+            Ok(_) => jwt_status::JWT_OK,
+            Err(error) => jwt_status::from(error),
+        };
+        assert_eq!(status, expected, "C and Rust key sets disagree");
+    }
+    // SAFETY: the set is parsed or empty.
+    unsafe { jwt_keyset_clear(&mut *set) };
+
+    // The challenge, with the header's text as realm and scope, into a buffer with guard
+    // bytes after the length given.
+    let code = [
+        jwt_status::JWT_OK,
+        jwt_status::JWT_NO_CREDENTIALS,
+        jwt_status::JWT_INVALID_REQUEST,
+        jwt_status::JWT_INSUFFICIENT_SCOPE,
+        jwt_status::JWT_EXPIRED,
+    ][usize::from(*status_byte % 5)];
+    let len = usize::from(*out_len);
+    let mut out = vec![0xA5u8; len + 16];
+    let mut written = usize::MAX;
+    // SAFETY: realm and scope valid for their lengths, `out` for `len` bytes.
+    let status = unsafe {
+        jwt_challenge(
+            code,
+            header.as_ptr().cast(),
+            header.len(),
+            header.as_ptr().cast(),
+            header.len(),
+            out.as_mut_ptr().cast(),
+            len,
+            &mut written,
+        )
+    };
+    assert!(
+        out[len..].iter().all(|&b| b == 0xA5),
+        "written past the buffer"
+    );
+    if status == jwt_status::JWT_OK {
+        let text = text.expect("a challenge only for text");
+        let refusal = match code {
+            jwt_status::JWT_NO_CREDENTIALS => BearerError::NoCredentials,
+            jwt_status::JWT_INVALID_REQUEST => BearerError::InvalidRequest,
+            jwt_status::JWT_INSUFFICIENT_SCOPE => BearerError::InsufficientScope,
+            _ => BearerError::InvalidToken,
+        };
+        let mut rust_out = vec![0u8; len];
+        let rust = refusal
+            .challenge(Some(text), Some(text), &mut rust_out)
+            .unwrap();
+        assert_eq!(
+            &out[..written],
+            rust.as_bytes(),
+            "C and Rust challenges differ"
+        );
+    } else {
+        assert_eq!(written, 0);
+    }
+}
