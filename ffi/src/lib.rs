@@ -993,7 +993,7 @@ pub unsafe extern "C" fn jwt_verify(
     // SAFETY: forwarded to the caller.
     unsafe {
         verify_into(token, token_len, policy, now, buf, buf_len, claims, || {
-            jwt_key::load(key).map(|held| Verifier::Key(held.verifying()))
+            jwt_key::load(key).map(Held::verifying)
         })
     }
 }
@@ -1045,18 +1045,25 @@ pub unsafe extern "C" fn jwt_verify_keyset(
     // SAFETY: forwarded to the caller.
     unsafe {
         verify_into(token, token_len, policy, now, buf, buf_len, claims, || {
-            jwt_keyset::load(set).map(Verifier::Set)
+            jwt_keyset::load(set)
         })
     }
 }
 
-/// What a token is verified with: one key, or the key a set chooses.
-enum Verifier<'a> {
-    Key(&'a dyn jwt_core::VerifyingKey),
-    Set(&'a KeysetValue),
+/// What a token is verified with: one key, or the key a set chooses. A trait rather than an
+/// enum, so each verify function links only its own path (firmware calling `jwt_verify`
+/// does not carry the key-set code).
+trait Verifier {
+    fn verify_claims<'b>(
+        &self,
+        token: &str,
+        validation: &Validation<'_>,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error>;
 }
 
-impl Verifier<'_> {
+impl Verifier for &dyn jwt_core::VerifyingKey {
     fn verify_claims<'b>(
         &self,
         token: &str,
@@ -1064,10 +1071,19 @@ impl Verifier<'_> {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<&'b [u8], Error> {
-        match self {
-            Verifier::Key(key) => jwt_core::verify_claims(token, *key, validation, now, buf),
-            Verifier::Set(set) => set.verify_claims(token, validation, now, buf),
-        }
+        jwt_core::verify_claims(token, *self, validation, now, buf)
+    }
+}
+
+impl Verifier for &KeysetValue {
+    fn verify_claims<'b>(
+        &self,
+        token: &str,
+        validation: &Validation<'_>,
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        KeysetValue::verify_claims(self, token, validation, now, buf)
     }
 }
 
@@ -1077,7 +1093,7 @@ impl Verifier<'_> {
 /// # Safety
 /// As `jwt_verify`, for the pointers this takes; `verifier` reads the key storage.
 #[allow(clippy::too_many_arguments)]
-unsafe fn verify_into<'k>(
+unsafe fn verify_into<V: Verifier>(
     token: *const c_char,
     token_len: usize,
     policy: *const jwt_policy,
@@ -1085,7 +1101,7 @@ unsafe fn verify_into<'k>(
     buf: *mut u8,
     buf_len: usize,
     claims: *mut jwt_claims,
-    verifier: impl FnOnce() -> Result<Verifier<'k>, jwt_status>,
+    verifier: impl FnOnce() -> Result<V, jwt_status>,
 ) -> jwt_status {
     status(|| {
         // SAFETY (all four): forwarded to the caller.
