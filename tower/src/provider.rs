@@ -6,7 +6,7 @@ use std::time::Duration;
 use jwt_core::{Claim, Validation};
 
 /// How the provider's keys are found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub(crate) enum KeysFrom {
     /// OpenID Connect Discovery, then RFC 8414 metadata, then its `jwks_uri`.
     Discovery,
@@ -14,6 +14,17 @@ pub(crate) enum KeysFrom {
     JwksUri(String),
     /// This JWK Set document, never refreshed.
     Document(Vec<u8>),
+}
+
+/// A configured document may hold HS256 secrets: its length is all `Debug` shows.
+impl std::fmt::Debug for KeysFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeysFrom::Discovery => f.write_str("Discovery"),
+            KeysFrom::JwksUri(uri) => f.debug_tuple("JwksUri").field(uri).finish(),
+            KeysFrom::Document(document) => write!(f, "Document({} bytes)", document.len()),
+        }
+    }
 }
 
 /// The claims profile tokens are checked against.
@@ -355,6 +366,22 @@ impl Provider {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_output_holds_no_key_material_or_client_secret() {
+        let jwks = br#"{"keys":[{"kty":"oct","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}"#;
+        let provider = Provider::with_jwks("https://idp.example", jwks)
+            .introspection("gateway", "client-secret-value");
+        let shown = format!("{provider:?}");
+        assert!(
+            shown.contains(&format!("Document({} bytes)", jwks.len())),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("c2VjcmV0") && !shown.contains("client-secret-value"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn max_age_is_clamped_to_the_policy() {
