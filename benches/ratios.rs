@@ -5,8 +5,8 @@
 //! while the absolute times drift. Prints a Markdown table.
 //!
 //! `cargo bench --manifest-path benches/Cargo.toml --bench ratios`
-//! (`-- --quick` for fewer rounds; `cargo bench --bench ratios -- --test` runs each pair
-//! once, as CI does).
+//! (`-- --quick` for fewer rounds; `-- ES256` keeps the pairs whose name holds `ES256`;
+//! `cargo bench --bench ratios -- --test` runs each pair once, as CI does).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -101,6 +101,12 @@ fn main() {
     } else {
         101
     };
+    // Words that are not flags (cargo passes `--bench`) select pairs by name.
+    let filters: Vec<&String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     println!("| | jwt-core | other | jwt-core / other (p10–p90) |");
     println!("|---|---:|---:|---:|");
     for group in [cases::hs256(), cases::es256(), cases::rs256()] {
@@ -108,11 +114,13 @@ fn main() {
         let mut ours = cases.next().expect("jwt-core comes first");
         assert_eq!(ours.name, "jwt-core");
         for mut other in cases {
+            let pair = format!("{} vs {}", group.name, other.name);
+            if !filters.iter().all(|f| pair.contains(f.as_str())) {
+                continue;
+            }
             let p = paired(&mut ours, &mut other, rounds);
             println!(
-                "| {} vs {} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
-                group.name,
-                other.name,
+                "| {pair} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
                 time(p.ours),
                 time(p.theirs),
                 p.ratio[0],

@@ -56,6 +56,16 @@ fn sign_and_header(c: &mut Criterion) {
         })
     });
     g.finish();
+    // Importing a public key does the per-key precomputation (ES256 tables, RS256
+    // Montgomery parameters), once per key rather than per token.
+    let mut g = c.benchmark_group("import");
+    g.bench_function("ES256", |b| {
+        b.iter(|| jwt_core::Es256PublicKey::from_sec1_bytes(black_box(P256_SEC1)).unwrap())
+    });
+    g.bench_function("RS256", |b| {
+        b.iter(|| jwt_core::Rs256PublicKey::from_pkcs1_der(black_box(RSA_PUB_PKCS1)).unwrap())
+    });
+    g.finish();
     let token = token(&hs);
     let mut g = c.benchmark_group("decode_header");
     let mut buf = [0u8; 256];

@@ -9,13 +9,16 @@
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey as P256SigningKey, VerifyingKey as P256VerifyingKey};
 use p256::elliptic_curve::ops::Reduce;
-use p256::elliptic_curve::point::AffineCoordinates;
-use p256::{FieldBytes, ProjectivePoint, Scalar};
+use p256::{FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 
 use crate::algorithm::{SigningKey, VerifyingKey, decode_fixed, sealed};
 use crate::{Algorithm, Error, base64url};
 
+#[cfg(target_pointer_width = "64")]
+mod generator_tables;
+#[cfg(target_pointer_width = "64")]
+mod jacobian;
 #[cfg(any(not(target_pointer_width = "64"), test))]
 mod jsf;
 #[cfg(target_pointer_width = "64")]
@@ -35,9 +38,11 @@ fn scalars(digest: &FieldBytes, r: &Scalar, s: &Scalar) -> Option<(Scalar, Scala
     Some((z * s_inv, *r * s_inv))
 }
 
+#[cfg(any(not(target_pointer_width = "64"), test))]
 /// Whether the x-coordinate of `point`, reduced modulo `n`, is `r`. The identity's affine x
 /// is zero, which no `r` equals.
-fn x_is_r(point: &ProjectivePoint, r: &Scalar) -> bool {
+fn x_is_r(point: &p256::ProjectivePoint, r: &Scalar) -> bool {
+    use p256::elliptic_curve::point::AffineCoordinates;
     let x = point.to_affine().x();
     <Scalar as Reduce<FieldBytes>>::reduce(&x) == *r
 }
@@ -49,7 +54,7 @@ fn x_is_r(point: &ProjectivePoint, r: &Scalar) -> bool {
 /// `(r, n - s)` also verifies, so never use signature bytes as a token identity (V-E3).
 ///
 /// On 64-bit targets, import precomputes multiples of the point for fast verification
-/// (about half the work of one verification): import a key once and keep it.
+/// (the work of one or two verifications): import a key once and keep it.
 ///
 /// ```
 /// use jwt_core::{Es256PrivateKey, Es256PublicKey};

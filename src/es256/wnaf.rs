@@ -1,90 +1,91 @@
-//! Variable-time ES256 verification with per-key tables, on p256's own field and group
-//! arithmetic.
+//! Variable-time ES256 verification with per-key tables.
 //!
 //! Verification touches only public data (key, message, signature), so it need not run in
-//! constant time. It computes `u1·G + u2·Q` as four interleaved width-w NAF streams over
-//! 128-bit halves, `u1 = a + b·2^128` and `u2 = c + d·2^128`:
-//! `a·G + b·(2^128·G) + c·Q + d·(2^128·Q)`, which halves the doublings. The odd multiples of
-//! `Q` and `2^128·Q` are computed once when the key is imported, in affine form for mixed
-//! additions. Those of `G` and the constant `2^128·G` are computed once per process with
-//! `std` (32 of each, affine), and otherwise built for each verification (4 of each, small
-//! enough to cost less than they save). Every addition uses p256's complete formulas, so no
-//! input (a point equal to the accumulator, the identity) needs a special case.
+//! constant time. It computes `u1·G + u2·Q` as eight interleaved width-w NAF streams over the
+//! 64-bit quarters of the two scalars, `u1 = Σ aⱼ·2^(64·j)` and `u2 = Σ cⱼ·2^(64·j)`:
+//! `Σ aⱼ·(2^(64·j)·G) + Σ cⱼ·(2^(64·j)·Q)`, so one chain of 64 doublings serves all eight.
+//! The odd multiples of the four `2^(64·j)·Q` are computed once, when the key is imported;
+//! those of the four `2^(64·j)·G` are constants (`generator_tables.rs`). All are affine, for
+//! the cheaper mixed additions of `jacobian.rs`, and the result is compared with `r` without
+//! leaving Jacobian coordinates.
 //!
 //! Only on 64-bit targets: on a Cortex-M the tables and this code cost more flash and stack
 //! than p256's own verification, so there keys verify with the small-stack walk of
 //! `jsf.rs`.
 
-use core::ops::{AddAssign, SubAssign};
+use p256::elliptic_curve::PrimeField;
+use p256::{AffinePoint, FieldBytes, Scalar};
 
-use p256::elliptic_curve::group::Group;
-use p256::elliptic_curve::{BatchNormalize, PrimeField};
-use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+use super::generator_tables::GENERATOR_TABLES;
+use super::jacobian::{Affine, Jacobian, normalize};
+use super::scalars;
 
-use super::{scalars, x_is_r};
-
-/// Window of the key's streams: tables of `2^(5-2) = 8` odd multiples, built once per key.
-const KEY_WINDOW: u32 = 5;
+/// Quarters of a scalar, each the span of one stream.
+const QUARTERS: usize = 4;
+/// Window of the key's streams: tables of `2^(4-2) = 4` odd multiples per quarter (1 KB per
+/// key; a window of 5 saves about 5% of a verification for twice the memory).
+const KEY_WINDOW: u32 = 4;
 const KEY_TABLE: usize = 1 << (KEY_WINDOW - 2);
-/// Window of the generator's streams: with `std`, tables of 32 odd multiples computed once
-/// per process; without, tables of 4 built per verification.
-#[cfg(feature = "std")]
+/// Window of the generator's streams (the width of `GENERATOR_TABLES`' rows).
 const GENERATOR_WINDOW: u32 = 7;
-#[cfg(not(feature = "std"))]
-const GENERATOR_WINDOW: u32 = 4;
 const GENERATOR_TABLE: usize = 1 << (GENERATOR_WINDOW - 2);
-/// NAF digits of a 128-bit half: its bits, and room for the final carry of any window up to 8.
-const DIGITS: usize = 128 + 8;
+/// NAF digits of a 64-bit quarter: its bits, and room for the final carry of any window up
+/// to 8.
+const DIGITS: usize = 64 + 8;
 
-/// `2^128·G`, uncompressed SEC1 (a test recomputes it by doubling `G`).
-#[expect(
-    clippy::indexing_slicing,
-    reason = "evaluated at compile time: an index out of bounds fails the build"
-)]
-const GENERATOR_HIGH: [u8; 65] = {
-    const HEX: &[u8; 128] = b"447d739beedb5e67fb982fd588c6766efc35ff7dc297eac357c84fc9d789bd85\
-2d4825ab834131eee12e9d953a4aaff73d349b95a7fae5000c7e33c972e25b32";
-    let mut out = [0u8; 65];
-    out[0] = 0x04;
-    let mut i = 0;
-    while i < 64 {
-        out[1 + i] = hex_digit(HEX[2 * i]) << 4 | hex_digit(HEX[2 * i + 1]);
-        i += 1;
-    }
-    out
-};
-
-const fn hex_digit(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        _ => c - b'a' + 10,
-    }
-}
-
-/// The per-key tables: odd multiples `Q, 3Q, …, 15Q` and the same of `2^128·Q`, affine.
+/// The per-key tables: the odd multiples `B, 3B, 5B, 7B` of `B = 2^(64·j)·Q` for each
+/// quarter `j`, affine.
 #[derive(Clone, Copy)]
 pub(super) struct KeyTables {
-    low: [AffinePoint; KEY_TABLE],
-    high: [AffinePoint; KEY_TABLE],
+    /// `None` only for the identity, which import refuses: such tables verify nothing.
+    quarters: Option<[[Affine; KEY_TABLE]; QUARTERS]>,
 }
 
 impl KeyTables {
-    /// Builds the tables of a validated public point `q` (not the identity).
+    /// Builds the tables of a validated public point `q`.
     pub(super) fn new(q: &AffinePoint) -> Self {
-        let q = ProjectivePoint::from(*q);
-        let mut q_high = q;
-        for _ in 0..128 {
-            q_high = q_high.double();
-        }
         KeyTables {
-            low: ProjectivePoint::batch_normalize(&odd_multiples::<KEY_TABLE>(&q)),
-            high: ProjectivePoint::batch_normalize(&odd_multiples::<KEY_TABLE>(&q_high)),
+            quarters: Self::build(q),
         }
     }
-}
 
-impl KeyTables {
-    /// [`verify`] with these tables (the point they were built from is not needed again).
+    /// The tables, or `None` for the identity.
+    fn build(q: &AffinePoint) -> Option<[[Affine; KEY_TABLE]; QUARTERS]> {
+        let mut base = Jacobian::from(Affine::from_p256(q)?);
+        let bases: [Jacobian; QUARTERS] = core::array::from_fn(|j| {
+            if j > 0 {
+                for _ in 0..64 {
+                    base = base.double();
+                }
+            }
+            base
+        });
+        // Each base and its double, affine, for the mixed additions that build the tables.
+        let [b0, b1, b2, b3] = bases;
+        let [a0, a1, a2, a3, d0, d1, d2, d3] = normalize(&[
+            b0,
+            b1,
+            b2,
+            b3,
+            b0.double(),
+            b1.double(),
+            b2.double(),
+            b3.double(),
+        ])?;
+        let multiples = [(a0, d0), (a1, d1), (a2, d2), (a3, d3)].map(|(base, twice)| {
+            let mut last = Jacobian::from(base);
+            [(); KEY_TABLE].map(|()| {
+                let this = last;
+                last = last.add_affine(&twice, false);
+                this
+            })
+        });
+        let [m0, m1, m2, m3] = multiples.map(|row| normalize(&row));
+        Some([m0?, m1?, m2?, m3?])
+    }
+
+    /// Whether `(r, s)` (both in `[1, n-1]`, checked by the caller) signs the SHA-256
+    /// `digest` for the key these tables were built from (SEC 1 section 4.1.4).
     pub(super) fn verify(
         &self,
         _: &AffinePoint,
@@ -92,86 +93,62 @@ impl KeyTables {
         r: &Scalar,
         s: &Scalar,
     ) -> bool {
-        verify(self, digest, r, s)
+        let Some(key_tables) = &self.quarters else {
+            return false;
+        };
+        scalars(digest, r, s).is_some_and(|(u1, u2)| lincomb(key_tables, &u1, &u2).x_reduces_to(r))
     }
 }
 
-/// `p, 3p, 5p, …`: `N` odd multiples.
-fn odd_multiples<const N: usize>(p: &ProjectivePoint) -> [ProjectivePoint; N] {
-    let twice = p.double();
-    let mut out = [*p; N];
-    let mut last = *p;
-    for slot in out.iter_mut().skip(1) {
-        last += twice;
-        *slot = last;
+/// `u1·G + u2·Q`, where `key_tables` are the tables of `Q`.
+fn lincomb(key_tables: &[[Affine; KEY_TABLE]; QUARTERS], u1: &Scalar, u2: &Scalar) -> Jacobian {
+    {
+        let generator = quarters(u1).map(naf::<GENERATOR_WINDOW>);
+        let key = quarters(u2).map(naf::<KEY_WINDOW>);
+
+        // Start at the highest non-zero digit of any stream: the doublings before it are of
+        // the identity.
+        let nonzero_at = |i: usize| {
+            let at = |s: &[i8; DIGITS]| s.get(i).is_some_and(|&d| d != 0);
+            generator.iter().any(at) || key.iter().any(at)
+        };
+        let top = (0..DIGITS).rev().find(|&i| nonzero_at(i)).unwrap_or(0);
+        let mut acc = Jacobian::IDENTITY;
+        for i in (0..=top).rev() {
+            acc = acc.double();
+            for (digits, table) in generator.iter().zip(&GENERATOR_TABLES) {
+                add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
+            }
+            for (digits, table) in key.iter().zip(key_tables) {
+                add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
+            }
+        }
+        acc
+    }
+}
+
+/// The four 64-bit quarters of a scalar, least significant first.
+fn quarters(k: &Scalar) -> [u64; QUARTERS] {
+    let bytes: [u8; 32] = k.to_repr().into();
+    let mut out = [0u64; QUARTERS];
+    for (slot, chunk) in out.iter_mut().zip(bytes.rchunks_exact(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        *slot = u64::from_be_bytes(word);
     }
     out
-}
-
-/// Whether `(r, s)` (both in `[1, n-1]`, checked by the caller) signs the SHA-256 `digest`
-/// for the key whose tables are `key` (SEC 1 section 4.1.4).
-fn verify(key: &KeyTables, digest: &FieldBytes, r: &Scalar, s: &Scalar) -> bool {
-    let Some((u1, u2)) = scalars(digest, r, s) else {
-        return false;
-    };
-    let (a, b) = halves(&u1);
-    let (c, d) = halves(&u2);
-    let streams = [
-        naf::<GENERATOR_WINDOW>(a),
-        naf::<GENERATOR_WINDOW>(b),
-        naf::<KEY_WINDOW>(c),
-        naf::<KEY_WINDOW>(d),
-    ];
-    let Some(generator) = GeneratorTables::get() else {
-        return false;
-    };
-
-    // Start at the highest non-zero digit of any stream: the doublings before it are of the
-    // identity.
-    let top = (0..DIGITS)
-        .rev()
-        .find(|&i| streams.iter().any(|s| s.get(i).is_some_and(|&d| d != 0)))
-        .unwrap_or(0);
-    let mut acc = ProjectivePoint::IDENTITY;
-    for i in (0..=top).rev() {
-        acc = acc.double();
-        let digit = |stream: usize| {
-            streams
-                .get(stream)
-                .and_then(|s| s.get(i))
-                .copied()
-                .unwrap_or(0)
-        };
-        add(&mut acc, &generator.low, digit(0));
-        add(&mut acc, &generator.high, digit(1));
-        add(&mut acc, &key.low, digit(2));
-        add(&mut acc, &key.high, digit(3));
-    }
-    x_is_r(&acc, r)
-}
-
-fn generator_high() -> Option<AffinePoint> {
-    let point = p256::ecdsa::VerifyingKey::from_sec1_bytes(&GENERATOR_HIGH).ok()?;
-    Some(*point.as_affine())
-}
-
-/// The low and high 128 bits of a scalar.
-fn halves(k: &Scalar) -> (u128, u128) {
-    let bytes: [u8; 32] = k.to_repr().into();
-    let half = |chunk: Option<&[u8; 16]>| chunk.map_or(0, |c| u128::from_be_bytes(*c));
-    (half(bytes.last_chunk()), half(bytes.first_chunk()))
 }
 
 /// The width-`W` non-adjacent form of `k`, least significant digit first: `k = Σ dᵢ·2ⁱ` with
 /// every non-zero `dᵢ` odd and below `2^(W-1)` in magnitude, and at least `W - 1` zeros
 /// after each.
-fn naf<const W: u32>(k: u128) -> [i8; DIGITS] {
+fn naf<const W: u32>(k: u64) -> [i8; DIGITS] {
     let width = 1u32 << W;
     let mut digits = [0i8; DIGITS];
     let mut pos = 0usize;
     let mut carry = 0u32;
     while pos < DIGITS {
-        let bits = if pos < 128 {
+        let bits = if pos < 64 {
             (k >> pos) as u32 & (width - 1)
         } else {
             0
@@ -196,65 +173,40 @@ fn naf<const W: u32>(k: u128) -> [i8; DIGITS] {
     digits
 }
 
-/// `acc += digit·P` where `table` holds the odd multiples of `P` (affine or projective).
-fn add<T>(acc: &mut ProjectivePoint, table: &[T], digit: i8)
-where
-    for<'a> ProjectivePoint: AddAssign<&'a T> + SubAssign<&'a T>,
-{
+/// `acc += digit·B` where `table` holds the odd multiples of `B`.
+fn add(acc: &mut Jacobian, table: &[Affine], digit: i8) {
+    if digit == 0 {
+        return;
+    }
     if let Some(point) = table.get(usize::from(digit.unsigned_abs() >> 1)) {
-        match digit {
-            0 => {}
-            1.. => *acc += point,
-            _ => *acc -= point,
-        }
+        *acc = acc.add_affine(point, digit < 0);
     }
 }
 
-/// The odd multiples of `G` and of `2^128·G`.
-struct GeneratorTables<T> {
-    low: [T; GENERATOR_TABLE],
-    high: [T; GENERATOR_TABLE],
-}
-
-/// With `std`: affine, computed on first use and shared by every verification after.
-#[cfg(feature = "std")]
-impl GeneratorTables<AffinePoint> {
-    fn get() -> Option<&'static Self> {
-        static TABLES: std::sync::OnceLock<Option<GeneratorTables<AffinePoint>>> =
-            std::sync::OnceLock::new();
-        TABLES
-            .get_or_init(|| {
-                let high = ProjectivePoint::from(generator_high()?);
-                let g = ProjectivePoint::GENERATOR;
-                Some(GeneratorTables {
-                    low: ProjectivePoint::batch_normalize(&odd_multiples::<GENERATOR_TABLE>(&g)),
-                    high: ProjectivePoint::batch_normalize(&odd_multiples::<GENERATOR_TABLE>(
-                        &high,
-                    )),
-                })
-            })
-            .as_ref()
-    }
-}
-
-/// Without `std`: projective, built for each verification.
-#[cfg(not(feature = "std"))]
-impl GeneratorTables<ProjectivePoint> {
-    fn get() -> Option<Self> {
-        let high = ProjectivePoint::from(generator_high()?);
-        Some(GeneratorTables {
-            low: odd_multiples::<GENERATOR_TABLE>(&ProjectivePoint::GENERATOR),
-            high: odd_multiples::<GENERATOR_TABLE>(&high),
-        })
-    }
-}
+const _: () = assert!(GENERATOR_TABLES[0].len() == GENERATOR_TABLE);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use p256::ProjectivePoint;
+    use p256::elliptic_curve::group::Group;
+    use p256::elliptic_curve::point::AffineCoordinates;
 
-    /// Agrees with p256's verification in this build's configuration (with `std`, the
-    /// process-wide generator tables; without, the per-verification ones).
+    fn tables_of(point: &ProjectivePoint) -> [[Affine; KEY_TABLE]; QUARTERS] {
+        KeyTables::new(&point.to_affine()).quarters.unwrap()
+    }
+
+    fn same_point(ours: &Jacobian, theirs: &ProjectivePoint) -> bool {
+        match normalize(&[*ours]) {
+            Some([p]) => {
+                let theirs = theirs.to_affine();
+                p.to_bytes() == (theirs.x().into(), theirs.y().into())
+            }
+            None => bool::from(theirs.is_identity()),
+        }
+    }
+
+    /// Agrees with p256's verification on valid signatures and altered ones.
     #[test]
     fn agrees_with_p256_for_valid_and_altered_signatures() {
         use p256::ecdsa::signature::{Signer, Verifier};
@@ -285,28 +237,178 @@ mod tests {
                 continue;
             };
             let (r, s) = candidate.split_scalars();
-            let ours = verify(&tables, &Sha256::digest(signed), &r, &s);
+            let ours = tables.verify(verifying.as_affine(), &Sha256::digest(signed), &r, &s);
             let theirs = verifying.verify(signed, &candidate).is_ok();
             assert_eq!(ours, theirs, "round {round}");
             assert_eq!(ours, altered == 0, "round {round}");
         }
     }
 
-    #[test]
-    fn the_high_generator_is_two_to_the_128_times_g() {
-        let mut expected = ProjectivePoint::GENERATOR;
-        for _ in 0..128 {
-            expected = expected.double();
+    proptest::proptest! {
+        /// Agrees with p256's verification on random keys and messages: valid signatures,
+        /// `(r, n - s)`, other messages, other keys, and signatures with a byte replaced.
+        #[test]
+        fn agrees_with_p256_on_random_inputs(
+            scalar in proptest::prelude::any::<[u8; 32]>(),
+            other_scalar in proptest::prelude::any::<[u8; 32]>(),
+            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
+            variant in 0u8..4,
+            corruption in proptest::option::of((0usize..64, proptest::prelude::any::<u8>())),
+        ) {
+            use p256::ecdsa::signature::{Signer, Verifier};
+            use p256::ecdsa::{Signature, SigningKey};
+            use sha2::{Digest, Sha256};
+            let (Ok(signing), Ok(other)) =
+                (SigningKey::from_slice(&scalar), SigningKey::from_slice(&other_scalar))
+            else {
+                return Ok(());
+            };
+            let signature: Signature = signing.sign(&message);
+            let mut bytes = signature.to_bytes();
+            let mut key = *signing.verifying_key();
+            let mut checked = message.clone();
+            match variant {
+                1 => bytes[32..].copy_from_slice(&(-*signature.s()).to_repr()),
+                2 => checked.push(0),
+                3 => key = *other.verifying_key(),
+                _ => {}
+            }
+            if let Some((at, value)) = corruption {
+                bytes[at] = value;
+            }
+            let (ours, theirs) = match Signature::from_slice(&bytes) {
+                Ok(candidate) => {
+                    let (r, s) = candidate.split_scalars();
+                    let digest = Sha256::digest(&checked);
+                    let tables = KeyTables::new(key.as_affine());
+                    (
+                        tables.verify(key.as_affine(), &digest, &r, &s),
+                        key.verify(&checked, &candidate).is_ok(),
+                    )
+                }
+                Err(_) => (false, false),
+            };
+            proptest::prop_assert_eq!(ours, theirs);
         }
-        assert_eq!(
-            ProjectivePoint::from(generator_high().unwrap()),
-            expected,
-            "GENERATOR_HIGH"
-        );
     }
 
+    /// `u1·G + u2·Q` equals p256's result for scalars at the edges of the quarters and of the
+    /// NAF carries, including sums that are the identity or that add a point to itself.
+    #[test]
+    fn linear_combination_agrees_with_p256_at_the_edges() {
+        let minus_one = -Scalar::ONE;
+        let two_to = |bits: u32| (0..bits).fold(Scalar::ONE, |acc, _| acc.double());
+        let edges = [
+            Scalar::ZERO,
+            Scalar::ONE,
+            minus_one,
+            two_to(63),
+            two_to(64),
+            two_to(64) - Scalar::ONE,
+            two_to(128) - Scalar::ONE,
+            two_to(192),
+            two_to(255),
+            Scalar::from(0x7fff_ffff_ffff_ffffu64),
+        ];
+        let seven = Scalar::from(7u64);
+        let q = ProjectivePoint::GENERATOR * seven;
+        let key = tables_of(&q);
+        for u1 in edges {
+            for u2 in edges {
+                let theirs = ProjectivePoint::GENERATOR * u1 + q * u2;
+                assert!(same_point(&lincomb(&key, &u1, &u2), &theirs));
+            }
+            // u2 = -u1/7 makes the sum the identity; u2 = u1/7 makes it 2·u1·G, whose last
+            // addition adds a point to itself.
+            let u2 = u1 * Option::<Scalar>::from(seven.invert()).unwrap();
+            assert!(same_point(
+                &lincomb(&key, &u1, &-u2),
+                &ProjectivePoint::IDENTITY
+            ));
+            let doubled = ProjectivePoint::GENERATOR * (u1 + u1);
+            assert!(same_point(&lincomb(&key, &u1, &u2), &doubled));
+        }
+    }
+
+    /// The constants of `generator_tables.rs` are the odd multiples of `2^(64·j)·G`, computed
+    /// here with p256's arithmetic. With `JWT_CORE_WRITE_TABLES=1`, rewrites the file instead.
+    #[test]
+    fn generator_tables_hold_the_odd_multiples_of_the_quarter_bases() {
+        let mut rows = std::vec::Vec::new();
+        let mut base = ProjectivePoint::GENERATOR;
+        for _ in 0..QUARTERS {
+            let mut row = std::vec::Vec::new();
+            let mut point = base;
+            for _ in 0..GENERATOR_TABLE {
+                let affine = point.to_affine();
+                row.push((<[u8; 32]>::from(affine.x()), <[u8; 32]>::from(affine.y())));
+                point += base.double();
+            }
+            rows.push(row);
+            for _ in 0..64 {
+                base = base.double();
+            }
+        }
+        if std::env::var_os("JWT_CORE_WRITE_TABLES").is_some() {
+            write_generator_tables(&rows);
+            return;
+        }
+        for (j, (row, constants)) in rows.iter().zip(&GENERATOR_TABLES).enumerate() {
+            for (k, (expected, constant)) in row.iter().zip(constants).enumerate() {
+                assert!(
+                    constant.to_bytes() == *expected,
+                    "GENERATOR_TABLES[{j}][{k}]"
+                );
+            }
+        }
+    }
+
+    fn write_generator_tables(rows: &[std::vec::Vec<([u8; 32], [u8; 32])>]) {
+        use std::fmt::Write;
+        let hex = |bytes: &[u8; 32]| {
+            bytes.iter().fold(std::string::String::new(), |mut s, b| {
+                let _ = write!(s, "{b:02x}");
+                s
+            })
+        };
+        let mut out = std::string::String::new();
+        let module_doc = GENERATOR_TABLES_DOC.trim_start();
+        out.push_str(module_doc);
+        let _ = writeln!(
+            out,
+            "pub(super) const GENERATOR_TABLES: [[Affine; {GENERATOR_TABLE}]; {QUARTERS}] = ["
+        );
+        for row in rows {
+            out.push_str("    [\n");
+            for (x, y) in row {
+                let _ = writeln!(
+                    out,
+                    "        Affine::from_hex(\n            \"{}\",\n            \"{}\",\n        ),",
+                    hex(x),
+                    hex(y)
+                );
+            }
+            out.push_str("    ],\n");
+        }
+        out.push_str("];\n");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/es256/generator_tables.rs");
+        std::fs::write(path, out).unwrap();
+    }
+
+    /// Everything in `generator_tables.rs` above the table itself.
+    const GENERATOR_TABLES_DOC: &str = "
+//! The odd multiples `B, 3B, …, 63B` of the four generator bases `B = 2^(64·j)·G`, one
+//! row per quarter `j` of a scalar, as affine points.
+//!
+//! Generated: `JWT_CORE_WRITE_TABLES=1 cargo test --lib generator_tables` rewrites this file
+//! from p256's arithmetic, and the same test, run without the variable, checks every entry.
+
+use super::jacobian::Affine;
+
+/// `GENERATOR_TABLES[j][k] = (2k + 1)·2^(64·j)·G`.
+";
     /// Checks the NAF properties of `naf::<W>(k)` and that its digits sum exactly to `k`.
-    fn check_naf<const W: u32>(k: u128) {
+    fn check_naf<const W: u32>(k: u64) {
         let digits = naf::<W>(k);
         let mut last_nonzero: Option<usize> = None;
         for (i, &d) in digits.iter().enumerate() {
@@ -318,45 +420,43 @@ mod tests {
                 last_nonzero = Some(i);
             }
         }
-        // Σ dᵢ·2ⁱ in three exact parts: positions 0..64, 64..128 and 128.., carried upwards.
-        let part = |range: core::ops::Range<usize>| -> i128 {
-            digits[range.clone()]
-                .iter()
-                .enumerate()
-                .map(|(j, &d)| i128::from(d) << j)
-                .sum()
-        };
-        let mask = (1i128 << 64) - 1;
-        let low = part(0..64) - (k as i128 & mask);
-        assert_eq!(low & mask, 0, "bits 0..64 of {k:#x}");
-        let middle = part(64..128) + (low >> 64) - ((k >> 64) as i128);
-        assert_eq!(middle & mask, 0, "bits 64..128 of {k:#x}");
-        assert_eq!(part(128..DIGITS) + (middle >> 64), 0, "carry of {k:#x}");
+        // Σ dᵢ·2ⁱ fits an i128: the digits end by position 72.
+        let sum: i128 = digits
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| i128::from(d) << i)
+            .sum();
+        assert_eq!(sum, i128::from(k), "digits of {k:#x}");
     }
 
     #[test]
     fn naf_digits_are_odd_sparse_and_sum_to_k() {
-        let mut k: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        let mut k: u64 = 0x0123_4567_89ab_cdef;
         for special in [
             0,
             1,
             15,
             16,
             31,
-            u128::MAX,
-            u128::MAX - 7,
-            1 << 127,
-            (1 << 127) - 1,
+            u64::MAX,
+            u64::MAX - 7,
+            1 << 63,
+            (1 << 63) - 1,
         ] {
-            check_naf::<4>(special);
             check_naf::<5>(special);
+            check_naf::<GENERATOR_WINDOW>(special);
         }
-        for _ in 0..2000 {
-            k = k
-                .wrapping_mul(0x2545_f491_4f6c_dd1d_9e37_79b9_7f4a_7c15)
-                .wrapping_add(0x9e37);
-            check_naf::<4>(k);
-            check_naf::<5>(k);
+        for _ in 0..4000 {
+            k = k.wrapping_mul(0x2545_f491_4f6c_dd1d).wrapping_add(0x9e37);
+            check_naf::<KEY_WINDOW>(k);
+            check_naf::<GENERATOR_WINDOW>(k);
         }
+    }
+
+    /// The quarters put the least significant 64 bits first.
+    #[test]
+    fn quarters_split_a_scalar_least_significant_first() {
+        let k = Scalar::from(0x1234u64) + (0..192).fold(Scalar::ONE, |a, _| a.double());
+        assert_eq!(quarters(&k), [0x1234, 0, 0, 1]);
     }
 }
