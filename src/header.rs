@@ -48,24 +48,58 @@ impl<'a> Header<'a> {
     /// assert_eq!(Header::parse(br#"{"typ":"JWT"}"#).unwrap_err(), Error::InvalidHeader);
     /// ```
     pub fn parse(json: &'a [u8]) -> Result<Self, Error> {
-        let mut alg = None;
-        let (mut kid, mut typ, mut cty) = (None, None, None);
-        let mut crit = false;
+        #[cfg(target_pointer_width = "64")]
+        if let Some([alg, kid, typ, cty]) = json::plain_string_members(json, &MEMBERS) {
+            return Members {
+                alg,
+                kid,
+                typ,
+                cty,
+                crit: false,
+            }
+            .check();
+        }
+        Members::read(json)?.check()
+    }
+}
+
+/// The header members the rules look at, in the order [`json::plain_string_members`] returns
+/// them.
+#[cfg(target_pointer_width = "64")]
+const MEMBERS: [&str; 4] = ["alg", "kid", "typ", "cty"];
+
+/// The header members the rules look at, as read.
+struct Members<'a> {
+    alg: Option<JsonStr<'a>>,
+    kid: Option<JsonStr<'a>>,
+    typ: Option<JsonStr<'a>>,
+    cty: Option<JsonStr<'a>>,
+    /// Whether a `crit` member is present, whatever its value.
+    crit: bool,
+}
+
+impl<'a> Members<'a> {
+    /// Reads any header with the full JSON reader: strings for `alg`, `kid`, `typ` and `cty`,
+    /// anything for other members.
+    fn read(json: &'a [u8]) -> Result<Self, Error> {
+        let mut members = Members {
+            alg: None,
+            kid: None,
+            typ: None,
+            cty: None,
+            crit: false,
+        };
         json::parse_object(json, |name, value| {
             let slot = if name == "alg" {
-                let Value::String(s) = value else {
-                    return Err(Error::InvalidHeader);
-                };
-                alg = Some(s);
-                return Ok(());
+                &mut members.alg
             } else if name == "kid" {
-                &mut kid
+                &mut members.kid
             } else if name == "typ" {
-                &mut typ
+                &mut members.typ
             } else if name == "cty" {
-                &mut cty
+                &mut members.cty
             } else {
-                crit |= name == "crit";
+                members.crit |= name == "crit";
                 return Ok(());
             };
             match value {
@@ -76,6 +110,18 @@ impl<'a> Header<'a> {
                 _ => Err(Error::InvalidHeader),
             }
         })?;
+        Ok(members)
+    }
+
+    /// The header rules of the verify pipeline, on the members read.
+    fn check(self) -> Result<Header<'a>, Error> {
+        let Members {
+            alg,
+            kid,
+            typ,
+            cty,
+            crit,
+        } = self;
         let alg = alg.ok_or(Error::InvalidHeader)?;
         let alg = Algorithm::from_json_name(alg).ok_or(Error::UnsupportedAlgorithm)?;
         // RFC 7515 4.1.11: no extension is understood, so any `crit` makes the token invalid.
@@ -199,4 +245,114 @@ pub(crate) struct WrittenHeader<'a> {
     pub typ: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kid: Option<&'a str>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::string::String;
+    use std::vec;
+    use std::vec::Vec;
+
+    /// What a parse found, in a comparable form (the raw text and whether it was escaped).
+    fn outcome(result: Result<Header<'_>, Error>) -> Result<[Option<(String, bool)>; 4], Error> {
+        let seen =
+            |s: Option<JsonStr<'_>>| s.map(|s| (String::from(s.raw()), s.as_str().is_none()));
+        result.map(|h| {
+            [
+                Some((std::format!("{:?}", h.alg), false)),
+                seen(h.kid),
+                seen(h.typ),
+                seen(h.cty),
+            ]
+        })
+    }
+
+    /// The full reader alone.
+    fn full(json: &[u8]) -> Result<Header<'_>, Error> {
+        Members::read(json)?.check()
+    }
+
+    fn member() -> impl Strategy<Value = String> {
+        let name = prop_oneof![
+            Just("alg"),
+            Just("kid"),
+            Just("typ"),
+            Just("cty"),
+            Just("crit"),
+            Just("x5u"),
+            Just("al\\u0067"),
+            Just("ALG"),
+            Just(""),
+        ];
+        let value = prop_oneof![
+            Just("\"HS256\"".into()),
+            Just("\"ES256\"".into()),
+            Just("\"none\"".into()),
+            Just("\"JWT\"".into()),
+            Just("\"application/jwt\"".into()),
+            "\"[ -~&&[^\"\\\\]]{0,12}\"".prop_map(String::from),
+            Just("\"k\\/1\"".into()),
+            Just("\"caf\u{e9}\"".into()),
+            Just("\"a\u{1}b\"".into()),
+            Just("\"\\u0041\"".into()),
+            Just("1".into()),
+            Just("null".into()),
+            Just("[\"crit\"]".into()),
+            Just("{}".into()),
+        ];
+        let space = prop_oneof![Just(""), Just(""), Just(" "), Just("\n")];
+        (name, space.clone(), value, space)
+            .prop_map(|(n, s, v, t)| std::format!("\"{n}\"{s}:{t}{v}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The common-shape reader and the full reader agree on headers built from the names,
+        /// values and spacing that matter: escapes, duplicates, other members, other types.
+        #[test]
+        fn both_readers_agree_on_header_like_json(
+            members in proptest::collection::vec(member(), 0..5),
+            open in prop_oneof![Just("{"), Just("{"), Just(" {"), Just("[")],
+            close in prop_oneof![Just("}"), Just("}"), Just("} "), Just("},"), Just("")],
+        ) {
+            let json = std::format!("{open}{}{close}", members.join(","));
+            prop_assert_eq!(outcome(Header::parse(json.as_bytes())), outcome(full(json.as_bytes())), "{}", json);
+        }
+
+        /// And on arbitrary bytes near the common shape.
+        #[test]
+        fn both_readers_agree_on_altered_headers(
+            at in 0usize..60,
+            byte in any::<u8>(),
+            cut in 0usize..61,
+        ) {
+            let mut json: Vec<u8> = br#"{"alg":"HS256","typ":"at+jwt","kid":"2026-11-rotation-a"}"#.to_vec();
+            if let Some(b) = json.get_mut(at) {
+                *b = byte;
+            }
+            json.truncate(cut.max(1));
+            prop_assert_eq!(outcome(Header::parse(&json)), outcome(full(&json)));
+        }
+    }
+
+    /// The common shape does take the fast reader (on 64-bit targets), and unusual headers
+    /// are left to the full one.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn the_common_shape_is_read_by_the_plain_reader() {
+        let common = br#"{"alg":"ES256","typ":"JWT","kid":"k1"}"#;
+        assert!(json::plain_string_members(common, &MEMBERS).is_some());
+        for other in [
+            &br#"{"alg":"ES256", "kid":"k1"}"#[..],
+            br#"{"alg":"ES256","kid":"k\/1"}"#,
+            br#"{"alg":"ES256","x5u":"u"}"#,
+            br#"{"alg":"ES256","alg":"ES256"}"#,
+            br#"{"alg":"ES256"} "#,
+            br#"{}"#,
+        ] {
+            assert!(json::plain_string_members(other, &MEMBERS).is_none());
+        }
+    }
 }

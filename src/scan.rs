@@ -24,11 +24,12 @@ const fn equal(word: usize, byte: u8) -> usize {
 /// Index of the first byte of `bytes` that is `a`, `b`, or below `n` (0 for none), or
 /// `bytes.len()`. One function for every use keeps firmware flash small.
 pub(crate) fn first_of(bytes: &[u8], a: u8, b: u8, n: u8) -> usize {
+    let mut words = bytes.chunks_exact(W);
     let mut at = 0;
-    while let Some(word) = bytes
-        .get(at..at + W)
-        .and_then(|chunk| <[u8; W]>::try_from(chunk).ok())
-    {
+    for chunk in words.by_ref() {
+        let Ok(word) = <[u8; W]>::try_from(chunk) else {
+            break;
+        };
         // Little-endian load: the first byte is the lowest, on every target.
         let w = usize::from_le_bytes(word);
         let found = equal(w, a) | equal(w, b) | below(w, n);
@@ -37,7 +38,7 @@ pub(crate) fn first_of(bytes: &[u8], a: u8, b: u8, n: u8) -> usize {
         }
         at += W;
     }
-    let tail = bytes.get(at..).unwrap_or_default();
+    let tail = words.remainder();
     at + tail
         .iter()
         .position(|&c| c == a || c == b || c < n)
