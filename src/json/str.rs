@@ -14,11 +14,17 @@
 /// assert!(kid == "k/1");
 /// assert_eq!(kid.as_str(), None); // escaped: compare or iterate instead
 /// ```
+// The flag first, then the text at a word boundary: a `Result<JsonStr, Error>` then keeps
+// its error in the padding after the flag and the text in two whole words. In the default
+// layout the error sat in the text's place and the compiler copied such results (the scanner
+// returns one per member name) with overlapping moves, whose loads stall on the stores just
+// made.
 #[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub struct JsonStr<'a> {
-    pub(super) raw: &'a str,
     /// Whether `raw` holds an escape sequence, recorded by the scanner.
     pub(super) escaped: bool,
+    pub(super) raw: &'a str,
 }
 
 impl<'a> JsonStr<'a> {
