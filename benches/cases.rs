@@ -159,6 +159,12 @@ pub fn es256() -> Group {
                 peers::jwt_compact("ES256", P256_SEC1),
             ),
             peer("jwt-simple", &token, peers::jwt_simple("ES256", P256_SEC1)),
+            #[cfg(feature = "aws-lc")]
+            aws_lc_floor(
+                &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+                P256_SEC1,
+                &token,
+            ),
         ],
         token,
     }
@@ -198,7 +204,29 @@ pub fn rs256() -> Group {
                 &token,
                 peers::jwt_simple("RS256", RSA_PUB_SPKI),
             ),
+            #[cfg(feature = "aws-lc")]
+            aws_lc_floor(
+                &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+                RSA_PUB_PKCS1,
+                &token,
+            ),
         ],
         token,
     }
+}
+
+/// aws-lc's signature verification alone (C and assembly) over the same signing input, with
+/// the key parsed once: the floor of a verifier built on aws-lc.
+#[cfg(feature = "aws-lc")]
+fn aws_lc_floor(
+    algorithm: &'static dyn aws_lc_rs::signature::VerificationAlgorithm,
+    public_key: &[u8],
+    token: &str,
+) -> Case {
+    let key = aws_lc_rs::signature::ParsedPublicKey::new(algorithm, public_key).unwrap();
+    let (input, sig) = split(token);
+    case("aws-lc floor", move || {
+        key.verify_sig(black_box(&input).as_bytes(), &sig).unwrap();
+        0
+    })
 }
