@@ -10,6 +10,7 @@ pub(crate) mod de;
 pub(crate) mod ser;
 mod str;
 
+use str::Escapes;
 pub use str::{Bytes, Chars, JsonStr};
 
 use core::cmp::Ordering;
@@ -163,7 +164,7 @@ impl PlainNameFilter {
             ^ at(len.wrapping_sub(1))
             ^ (len as u32).wrapping_mul(7);
         let bit = 1u64 << (mixed.wrapping_mul(0x9E37_79B9) >> 26);
-        let new = !name.escaped && self.0 & bit == 0;
+        let new = name.escaped == Escapes::No && self.0 & bit == 0;
         self.0 |= bit;
         new
     }
@@ -318,7 +319,7 @@ pub(crate) fn plain_string_members<'a, const N: usize>(
         let tail = after.get(end..)?.strip_prefix('"')?;
         *slot = Some(JsonStr {
             raw: after.get(..end)?,
-            escaped: false,
+            escaped: Escapes::No,
         });
         match tail.strip_prefix(",\"") {
             Some(next) => rest = next,
@@ -594,7 +595,7 @@ impl<'a> Cursor<'a> {
         self.expect(b'"')?;
         let start = self.pos;
         let bytes = self.text.as_bytes();
-        let mut escaped = false;
+        let mut escaped = Escapes::No;
         loop {
             // Skip the plain run (most strings are all plain) in one tight loop.
             self.pos += plain_run(bytes.get(self.pos..).unwrap_or_default());
@@ -606,7 +607,7 @@ impl<'a> Cursor<'a> {
                     return Ok(JsonStr { raw, escaped });
                 }
                 b'\\' => {
-                    escaped = true;
+                    escaped = Escapes::Yes;
                     self.escape()?;
                 }
                 0x00..=0x1F => return Err(Error::Json),
