@@ -35,6 +35,13 @@ impl NumericDate {
     /// text: an exponent far beyond any date is refused without expanding it.
     fn from_number(number: &str) -> Option<Self> {
         let bytes = number.as_bytes();
+        // Almost every date is a plain integer: read those in one loop.
+        if let Some(secs) = json::unsigned(bytes) {
+            return (secs <= i64::MAX as u64).then_some(NumericDate {
+                secs,
+                fractional: false,
+            });
+        }
         if bytes.first() == Some(&b'-') {
             return None;
         }
