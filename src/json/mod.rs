@@ -38,6 +38,13 @@ pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
     if digits.is_empty() {
         return None;
     }
+    // Nineteen digits stay below 10^19 < 2^64: no overflow to check.
+    if digits.len() <= 19 {
+        return digits.iter().try_fold(0u64, |acc, &d| {
+            let digit = d.wrapping_sub(b'0');
+            (digit <= 9).then(|| acc * 10 + u64::from(digit))
+        });
+    }
     digits.iter().try_fold(0u64, |acc, &d| {
         if !d.is_ascii_digit() {
             return None;
@@ -691,6 +698,28 @@ mod tests {
     use super::*;
     extern crate std;
     use std::{format, string::String, vec::Vec};
+
+    /// Digits read exactly on both sides of nineteen digits (where the unchecked loop
+    /// ends), up to `u64::MAX` and no further; anything but digits is refused.
+    #[test]
+    fn unsigned_reads_every_u64_and_nothing_more() {
+        for n in [0, 7, 10, 999_999_999_999_999_999, 9_999_999_999_999_999_999, u64::MAX] {
+            assert_eq!(unsigned(std::format!("{n}").as_bytes()), Some(n), "{n}");
+        }
+        assert_eq!(unsigned(b"00000000000000000000042"), Some(42));
+        for refused in [
+            &b""[..],
+            b"18446744073709551616",
+            b"99999999999999999999",
+            b"12a",
+            b"-1",
+            b"1.5",
+            b"/",
+            b":",
+        ] {
+            assert_eq!(unsigned(refused), None, "{refused:?}");
+        }
+    }
 
     #[test]
     fn plain_run_stops_at_the_first_special_byte_at_any_offset() {
