@@ -7,6 +7,9 @@
 //! `cargo bench --manifest-path benches/Cargo.toml --bench ratios`
 //! (`-- --quick` for fewer rounds; `-- ES256` keeps the pairs whose name holds `ES256`;
 //! `cargo bench --bench ratios -- --test` runs each pair once, as CI does).
+//!
+//! `-- --calls N GROUP CASE` only calls one case N times, untimed, for counting its
+//! instructions under callgrind (`benches/callgrind.sh`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -90,8 +93,38 @@ fn time(seconds: f64) -> String {
     }
 }
 
+/// `--calls N GROUP CASE`: calls one case `N` times.
+fn call_only(args: &[String]) {
+    let [count, group, case] = args else {
+        panic!("usage: --calls N GROUP CASE");
+    };
+    let count: u32 = count.parse().expect("a number of calls");
+    let group = match group.as_str() {
+        "HS256" => cases::hs256(),
+        "ES256" => cases::es256(),
+        "RS256" => cases::rs256(),
+        other => panic!("no group {other}"),
+    };
+    let mut case = group
+        .cases
+        .into_iter()
+        .find(|c| c.name == case)
+        .expect("a case of the group");
+    for _ in 0..count {
+        black_box((case.run)());
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--calls") {
+        let rest: Vec<String> = args[at + 1..]
+            .iter()
+            .filter(|a| !a.starts_with("--"))
+            .cloned()
+            .collect();
+        return call_only(&rest);
+    }
     let has = |flag: &str| args.iter().any(|a| a == flag);
     // `cargo bench` passes `--bench`; `--test` (CI) checks that every pair runs.
     let rounds = if has("--test") {
