@@ -703,7 +703,14 @@ mod tests {
     /// ends), up to `u64::MAX` and no further; anything but digits is refused.
     #[test]
     fn unsigned_reads_every_u64_and_nothing_more() {
-        for n in [0, 7, 10, 999_999_999_999_999_999, 9_999_999_999_999_999_999, u64::MAX] {
+        for n in [
+            0,
+            7,
+            10,
+            999_999_999_999_999_999,
+            9_999_999_999_999_999_999,
+            u64::MAX,
+        ] {
             assert_eq!(unsigned(std::format!("{n}").as_bytes()), Some(n), "{n}");
         }
         assert_eq!(unsigned(b"00000000000000000000042"), Some(42));

@@ -48,6 +48,8 @@ mod wide {
     ];
 
     const WORD_BYTES: usize = Word::BITS as usize / 8;
+    /// The largest modulus with a fixed-size type (4096 bits).
+    const MAX_MODULUS_BYTES: usize = 512;
 
     /// A key's precomputed Montgomery parameters, for the sizes with a fixed-size integer type.
     #[derive(Clone, Debug, PartialEq)]
@@ -95,8 +97,13 @@ mod wide {
             return None;
         }
         let mut words = [0 as Word; L];
-        for (i, &byte) in bytes.iter().rev().enumerate() {
-            *words.get_mut(i / WORD_BYTES)? |= Word::from(byte) << (8 * (i % WORD_BYTES));
+        // A word at a time from the least significant end; the last chunk may be short.
+        for (word, chunk) in words.iter_mut().zip(bytes.rchunks(WORD_BYTES)) {
+            let mut be = [0u8; WORD_BYTES];
+            for (slot, &byte) in be.iter_mut().rev().zip(chunk.iter().rev()) {
+                *slot = byte;
+            }
+            *word = Word::from_be_bytes(be);
         }
         Some(Uint::from_words(words))
     }
@@ -148,13 +155,6 @@ mod wide {
         }
     }
 
-    /// Byte `i` counted from the least significant end of `x`.
-    fn byte_le<const L: usize>(x: &Uint<L>, i: usize) -> u8 {
-        x.as_words()
-            .get(i / WORD_BYTES)
-            .map_or(0, |w| (w >> (8 * (i % WORD_BYTES))) as u8)
-    }
-
     fn verify<const L: usize>(
         params: &FixedMontyParams<L>,
         signature: &[u8],
@@ -175,32 +175,23 @@ mod wide {
             power = reduce(power.widening_square(), params);
         }
         let m = reduce(power.widening_mul(&s), params);
-        // EM = 0x00 || 0x01 || 0xFF... || 0x00 || DigestInfo || H, k bytes long.
-        let tail = SHA256_DIGEST_INFO.len() + digest.len();
-        let Some(ff_end) = k.checked_sub(tail + 1) else {
+        // EM = 0x00 || 0x01 || 0xFF... || 0x00 || DigestInfo || H, k bytes long, compared with
+        // m as an integer: every byte of m above the k bytes must be zero too.
+        let Some(ff_end) = k.checked_sub(SHA256_DIGEST_INFO.len() + digest.len() + 1) else {
             return false;
         };
-        let expected = |at: usize| -> u8 {
-            match at {
-                0 => 0x00,
-                1 => 0x01,
-                _ if at < ff_end => 0xFF,
-                _ if at == ff_end => 0x00,
-                _ => {
-                    let j = at - ff_end - 1;
-                    SHA256_DIGEST_INFO
-                        .get(j)
-                        .or_else(|| digest.get(j - SHA256_DIGEST_INFO.len()))
-                        .copied()
-                        .unwrap_or(0)
-                }
-            }
+        let mut em = [0xFF_u8; MAX_MODULUS_BYTES];
+        let Some(em) = em.get_mut(..k) else {
+            return false;
         };
-        // Every byte of m above the k-byte encoding must be zero too.
-        (0..L * WORD_BYTES).all(|i| {
-            let want = if i < k { expected(k - 1 - i) } else { 0 };
-            byte_le(&m, i) == want
-        })
+        if let Some(start) = em.first_chunk_mut() {
+            *start = [0x00, 0x01];
+        }
+        let tail = [0x00].iter().chain(&SHA256_DIGEST_INFO).chain(digest);
+        for (slot, &byte) in em.iter_mut().skip(ff_end).zip(tail) {
+            *slot = byte;
+        }
+        from_be::<L>(em).is_some_and(|expected| m == expected)
     }
 }
 
