@@ -48,6 +48,7 @@ impl<'a> Header<'a> {
     /// assert_eq!(Header::parse(br#"{"typ":"JWT"}"#).unwrap_err(), Error::InvalidHeader);
     /// ```
     pub fn parse(json: &'a [u8]) -> Result<Self, Error> {
+        // The common shape in one pass; anything else, errors included, by the full reader.
         #[cfg(target_pointer_width = "64")]
         if let Some([alg, kid, typ, cty]) = json::plain_string_members(json, &MEMBERS) {
             return Members {
@@ -318,7 +319,8 @@ mod tests {
             close in prop_oneof![Just("}"), Just("}"), Just("} "), Just("},"), Just("")],
         ) {
             let json = std::format!("{open}{}{close}", members.join(","));
-            prop_assert_eq!(outcome(Header::parse(json.as_bytes())), outcome(full(json.as_bytes())), "{}", json);
+            let (ours, reference) = (Header::parse(json.as_bytes()), full(json.as_bytes()));
+            prop_assert_eq!(outcome(ours), outcome(reference), "{}", json);
         }
 
         /// And on arbitrary bytes near the common shape.
@@ -328,7 +330,8 @@ mod tests {
             byte in any::<u8>(),
             cut in 0usize..61,
         ) {
-            let mut json: Vec<u8> = br#"{"alg":"HS256","typ":"at+jwt","kid":"2026-11-rotation-a"}"#.to_vec();
+            let mut json: Vec<u8> =
+                br#"{"alg":"HS256","typ":"at+jwt","kid":"2026-11-rotation-a"}"#.to_vec();
             if let Some(b) = json.get_mut(at) {
                 *b = byte;
             }
