@@ -1,11 +1,11 @@
 //! Variable-time P-256 point arithmetic in Jacobian coordinates, on p256's own field.
 //!
 //! A point `(X, Y, Z)` stands for the affine `(X/Z², Y/Z³)`; `Z = 0` is the identity. With
-//! `a = -3`, doubling costs 3 multiplications and 5 squarings and adding an affine point 8 and
-//! 3, where p256's complete formulas (constant time, no special cases) cost 11 and 11. These
-//! formulas have special cases (the identity, adding a point to itself or to its negation),
-//! handled here by branching. That is allowed only because verification touches public data
-//! alone; nothing secret may pass through this module.
+//! `a = -3`, doubling costs 3 multiplications and 5 squarings and adding an affine point 8
+//! and 3, where p256's complete formulas (constant time, no special cases) cost about 11 and
+//! 11. These formulas have special cases (the identity, adding a point to itself or to its
+//! negation), handled here by branching. That is allowed only because verification touches
+//! public data alone; nothing secret may pass through this module.
 
 use p256::elliptic_curve::ff::PrimeField;
 use p256::elliptic_curve::hazmat::FieldArithmetic;

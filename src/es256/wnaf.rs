@@ -74,7 +74,7 @@ impl KeyTables {
         ])?;
         let multiples = [(a0, d0), (a1, d1), (a2, d2), (a3, d3)].map(|(base, twice)| {
             let mut last = Jacobian::from(base);
-            [(); KEY_TABLE].map(|()| {
+            core::array::from_fn::<_, KEY_TABLE, _>(|_| {
                 let this = last;
                 last = last.add_affine(&twice, false);
                 this
@@ -102,29 +102,27 @@ impl KeyTables {
 
 /// `u1·G + u2·Q`, where `key_tables` are the tables of `Q`.
 fn lincomb(key_tables: &[[Affine; KEY_TABLE]; QUARTERS], u1: &Scalar, u2: &Scalar) -> Jacobian {
-    {
-        let generator = quarters(u1).map(naf::<GENERATOR_WINDOW>);
-        let key = quarters(u2).map(naf::<KEY_WINDOW>);
+    let generator = quarters(u1).map(naf::<GENERATOR_WINDOW>);
+    let key = quarters(u2).map(naf::<KEY_WINDOW>);
 
-        // Start at the highest non-zero digit of any stream: the doublings before it are of
-        // the identity.
-        let nonzero_at = |i: usize| {
-            let at = |s: &[i8; DIGITS]| s.get(i).is_some_and(|&d| d != 0);
-            generator.iter().any(at) || key.iter().any(at)
-        };
-        let top = (0..DIGITS).rev().find(|&i| nonzero_at(i)).unwrap_or(0);
-        let mut acc = Jacobian::IDENTITY;
-        for i in (0..=top).rev() {
-            acc = acc.double();
-            for (digits, table) in generator.iter().zip(&GENERATOR_TABLES) {
-                add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
-            }
-            for (digits, table) in key.iter().zip(key_tables) {
-                add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
-            }
+    // Start at the highest non-zero digit of any stream: the doublings before it are of the
+    // identity.
+    let nonzero_at = |i: usize| {
+        let at = |s: &[i8; DIGITS]| s.get(i).is_some_and(|&d| d != 0);
+        generator.iter().any(at) || key.iter().any(at)
+    };
+    let top = (0..DIGITS).rev().find(|&i| nonzero_at(i)).unwrap_or(0);
+    let mut acc = Jacobian::IDENTITY;
+    for i in (0..=top).rev() {
+        acc = acc.double();
+        for (digits, table) in generator.iter().zip(&GENERATOR_TABLES) {
+            add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
         }
-        acc
+        for (digits, table) in key.iter().zip(key_tables) {
+            add(&mut acc, table, digits.get(i).copied().unwrap_or(0));
+        }
     }
+    acc
 }
 
 /// The four 64-bit quarters of a scalar, least significant first.
