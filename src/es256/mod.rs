@@ -230,3 +230,79 @@ impl SigningKey for Es256PrivateKey {
         base64url::encode(&self.sign(signing_input)?.to_bytes(), out)
     }
 }
+
+/// What the tests of both verification paths (`wnaf.rs`, `jsf.rs`) share.
+#[cfg(test)]
+mod test_support {
+    use p256::ecdsa::signature::{Signer, Verifier};
+    use p256::ecdsa::{Signature, SigningKey};
+    use p256::{AffinePoint, FieldBytes, Scalar};
+    use proptest::prelude::*;
+    use sha2::{Digest, Sha256};
+    use std::vec::Vec;
+
+    /// One random case: the key of `scalar` signs `message`, then `variant` keeps the
+    /// signature (0), replaces `s` with `n - s` (1), changes the message (2) or the key (3),
+    /// and `corruption` may replace one byte of the signature.
+    #[derive(Debug, Clone)]
+    pub(super) struct Case {
+        scalar: [u8; 32],
+        other_scalar: [u8; 32],
+        message: Vec<u8>,
+        variant: u8,
+        corruption: Option<(usize, u8)>,
+    }
+
+    pub(super) fn cases() -> impl Strategy<Value = Case> {
+        (
+            any::<[u8; 32]>(),
+            any::<[u8; 32]>(),
+            proptest::collection::vec(any::<u8>(), 0..100),
+            0u8..4,
+            proptest::option::of((0usize..64, any::<u8>())),
+        )
+            .prop_map(
+                |(scalar, other_scalar, message, variant, corruption)| Case {
+                    scalar,
+                    other_scalar,
+                    message,
+                    variant,
+                    corruption,
+                },
+            )
+    }
+
+    /// What a verification path `ours(q, digest, r, s)` and p256's verification say of
+    /// `case`, or `None` when a scalar is not a key.
+    pub(super) fn against_p256(
+        case: &Case,
+        ours: impl Fn(&AffinePoint, &FieldBytes, &Scalar, &Scalar) -> bool,
+    ) -> Option<(bool, bool)> {
+        let signing = SigningKey::from_slice(&case.scalar).ok()?;
+        let other = SigningKey::from_slice(&case.other_scalar).ok()?;
+        let signature: Signature = signing.sign(&case.message);
+        let mut bytes = signature.to_bytes();
+        let mut key = *signing.verifying_key();
+        let mut checked = case.message.clone();
+        match case.variant {
+            1 => bytes[32..].copy_from_slice(&(-*signature.s()).to_bytes()),
+            2 => checked.push(0),
+            3 => key = *other.verifying_key(),
+            _ => {}
+        }
+        if let Some((at, value)) = case.corruption {
+            bytes[at] = value;
+        }
+        Some(match Signature::from_slice(&bytes) {
+            Ok(candidate) => {
+                let (r, s) = candidate.split_scalars();
+                let digest = Sha256::digest(&checked);
+                (
+                    ours(key.as_affine(), &digest, &r, &s),
+                    key.verify(&checked, &candidate).is_ok(),
+                )
+            }
+            Err(_) => (false, false),
+        })
+    }
+}

@@ -246,47 +246,11 @@ mod tests {
         /// Agrees with p256's verification on random keys and messages: valid signatures,
         /// `(r, n - s)`, other messages, other keys, and signatures with a byte replaced.
         #[test]
-        fn agrees_with_p256_on_random_inputs(
-            scalar in proptest::prelude::any::<[u8; 32]>(),
-            other_scalar in proptest::prelude::any::<[u8; 32]>(),
-            message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
-            variant in 0u8..4,
-            corruption in proptest::option::of((0usize..64, proptest::prelude::any::<u8>())),
-        ) {
-            use p256::ecdsa::signature::{Signer, Verifier};
-            use p256::ecdsa::{Signature, SigningKey};
-            use sha2::{Digest, Sha256};
-            let (Ok(signing), Ok(other)) =
-                (SigningKey::from_slice(&scalar), SigningKey::from_slice(&other_scalar))
-            else {
-                return Ok(());
-            };
-            let signature: Signature = signing.sign(&message);
-            let mut bytes = signature.to_bytes();
-            let mut key = *signing.verifying_key();
-            let mut checked = message.clone();
-            match variant {
-                1 => bytes[32..].copy_from_slice(&(-*signature.s()).to_repr()),
-                2 => checked.push(0),
-                3 => key = *other.verifying_key(),
-                _ => {}
+        fn agrees_with_p256_on_random_inputs(case in super::super::test_support::cases()) {
+            let outcome = super::super::test_support::against_p256(&case, |q, digest, r, s| KeyTables::new(q).verify(q, digest, r, s));
+            if let Some((ours, theirs)) = outcome {
+                proptest::prop_assert_eq!(ours, theirs);
             }
-            if let Some((at, value)) = corruption {
-                bytes[at] = value;
-            }
-            let (ours, theirs) = match Signature::from_slice(&bytes) {
-                Ok(candidate) => {
-                    let (r, s) = candidate.split_scalars();
-                    let digest = Sha256::digest(&checked);
-                    let tables = KeyTables::new(key.as_affine());
-                    (
-                        tables.verify(key.as_affine(), &digest, &r, &s),
-                        key.verify(&checked, &candidate).is_ok(),
-                    )
-                }
-                Err(_) => (false, false),
-            };
-            proptest::prop_assert_eq!(ours, theirs);
         }
     }
 
