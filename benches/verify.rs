@@ -1,7 +1,8 @@
 //! Verify (+ validate exp/nbf/iss/aud into a typed claims struct) of one RFC 9068-style access
 //! token per algorithm: jwt-core, the raw primitives alone over the same signing input with
-//! keys prepared once (the floor), and the jsonwebtoken crate (rust_crypto). Also signing and
-//! reading the header. Every benchmarked call asserts success.
+//! keys prepared once (the floor), the peers, and with the `aws-lc` feature aws-lc's own
+//! verification. Also signing, importing keys and reading the header. Every benchmarked call
+//! asserts success.
 
 use std::hint::black_box;
 
