@@ -38,9 +38,9 @@ fn scalars(digest: &FieldBytes, r: &Scalar, s: &Scalar) -> Option<(Scalar, Scala
     Some((z * s_inv, *r * s_inv))
 }
 
-#[cfg(any(not(target_pointer_width = "64"), test))]
 /// Whether the x-coordinate of `point`, reduced modulo `n`, is `r`. The identity's affine x
-/// is zero, which no `r` equals.
+/// is zero, which no `r` equals. (The 64-bit path compares in Jacobian coordinates.)
+#[cfg(any(not(target_pointer_width = "64"), test))]
 fn x_is_r(point: &p256::ProjectivePoint, r: &Scalar) -> bool {
     use p256::elliptic_curve::point::AffineCoordinates;
     let x = point.to_affine().x();

@@ -3,12 +3,12 @@
 //!
 //! Verification touches only public data (the key, the token), so it may run in variable
 //! time: `s^65537 mod n` is sixteen squarings and one multiplication in Montgomery form, and
-//! the result is compared byte for byte with the one PKCS#1 v1.5 encoding of the SHA-256
+//! the result is compared, as an integer, with the one PKCS#1 v1.5 encoding of the SHA-256
 //! digest (RFC 8017 section 8.2.2, with the NULL parameter). Each product is a full-width
-//! one (crypto-bigint's Karatsuba, whose squaring also shares the cross products) followed by
-//! a separate Montgomery reduction, which costs fewer word products than crypto-bigint's
-//! interleaved Montgomery multiplication. Keys of other sizes or
-//! exponents use the `rsa` crate; both paths pass the same Wycheproof suites.
+//! one (crypto-bigint's Karatsuba, whose squaring also shares the cross products) followed
+//! by a separate Montgomery reduction, which costs fewer word products than crypto-bigint's
+//! interleaved Montgomery multiplication. Keys of other sizes or exponents use the `rsa`
+//! crate; both paths pass the same Wycheproof suites.
 //!
 //! Only on 64-bit targets: the fixed-size types cost much flash and stack on a Cortex-M,
 //! where the `rsa` crate's heap-based path is the better
