@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
-use common::{Access, Idp, app, client, free_port, get_with, node_ready, serve};
+use common::{Access, Idp, app, client, get_with, node_ready, serve};
 use jwt_core_tower::{Authenticator, BuildError, FetchError, KeyCachePolicy, Provider};
 
 const AUDIENCE: &str = "urn:orders";
@@ -54,7 +54,7 @@ async fn provider_tokens_are_accepted_and_every_bad_request_gets_its_challenge()
     if !node_ready() {
         return;
     }
-    let idp = Idp::start(free_port(), 1).await;
+    let idp = Idp::start(1).await;
     let auth = Authenticator::<Access>::builder()
         .provider(
             Provider::discover(&idp.issuer)
@@ -172,7 +172,7 @@ async fn provider_tokens_are_accepted_and_every_bad_request_gets_its_challenge()
     );
 
     // Wrong issuer: a token from another provider (same kid names, other keys).
-    let stranger = Idp::start(free_port(), 1).await;
+    let stranger = Idp::start(1).await;
     let foreign = stranger.token("urn:orders", "orders:read").await;
     assert_eq!(
         get_with(&orders, Some(&foreign)).await,
@@ -189,9 +189,9 @@ async fn several_issuers_each_verify_with_their_own_keys() {
         return;
     }
     let (a, b, c) = (
-        Idp::start(free_port(), 7).await,
-        Idp::start(free_port(), 7).await,
-        Idp::start(free_port(), 7).await,
+        Idp::start(7).await,
+        Idp::start(7).await,
+        Idp::start(7).await,
     );
     let auth = Authenticator::<Access>::builder()
         .provider(Provider::discover(&a.issuer).audience(AUDIENCE))
@@ -235,9 +235,8 @@ async fn rotated_keys_are_picked_up_with_one_fetch_and_removed_keys_refused() {
     if !node_ready() {
         return;
     }
-    let port = free_port();
-    let idp = Idp::start(port, 1).await;
-    let issuer = idp.issuer.clone();
+    let idp = Idp::start(1).await;
+    let (port, issuer) = (idp.port, idp.issuer.clone());
     let policy = KeyCachePolicy {
         min_age: Duration::from_secs(3600),
         forced_refresh_interval: Duration::from_secs(30),
@@ -261,7 +260,7 @@ async fn rotated_keys_are_picked_up_with_one_fetch_and_removed_keys_refused() {
 
     // The provider restarts with new keys under new kids.
     idp.stop().await;
-    let idp = Idp::start(port, 2).await;
+    let idp = Idp::restart(port, 2).await;
     let new = idp.token("urn:orders", "orders:read").await;
     let new_rs = idp.token("urn:orders:rs256", "orders:read").await;
     let before = auth.metrics();
@@ -292,9 +291,8 @@ async fn keys_are_served_stale_while_the_provider_is_down_then_refused() {
     if !node_ready() {
         return;
     }
-    let port = free_port();
-    let idp = Idp::start(port, 1).await;
-    let issuer = idp.issuer.clone();
+    let idp = Idp::start(1).await;
+    let (port, issuer) = (idp.port, idp.issuer.clone());
     let policy = KeyCachePolicy {
         min_age: Duration::from_secs(1),
         max_age: Duration::from_secs(1),
@@ -330,7 +328,7 @@ async fn keys_are_served_stale_while_the_provider_is_down_then_refused() {
     assert_eq!((status, challenge.as_str()), (503, ""));
 
     // The provider comes back (new keys): tokens are accepted again.
-    let idp = Idp::start(port, 2).await;
+    let idp = Idp::restart(port, 2).await;
     let fresh = idp.token("urn:orders", "orders:read").await;
     let back = tokio::time::Instant::now();
     // Within one retry interval (1 s) of its return.
@@ -348,7 +346,7 @@ async fn a_flood_of_unknown_kids_costs_the_provider_one_request_per_interval() {
     if !node_ready() {
         return;
     }
-    let idp = Idp::start(free_port(), 1).await;
+    let idp = Idp::start(1).await;
     let policy = KeyCachePolicy {
         forced_refresh_interval: Duration::from_secs(60),
         ..KeyCachePolicy::default()
@@ -401,10 +399,9 @@ async fn a_discovery_document_naming_another_issuer_is_refused() {
     if !node_ready() {
         return;
     }
-    let port = free_port();
     // The provider calls itself localhost; the gateway is configured with 127.0.0.1.
-    let _idp = Idp::start_as(port, 1, &format!("http://localhost:{port}")).await;
-    let configured = format!("http://127.0.0.1:{port}");
+    let idp = Idp::start_as(1, "localhost").await;
+    let configured = format!("http://127.0.0.1:{}", idp.port);
     let built = Authenticator::<Access>::builder()
         .provider(Provider::discover(&configured).audience(AUDIENCE))
         .build()
@@ -429,7 +426,7 @@ async fn a_discovery_document_naming_another_issuer_is_refused() {
         .await
         .unwrap();
     let base = serve(app(&auth)).await;
-    let token = _idp.token("urn:orders", "orders:read").await;
+    let token = idp.token("urn:orders", "orders:read").await;
     assert_eq!(
         get_with(&format!("{base}/orders"), Some(&token)).await.0,
         401

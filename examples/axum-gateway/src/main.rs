@@ -62,7 +62,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    eprintln!("axum-gateway: serving /orders on http://{}", args.listen);
+    // With port 0 the system chooses one: say which.
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| args.listen.clone(), |a| a.to_string());
+    eprintln!("axum-gateway: serving /orders on http://{address}");
     match axum::serve(listener, app(&auth, &options.scope)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

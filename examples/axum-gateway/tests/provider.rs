@@ -9,7 +9,7 @@ mod common;
 
 use std::process::Stdio;
 
-use common::{Idp, free_port, get_with, node_ready};
+use common::{Idp, get_with, node_ready};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
@@ -18,8 +18,7 @@ async fn the_gateway_command_serves_a_real_providers_tokens() {
     if !node_ready() {
         return;
     }
-    let idp = Idp::start(free_port(), 1).await;
-    let listen = format!("127.0.0.1:{}", free_port());
+    let idp = Idp::start(1).await;
     let mut gateway = Command::new(env!("CARGO_BIN_EXE_axum-gateway"))
         .args([
             "--issuer",
@@ -27,20 +26,24 @@ async fn the_gateway_command_serves_a_real_providers_tokens() {
             "--audience",
             "urn:orders",
             "--listen",
-            &listen,
+            "127.0.0.1:0",
         ])
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(gateway.stderr.take().unwrap()).lines();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if line.contains("serving /orders") {
-            break;
+    let base = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the gateway serves");
+        if let Some((_, base)) = line.split_once("serving /orders on ") {
+            break base.to_string();
         }
-    }
+    };
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let base = format!("http://{listen}");
 
     assert_eq!(
         get_with(&format!("{base}/healthz"), None).await,

@@ -3,9 +3,12 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::VecDeque;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::Once;
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
 
 use axum::Router;
 use axum::http::HeaderMap;
@@ -57,15 +60,6 @@ pub fn node_ready() -> bool {
     true
 }
 
-/// A port free now on 127.0.0.1.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The HTTP client of the tests (reqwest needs a TLS provider even for plain HTTP).
 pub fn client() -> reqwest::Client {
     static TLS: Once = Once::new();
@@ -82,42 +76,107 @@ pub struct Idp {
     pub issuer: String,
 }
 
+/// How long one start of the provider may take before it counts as failed.
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Starts tried before a test gives up on the provider. A start fails only for reasons
+/// outside the code under test (a machine too busy to start Node.js in time, a fixed port
+/// briefly held by another socket); each failure is printed with the provider's stderr.
+const START_ATTEMPTS: u32 = 3;
+
 impl Idp {
-    /// Starts a provider on `port` whose keys are new, with kids named after `generation`.
-    pub async fn start(port: u16, generation: u32) -> Idp {
-        Idp::start_as(port, generation, &format!("http://127.0.0.1:{port}")).await
+    /// Starts a provider on a port of its choosing whose keys are new, with kids named after
+    /// `generation`.
+    pub async fn start(generation: u32) -> Idp {
+        Idp::launch(0, generation, "127.0.0.1").await
     }
 
-    /// Starts a provider that calls itself `issuer`.
-    pub async fn start_as(port: u16, generation: u32, issuer: &str) -> Idp {
+    /// Starts a provider on `port` again, as after a restart.
+    pub async fn restart(port: u16, generation: u32) -> Idp {
+        Idp::launch(port, generation, "127.0.0.1").await
+    }
+
+    /// Starts a provider that calls itself `http://HOST:PORT` with `host` as HOST.
+    pub async fn start_as(generation: u32, host: &str) -> Idp {
+        Idp::launch(0, generation, host).await
+    }
+
+    async fn launch(port: u16, generation: u32, host: &str) -> Idp {
+        let mut failures = Vec::new();
+        for attempt in 1..=START_ATTEMPTS {
+            match Idp::try_launch(port, generation, host).await {
+                Ok(idp) => return idp,
+                Err(why) => {
+                    // Straight to stderr, past the test harness's capture: a start that
+                    // needed another try shows in the log of a passing run too.
+                    let line =
+                        format!("provider start {attempt} of {START_ATTEMPTS} failed: {why}\n");
+                    let _ = std::io::stderr().write_all(line.as_bytes());
+                    failures.push(why);
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
+        }
+        panic!("the provider did not start:\n{}", failures.join("\n---\n"));
+    }
+
+    async fn try_launch(port: u16, generation: u32, host: &str) -> Result<Idp, String> {
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(provider_dir())
             .env("PORT", port.to_string())
-            .env("ISSUER", issuer)
+            .env("ISSUER_HOST", host)
             .env("GENERATION", generation.to_string())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .expect("node starts");
+            .map_err(|e| format!("node did not start: {e}"))?;
+        // The provider logs as it goes: both pipes are read until it ends, or it dies of a
+        // broken pipe. The last lines of stderr explain a failed start.
+        let stderr = Arc::new(Mutex::new(VecDeque::<String>::new()));
+        let mut errors = BufReader::new(child.stderr.take().unwrap()).lines();
+        let kept = Arc::clone(&stderr);
+        let stderr_read = tokio::spawn(async move {
+            while let Ok(Some(line)) = errors.next_line().await {
+                let mut kept = kept.lock().unwrap();
+                if kept.len() == 20 {
+                    kept.pop_front();
+                }
+                kept.push_back(line);
+            }
+        });
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = tokio::time::timeout(std::time::Duration::from_secs(30), async {
-            while let Some(line) = lines.next_line().await.unwrap() {
-                if line.starts_with("listening") {
-                    return;
+        let listening = tokio::time::timeout(START_TIMEOUT, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(rest) = line.strip_prefix("listening ") {
+                    return Some(rest.to_string());
                 }
             }
-            panic!("provider exited before listening");
-        });
-        ready.await.expect("provider listens within 30 s");
-        // The provider logs notices as it goes: keep reading, or it dies of a broken pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Idp {
-            child,
-            port,
-            issuer: issuer.to_string(),
-        }
+            None
+        })
+        .await;
+        let failure = match listening {
+            Ok(Some(rest)) => match rest.split_once(' ') {
+                Some((port, issuer)) if port.parse::<u16>().is_ok() => {
+                    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                    return Ok(Idp {
+                        child,
+                        port: port.parse().unwrap(),
+                        issuer: issuer.to_string(),
+                    });
+                }
+                _ => format!("unexpected first line `listening {rest}`"),
+            },
+            Ok(None) => "it ended before listening".to_string(),
+            Err(_) => format!("not listening within {START_TIMEOUT:?}"),
+        };
+        let _ = child.start_kill();
+        let status = child.wait().await;
+        let _ = tokio::time::timeout(Duration::from_secs(1), stderr_read).await;
+        let stderr = Vec::from(stderr.lock().unwrap().clone()).join("\n");
+        Err(format!(
+            "{failure} (port {port}, exit {status:?}); stderr:\n{stderr}"
+        ))
     }
 
     fn url(&self, path: &str) -> String {

@@ -2,8 +2,8 @@
 // 127.0.0.1, issuing RFC 9068 access tokens by the client credentials grant.
 //
 // Environment:
-//   PORT        port to listen on (127.0.0.1)
-//   ISSUER      issuer identifier (default http://127.0.0.1:PORT)
+//   PORT        port to listen on (127.0.0.1); 0 or unset: a free port chosen by the system
+//   ISSUER_HOST host name of the issuer identifier http://HOST:PORT (default 127.0.0.1)
 //   GENERATION  names the signing keys' kids (es256-GEN, rs256-GEN); each start makes new keys
 //   TOKEN_TTL   access token lifetime in seconds (default 300)
 //
@@ -14,12 +14,27 @@
 //
 // Clients: `app` / `app-secret` gets tokens; `gateway` / `gateway-secret` introspects.
 // GET /__counts answers how many times the key set was requested since the start.
+//
+// Once listening it prints `listening PORT ISSUER`. The socket is bound before the issuer is
+// known, so a test never races another process for a port it was told is free.
 
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import Provider from 'oidc-provider';
 
-const port = Number(process.env.PORT);
-const issuer = process.env.ISSUER || `http://127.0.0.1:${port}`;
+// Requests that arrive while the provider is being set up wait for it.
+let serve;
+const handler = new Promise((resolve) => {
+  serve = resolve;
+});
+const server = createServer((request, response) => {
+  handler.then((handle) => handle(request, response));
+});
+server.listen(Number(process.env.PORT || 0), '127.0.0.1');
+await once(server, 'listening');
+const { port } = server.address();
+const issuer = `http://${process.env.ISSUER_HOST || '127.0.0.1'}:${port}`;
 const generation = process.env.GENERATION || '1';
 const ttl = Number(process.env.TOKEN_TTL || 300);
 
@@ -69,9 +84,9 @@ const provider = new Provider(issuer, {
       defaultResource: () => 'urn:orders',
       useGrantedResource: () => true,
       getResourceServerInfo(ctx, resource) {
-        const server = resources[resource];
-        if (!server) throw new Provider.errors.InvalidTarget();
-        return { scope: 'orders:read orders:write', audience: 'urn:orders', accessTokenTTL: ttl, ...server };
+        const info = resources[resource];
+        if (!info) throw new Provider.errors.InvalidTarget();
+        return { scope: 'orders:read orders:write', audience: 'urn:orders', accessTokenTTL: ttl, ...info };
       },
     },
   },
@@ -87,6 +102,5 @@ provider.use(async (ctx, next) => {
   await next();
 });
 
-provider.listen(port, '127.0.0.1', () => {
-  console.log(`listening ${issuer}`);
-});
+serve(provider.callback());
+console.log(`listening ${port} ${issuer}`);
