@@ -24,11 +24,11 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<Parts<'_>, Error> {
         return Err(Error::TokenTooLong);
     }
     let bytes = token.as_bytes();
-    // The dots, found a word at a time; checked slicing keeps the verify path free of
+    // The dots, found a block at a time; checked slicing keeps the verify path free of
     // panic branches (firmware links with a panic handler that must be unreachable).
     let dot = |from: usize| {
         let rest = bytes.get(from..)?;
-        let at = crate::scan::first_of(rest, b'.', b'.', 0);
+        let at = crate::scan::find(rest, b'.');
         (at < rest.len()).then_some(from + at)
     };
     let first = dot(0).ok_or(Error::Malformed)?;
