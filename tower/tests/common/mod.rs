@@ -156,16 +156,19 @@ impl Idp {
         })
         .await;
         let failure = match listening {
-            Ok(Some(rest)) => match rest.split_once(' ') {
-                Some((port, issuer)) if port.parse::<u16>().is_ok() => {
+            Ok(Some(rest)) => match rest
+                .split_once(' ')
+                .and_then(|(port, issuer)| Some((port.parse().ok()?, issuer.to_string())))
+            {
+                Some((port, issuer)) => {
                     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
                     return Ok(Idp {
                         child,
-                        port: port.parse().unwrap(),
-                        issuer: issuer.to_string(),
+                        port,
+                        issuer,
                     });
                 }
-                _ => format!("unexpected first line `listening {rest}`"),
+                None => format!("unexpected line `listening {rest}`"),
             },
             Ok(None) => "it ended before listening".to_string(),
             Err(_) => format!("not listening within {START_TIMEOUT:?}"),
