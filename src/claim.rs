@@ -31,6 +31,10 @@ pub enum Claim {
     Azp,
     /// `auth_time`, when the OpenID Connect end user authenticated.
     AuthTime,
+    /// `cnf`, the key the token is bound to (RFC 7800): a token that carries it is accepted
+    /// only once the presenter has proven possession of that key (see
+    /// [`Validation::confirmed`](crate::Validation::confirmed)).
+    Cnf,
     /// The `typ` header parameter.
     Typ,
 }
@@ -38,7 +42,7 @@ pub enum Claim {
 impl Claim {
     /// The claims of a claims set (every variant but the header's [`Typ`](Claim::Typ)), in
     /// the order of the enum, which is the order a missing one is reported in.
-    pub(crate) const REGISTERED: [Claim; 11] = [
+    pub(crate) const REGISTERED: [Claim; 12] = [
         Claim::Exp,
         Claim::Nbf,
         Claim::Iat,
@@ -50,6 +54,7 @@ impl Claim {
         Claim::Nonce,
         Claim::Azp,
         Claim::AuthTime,
+        Claim::Cnf,
     ];
 
     /// The claim's JSON member name, e.g. `"exp"`.
@@ -70,6 +75,7 @@ impl Claim {
             Claim::Nonce => "nonce",
             Claim::Azp => "azp",
             Claim::AuthTime => "auth_time",
+            Claim::Cnf => "cnf",
             Claim::Typ => "typ",
         }
     }

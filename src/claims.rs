@@ -152,6 +152,8 @@ pub(crate) struct Registered<'a> {
     pub azp: Option<JsonStr<'a>>,
     pub auth_time: Option<NumericDate>,
     pub aud: Option<Audience<'a>>,
+    /// `cnf`: the object's JSON text, braces included.
+    pub cnf: Option<&'a str>,
     /// The claims recorded, kept beside the fields by `record` (smaller code than deriving
     /// the set from the fields when it is checked).
     pub present: ClaimSet,
@@ -203,6 +205,13 @@ impl<'a> Registered<'a> {
                 } = Some(s);
             }
             Claim::Aud => self.aud = Some(audience(value).ok_or(bad)?),
+            // RFC 7800 section 3.1: the confirmation is an object of confirmation methods.
+            Claim::Cnf => {
+                let Value::Object(cnf) = value else {
+                    return Err(bad);
+                };
+                self.cnf = Some(cnf);
+            }
             // A header parameter, never returned by `registered`.
             Claim::Typ => return Ok(()),
         }
@@ -382,6 +391,9 @@ mod tests {
             (r#"{"aud":[]}"#, Claim::Aud),
             (r#"{"aud":["a",1]}"#, Claim::Aud),
             (r#"{"aud":{"a":1}}"#, Claim::Aud),
+            (r#"{"cnf":"jkt"}"#, Claim::Cnf),
+            (r#"{"cnf":null}"#, Claim::Cnf),
+            (r#"{"cnf":[{"jkt":"a"}]}"#, Claim::Cnf),
         ] {
             assert_eq!(
                 Registered::parse(json.as_bytes()).unwrap_err(),

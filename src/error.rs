@@ -63,6 +63,10 @@ pub enum Error {
     InvalidAuthorizedParty,
     /// `auth_time` is older than the maximum authentication age.
     AuthenticationTooOld,
+    /// The token is bound to a key (its `cnf` claim, RFC 7800) and the presenter did not
+    /// prove possession of that key: a sender-constrained token is never accepted as a
+    /// bearer token (RFC 9449 section 7.1, RFC 8705 section 3).
+    SenderConstrained,
     /// A required claim is absent.
     MissingClaim(Claim),
     /// A registered claim is present but has the wrong JSON type or an invalid value: the
@@ -112,6 +116,9 @@ impl fmt::Display for Error {
                 f.write_str("token `azp` is missing or is not this client")
             }
             Error::AuthenticationTooOld => f.write_str("end-user authentication is too old"),
+            Error::SenderConstrained => {
+                f.write_str("token is bound to a key whose possession was not proven")
+            }
             Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
             Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
             Error::ClaimsTypeMismatch => f.write_str("claims do not match the expected type"),

@@ -42,6 +42,7 @@ pub mod bearer;
 mod claim;
 mod claims;
 mod compact;
+mod confirmation;
 mod error;
 #[cfg(feature = "es256")]
 mod es256;
@@ -65,6 +66,7 @@ pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
 pub use claim::Claim;
 pub use claims::NumericDate;
 pub use compact::MAX_TOKEN_LEN;
+pub use confirmation::Confirmation;
 pub use error::Error;
 #[cfg(feature = "es256")]
 pub use es256::{Es256PrivateKey, Es256PublicKey};

@@ -3,6 +3,7 @@
 
 use crate::claim::ClaimSet;
 use crate::claims::Registered;
+use crate::confirmation::{self, Confirmation};
 use crate::header::media_type_eq;
 use crate::json::JsonStr;
 use crate::{Claim, Error};
@@ -35,6 +36,9 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 16 * 1024;
 ///   compared exactly; any other type, including `null`, is [`Error::InvalidClaim`].
 /// - `iss`, `sub` and `aud` compare exactly, case-sensitively, after JSON unescaping.
 /// - `typ` compares ASCII case-insensitively with the `application/` prefix optional.
+/// - A token bound to a key (a `cnf` claim, RFC 7800) is refused with
+///   [`Error::SenderConstrained`] unless [`confirmed`](Self::confirmed) names the key the
+///   presenter proved it holds: such a token is never a bearer token.
 ///
 /// ```
 /// use jwt_core::{Claim, Validation};
@@ -64,6 +68,8 @@ pub struct Validation<'a> {
     id_token_client: Option<&'a str>,
     nonce: Option<&'a str>,
     max_auth_age: Option<u64>,
+    /// The key whose possession the caller verified for this request, if any.
+    confirmed: Option<Confirmation<'a>>,
 }
 
 impl<'a> Validation<'a> {
@@ -81,6 +87,7 @@ impl<'a> Validation<'a> {
             id_token_client: None,
             nonce: None,
             max_auth_age: None,
+            confirmed: None,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
         }
     }
@@ -178,6 +185,31 @@ impl<'a> Validation<'a> {
     pub const fn max_auth_age(mut self, seconds: u64) -> Self {
         self.max_auth_age = Some(seconds);
         self.required = self.required.with(Claim::AuthTime);
+        self
+    }
+
+    /// Accepts a token bound to the key `confirmed` names, and requires that binding: the
+    /// caller verified that the presenter holds this key (it checked the request's DPoP proof,
+    /// RFC 9449, or its TLS client certificate, RFC 8705), and the token's `cnf` claim must
+    /// name that key and nothing else. `cnf` becomes required, so a bearer token presented
+    /// with a proof is refused too (RFC 9449 section 7.2).
+    ///
+    /// Without this setting every token with a `cnf` claim is refused with
+    /// [`Error::SenderConstrained`].
+    ///
+    /// ```
+    /// use jwt_core::{Claim, Confirmation, Error, Validation};
+    /// let certificate = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
+    /// let mtls = Validation::new().confirmed(Confirmation::CertificateThumbprint(certificate));
+    /// let bound = br#"{"exp":9,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#;
+    /// assert_eq!(mtls.validate(bound, 0), Ok(()));
+    /// let other = br#"{"exp":9,"cnf":{"x5t#S256":"A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0"}}"#;
+    /// assert_eq!(mtls.validate(other, 0), Err(Error::SenderConstrained));
+    /// assert_eq!(mtls.validate(br#"{"exp":9}"#, 0), Err(Error::MissingClaim(Claim::Cnf)));
+    /// ```
+    pub const fn confirmed(mut self, confirmed: Confirmation<'a>) -> Self {
+        self.confirmed = Some(confirmed);
+        self.required = self.required.with(Claim::Cnf);
         self
     }
 
@@ -351,6 +383,9 @@ impl<'a> Validation<'a> {
         }
         if let Some(claim) = required.first_missing(claims.present) {
             return Err(Error::MissingClaim(claim));
+        }
+        if let Some(cnf) = claims.cnf {
+            confirmation::check(cnf, self.confirmed)?;
         }
 
         let leeway = self.leeway;

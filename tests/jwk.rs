@@ -806,3 +806,27 @@ fn debug_output_never_shows_key_material() {
     let private = Es256PrivateKey::from_jwk(&jwk).unwrap();
     assert_eq!(format!("{private:?}"), "Es256PrivateKey { .. }");
 }
+
+#[test]
+fn keys_that_cannot_be_imported_take_no_part_in_the_symmetric_asymmetric_rule() {
+    let set = |keys: Value| JwkSet::<4>::parse(json!({ "keys": keys }).to_string().as_bytes());
+    // One provider key beside an `oct` member that cannot be used: the member is skipped.
+    for broken in [
+        json!({"kty":"oct"}),
+        json!({"kty":"oct","k":"AAAA"}),
+        json!({"kty":"oct","use":"enc","k":OCT_K}),
+        json!({"kty":"oct","alg":"A256GCM","k":OCT_K}),
+        json!({"kty":"oct","key_ops":["sign"],"k":OCT_K}),
+    ] {
+        let keys = set(json!([ec(json!({"kid":"a"})), broken])).unwrap();
+        assert_eq!((keys.len(), keys.skipped()), (1, 1), "{broken}");
+    }
+    // And the other way round: a usable secret beside a broken EC key.
+    let keys = set(json!([{"kty":"oct","k":OCT_K}, ec(json!({"x":"AAAA"}))])).unwrap();
+    assert_eq!((keys.len(), keys.skipped()), (1, 1));
+    // Usable keys of both kinds still refuse the whole set.
+    assert_eq!(
+        set(json!([ec(json!({})), {"kty":"oct","k":OCT_K}])).unwrap_err(),
+        Error::InvalidKey
+    );
+}

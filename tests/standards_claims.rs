@@ -393,3 +393,78 @@ fn typed_custom_claims_borrow_from_the_buffer() {
     let err = jwt_core::verify::<Wrong, _>(&token, &hs256(), &strict(), T, &mut buf).unwrap_err();
     assert_eq!(err, Error::ClaimsTypeMismatch);
 }
+
+/// RFC 9449 section 7.1, RFC 8705 section 3: a token bound to a key (`cnf`, RFC 7800) is
+/// never accepted as a bearer token, in any spelling, through every front door; it is
+/// accepted once the caller proved possession of the key it names.
+#[test]
+fn sender_constrained_tokens_are_never_bearer_tokens() {
+    use jwt_core::Confirmation;
+    use jwt_core::bearer::BearerError;
+    const JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+    const X5T: &str = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
+    let access = r#""iss":"https://idp","aud":"api","sub":"alice","client_id":"c","jti":"j","iat":1700000000,"exp":1800000000"#;
+    let bound = [
+        format!(r#"{{{access},"cnf":{{"jkt":"{JKT}"}}}}"#),
+        format!(r#"{{{access},"cnf":{{"x5t#S256":"{X5T}"}}}}"#),
+        format!(r#"{{"cnf":{{"jwk":{{"kty":"EC"}}}},{access}}}"#),
+        format!(r#"{{{access},"c\u006ef":{{"jkt":"{JKT}"}}}}"#),
+        format!(r#"{{{access},"cnf":{{}}}}"#),
+    ];
+    let plain = Validation::new().leeway(0).audiences(&["api"]);
+    let profile = Validation::access_token(&["https://idp"], &["api"]);
+    let set = jwt_core::JwkSet::<1>::parse(
+        br#"{"keys":[{"kty":"oct","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"}]}"#,
+    )
+    .unwrap();
+    for payload in &bound {
+        assert_eq!(
+            check(payload, &plain, T),
+            Err(Error::SenderConstrained),
+            "{payload}"
+        );
+        let token = hs256_token(r#"{"alg":"HS256","typ":"at+jwt"}"#, payload);
+        let mut buf = vec![0u8; token.len()];
+        let claims = jwt_core::verify_claims(&token, &hs256(), &profile, T, &mut buf);
+        assert_eq!(claims, Err(Error::SenderConstrained), "{payload}");
+        let chosen = set.verify::<Any>(&token, &profile, T, &mut buf);
+        assert_eq!(chosen.unwrap_err(), Error::SenderConstrained, "{payload}");
+        let refusal = BearerError::from(Error::SenderConstrained);
+        assert_eq!(
+            (refusal.status(), refusal.code()),
+            (401, Some("invalid_token"))
+        );
+    }
+    // `cnf` must be an object (RFC 7800 section 3.1).
+    let not_object = format!(r#"{{{access},"cnf":"{JKT}"}}"#);
+    assert_eq!(
+        check(&not_object, &plain, T),
+        Err(Error::InvalidClaim(Claim::Cnf))
+    );
+
+    // With the proof of possession, the token it names is accepted, and only that one.
+    let dpop = plain.confirmed(Confirmation::JwkThumbprint(JKT));
+    let mtls = plain.confirmed(Confirmation::CertificateThumbprint(X5T));
+    assert_eq!(check(&bound[0], &dpop, T), Ok(()));
+    assert_eq!(check(&bound[3], &dpop, T), Ok(()));
+    assert_eq!(check(&bound[1], &mtls, T), Ok(()));
+    for (payload, policy) in [
+        (&bound[1], &dpop),
+        (&bound[0], &mtls),
+        (&bound[2], &dpop),
+        (&bound[4], &dpop),
+    ] {
+        assert_eq!(
+            check(payload, policy, T),
+            Err(Error::SenderConstrained),
+            "{payload}"
+        );
+    }
+    // A bearer token presented with a proof is refused: the proof binds nothing.
+    let bearer = format!("{{{access}}}");
+    assert_eq!(check(&bearer, &plain, T), Ok(()));
+    assert_eq!(
+        check(&bearer, &dpop, T),
+        Err(Error::MissingClaim(Claim::Cnf))
+    );
+}

@@ -27,9 +27,11 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// others down: an element that is not an object or not a readable JWK, a key type, curve or
 /// `alg` this build does not verify with, a key that breaks its type's rules (weak,
 /// malformed, `use` other than `sig`, `key_ops` without `verify`), a `kid` over
-/// [`MAX_KID_LEN`]. A set that mixes symmetric (`oct`) and asymmetric keys is refused whole:
-/// a published key set must never carry a shared secret, and one that does invites key
-/// confusion.
+/// [`MAX_KID_LEN`]. A set whose usable keys mix symmetric (`oct`) and asymmetric ones is
+/// refused whole: a published key set must never carry a shared secret, and one that does
+/// invites key confusion. Skipped elements take no part in that rule, so one broken `oct`
+/// member beside the provider's public keys is skipped like any other. Reading is
+/// `O(n log n)` in the number of elements, whatever their mix.
 ///
 /// Choosing a key for a token: among the usable keys, those of the token's `alg` and, when
 /// the token has a `kid`, with that `kid` (compared exactly); exactly one must remain, or
@@ -57,10 +59,13 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// assert_eq!(set.skipped_for(SkipReason::Invalid), 1);
 /// assert_eq!(set.skipped_for(SkipReason::Unsupported), 1);
 /// assert_eq!(set.skipped_for(SkipReason::Unreadable), 1);
-/// // Mixing symmetric and asymmetric keys refuses the whole set.
+/// // Usable symmetric and asymmetric keys together refuse the whole set.
+/// # #[cfg(feature = "es256")] {
 /// let mixed = br#"{"keys":[{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
-///     {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+///     {"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+///      "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
 /// assert_eq!(JwkSet::<4>::parse(mixed).unwrap_err(), jwt_core::Error::InvalidKey);
+/// # }
 /// # Ok(())
 /// # }
 /// # #[cfg(not(feature = "hs256"))]
@@ -265,17 +270,16 @@ impl<S: KeyStorage> KeySet<S> {
                 set.skip(SkipReason::Unreadable);
                 return Ok(());
             };
-            if Algorithm::from_kty(jwk.kty()) == Some(Algorithm::Hs256) {
-                symmetric = true;
-            } else {
-                asymmetric = true;
-            }
             let Some(kid) = kid_of(&jwk) else {
                 set.skip(SkipReason::KidTooLong);
                 return Ok(());
             };
             match AnyVerifyingKey::from_jwk(&jwk) {
                 Ok(key) => {
+                    match key.algorithm() {
+                        Algorithm::Hs256 => symmetric = true,
+                        _ => asymmetric = true,
+                    }
                     let kid_bytes = kid.as_deref().map(str::bytes);
                     set.tags.push(tag(key.algorithm(), kid_bytes))?;
                     set.entries.push(Entry {
@@ -304,8 +308,22 @@ impl<S: KeyStorage> KeySet<S> {
     }
 
     /// Marks the entries that share their algorithm and `kid` with a key that declares it
-    /// verifies that algorithm but could not be imported.
+    /// verifies that algorithm but could not be imported. The entries are looked up through
+    /// their tags sorted once, so each such key costs a binary search, not a pass over the
+    /// entries.
     fn mark_ambiguous(&mut self, keys: &str) -> Result<(), Error> {
+        let tags = self.tags.as_slice();
+        // Entry indices in the order of their tags: equal tags are neighbours.
+        let mut by_tag = S::Tags::default();
+        for index in 0..tags.len() {
+            by_tag.push(index as u32)?;
+        }
+        let tag_of = |index: u32| tags.get(index as usize).copied().unwrap_or(u32::MAX);
+        by_tag
+            .as_mut_slice()
+            .sort_unstable_by_key(|&i| (tag_of(i), i));
+        let by_tag = by_tag.as_slice();
+
         let entries = self.entries.as_mut_slice();
         json::for_each_element(keys, |value| {
             let Value::Object(text) = value else {
@@ -317,13 +335,25 @@ impl<S: KeyStorage> KeySet<S> {
             let (Some(alg), Some(kid)) = (declared_for_verifying(&jwk), jwk.kid()) else {
                 return Ok(());
             };
-            if AnyVerifyingKey::from_jwk(&jwk).is_err() {
-                for entry in entries.iter_mut() {
-                    if entry.key.algorithm() == alg
-                        && entry.kid.as_deref().is_some_and(|k| kid == k)
-                    {
-                        entry.ambiguous = true;
+            if AnyVerifyingKey::from_jwk(&jwk).is_ok() {
+                return Ok(());
+            }
+            let wanted = tag(alg, Some(kid.bytes()));
+            let first = by_tag.partition_point(|&i| tag_of(i) < wanted);
+            let same_tag = by_tag.get(first..).unwrap_or_default();
+            for &index in same_tag.iter().take_while(|&&i| tag_of(i) == wanted) {
+                let Some(entry) = entries.get_mut(index as usize) else {
+                    continue;
+                };
+                #[cfg(all(test, feature = "hs256", feature = "alloc"))]
+                tests::LOOKED_AT.with(|n| n.set(n.get() + 1));
+                // A tag names the algorithm exactly; the `kid` may differ by a hash collision.
+                if entry.kid.as_deref().is_some_and(|k| kid == k) {
+                    if entry.ambiguous {
+                        // An earlier key of this `kid` marked every entry of it already.
+                        break;
                     }
+                    entry.ambiguous = true;
                 }
             }
             Ok(())
@@ -520,4 +550,65 @@ fn kid_of(jwk: &Jwk<'_>) -> Option<Option<String<MAX_KID_LEN>>> {
         out.push(c).ok()?;
     }
     Some(Some(out))
+}
+
+#[cfg(test)]
+#[cfg(all(feature = "hs256", feature = "alloc"))]
+mod tests {
+    use super::*;
+    use std::format;
+    use std::string::String as Text;
+    use std::vec::Vec;
+
+    std::thread_local! {
+        /// Entries `mark_ambiguous` looked at in this thread.
+        pub(super) static LOOKED_AT: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// HS256 keys with the `kid`s `usable`, then keys declared for HS256 whose secret is too
+    /// short to import, with the `kid`s `weak`.
+    fn document(usable: &[Text], weak: &[Text]) -> Text {
+        let good = "hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg";
+        let member = |kid: &Text, k: &str| {
+            format!(r#"{{"kty":"oct","alg":"HS256","kid":"{kid}","k":"{k}"}}"#)
+        };
+        let keys: Vec<Text> = (usable.iter().map(|kid| member(kid, good)))
+            .chain(weak.iter().map(|kid| member(kid, "AAAA")))
+            .collect();
+        format!(r#"{{"keys":[{}]}}"#, keys.join(","))
+    }
+
+    /// Entries looked at while reading `doc` into a growable set, and how many entries
+    /// were marked ambiguous.
+    fn read(doc: &str) -> (usize, usize) {
+        LOOKED_AT.with(|n| n.set(0));
+        let set = KeySet::<super::super::Heap>::parse(doc.as_bytes()).unwrap();
+        let marked = set.entries.iter().filter(|e| e.ambiguous).count();
+        (LOOKED_AT.with(|n| n.get()), marked)
+    }
+
+    fn kids(prefix: &str, n: usize) -> Vec<Text> {
+        (0..n).map(|i| format!("{prefix}{i}")).collect()
+    }
+
+    #[test]
+    fn keys_that_fail_to_import_cost_a_lookup_each_whatever_the_mix() {
+        let n = 2_000;
+        // Distinct kids: each weak key finds its one twin (comparing every weak key with
+        // every entry looked at n * n entries).
+        assert_eq!(read(&document(&kids("k", n), &kids("k", n))), (n, n));
+        // One kid for all: the first weak key marks every entry, the others stop at the first.
+        let same = std::vec![Text::from("same"); n];
+        let (looked_at, marked) = read(&document(&same, &same));
+        assert_eq!(marked, n);
+        assert!(looked_at < 2 * n, "{looked_at} entries looked at");
+        // Weak keys whose kid no entry has look at nothing, and mark nothing.
+        assert_eq!(read(&document(&kids("k", n), &kids("weak", n))), (0, 0));
+        // Half of each.
+        let half: Vec<Text> = kids("k", n / 2)
+            .into_iter()
+            .chain(kids("weak", n / 2))
+            .collect();
+        assert_eq!(read(&document(&kids("k", n), &half)), (n / 2, n / 2));
+    }
 }
