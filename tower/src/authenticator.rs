@@ -479,17 +479,20 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let digest = inner.token_cache.as_ref().map(|_| token_digest(token));
         if let (Some(cache), Some(digest)) = (&inner.token_cache, &digest) {
             if let Some(entry) = cache.get(digest) {
-                let current = inner
-                    .providers
-                    .get(entry.provider)
-                    .is_some_and(|p| Some(p.keys.generation()) == entry.generation);
-                if current {
+                let keys = inner.providers.get(entry.provider).map(|p| &p.keys);
+                let current = keys.is_some_and(|k| Some(k.generation()) == entry.generation);
+                // A set past its staleness bound verifies nothing, cached or not: the token
+                // is answered as a miss (503 while the provider stays down), and the entry
+                // is kept for when the set is usable again.
+                if current && keys.is_some_and(|k| k.usable_now()) {
                     bump(&inner.metrics.token_cache_hits);
                     trace!("verified-token cache hit");
                     return self.recheck(&entry, now);
                 }
-                cache.invalidate(digest);
-                debug!("verified-token cache entry dropped: its key set was replaced");
+                if !current {
+                    cache.invalidate(digest);
+                    debug!("verified-token cache entry dropped: its key set was replaced");
+                }
             }
             bump(&inner.metrics.token_cache_misses);
             trace!("verified-token cache miss");

@@ -1,6 +1,7 @@
 //! A provider's key set over time: fetched, kept for its lifetime, revalidated in the
 //! background before it expires, refetched once for an unknown `kid` (single-flight and
-//! rate-limited), and kept past its expiry while the provider is unreachable.
+//! rate-limited), and kept past its expiry while the provider is unreachable, which is then
+//! asked at most once per forced-refresh interval whatever triggers the attempt.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
@@ -27,14 +28,35 @@ pub(crate) struct Snapshot {
     fresh_until: Option<Instant>,
     /// When the background refresher fetches next.
     refresh_at: Option<Instant>,
+    /// After a failed fetch: no fetch before then, whatever its trigger (schedule, expiry,
+    /// unknown `kid`), so a failing provider is asked once per interval. `None` once a
+    /// fetch succeeds.
+    retry_at: Option<Instant>,
     etag: Option<String>,
     digest: [u8; 32],
 }
 
 impl Snapshot {
+    /// Until when the set may verify tokens (fresh, then stale within `max_stale`); `None`:
+    /// without end.
+    fn usable_until(&self, max_stale: Duration) -> Option<Instant> {
+        self.fresh_until
+            .and_then(|fresh| fresh.checked_add(max_stale))
+    }
+
     /// Whether the set may verify tokens at `now`: fresh, or stale within `max_stale`.
     fn usable(&self, now: Instant, max_stale: Duration) -> bool {
-        self.set.is_some() && self.fresh_until.is_none_or(|fresh| now < fresh + max_stale)
+        self.set.is_some() && self.usable_until(max_stale).is_none_or(|until| now < until)
+    }
+
+    /// Whether a fetch may be tried at `now`: no failed one is waiting out its back-off.
+    fn retry_due(&self, now: Instant) -> bool {
+        self.retry_at.is_none_or(|at| now >= at)
+    }
+
+    /// Past its freshness at `now`.
+    fn expired(&self, now: Instant) -> bool {
+        self.fresh_until.is_some_and(|fresh| now >= fresh)
     }
 }
 
@@ -57,6 +79,10 @@ pub(crate) struct ProviderKeys {
     current: Rotating<Snapshot>,
     /// `current`'s generation, read on every verified-token cache hit without the lock.
     generation: AtomicU64,
+    /// Until when `current` may verify tokens, in nanoseconds after `epoch` (0: not at all,
+    /// `u64::MAX`: without end), read on every verified-token cache hit without the lock.
+    usable_until: AtomicU64,
+    epoch: Instant,
     /// Held by whoever fetches: the single flight. Holds when the last forced refetch was.
     fetching: Mutex<Option<Instant>>,
     /// A background refetch is under way (requests that find the set stale start one).
@@ -92,6 +118,7 @@ impl ProviderKeys {
             generation: 1,
             fresh_until: None,
             refresh_at: None,
+            retry_at: None,
             etag: None,
             digest: Sha256::digest(document).into(),
         });
@@ -123,6 +150,7 @@ impl ProviderKeys {
         fetcher: Fetcher,
         metrics: Arc<Metrics>,
     ) -> Self {
+        let epoch = Instant::now();
         ProviderKeys {
             issuer: issuer.to_string(),
             source,
@@ -132,12 +160,15 @@ impl ProviderKeys {
             current: Rotating::new(Snapshot {
                 set: None,
                 generation: 0,
-                fresh_until: Some(Instant::now()),
-                refresh_at: Some(Instant::now()),
+                fresh_until: Some(epoch),
+                refresh_at: Some(epoch),
+                retry_at: None,
                 etag: None,
                 digest: [0; 32],
             }),
             generation: AtomicU64::new(0),
+            usable_until: AtomicU64::new(0),
+            epoch,
             fetching: Mutex::new(None),
             refreshing: AtomicBool::new(false),
         }
@@ -148,21 +179,42 @@ impl ProviderKeys {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// Whether the current set may verify tokens now (what [`usable`](Self::usable) finds
+    /// without fetching), without the lock: a verified-token cache hit is served only then.
+    pub(crate) fn usable_now(&self) -> bool {
+        match self.usable_until.load(Ordering::Acquire) {
+            u64::MAX => true,
+            until => self.since_epoch(Instant::now()) < until,
+        }
+    }
+
+    /// `at` in nanoseconds after `epoch`, saturating.
+    fn since_epoch(&self, at: Instant) -> u64 {
+        u64::try_from(at.saturating_duration_since(self.epoch).as_nanos()).unwrap_or(u64::MAX)
+    }
+
     /// Makes `snapshot` current.
     fn install(&self, snapshot: Snapshot) {
         let generation = snapshot.generation;
+        let usable_until = match (&snapshot.set, snapshot.usable_until(self.policy.max_stale)) {
+            (None, _) => 0,
+            (Some(_), None) => u64::MAX,
+            (Some(_), Some(until)) => self.since_epoch(until),
+        };
         self.current.replace(snapshot);
         self.generation.store(generation, Ordering::Release);
+        self.usable_until.store(usable_until, Ordering::Release);
     }
 
     /// A set that may verify tokens now: the current one if fresh or within its staleness
-    /// bound (a background refetch is started when it is past its freshness), otherwise
-    /// whatever one fetch brings. `None` when no usable set can be had.
+    /// bound (a background refetch is started when it is past its freshness and no failed
+    /// fetch is waiting out its back-off), otherwise whatever one fetch brings. `None` when
+    /// no usable set can be had.
     pub(crate) async fn usable(self: &Arc<Self>) -> Option<Arc<Snapshot>> {
         let now = Instant::now();
         let snapshot = self.current.load();
         if snapshot.usable(now, self.policy.max_stale) {
-            if snapshot.fresh_until.is_some_and(|fresh| now >= fresh) {
+            if snapshot.expired(now) && snapshot.retry_due(now) {
                 self.refresh_in_background();
             }
             return Some(snapshot);
@@ -174,8 +226,9 @@ impl ProviderKeys {
             let now = Instant::now();
             // Another request's fetch, finished while this one waited, counts; and while
             // the provider is down, requests do not retry sooner than the refresher does.
-            let retry_due = latest.refresh_at.is_none_or(|at| now >= at);
-            if latest.generation == seen && !latest.usable(now, self.policy.max_stale) && retry_due
+            if latest.generation == seen
+                && !latest.usable(now, self.policy.max_stale)
+                && latest.retry_due(now)
             {
                 let _ = self.fetch(Trigger::Expired).await;
             }
@@ -187,8 +240,9 @@ impl ProviderKeys {
     }
 
     /// After a token named a `kid` that `seen` does not have: one refetch, shared by all
-    /// requests waiting at the same time and at most one per forced-refresh interval. The
-    /// new set if it differs from `seen`.
+    /// requests waiting at the same time and at most one per forced-refresh interval, and
+    /// none while a failed fetch waits out its back-off. The new set if it differs from
+    /// `seen`.
     pub(crate) async fn after_unknown_kid(&self, seen: &Snapshot) -> Option<Arc<Snapshot>> {
         if matches!(self.source, Source::Fixed) {
             return None;
@@ -199,7 +253,9 @@ impl ProviderKeys {
             return Some(latest);
         }
         let now = Instant::now();
-        if last_forced.is_some_and(|at| now < at + self.policy.forced_refresh_interval) {
+        let forced_recently =
+            last_forced.is_some_and(|at| now < at + self.policy.forced_refresh_interval);
+        if forced_recently || !latest.retry_due(now) {
             bump(&self.metrics.forced_refreshes_limited);
             debug!(issuer = %self.issuer, "unknown kid: refetch rate-limited");
             return None;
@@ -219,12 +275,10 @@ impl ProviderKeys {
         tokio::spawn(async move {
             {
                 let _flight = keys.fetching.lock().await;
-                if keys
-                    .current
-                    .load()
-                    .fresh_until
-                    .is_some_and(|f| Instant::now() >= f)
-                {
+                let latest = keys.current.load();
+                let now = Instant::now();
+                // A fetch finished while this one waited, failed or not, counts.
+                if latest.expired(now) && latest.retry_due(now) {
                     let _ = keys.fetch(Trigger::Expired).await;
                 }
             }
@@ -233,8 +287,8 @@ impl ProviderKeys {
     }
 
     /// Fetches (revalidating with the last `ETag`) and swaps in the result. On failure the
-    /// current set stays, and the next attempt is scheduled a forced-refresh interval on.
-    /// Called with `fetching` held.
+    /// current set stays, and no attempt, whatever its trigger, comes sooner than a
+    /// forced-refresh interval (at least a second) on. Called with `fetching` held.
     async fn fetch(&self, trigger: Trigger) -> Result<(), FetchError> {
         let Source::Remote(url) = &self.source else {
             return Ok(());
@@ -279,6 +333,7 @@ impl ProviderKeys {
                 generation,
                 fresh_until: Some(now + lifetime),
                 refresh_at: Some(now + lifetime.mul_f64(0.9)),
+                retry_at: None,
                 etag,
                 digest,
             })
@@ -296,6 +351,7 @@ impl ProviderKeys {
                     generation: old.generation,
                     fresh_until: old.fresh_until,
                     refresh_at: Some(now + retry),
+                    retry_at: Some(now + retry),
                     etag: old.etag.clone(),
                     digest: old.digest,
                 });

@@ -50,10 +50,12 @@ pub struct KeyCachePolicy {
     /// Longest time a key set is kept before it is refetched. Default 24 hours.
     pub max_age: Duration,
     /// A token naming a `kid` the set does not have forces a refetch at most this often.
-    /// Default 30 seconds.
+    /// After a failed fetch, the provider is asked again no sooner than this (and a second),
+    /// whatever the request rate and whatever triggers the attempt. Default 30 seconds.
     pub forced_refresh_interval: Duration,
     /// While the provider cannot be reached, its last key set is still used for this long
-    /// past its expiry (stale-if-error); after that its tokens are refused. Default 1 hour.
+    /// past its expiry (stale-if-error); after that its tokens are refused, those in the
+    /// verified-token cache too. Default 1 hour.
     pub max_stale: Duration,
 }
 

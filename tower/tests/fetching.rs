@@ -1,5 +1,6 @@
 //! How provider documents are fetched, against a scripted HTTP server on 127.0.0.1:
-//! RFC 8414 fallback, `Cache-Control` bounds, `ETag` revalidation, size and redirect limits.
+//! RFC 8414 fallback, `Cache-Control` bounds, `ETag` revalidation, size and redirect limits,
+//! and what a failing key set endpoint costs and means.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -28,8 +29,19 @@ struct Script {
     jwks: String,
     etag: &'static str,
     cache_control: &'static str,
+    /// While set, every key set request fails this way.
+    jwks_failure: Option<Failure>,
     jwks_requests: u32,
     not_modified: u32,
+}
+
+/// How the key set endpoint fails.
+#[derive(Clone, Copy, Debug)]
+enum Failure {
+    /// HTTP 500.
+    ServerError,
+    /// 200 with a body that is not a JWK Set (nor JSON).
+    Garbage,
 }
 
 type Shared = Arc<Mutex<Script>>;
@@ -49,6 +61,10 @@ fn jwks(kid: &str, n: u8) -> String {
 }
 
 fn token(issuer: &str, kid: &str, n: u8) -> String {
+    token_for(issuer, kid, n, "alice")
+}
+
+fn token_for(issuer: &str, kid: &str, n: u8, sub: &str) -> String {
     let jwk = format!(r#"{{"kty":"oct","k":"{}"}}"#, secret(n));
     let key = Hs256Key::from_jwk(&Jwk::parse(jwk.as_bytes()).unwrap()).unwrap();
     #[derive(serde::Serialize)]
@@ -61,7 +77,7 @@ fn token(issuer: &str, kid: &str, n: u8) -> String {
     let payload = Payload {
         iss: issuer,
         aud: "api",
-        sub: "alice",
+        sub,
         exp: jwt_core::now() + 600,
     };
     jwt_core::sign_to_string(&key, &HeaderFields::new().kid(kid), &payload).unwrap()
@@ -87,6 +103,11 @@ fn origin(issuer: &str) -> &str {
 async fn keys(State(script): State<Shared>, headers: HeaderMap) -> Response {
     let mut script = script.lock().unwrap();
     script.jwks_requests += 1;
+    match script.jwks_failure {
+        Some(Failure::ServerError) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Some(Failure::Garbage) => return r#"{"keys":[{"kty":"#.into_response(),
+        None => {}
+    }
     let cache = [
         (header::ETAG, script.etag),
         (header::CACHE_CONTROL, script.cache_control),
@@ -130,6 +151,7 @@ async fn server() -> (String, Shared) {
         jwks: jwks("k1", 1),
         etag: "\"v1\"",
         cache_control: "public, max-age=3600",
+        jwks_failure: None,
         jwks_requests: 0,
         not_modified: 0,
     }));
@@ -347,4 +369,154 @@ async fn a_configured_key_set_needs_no_network_and_bad_configuration_is_reported
             ..
         })
     ));
+}
+
+/// Key sets fresh for 1 s, retried once a second while the provider fails.
+fn short_lived(max_stale: Duration) -> KeyCachePolicy {
+    KeyCachePolicy {
+        min_age: Duration::from_secs(1),
+        max_age: Duration::from_secs(1),
+        forced_refresh_interval: Duration::from_secs(1),
+        max_stale,
+    }
+}
+
+/// The provider's key set endpoint fails (`failure`) right after the first fetch; past the
+/// set's freshness, within its staleness bound, bursts of concurrent requests run for about
+/// 3 s, every `unknown_kid_every`-th (if any) naming a `kid` the set lacks. The provider
+/// must be asked at most once per forced-refresh interval, whatever the request rate.
+async fn outage_under_load(failure: Failure, unknown_kid_every: Option<usize>) {
+    const ROUNDS: usize = 30;
+    const CONCURRENT: usize = 30;
+    let (origin, script) = server().await;
+    let issuer = format!("{origin}/tenant");
+    let policy = short_lived(Duration::from_secs(3600));
+    let auth = Authenticator::<Claims>::builder()
+        .provider(
+            Provider::discover(&issuer)
+                .audience("api")
+                .jwt()
+                .key_cache(policy),
+        )
+        .build()
+        .await
+        .unwrap();
+    let valid = token(&issuer, "k1", 1);
+    let unknown = token(&issuer, "k9", 1);
+    auth.verify(&valid).await.unwrap();
+    let outage = tokio::time::Instant::now();
+    let before = {
+        let mut script = script.lock().unwrap();
+        script.jwks_failure = Some(failure);
+        script.jwks_requests
+    };
+    assert_eq!(before, 1, "the fetch at start");
+
+    let mut requests = 0usize;
+    for round in 0..ROUNDS {
+        let mut batch = tokio::task::JoinSet::new();
+        for i in 0..CONCURRENT {
+            let n = round * CONCURRENT + i;
+            let is_unknown = unknown_kid_every.is_some_and(|every| n.is_multiple_of(every));
+            let token = if is_unknown { &unknown } else { &valid }.clone();
+            let auth = auth.clone();
+            batch.spawn(async move { (is_unknown, auth.verify(&token).await.map(|_| ())) });
+        }
+        while let Some(outcome) = batch.join_next().await {
+            match outcome.unwrap() {
+                (false, outcome) => assert_eq!(outcome, Ok(()), "stale keys still verify"),
+                (true, outcome) => {
+                    assert_eq!(outcome, Err(Refusal::Token(jwt_core::Error::UnknownKey)))
+                }
+            }
+            requests += 1;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let fetches = script.lock().unwrap().jwks_requests - before;
+    let elapsed = outage.elapsed();
+    let allowed = (elapsed.as_secs_f64() / policy.forced_refresh_interval.as_secs_f64()) as u32 + 1;
+    println!(
+        "{failure:?} outage, unknown kid every {unknown_kid_every:?}: {requests} requests in \
+         {elapsed:?}, {fetches} key set fetches (at most {allowed} allowed)"
+    );
+    assert!(
+        fetches <= allowed,
+        "{fetches} key set fetches for {requests} requests in {elapsed:?} of outage; at most \
+         {allowed} allowed"
+    );
+    assert!(fetches >= 1, "the stale set was retried during the outage");
+    assert_eq!(auth.metrics().key_fetch_errors, u64::from(fetches));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_answering_500_is_asked_once_per_interval_whatever_the_load() {
+    outage_under_load(Failure::ServerError, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_answering_garbage_is_asked_once_per_interval_whatever_the_load() {
+    outage_under_load(Failure::Garbage, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_kids_during_an_outage_are_held_to_the_same_interval() {
+    outage_under_load(Failure::ServerError, Some(3)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cached_tokens_are_refused_past_the_staleness_bound_like_uncached_ones() {
+    let (origin, script) = server().await;
+    let issuer = format!("{origin}/tenant");
+    // Fresh for 1 s after the fetch at start, then usable stale for 1 s more.
+    let auth = Authenticator::<Claims>::builder()
+        .provider(
+            Provider::discover(&issuer)
+                .audience("api")
+                .jwt()
+                .key_cache(short_lived(Duration::from_secs(1))),
+        )
+        .token_cache(100)
+        .build()
+        .await
+        .unwrap();
+    let built = tokio::time::Instant::now();
+    let cached = token_for(&issuer, "k1", 1, "alice");
+    let uncached = token_for(&issuer, "k1", 1, "bob");
+    auth.verify(&cached).await.unwrap();
+    auth.verify(&cached).await.unwrap();
+    assert_eq!(auth.metrics().token_cache_hits, 1);
+    script.lock().unwrap().jwks_failure = Some(Failure::ServerError);
+
+    // Past the set's freshness, within its staleness bound: the cached token is served.
+    tokio::time::sleep_until(built + Duration::from_millis(1300)).await;
+    assert_eq!(auth.verify(&cached).await.unwrap().claims().sub, "alice");
+    assert_eq!(auth.metrics().token_cache_hits, 2);
+
+    // Past the bound: the cached token gets the 503 an uncached one gets.
+    tokio::time::sleep_until(built + Duration::from_millis(2500)).await;
+    let refused = auth.verify(&cached).await.unwrap_err();
+    assert_eq!(refused, Refusal::KeysUnavailable);
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        auth.verify(&uncached).await.unwrap_err(),
+        Refusal::KeysUnavailable
+    );
+    assert_eq!(auth.metrics().token_cache_hits, 2, "no hit past the bound");
+
+    // The provider answers again (the same set): the token is accepted within one retry
+    // interval, and from the cache after that.
+    script.lock().unwrap().jwks_failure = None;
+    let back = tokio::time::Instant::now();
+    while auth.verify(&cached).await.is_err() {
+        assert!(
+            back.elapsed() < Duration::from_secs(4),
+            "not accepted after the provider came back"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let hits = auth.metrics().token_cache_hits;
+    assert_eq!(auth.verify(&cached).await.unwrap().claims().sub, "alice");
+    assert_eq!(auth.metrics().token_cache_hits, hits + 1);
+    assert_eq!(auth.verify(&uncached).await.unwrap().claims().sub, "bob");
 }
