@@ -99,10 +99,26 @@ pub trait VerifyingKey: sealed::Sealed {
     /// The algorithm this key is bound to.
     fn algorithm(&self) -> Algorithm;
 
-    /// Verifies a raw (decoded) signature over arbitrary `signing_input` bytes: the
-    /// primitive under [`verify`](crate::verify), for JWS serializations other than the
-    /// compact one. The signature must have the algorithm's exact length (32 bytes for
-    /// HS256, 64 for ES256, the modulus length for RS256).
+    /// Length in bytes of this key's signatures: 32 for HS256, 64 for ES256, the modulus
+    /// length for RS256. A token whose signature segment does not decode to exactly this
+    /// many bytes is refused before any work on it.
+    ///
+    /// ```
+    /// # #[cfg(feature = "hs256")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{Hs256Key, VerifyingKey};
+    /// assert_eq!(VerifyingKey::signature_len(&Hs256Key::new(&[7u8; 32])?), 32);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "hs256"))]
+    /// # fn main() {}
+    /// ```
+    fn signature_len(&self) -> usize;
+
+    /// Verifies a signature (raw bytes, not base64url) over `message`: for a compact JWS the
+    /// message is its `header.payload` bytes as received, and [`verify`](crate::verify)
+    /// decodes the signature segment before calling this. Usable as is for other JWS
+    /// serializations. The signature must be [`signature_len`](Self::signature_len) bytes.
     ///
     /// # Errors
     /// [`Error::InvalidSignature`] when the signature has the wrong length or does not verify.
@@ -121,16 +137,7 @@ pub trait VerifyingKey: sealed::Sealed {
     /// # #[cfg(not(feature = "hs256"))]
     /// # fn main() {}
     /// ```
-    fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error>;
-
-    /// Verifies the base64url `signature` segment over `signing_input` (the token's
-    /// `header.payload` bytes exactly as received).
-    ///
-    /// # Errors
-    /// [`Error::InvalidSignature`] for a signature of the wrong length, a non-canonical
-    /// encoding, or one that does not verify.
-    #[doc(hidden)]
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error>;
+    fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), Error>;
 }
 
 /// A key that signs tokens, bound to exactly one [`Algorithm`].
@@ -157,30 +164,12 @@ pub trait SigningKey: sealed::Sealed {
     /// Length in bytes of the signatures this key produces.
     fn signature_len(&self) -> usize;
 
-    /// Signs arbitrary `signing_input` bytes and writes the raw signature to the front of
-    /// `out`, returning its length ([`signature_len`](Self::signature_len)).
+    /// Signs `message` and writes the raw signature (not base64url) to the front of `out`,
+    /// returning its length ([`signature_len`](Self::signature_len)). [`sign`](crate::sign)
+    /// calls it with the token's `header.payload` bytes and encodes the result.
     ///
     /// # Errors
     /// [`Error::BufferTooSmall`] when `out` is shorter than the signature, [`Error::Signing`]
     /// when the key fails.
-    fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error>;
-
-    /// Signs `signing_input` and writes the base64url signature to the front of `out`,
-    /// returning its length.
-    ///
-    /// # Errors
-    /// [`Error::BufferTooSmall`] or [`Error::Signing`].
-    #[doc(hidden)]
-    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error>;
-}
-
-/// Decodes a signature segment whose decoded length must be exactly `N` bytes.
-#[cfg(any(feature = "hs256", feature = "es256"))]
-pub(crate) fn decode_fixed<const N: usize>(segment: &[u8]) -> Result<[u8; N], Error> {
-    let mut sig = [0u8; N];
-    if segment.len() != crate::base64url::encoded_len(N) {
-        return Err(Error::InvalidSignature);
-    }
-    crate::base64url::decode(segment, &mut sig).map_err(|_| Error::InvalidSignature)?;
-    Ok(sig)
+    fn sign_signature(&self, message: &[u8], out: &mut [u8]) -> Result<usize, Error>;
 }

@@ -3,8 +3,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::algorithm::{SigningKey, VerifyingKey, decode_fixed, sealed};
-use crate::{Algorithm, Error, base64url};
+use crate::algorithm::{SigningKey, VerifyingKey, sealed};
+use crate::{Algorithm, Error};
 
 /// An HS256 secret, usable to verify and to sign.
 ///
@@ -32,6 +32,9 @@ pub struct Hs256Key {
 impl Hs256Key {
     /// Shortest secret accepted, in bytes (256 bits, the size of the hash output).
     pub const MIN_LEN: usize = 32;
+
+    /// Length of an HMAC-SHA-256 tag, in bytes.
+    const TAG_LEN: usize = 32;
 
     /// Imports a secret of at least [`MIN_LEN`](Self::MIN_LEN) bytes. It must be random key
     /// material, not a password (RFC 8725 section 3.5).
@@ -77,6 +80,10 @@ impl VerifyingKey for Hs256Key {
         Algorithm::Hs256
     }
 
+    fn signature_len(&self) -> usize {
+        Self::TAG_LEN
+    }
+
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         if !self.may_verify {
             return Err(Error::InvalidKey);
@@ -86,10 +93,6 @@ impl VerifyingKey for Hs256Key {
             .verify_slice(signature)
             .map_err(|_| Error::InvalidSignature)
     }
-
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        self.verify_signature(signing_input, &decode_fixed::<32>(signature)?)
-    }
 }
 
 impl SigningKey for Hs256Key {
@@ -98,7 +101,7 @@ impl SigningKey for Hs256Key {
     }
 
     fn signature_len(&self) -> usize {
-        32
+        Self::TAG_LEN
     }
 
     fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
@@ -109,13 +112,5 @@ impl SigningKey for Hs256Key {
         let out = out.get_mut(..tag.len()).ok_or(Error::BufferTooSmall)?;
         out.copy_from_slice(&tag);
         Ok(tag.len())
-    }
-
-    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        if !self.may_sign {
-            return Err(Error::InvalidKey);
-        }
-        let tag = self.tag(signing_input).finalize().into_bytes();
-        base64url::encode(&tag, out)
     }
 }

@@ -39,10 +39,8 @@ extern crate std;
 mod algorithm;
 pub mod base64url;
 pub mod bearer;
-mod claim;
 mod claims;
 mod compact;
-mod confirmation;
 mod error;
 #[cfg(feature = "es256")]
 mod es256;
@@ -59,14 +57,14 @@ mod rs256;
 mod scan;
 pub mod scope;
 mod sign;
-mod validation;
 mod verify;
 
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
-pub use claim::Claim;
-pub use claims::NumericDate;
+pub use claims::{
+    Audience, Claim, Confirmation, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, NumericDate,
+    RegisteredClaims, Validation,
+};
 pub use compact::MAX_TOKEN_LEN;
-pub use confirmation::Confirmation;
 pub use error::Error;
 #[cfg(feature = "es256")]
 pub use es256::{Es256PrivateKey, Es256PublicKey};
@@ -91,7 +89,6 @@ pub use rs256::{Rs256PrivateKey, Rs256PublicKey};
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;
-pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, Validation};
 #[cfg(feature = "std")]
 pub use verify::now;
 #[cfg(feature = "alloc")]

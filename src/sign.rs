@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::claims::Registered;
+use crate::claims::RegisteredClaims;
 use crate::header::{HeaderFields, WrittenHeader};
 use crate::json::ser;
 use crate::{Claim, Error, SigningKey, base64url};
@@ -59,7 +59,7 @@ where
     // Checked splits throughout: signing stays free of panic branches, like verifying.
     let (with_dot, rest) = out.split_at_mut_checked(len).ok_or(Error::BufferTooSmall)?;
     let (_, signing_input) = with_dot.split_last().ok_or(Error::Signing)?;
-    len += key.sign_segment(signing_input, rest)?;
+    len += sign_segment(key, signing_input, rest)?;
     let token = out.get(..len).ok_or(Error::BufferTooSmall)?;
     core::str::from_utf8(token).map_err(|_| Error::Signing)
 }
@@ -106,6 +106,24 @@ where
     }
 }
 
+/// Signs `signing_input` and leaves the base64url signature at the front of `out`, returning
+/// its length: the raw signature is written where the end of its encoding goes and encoded in
+/// place, so no signature-sized buffer is needed beside `out`.
+fn sign_segment<K: SigningKey + ?Sized>(
+    key: &K,
+    signing_input: &[u8],
+    out: &mut [u8],
+) -> Result<usize, Error> {
+    let raw_len = key.signature_len();
+    let encoded = base64url::encoded_len(raw_len);
+    let region = out.get_mut(..encoded).ok_or(Error::BufferTooSmall)?;
+    let raw = region.get_mut(encoded - raw_len..).ok_or(Error::Signing)?;
+    if key.sign_signature(signing_input, raw)? != raw_len {
+        return Err(Error::Signing);
+    }
+    base64url::encode_tail_in_place(region, raw_len)
+}
+
 fn push_dot(out: &mut [u8], len: usize) -> Result<usize, Error> {
     *out.get_mut(len).ok_or(Error::BufferTooSmall)? = b'.';
     Ok(len + 1)
@@ -130,7 +148,7 @@ where
 /// The claims a signer writes must verify: a JSON object without duplicate members, whose
 /// registered claims have their types and whose dates are whole seconds (S-3).
 fn check_claims(json: &[u8]) -> Result<(), Error> {
-    let claims = Registered::parse(json)?;
+    let claims = RegisteredClaims::parse(json)?;
     for (claim, date) in [
         (Claim::Exp, claims.exp),
         (Claim::Nbf, claims.nbf),

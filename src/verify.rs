@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use crate::claims::Registered;
+use crate::claims::{RegisteredClaims, from_claims};
 use crate::header::Header;
 use crate::json::JsonStr;
 use crate::{Error, Validation, VerifyingKey, base64url, compact};
@@ -62,8 +62,9 @@ where
 /// payload, borrowed from `buf`. No claim is validated: use [`verify`] for JWTs.
 ///
 /// Applies every rule of [`verify`] up to and including the signature: length bound, three
-/// segments, header rules, the key's algorithm, the signature. `buf` must hold the decoded
-/// header and, separately, the decoded payload (the token's length is always enough).
+/// segments, header rules, the key's algorithm, the signature. `buf` holds the decoded
+/// header, then the decoded signature, then the decoded payload, each over the one before,
+/// so it must fit the longest of the three (the token's length is always enough).
 ///
 /// # Errors
 /// As [`verify`], up to [`Error::InvalidSignature`].
@@ -95,9 +96,11 @@ where
 }
 
 /// [`verify`] without a claims type: every rule of the pipeline, then the validated claims
-/// set itself, the decoded JSON payload borrowed from `buf`. For callers that read the claims
-/// their own way: with [`json::parse_object`](crate::json::parse_object), or across a
-/// language boundary.
+/// set as [`RegisteredClaims`]: the registered claims already read (issuer, subject,
+/// audience, dates, ...) and the decoded JSON payload, borrowed from `buf`. For callers that
+/// read the claims their own way: other members with
+/// [`RegisteredClaims::member`], the whole set with
+/// [`json::parse_object`](crate::json::parse_object), or across a language boundary.
 ///
 /// # Errors
 /// As [`verify`], except [`Error::ClaimsTypeMismatch`].
@@ -115,10 +118,11 @@ where
 ///
 /// let mut buf = [0u8; 256];
 /// let claims = jwt_core::verify_claims(token, &key, &Validation::new(), 1_700_000_000, &mut buf)?;
-/// assert_eq!(claims, br#"{"sub":"alice","exp":1800000000}"#);
+/// assert!(claims.subject().unwrap() == "alice");
+/// assert_eq!(claims.json(), br#"{"sub":"alice","exp":1800000000}"#);
 /// let mut late = [0u8; 256];
 /// let expired = jwt_core::verify_claims(token, &key, &Validation::new(), 1_900_000_000, &mut late);
-/// assert_eq!(expired, Err(jwt_core::Error::Expired));
+/// assert_eq!(expired.unwrap_err(), jwt_core::Error::Expired);
 /// # Ok(())
 /// # }
 /// # #[cfg(not(feature = "hs256"))]
@@ -130,7 +134,7 @@ pub fn verify_claims<'b, K>(
     validation: &Validation<'_>,
     now: u64,
     buf: &'b mut [u8],
-) -> Result<&'b [u8], Error>
+) -> Result<RegisteredClaims<'b>, Error>
 where
     K: VerifyingKey + ?Sized,
 {
@@ -151,8 +155,8 @@ where
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
 {
     let (payload, scratch) = signed_payload(token, choose, validation, buf)?;
-    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
-    crate::json::de::from_claims::<T>(payload, scratch, check)
+    let check = |claims: &RegisteredClaims<'_>| validation.check_claims(claims, now);
+    from_claims::<T>(payload, scratch, check).map(|(value, _)| value)
 }
 
 /// [`verify_claims`] with the key chosen from the header by `choose` (a key set).
@@ -162,15 +166,14 @@ pub(crate) fn verify_claims_chosen<'b, 'k, K, C>(
     validation: &Validation<'_>,
     now: u64,
     buf: &'b mut [u8],
-) -> Result<&'b [u8], Error>
+) -> Result<RegisteredClaims<'b>, Error>
 where
     K: VerifyingKey + ?Sized + 'k,
     C: FnOnce(&Header<'_>) -> Result<&'k K, Error>,
 {
     let (payload, scratch) = signed_payload(token, choose, validation, buf)?;
-    let check = |registered: &Registered<'_>| validation.check_claims(registered, now);
-    crate::json::de::from_claims::<IgnoredAny>(payload, scratch, check)?;
-    Ok(payload)
+    let check = |claims: &RegisteredClaims<'_>| validation.check_claims(claims, now);
+    from_claims::<IgnoredAny>(payload, scratch, check).map(|(_, claims)| claims)
 }
 
 /// The steps of [`verify`] up to the signature and `typ`: the decoded payload at the start
@@ -233,7 +236,15 @@ where
     }
     let typ = check_typ(header.typ);
 
-    key.verify_segment(parts.signing_input, parts.signature)?;
+    // The signature segment is decoded here, once for every algorithm, over the header
+    // (no longer needed); a segment of the wrong length is refused before any decoding.
+    let signature_len = key.signature_len();
+    if parts.signature.len() != base64url::encoded_len(signature_len) {
+        return Err(Error::InvalidSignature);
+    }
+    let signature = buf.get_mut(..signature_len).ok_or(Error::BufferTooSmall)?;
+    base64url::decode(parts.signature, signature).map_err(|_| Error::InvalidSignature)?;
+    key.verify_signature(parts.signing_input, signature)?;
     typ?;
 
     base64url::decode(parts.payload, buf)
@@ -276,7 +287,9 @@ where
     let parts = compact::split(token, validation.max_token_len)?;
     let header = base64url::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
     let payload = base64url::decoded_len(parts.payload.len()).ok_or(Error::Base64)?;
-    let mut buf = alloc::vec![0u8; header.max(2 * payload)];
+    // The signature is decoded into the same buffer, over the header.
+    let signature = base64url::decoded_len(parts.signature.len()).unwrap_or(0);
+    let mut buf = alloc::vec![0u8; header.max(signature).max(2 * payload)];
     verify(token, key, validation, now, &mut buf)
 }
 

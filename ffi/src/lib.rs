@@ -1071,7 +1071,7 @@ impl Verifier for &dyn jwt_core::VerifyingKey {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<&'b [u8], Error> {
-        jwt_core::verify_claims(token, *self, validation, now, buf)
+        jwt_core::verify_claims(token, *self, validation, now, buf).map(|claims| claims.json())
     }
 }
 
@@ -1083,7 +1083,7 @@ impl Verifier for &KeysetValue {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<&'b [u8], Error> {
-        KeysetValue::verify_claims(self, token, validation, now, buf)
+        KeysetValue::verify_claims(self, token, validation, now, buf).map(|claims| claims.json())
     }
 }
 

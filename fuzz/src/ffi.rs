@@ -86,7 +86,8 @@ pub fn ffi_verify(data: &[u8]) {
         let key = Hs256Key::new(SECRET).unwrap();
         Some(
             match jwt_core::verify_claims(text, &key, &validation, NOW, &mut rust_buf) {
-                Ok(payload) => {
+                Ok(verified) => {
+                    let payload = verified.json();
                     // SAFETY: on success `claims.json` points into `buf`.
                     let json = unsafe {
                         core::slice::from_raw_parts(claims.json.ptr.cast::<u8>(), claims.json.len)

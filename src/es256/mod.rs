@@ -12,8 +12,11 @@ use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 
-use crate::algorithm::{SigningKey, VerifyingKey, decode_fixed, sealed};
-use crate::{Algorithm, Error, base64url};
+use crate::algorithm::{SigningKey, VerifyingKey, sealed};
+use crate::{Algorithm, Error};
+
+/// Length of an ES256 signature: `r || s`, 32 bytes each (RFC 7518 section 3.4).
+const SIGNATURE_LEN: usize = 64;
 
 #[cfg(target_pointer_width = "64")]
 mod generator_tables;
@@ -152,6 +155,10 @@ impl VerifyingKey for Es256PublicKey {
         Algorithm::Es256
     }
 
+    fn signature_len(&self) -> usize {
+        SIGNATURE_LEN
+    }
+
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         // `from_slice` takes exactly 64 bytes and refuses r or s of 0 or >= n (V-E1, V-E2).
         let signature = Signature::from_slice(signature).map_err(|_| Error::InvalidSignature)?;
@@ -160,10 +167,6 @@ impl VerifyingKey for Es256PublicKey {
         } else {
             Err(Error::InvalidSignature)
         }
-    }
-
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        self.verify_signature(signing_input, &decode_fixed::<64>(signature)?)
     }
 }
 
@@ -217,17 +220,13 @@ impl SigningKey for Es256PrivateKey {
     }
 
     fn signature_len(&self) -> usize {
-        64
+        SIGNATURE_LEN
     }
 
     fn sign_signature(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        let out = out.get_mut(..64).ok_or(Error::BufferTooSmall)?;
+        let out = out.get_mut(..SIGNATURE_LEN).ok_or(Error::BufferTooSmall)?;
         out.copy_from_slice(&self.sign(signing_input)?.to_bytes());
-        Ok(64)
-    }
-
-    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        base64url::encode(&self.sign(signing_input)?.to_bytes(), out)
+        Ok(SIGNATURE_LEN)
     }
 }
 

@@ -1,5 +1,6 @@
-//! A serde deserializer on the strict scanner: one pass over a claims set fills the caller's
-//! type and reads the registered claims for validation on the way.
+//! A serde deserializer on the strict scanner: one pass over a JSON object fills the caller's
+//! type and hands the top-level members an [`Observer`] asks for to it on the way (the
+//! claims reader records the registered claims this way, for validation).
 //!
 //! The document is held to every rule of [`crate::json`] (UTF-8, RFC 8259 grammar, no
 //! duplicate top-level member, bounded depth and member count) whatever the type asks for:
@@ -14,27 +15,39 @@ use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{Cursor, JsonStr, MAX_DEPTH, MemberNames, Value};
 use crate::Error;
-use crate::claims::{self, Registered};
 
-/// Reads the claims set `payload` as `T`, and hands its registered claims (type-checked) to
-/// `check` once the whole document is read. `scratch` receives unescaped strings for owned
-/// fields.
+/// Sees the top-level members of the object being read that it asks for, each once, whether
+/// or not the type reads them. The reader knows nothing of what the members mean.
+pub(crate) trait Observer<'de> {
+    /// What the observer calls a member it wants.
+    type Member: Copy;
+
+    /// The member `name` stands for, if the observer wants its value.
+    fn wants(&self, name: JsonStr<'_>) -> Option<Self::Member>;
+
+    /// Takes the value of a wanted member. The first error, in document order, refuses the
+    /// document once its syntax is known to be sound.
+    fn record(&mut self, member: Self::Member, value: Value<'de>) -> Result<(), Error>;
+}
+
+/// Reads the JSON object `payload` as `T`, handing the members `observer` wants to it.
+/// `scratch` receives unescaped strings for owned fields.
 ///
-/// The error is the first rule the claims break, as if they were validated before being read
-/// as `T`: a syntax error anywhere in the document, then a registered claim of the wrong
-/// type, then `check`'s error, then the type's. When the type fails, the scan resumes at the
+/// The outer error is the document's: a syntax error anywhere in it, then the observer's
+/// first error. The inner result is the type's. When the type fails, the scan resumes at the
 /// top-level member it failed in, so the rest of the document is still held to every rule
-/// and its registered claims are still recorded.
-pub(crate) fn from_claims<'de, T>(
+/// and its members are still observed.
+pub(crate) fn from_object<'de, T, O>(
     payload: &'de [u8],
     scratch: &mut [u8],
-    check: impl FnOnce(&Registered<'de>) -> Result<(), Error>,
-) -> Result<T, Error>
+    observer: &mut O,
+) -> Result<Result<T, Error>, Error>
 where
     T: de::Deserialize<'de>,
+    O: Observer<'de>,
 {
     let cur = Cursor::new(payload)?;
-    let mut set = ClaimsSet {
+    let mut object = TopLevel {
         value: Deserializer {
             cur: cur.clone(),
             scratch,
@@ -42,19 +55,18 @@ where
             ahead: AheadSlot::default(),
         },
         names: MemberNames::new(),
-        registered: Registered::default(),
-        invalid: Ok(()),
+        observer,
+        refused: Ok(()),
         at: At::Start,
         resume: cur,
         resume_first: true,
         failed: false,
         first: true,
     };
-    let claims = T::deserialize(&mut set);
-    set.finish()?;
-    set.invalid?;
-    check(&set.registered)?;
-    claims.map_err(|e| e.0)
+    let value = T::deserialize(&mut object);
+    object.finish()?;
+    object.refused?;
+    Ok(value.map_err(|e| e.0))
 }
 
 /// The error of a deserialization: one of jwt-core's, [`Error::ClaimsTypeMismatch`] when the document
@@ -82,14 +94,14 @@ impl de::Error for DeError {
     }
 }
 
-/// The top-level object: its members are the claims, and registered ones are also recorded
-/// for validation as they pass.
-struct ClaimsSet<'de, 's> {
+/// The top-level object: its members go to the type, and those the observer wants also to
+/// the observer as they pass.
+struct TopLevel<'de, 's, 'o, O> {
     value: Deserializer<'de, 's>,
     names: MemberNames,
-    registered: Registered<'de>,
-    /// The first registered claim of the wrong type, in document order.
-    invalid: Result<(), Error>,
+    observer: &'o mut O,
+    /// The observer's first error, in document order.
+    refused: Result<(), Error>,
     /// Where the scan resumes once the type is done: `resume` is the cursor at `at`, the last
     /// boundary between members the type reached.
     at: At,
@@ -115,7 +127,7 @@ enum At {
     End,
 }
 
-impl<'de> ClaimsSet<'de, '_> {
+impl<'de, O: Observer<'de>> TopLevel<'de, '_, '_, O> {
     /// Records that the cursor is at the boundary `at`.
     fn reach(&mut self, at: At) {
         self.at = at;
@@ -123,7 +135,7 @@ impl<'de> ClaimsSet<'de, '_> {
         self.resume_first = self.first;
     }
 
-    /// Reads the name of the next member (recording its value if it is a registered claim)
+    /// Reads the name of the next member (handing its value to the observer if it wants it)
     /// up to its value, or `None` at the closing brace (left in place).
     fn member(&mut self) -> Result<Option<JsonStr<'de>>, Error> {
         let cur = &mut self.value.cur;
@@ -132,8 +144,8 @@ impl<'de> ClaimsSet<'de, '_> {
         }
         let name = cur.member_name(&mut self.names)?;
         let mut ahead = None;
-        if let Some(claim) = claims::registered(name) {
-            // Read the value ahead of the type (registered values are short), and keep it
+        if let Some(member) = self.observer.wants(name) {
+            // Read the value ahead of the type (observed values are short), and keep it
             // for the type to take where that pays.
             let mut after = cur.clone();
             let value = after.value(MAX_DEPTH - 1)?;
@@ -142,8 +154,8 @@ impl<'de> ClaimsSet<'de, '_> {
                 after: after.pos(),
                 value,
             });
-            let recorded = self.registered.record(claim, value);
-            self.invalid = self.invalid.and(recorded);
+            let recorded = self.observer.record(member, value);
+            self.refused = self.refused.and(recorded);
         }
         self.value.keep_ahead(ahead);
         self.reach(At::Value);
@@ -151,7 +163,7 @@ impl<'de> ClaimsSet<'de, '_> {
     }
 
     /// Scans the rest of the document from the last boundary the type reached, whether it
-    /// finished, stopped early or failed, recording the registered claims it did not reach.
+    /// finished, stopped early or failed, observing the members it did not reach.
     fn finish(&mut self) -> Result<(), Error> {
         self.value.cur = self.resume.clone();
         self.first = self.resume_first;
@@ -192,10 +204,10 @@ impl<'de> ClaimsSet<'de, '_> {
     }
 }
 
-impl<'de> de::Deserializer<'de> for &mut ClaimsSet<'de, '_> {
+impl<'de, O: Observer<'de>> de::Deserializer<'de> for &mut TopLevel<'de, '_, '_, O> {
     type Error = DeError;
 
-    /// A claims set is an object, whatever the type asks for; a type that is not map-shaped
+    /// The document is an object, whatever the type asks for; a type that is not map-shaped
     /// refuses it.
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let cur = &mut self.value.cur;
@@ -229,7 +241,7 @@ impl<'de> de::Deserializer<'de> for &mut ClaimsSet<'de, '_> {
     }
 }
 
-impl<'de> de::MapAccess<'de> for &mut ClaimsSet<'de, '_> {
+impl<'de, O: Observer<'de>> de::MapAccess<'de> for &mut TopLevel<'de, '_, '_, O> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -282,7 +294,7 @@ struct Deserializer<'de, 's> {
     ahead: AheadSlot<'de>,
 }
 
-/// A top-level value read ahead (a registered claim's, for validation): the type reading it
+/// A top-level value read ahead (one the observer wanted): the type reading it
 /// takes it from here instead of scanning it a second time. Kept on 64-bit targets
 /// (gateways), where that saves instructions on every verify; 32-bit targets keep nothing
 /// and scan those few short values twice, which costs less flash.
@@ -763,8 +775,21 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
+    /// Wants every member (so every top-level value is read ahead) and records nothing.
+    struct EveryMember;
+
+    impl Observer<'_> for EveryMember {
+        type Member = ();
+        fn wants(&self, _: JsonStr<'_>) -> Option<()> {
+            Some(())
+        }
+        fn record(&mut self, (): (), _: Value<'_>) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
     fn read<'de, T: de::Deserialize<'de>>(json: &'de str, scratch: &mut [u8]) -> Result<T, Error> {
-        from_claims::<T>(json.as_bytes(), scratch, |_| Ok(()))
+        from_object::<T, _>(json.as_bytes(), scratch, &mut EveryMember)?
     }
 
     #[derive(Deserialize, Debug, PartialEq)]
@@ -917,7 +942,8 @@ mod tests {
             );
         }
         assert_eq!(
-            from_claims::<Only>(b"{\"a\":1,\"b\":\"\xff\"}", &mut scratch, |_| Ok(())).err(),
+            from_object::<Only, _>(b"{\"a\":1,\"b\":\"\xff\"}", &mut scratch, &mut EveryMember)
+                .err(),
             Some(Error::Json)
         );
     }
@@ -950,35 +976,11 @@ mod tests {
         );
     }
 
+    /// Observed values are read ahead; the type then reads each value however it asks
+    /// (borrowed, unescaped, as an integer of either sign, as a float, as any value, ignored,
+    /// as an array), and gets what serde_json gets.
     #[test]
-    fn registered_claims_are_recorded_on_the_way() {
-        #[derive(Deserialize)]
-        struct Sub<'a> {
-            sub: &'a str,
-        }
-        let json = br#"{"iss":"https:\/\/a","sub":"s","exp":10.5,"aud":["x","y"]}"#;
-        let mut seen = None;
-        let claims = from_claims::<Sub>(json, &mut [], |registered| {
-            seen = Some(*registered);
-            Ok(())
-        })
-        .unwrap();
-        let registered = seen.unwrap();
-        assert_eq!(claims.sub, "s");
-        assert!(registered.iss.unwrap() == "https://a");
-        assert_eq!(registered.exp.unwrap().ceil(), 11);
-        assert!(registered.aud.unwrap().contains_any(&["y"]));
-        assert_eq!(
-            from_claims::<Sub>(br#"{"sub":"s","exp":"10"}"#, &mut [], |_| Ok(())).err(),
-            Some(Error::InvalidClaim(crate::Claim::Exp))
-        );
-    }
-
-    /// Registered claims are read ahead for validation; the type then reads each value however
-    /// it asks (borrowed, unescaped, as an integer of either sign, as a float, as any value,
-    /// ignored, as an array), and gets what serde_json gets.
-    #[test]
-    fn a_registered_value_read_ahead_is_read_by_the_type_as_it_asks() {
+    fn a_value_read_ahead_is_read_by_the_type_as_it_asks() {
         #[derive(Deserialize, Debug, PartialEq)]
         struct Shapes<'a> {
             iss: &'a str,
@@ -1064,106 +1066,6 @@ mod tests {
             let theirs = serde_json::from_str::<Float>(&doc).ok();
             let ours = read::<Float>(&doc, &mut scratch).ok();
             assert_eq!(ours, theirs, "{doc}");
-        }
-    }
-
-    /// When the type fails, the rest of the document is still scanned and its registered
-    /// claims recorded: a syntax error after the failure, then a registered claim of the
-    /// wrong type, then `check`'s error, take precedence over the type's error.
-    #[test]
-    fn the_scan_resumes_where_the_type_failed() {
-        #[derive(Deserialize, Debug)]
-        struct Bytes {
-            #[serde(rename = "a")]
-            _a: std::vec::Vec<u8>,
-        }
-        let expired = |registered: &Registered<'_>| match registered.exp {
-            Some(_) => Err(Error::Expired),
-            None => Ok(()),
-        };
-        for (json, expected) in [
-            // The type fails deep inside `a`; the document ends badly.
-            (r#"{"a":[1,{"b":[2]}],"c":1 x}"#, Error::Json),
-            (r#"{"a":[1,{"b":[2]}],"c":1,"c":2}"#, Error::Json),
-            (r#"{"a":[1,{"b":[2]}],"c":[}"#, Error::Json),
-            // The first member fails to read (a fuzz find: the scan must resume as before
-            // the first member, where a comma is an error).
-            (r#"{, "sub":3}"#, Error::Json),
-            (r#"{,"a":[1]}"#, Error::Json),
-            // A registered claim after the failure, of the wrong type, then expired.
-            (
-                r#"{"a":[1,{"b":[2]}],"exp":"soon"}"#,
-                Error::InvalidClaim(crate::Claim::Exp),
-            ),
-            (r#"{"a":[1,{"b":[2]}],"exp":5}"#, Error::Expired),
-            // A registered claim before the failure, of the wrong type.
-            (
-                r#"{"iss":7,"a":[300]}"#,
-                Error::InvalidClaim(crate::Claim::Iss),
-            ),
-            // Only the type's error: a member of the wrong type, one missing.
-            (r#"{"a":[1,{"b":[2]}],"c":1}"#, Error::ClaimsTypeMismatch),
-            (r#"{"b":[1]}"#, Error::ClaimsTypeMismatch),
-            // Text after the object; not an object.
-            (r#"{"a":[1]} x"#, Error::Json),
-            (r#"[1]"#, Error::Json),
-        ] {
-            assert_eq!(
-                from_claims::<Bytes>(json.as_bytes(), &mut [], expired).err(),
-                Some(expected),
-                "{json}"
-            );
-        }
-        assert_eq!(
-            from_claims::<()>(br#"{"exp":5}"#, &mut [], expired).err(),
-            Some(Error::Expired),
-            "a type that reads nothing"
-        );
-    }
-
-    /// A type that ignores an error and asks for more gets an error, and whatever it returns,
-    /// the document is still held to every rule and its registered claims recorded.
-    #[test]
-    fn a_type_that_ignores_an_error_gets_no_more_of_the_document() {
-        struct Stubborn;
-        impl<'de> Deserialize<'de> for Stubborn {
-            fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Visit;
-                impl<'de> Visitor<'de> for Visit {
-                    type Value = Stubborn;
-                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                        f.write_str("a map")
-                    }
-                    fn visit_map<A: de::MapAccess<'de>>(
-                        self,
-                        mut map: A,
-                    ) -> Result<Stubborn, A::Error> {
-                        let _ = map.next_key::<de::IgnoredAny>()?;
-                        let _ = map.next_value::<bool>();
-                        assert!(map.next_key::<de::IgnoredAny>().is_err());
-                        assert!(map.next_value::<de::IgnoredAny>().is_err());
-                        Ok(Stubborn)
-                    }
-                }
-                deserializer.deserialize_map(Visit)
-            }
-        }
-        let mut seen = None;
-        let read = from_claims::<Stubborn>(br#"{"a":[1,2],"sub":"s","b":{}}"#, &mut [], |r| {
-            seen = r.sub;
-            Ok(())
-        });
-        assert!(read.is_ok());
-        assert!(seen.is_some_and(|sub| sub == "s"));
-        for bad in [
-            &br#"{"a":[1,2],"b":}"#[..],
-            br#"{"a":[1,2]"#,
-            br#"{"a":[1,2}],"b":1}"#,
-        ] {
-            assert_eq!(
-                from_claims::<Stubborn>(bad, &mut [], |_| Ok(())).err(),
-                Some(Error::Json)
-            );
         }
     }
 }

@@ -85,8 +85,8 @@ impl VerifyingKey for AnyVerifyingKey {
         self.inner().verify_signature(signing_input, signature)
     }
 
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        self.inner().verify_segment(signing_input, signature)
+    fn signature_len(&self) -> usize {
+        self.inner().signature_len()
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::{AnyVerifyingKey, Jwk, Op};
 use crate::header::Header;
 use crate::json::{self, JsonStr, Value};
-use crate::{Algorithm, Error, Validation, VerifyingKey};
+use crate::{Algorithm, Error, RegisteredClaims, Validation, VerifyingKey};
 
 /// Longest `kid` kept for a key in a key set, in bytes; keys with longer IDs are skipped.
 pub const MAX_KID_LEN: usize = 128;
@@ -495,7 +495,7 @@ impl<S: KeyStorage> KeySet<S> {
     /// let mut out = [0u8; 256];
     /// let token = jwt_core::sign(&signer, &HeaderFields::new().kid("a"), &Claims { exp: 2 }, &mut out)?;
     /// let mut buf = [0u8; 256];
-    /// assert_eq!(set.verify_claims(token, &Validation::new(), 1, &mut buf)?, br#"{"exp":2}"#);
+    /// assert_eq!(set.verify_claims(token, &Validation::new(), 1, &mut buf)?.json(), br#"{"exp":2}"#);
     /// # Ok(())
     /// # }
     /// # #[cfg(not(feature = "hs256"))]
@@ -507,7 +507,7 @@ impl<S: KeyStorage> KeySet<S> {
         validation: &Validation<'_>,
         now: u64,
         buf: &'b mut [u8],
-    ) -> Result<&'b [u8], Error> {
+    ) -> Result<RegisteredClaims<'b>, Error> {
         let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
         match self.issuer.as_deref() {
             Some(issuer) => {

@@ -9,7 +9,7 @@ use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
 use crate::algorithm::{SigningKey, VerifyingKey, sealed};
-use crate::{Algorithm, Error, base64url};
+use crate::{Algorithm, Error};
 
 mod montgomery;
 
@@ -157,6 +157,10 @@ impl VerifyingKey for Rs256PublicKey {
         Algorithm::Rs256
     }
 
+    fn signature_len(&self) -> usize {
+        self.len
+    }
+
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         // The `rsa` crate also checks this; checking first keeps the rule visible (V-R1).
         if signature.len() != self.len {
@@ -172,16 +176,6 @@ impl VerifyingKey for Rs256PublicKey {
         self.key
             .verify(signing_input, &signature)
             .map_err(|_| Error::InvalidSignature)
-    }
-
-    fn verify_segment(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
-        if signature.len() != base64url::encoded_len(self.len) {
-            return Err(Error::InvalidSignature);
-        }
-        let mut raw = [0u8; MAX_SIGNATURE_LEN];
-        let n = base64url::decode(signature, &mut raw).map_err(|_| Error::InvalidSignature)?;
-        let raw = raw.get(..n).ok_or(Error::InvalidSignature)?;
-        self.verify_signature(signing_input, raw)
     }
 }
 
@@ -304,9 +298,5 @@ impl SigningKey for Rs256PrivateKey {
             .ok_or(Error::BufferTooSmall)?;
         out.copy_from_slice(&signature);
         Ok(signature.len())
-    }
-
-    fn sign_segment(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        base64url::encode(&self.sign(signing_input)?, out)
     }
 }

@@ -509,7 +509,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
             let outcome = provider.config.with_validation(false, |policy| {
                 set.verify_claims(token, policy, now, &mut buf)
-                    .map(<[u8]>::to_vec)
+                    .map(|claims| claims.json().to_vec())
             });
             match outcome {
                 Err(jwt_core::Error::UnknownKey) => {

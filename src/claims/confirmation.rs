@@ -6,8 +6,9 @@
 //! is refused unless the caller proved the presenter holds the key the token names
 //! (RFC 9449 section 7.1, RFC 8705 section 3).
 
+use super::Claim;
+use crate::Error;
 use crate::json::{self, Value};
-use crate::{Claim, Error};
 
 /// A key whose possession the caller verified for the request that presented the token,
 /// named the way a token's `cnf` claim names it (RFC 7800). Hand it to

@@ -125,6 +125,11 @@ impl ClaimSet {
         ClaimSet(self.0 & !Self::bit(claim))
     }
 
+    /// Whether `claim` is in the set (never [`Claim::Typ`]).
+    pub(crate) const fn contains(self, claim: Claim) -> bool {
+        self.0 & Self::bit(claim) != 0
+    }
+
     /// Adds `claim` (nothing for [`Claim::Typ`]).
     pub(crate) fn insert(&mut self, claim: Claim) {
         *self = self.with(claim);

@@ -1,12 +1,11 @@
 //! The validation policy for registered claims and the `typ` header (RFC 7519 section 4.1,
 //! RFC 8725 sections 3.8-3.12).
 
-use crate::claim::ClaimSet;
-use crate::claims::Registered;
-use crate::confirmation::{self, Confirmation};
+use super::confirmation::{self, Confirmation};
+use super::{Claim, ClaimSet, RegisteredClaims};
+use crate::Error;
 use crate::header::media_type_eq;
 use crate::json::JsonStr;
-use crate::{Claim, Error};
 
 /// Leeway applied to `exp`, `nbf` and `iat` unless configured otherwise: 60 seconds.
 pub const DEFAULT_LEEWAY: u64 = 60;
@@ -345,7 +344,7 @@ impl<'a> Validation<'a> {
     ///            Err(jwt_core::Error::InvalidClaim(jwt_core::Claim::Exp)));
     /// ```
     pub fn validate(&self, claims_json: &[u8], now: u64) -> Result<(), Error> {
-        self.check_claims(&Registered::parse(claims_json)?, now)
+        self.check_claims(&RegisteredClaims::parse(claims_json)?, now)
     }
 
     /// Checks the header's `typ` against the policy.
@@ -370,7 +369,11 @@ impl<'a> Validation<'a> {
         }
     }
 
-    pub(crate) fn check_claims(&self, claims: &Registered<'_>, now: u64) -> Result<(), Error> {
+    pub(crate) fn check_claims(
+        &self,
+        claims: &RegisteredClaims<'_>,
+        now: u64,
+    ) -> Result<(), Error> {
         let mut required = self.required;
         if !self.issuers.is_empty() {
             required.insert(Claim::Iss);
@@ -445,7 +448,7 @@ impl<'a> Validation<'a> {
 impl Validation<'_> {
     /// OpenID Connect Core 1.0 section 3.1.3.7 steps 3 to 5, and the `sub` format of
     /// section 2 (V-O1, V-O3, V-O4).
-    fn check_id_token(&self, claims: &Registered<'_>, client_id: &str) -> Result<(), Error> {
+    fn check_id_token(&self, claims: &RegisteredClaims<'_>, client_id: &str) -> Result<(), Error> {
         if let Some(sub) = claims.sub {
             let mut len = 0usize;
             // ASCII characters are single bytes, and any other makes a byte above 0x7F.
