@@ -1,7 +1,9 @@
 //! What forged input costs to refuse or read: headers built to make duplicate-name detection
 //! expensive, each beside a header of the same length whose names have no escapes (the
-//! ratio between the two is what an attacker gains by spelling names with escapes), and JWK
-//! Set loading at 1k, 4k and 16k keys (linear: the cost per key should not grow).
+//! ratio between the two is what an attacker gains by spelling names with escapes), JWK
+//! Set loading at 1k, 4k and 16k keys (linear: the cost per key should not grow), and sets
+//! where each usable key has a twin under its `kid` that is declared for the same algorithm
+//! but cannot be imported (each twin is looked up, not compared with every key).
 //!
 //! `cargo bench --manifest-path benches/Cargo.toml --bench hostile`
 
@@ -90,13 +92,29 @@ fn forged_headers(c: &mut Criterion) {
 /// A JWK Set of `n` HMAC keys, distinct `kid`s: importing one costs little, so the time is
 /// the reading of the document.
 fn jwk_set(n: usize) -> String {
-    let keys: Vec<String> = (0..n)
+    format!("{{\"keys\":[{}]}}", jwk_set_members(n).join(","))
+}
+
+fn jwk_set_members(n: usize) -> Vec<String> {
+    (0..n)
         .map(|i| {
             let k = Base64UrlUnpadded::encode_string(
                 format!("secret number {i:05} of the key set, 32+ bytes").as_bytes(),
             );
             format!(r#"{{"kty":"oct","alg":"HS256","use":"sig","kid":"key-{i}","k":"{k}"}}"#)
         })
+        .collect()
+}
+
+/// `n` HMAC keys, each followed by a twin of the same `kid` declared for HS256 whose secret
+/// is too short to import: every twin makes its `kid` ambiguous.
+fn jwk_set_with_unimportable_twins(n: usize) -> String {
+    let weak = Base64UrlUnpadded::encode_string(b"short");
+    let keys: Vec<String> = jwk_set_members(n)
+        .into_iter()
+        .chain((0..n).map(|i| {
+            format!(r#"{{"kty":"oct","alg":"HS256","use":"sig","kid":"key-{i}","k":"{weak}"}}"#)
+        }))
         .collect();
     format!("{{\"keys\":[{}]}}", keys.join(","))
 }
@@ -110,6 +128,15 @@ fn jwk_set_loading(c: &mut Criterion) {
             b.iter(|| {
                 let set = GrowableJwkSet::parse(black_box(doc.as_bytes())).unwrap();
                 assert_eq!(set.len(), n);
+            })
+        });
+    }
+    for n in [2_000, 4_000, 8_000] {
+        let doc = jwk_set_with_unimportable_twins(n);
+        g.bench_function(format!("{n} keys + {n} unimportable twins"), |b| {
+            b.iter(|| {
+                let set = GrowableJwkSet::parse(black_box(doc.as_bytes())).unwrap();
+                assert_eq!((set.len(), set.skipped()), (n, n));
             })
         });
     }
