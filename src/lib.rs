@@ -50,8 +50,6 @@ mod hs256;
 pub mod json;
 #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
 mod jwk;
-#[cfg(feature = "std")]
-mod rotation;
 #[cfg(feature = "rs256")]
 mod rs256;
 mod scan;
@@ -82,8 +80,6 @@ pub use jwk::{
     any(feature = "hs256", feature = "es256", feature = "rs256")
 ))]
 pub use jwk::{GrowableJwkSet, Heap};
-#[cfg(feature = "std")]
-pub use rotation::Rotating;
 #[cfg(feature = "rs256")]
 pub use rs256::{Rs256PrivateKey, Rs256PublicKey};
 pub use sign::sign;

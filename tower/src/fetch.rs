@@ -77,19 +77,11 @@ impl std::fmt::Display for FetchError {
 impl std::error::Error for FetchError {}
 
 /// Checks that `url` may be fetched: `https`, or `http` to a loopback address (`127.0.0.0/8`,
-/// `::1` or `localhost`).
-///
-/// ```
-/// use jwt_core_tower::fetch::checked_url;
-/// assert!(checked_url("https://idp.example/jwks").is_ok());
-/// assert!(checked_url("http://127.0.0.1:8080/jwks").is_ok());
-/// assert!(checked_url("http://idp.example/jwks").is_err());
-/// assert!(checked_url("ftp://127.0.0.1/jwks").is_err());
-/// ```
+/// `::1` or `localhost`). Its rules are `tests::only_https_or_loopback_http_is_fetched`.
 ///
 /// # Errors
 /// [`FetchError::InsecureUrl`] for any other URL, including one that does not parse.
-pub fn checked_url(url: &str) -> Result<Url, FetchError> {
+pub(crate) fn checked_url(url: &str) -> Result<Url, FetchError> {
     let insecure = || FetchError::InsecureUrl(url.to_string());
     let parsed = Url::parse(url).map_err(|_| insecure())?;
     if is_allowed(&parsed) {

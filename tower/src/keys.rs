@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use jwt_core::{GrowableJwkSet, Rotating};
+use jwt_core::GrowableJwkSet;
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -16,6 +16,7 @@ use tracing::{Instrument, debug, info, warn};
 use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::metrics::{Metrics, bump};
 use crate::provider::KeyCachePolicy;
+use crate::rotation::Rotating;
 
 /// One key set and how long it may be used. Replaced whole.
 #[derive(Debug)]

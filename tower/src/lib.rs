@@ -12,12 +12,13 @@ mod authenticator;
 #[cfg(feature = "axum")]
 mod axum;
 mod discovery;
-pub mod fetch;
+mod fetch;
 mod keys;
 mod layer;
 mod metrics;
 mod provider;
 mod refusal;
+mod rotation;
 
 pub use authenticator::{Authenticator, AuthenticatorBuilder, BuildError, Verified};
 #[cfg(feature = "axum")]
@@ -27,3 +28,4 @@ pub use layer::{GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScope
 pub use metrics::MetricsSnapshot;
 pub use provider::{KeyCachePolicy, Provider};
 pub use refusal::Refusal;
+pub use rotation::Rotating;
