@@ -1,6 +1,6 @@
 //! The algorithms jwt-core implements, and the sealed traits that bind a key to one of them.
 
-use crate::Error;
+use crate::error::Error;
 use crate::json::JsonStr;
 
 /// A JWS algorithm (RFC 7518 section 3.1). Only these three exist here; `none` never does.

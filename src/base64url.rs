@@ -5,7 +5,7 @@
 //! characters outside the URL-safe alphabet, and the unused low bits of the last character
 //! must be zero (checklist V-P2).
 
-use crate::Error;
+use crate::error::Error;
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const INVALID: u8 = 0xFF;

@@ -16,7 +16,7 @@
 //! # Ok::<(), jwt_core::Error>(())
 //! ```
 
-use crate::Error;
+use crate::error::Error;
 use crate::json::ser::Writer;
 
 /// Why a request's bearer token is not accepted, as RFC 6750 section 3.1 names it for the

@@ -1,6 +1,6 @@
 //! The JWS compact serialization: `header.payload.signature` (RFC 7515 section 7.1).
 
-use crate::Error;
+use crate::error::Error;
 
 /// Largest token accepted by any function of the crate (checklist V-P12). A
 /// [`Validation`](crate::Validation) may set a smaller limit.

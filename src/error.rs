@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::Claim;
+use crate::claims::Claim;
 
 /// Everything that can go wrong when parsing, verifying, validating or signing a token,
 /// or when importing a key.

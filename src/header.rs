@@ -1,7 +1,9 @@
 //! The JOSE header: reading it from a token (RFC 7515 section 4) and writing it when signing.
 
+use crate::algorithm::Algorithm;
+use crate::error::Error;
 use crate::json::{self, JsonStr, Value};
-use crate::{Algorithm, Error, base64url, compact};
+use crate::{base64url, compact};
 
 /// The protected header of a token, read before (or without) verifying it.
 ///

@@ -2,10 +2,13 @@
 
 use serde::Serialize;
 
+use crate::algorithm::SigningKey;
+use crate::base64url;
+use crate::claims::Claim;
 use crate::claims::RegisteredClaims;
+use crate::error::Error;
 use crate::header::{HeaderFields, WrittenHeader};
 use crate::json::ser;
-use crate::{Claim, Error, SigningKey, base64url};
 
 /// Signs `claims` with `key` into `out`, returning the token as a `&str` borrowed from it.
 ///

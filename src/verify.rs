@@ -3,10 +3,13 @@
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use crate::algorithm::VerifyingKey;
+use crate::claims::Validation;
 use crate::claims::{RegisteredClaims, from_claims};
+use crate::error::Error;
 use crate::header::Header;
 use crate::json::JsonStr;
-use crate::{Error, Validation, VerifyingKey, base64url, compact};
+use crate::{base64url, compact};
 
 /// Verifies `token` with `key`, validates it against `validation` at `now` (Unix seconds),
 /// and deserializes its claims as `T`, without allocating.

@@ -7,7 +7,7 @@
 //! (RFC 9449 section 7.1, RFC 8705 section 3).
 
 use super::Claim;
-use crate::Error;
+use crate::error::Error;
 use crate::json::{self, Value};
 
 /// A key whose possession the caller verified for the request that presented the token,

@@ -4,7 +4,7 @@
 use serde::de::Deserialize;
 
 use super::{Claim, ClaimSet, NumericDate};
-use crate::Error;
+use crate::error::Error;
 use crate::json::de::{self, Observer};
 use crate::json::{self, JsonStr, Value};
 

@@ -3,7 +3,7 @@
 
 use super::confirmation::{self, Confirmation};
 use super::{Claim, ClaimSet, RegisteredClaims};
-use crate::Error;
+use crate::error::Error;
 use crate::header::media_type_eq;
 use crate::json::JsonStr;
 

@@ -12,8 +12,9 @@ use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 
+use crate::algorithm::Algorithm;
 use crate::algorithm::{SigningKey, VerifyingKey, sealed};
-use crate::{Algorithm, Error};
+use crate::error::Error;
 
 /// Length of an ES256 signature: `r || s`, 32 bytes each (RFC 7518 section 3.4).
 const SIGNATURE_LEN: usize = 64;

@@ -14,7 +14,7 @@ use core::fmt;
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{Cursor, JsonStr, MAX_DEPTH, MemberNames, Value};
-use crate::Error;
+use crate::error::Error;
 
 /// Sees the top-level members of the object being read that it asks for, each once, whether
 /// or not the type reads them. The reader knows nothing of what the members mean.

@@ -15,7 +15,7 @@ pub use str::{Bytes, Chars, JsonStr};
 
 use core::cmp::Ordering;
 
-use crate::Error;
+use crate::error::Error;
 use str::hex4;
 
 /// Deepest nesting accepted, counting the top-level object as 1.

@@ -1,8 +1,9 @@
 //! [`AnyVerifyingKey`]: a verifying key of whichever algorithm a JWK holds.
 
 use super::Jwk;
+use crate::algorithm::Algorithm;
 use crate::algorithm::{VerifyingKey, sealed};
-use crate::{Algorithm, Error};
+use crate::error::Error;
 
 /// A verifying key of any algorithm compiled in, as imported from a JWK whose type is only
 /// known at run time (a JWK Set from an identity provider). It keeps the algorithm binding

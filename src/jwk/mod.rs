@@ -7,8 +7,9 @@
 //! members ignored. Public members are decoded with the table decoder; secret members
 //! (`k`, `d`, `p`, `q`) with base64ct's constant-time decoder, and stack copies are wiped.
 
+use crate::algorithm::Algorithm;
+use crate::error::Error;
 use crate::json::{self, JsonStr, Value};
-use crate::{Algorithm, Error};
 
 mod key;
 mod set;
@@ -464,8 +465,11 @@ mod rsa_jwk {
     use zeroize::Zeroizing;
 
     use super::{Jwk, Op, required};
+    use crate::algorithm::Algorithm;
+    use crate::base64url;
+    use crate::error::Error;
     use crate::json::JsonStr;
-    use crate::{Algorithm, Error, Rs256PrivateKey, Rs256PublicKey, base64url};
+    use crate::rs256::{Rs256PrivateKey, Rs256PublicKey};
 
     /// A Base64urlUInt (RFC 7518 section 2): non-empty, minimum octets (no leading zero).
     fn minimal(bytes: &[u8]) -> Result<(), Error> {

@@ -6,9 +6,11 @@ use heapless::String;
 use serde::Deserialize;
 
 use super::{AnyVerifyingKey, Jwk, Op};
+use crate::algorithm::{Algorithm, VerifyingKey};
+use crate::claims::{RegisteredClaims, Validation};
+use crate::error::Error;
 use crate::header::Header;
 use crate::json::{self, JsonStr, Value};
-use crate::{Algorithm, Error, RegisteredClaims, Validation, VerifyingKey};
 
 /// Longest `kid` kept for a key in a key set, in bytes; keys with longer IDs are skipped.
 pub const MAX_KID_LEN: usize = 128;
