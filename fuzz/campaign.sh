@@ -5,6 +5,7 @@
 #
 # Usage: fuzz/campaign.sh SECONDS TARGET... (run two at once on a 2-core machine)
 # Env:   WORK (default /tmp/jwt-core-fuzz): working corpora and logs.
+# Finds reach fuzz/corpus only through fuzz/minimize.sh (fuzz/README.md, Corpora).
 set -uo pipefail
 cd "$(dirname "$0")"
 seconds=$1

@@ -37,8 +37,9 @@ fn replay(target: &str, property: fn(&[u8])) -> usize {
 #[test]
 fn the_ffi_verify_corpus_keeps_its_property() {
     let replayed = replay("ffi_verify", target::ffi_verify);
+    // The corpus as fuzz/minimize.sh leaves it: 35 inputs.
     assert!(
-        replayed >= 100,
+        replayed >= 35,
         "the seed corpus is there ({replayed} inputs)"
     );
 }
