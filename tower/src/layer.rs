@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::{Request, Response, header};
+use pin_project_lite::pin_project;
 use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -249,13 +250,11 @@ pub struct RequireScope<S> {
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireScope<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    S::Future: Send + 'static,
-    S::Error: 'static,
-    ResBody: Default + Send + 'static,
+    ResBody: Default,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = BoxFuture<Self::Response, Self::Error>;
+    type Future = RequireScopeFuture<S::Future, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -271,13 +270,58 @@ where
                 (!all).then_some(Refusal::InsufficientScope)
             }
         };
-        match refusal {
-            None => Box::pin(self.inner.call(request)),
-            Some(refusal) => {
-                let response =
-                    refusal.response(self.required.realm.as_deref(), Some(&self.required.joined));
-                Box::pin(async move { Ok(response) })
-            }
+        let kind = match refusal {
+            None => Kind::Inner {
+                future: self.inner.call(request),
+            },
+            Some(refusal) => Kind::Refused {
+                response: Some(
+                    refusal.response(self.required.realm.as_deref(), Some(&self.required.joined)),
+                ),
+            },
+        };
+        RequireScopeFuture { kind }
+    }
+}
+
+pin_project! {
+    /// The response future of [`RequireScope`]: the inner service's, or the refusal, ready
+    /// at once (nothing boxed).
+    pub struct RequireScopeFuture<F, B> {
+        #[pin]
+        kind: Kind<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = KindProjection]
+    enum Kind<F, B> {
+        Inner { #[pin] future: F },
+        Refused { response: Option<Response<B>> },
+    }
+}
+
+impl<F, B> std::fmt::Debug for RequireScopeFuture<F, B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequireScopeFuture { .. }")
+    }
+}
+
+impl<F, B, E> Future for RequireScopeFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().kind.project() {
+            KindProjection::Inner { future } => future.poll(cx),
+            // A future polled again after it completed may do anything but must not be
+            // unsound: it stays pending rather than panic.
+            KindProjection::Refused { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                None => Poll::Pending,
+            },
         }
     }
 }

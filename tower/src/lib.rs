@@ -24,7 +24,9 @@ pub use authenticator::{Authenticator, AuthenticatorBuilder, BuildError, Verifie
 #[cfg(feature = "axum")]
 pub use axum::Claims;
 pub use fetch::{FetchError, HttpLimits};
-pub use layer::{GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeLayer};
+pub use layer::{
+    GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeFuture, RequireScopeLayer,
+};
 pub use metrics::MetricsSnapshot;
 pub use provider::{KeyCachePolicy, Provider};
 pub use refusal::Refusal;
