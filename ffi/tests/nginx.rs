@@ -2,7 +2,8 @@
 //! FFI (`examples/nginx/jwt_core.lua`, declarations read from `jwt_core.h`) and checks the
 //! bearer token of every `/orders` request against a JWK Set file. Started on 127.0.0.1 with
 //! `examples/nginx/nginx.conf`, it gets valid, expired, tampered, wrong-audience,
-//! missing-scope, malformed and missing tokens.
+//! missing-scope, malformed and missing tokens, and a request with two `Authorization`
+//! headers; its error log must name no token.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -102,11 +103,19 @@ fn start(binary: &Path) -> (Nginx, u16) {
 
 /// Status, `WWW-Authenticate` and body of `GET path` with `authorization`.
 fn get(port: u16, path: &str, authorization: Option<&str>) -> (u16, Option<String>, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let auth = authorization
         .map(|a| format!("Authorization: {a}\r\n"))
         .unwrap_or_default();
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: gateway\r\n{auth}\r\n").unwrap();
+    send(
+        port,
+        &format!("GET {path} HTTP/1.0\r\nHost: gateway\r\n{auth}\r\n"),
+    )
+}
+
+/// Status, `WWW-Authenticate` and body of the answer to `request`, sent as it is.
+fn send(port: u16, request: &str) -> (u16, Option<String>, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
@@ -151,7 +160,7 @@ fn nginx_checks_bearer_tokens_with_the_c_interface() {
         );
         return;
     };
-    let (_nginx, port) = start(&binary);
+    let (nginx, port) = start(&binary);
     let bearer = |token: &str| format!("Bearer {token}");
     let invalid = Some(r#"Bearer realm="orders", error="invalid_token""#.to_string());
 
@@ -211,4 +220,23 @@ fn nginx_checks_bearer_tokens_with_the_c_interface() {
             "{none:?}"
         );
     }
+
+    // nginx refuses two Authorization headers itself, and at `info` logs both header lines,
+    // tokens included. At the example's level, the log holds the gateway's reasons for
+    // refusing tokens and no token: every JWT begins with "eyJ", the base64url of `{"`.
+    let (first, second) = (bearer(&token(|_| {})), bearer(&writer));
+    let (status, _, _) = send(
+        port,
+        &format!(
+            "GET /orders HTTP/1.0\r\nHost: gateway\r\nAuthorization: {first}\r\n\
+             Authorization: {second}\r\n\r\n"
+        ),
+    );
+    assert_eq!(status, 400);
+    let log = std::fs::read_to_string(nginx.dir.join("error.log")).unwrap();
+    assert!(
+        log.contains("bearer token refused: token has expired"),
+        "{log}"
+    );
+    assert!(!log.contains("eyJ"), "a token in the error log:\n{log}");
 }

@@ -94,7 +94,8 @@ function M.require_scope(scope)
     local buf, claims = ffi.new("uint8_t[?]", len), ffi.new("jwt_claims")
     status = lib.jwt_verify_keyset(token[0].ptr, len, keyset, policy, ngx.time(), buf, len, claims)
     if status ~= lib.JWT_OK then
-        ngx.log(ngx.INFO, "bearer token refused: ", ffi.string(lib.jwt_status_str(status)))
+        -- The reason only: a log line never carries the token.
+        ngx.log(ngx.NOTICE, "bearer token refused: ", ffi.string(lib.jwt_status_str(status)))
         return refuse(status)
     end
     if not lib.jwt_scopes_contain(claims.scope.ptr, claims.scope.len, scope, #scope) then
