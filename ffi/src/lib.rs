@@ -968,12 +968,35 @@ fn seconds(number: &str) -> u64 {
     jwt_core::NumericDate::parse(number).map_or(0, jwt_core::NumericDate::floor)
 }
 
+/// Bytes of a `buf` that always suffice for `jwt_verify`, `jwt_verify_keyset` and
+/// `jwt_decode_header` with a token of `token_len` bytes: `token_len + token_len / 2`
+/// (saturating). A static buffer can be sized from the longest token accepted.
+///
+/// As many bytes as the token suffice when no string the call unescapes holds an escape:
+/// the claims' member names and `iss`, `sub`, `jti`, `client_id`, `scope` (`kid` and `typ`
+/// for `jwt_decode_header`). With escapes, the claims' JSON text and the unescaped copies
+/// beside it can outgrow the token: a `sub` of quotes, each escaped as `\"`, takes three
+/// bytes of buffer per quote and under 2.7 bytes of token.
+///
+/// One and a half times always suffices: the buffer holds the decoded payload, at most
+/// three quarters of its base64url text, then either the unescaped copy of one member name
+/// (while the claims are read) or the copies of the registered strings. Each copy is shorter
+/// than its escaped text, and those texts are separate parts of the payload, so either takes
+/// less than the payload: less than twice the payload in all, less than one and a half times
+/// the token. The decoded header, read first, and its copies of `kid` and `typ` take less
+/// than twice the header, by the same reasoning.
+#[unsafe(no_mangle)]
+pub extern "C" fn jwt_verify_buf_len(token_len: usize) -> usize {
+    token_len.saturating_add(token_len / 2)
+}
+
 /// Verifies `token` (`token_len` bytes) with `key`, validates it against `policy` at `now`
 /// (Unix seconds) and, when valid, describes its claims in `*claims`.
 ///
 /// `buf` (`buf_len` bytes) receives the decoded header and claims, and the unescaped copies
-/// of registered strings that contain escapes: as many bytes as the token always suffice.
-/// On any status but `JWT_OK`, `*claims` holds nothing but `error_claim`.
+/// of registered strings that contain escapes: `jwt_verify_buf_len(token_len)` bytes always
+/// suffice, as many as the token when those strings hold no escape. On any status but
+/// `JWT_OK`, `*claims` holds nothing but `error_claim`.
 ///
 /// # Safety
 /// `token` must point to `token_len` bytes, `key` to a `jwt_key`, `policy` to a
@@ -1465,7 +1488,8 @@ pub struct jwt_header {
 }
 
 /// Reads the header of `token` into `*header`; `kid` and `typ` point into `buf`
-/// (`buf_len` bytes; as many as the token always suffice).
+/// (`buf_len` bytes: `jwt_verify_buf_len(token_len)` always suffice, as many as the token
+/// when `kid` and `typ` hold no escape).
 ///
 /// # Safety
 /// `token` must point to `token_len` bytes, `buf` to `buf_len` writable bytes that nothing

@@ -2,8 +2,9 @@
 //! FFI (`examples/nginx/jwt_core.lua`, declarations read from `jwt_core.h`) and checks the
 //! bearer token of every `/orders` request against a JWK Set file. Started on 127.0.0.1 with
 //! `examples/nginx/nginx.conf`, it gets valid, expired, tampered, wrong-audience,
-//! missing-scope, malformed and missing tokens, and a request with two `Authorization`
-//! headers; its error log must name no token.
+//! missing-scope, malformed and missing tokens, a valid token whose claims are mostly
+//! escapes, and a request with two `Authorization` headers; its error log must name no
+//! token.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -169,6 +170,20 @@ fn nginx_checks_bearer_tokens_with_the_c_interface() {
     assert_eq!(
         (status, challenge, body.trim()),
         (200, None, "orders for alice")
+    );
+
+    // Strings of escaped quotes: their unescaped copies do not fit beside the claims in a
+    // buffer as long as the token, which the gateway once used (and answered 401).
+    let quotes = "\"".repeat(600);
+    let escaped = token(|c| {
+        for name in ["sub", "jti", "client_id"] {
+            c[name] = quotes.clone().into();
+        }
+    });
+    let (status, _, body) = get(port, "/orders", Some(&bearer(&escaped)));
+    assert_eq!(
+        (status, body.trim()),
+        (200, &*format!("orders for {quotes}"))
     );
 
     let now = jwt_core::now();

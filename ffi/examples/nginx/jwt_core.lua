@@ -91,8 +91,10 @@ function M.require_scope(scope)
     local status = lib.jwt_bearer_token(header, header and #header or 0, token)
     if status ~= lib.JWT_OK then return refuse(status) end
     local len = tonumber(token[0].len)
-    local buf, claims = ffi.new("uint8_t[?]", len), ffi.new("jwt_claims")
-    status = lib.jwt_verify_keyset(token[0].ptr, len, keyset, policy, ngx.time(), buf, len, claims)
+    -- Enough for any token of this length, escapes in its claims included.
+    local size = tonumber(lib.jwt_verify_buf_len(len))
+    local buf, claims = ffi.new("uint8_t[?]", size), ffi.new("jwt_claims")
+    status = lib.jwt_verify_keyset(token[0].ptr, len, keyset, policy, ngx.time(), buf, size, claims)
     if status ~= lib.JWT_OK then
         -- The reason only: a log line never carries the token.
         ngx.log(ngx.NOTICE, "bearer token refused: ", ffi.string(lib.jwt_status_str(status)))
