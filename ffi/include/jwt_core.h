@@ -17,14 +17,16 @@
 
 #if defined(JWT_CORE_64BIT)
 /**
- * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+ * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
+ * address.
  */
 #define JWT_KEY_WORDS 176
 #endif
 
 #if !defined(JWT_CORE_64BIT)
 /**
- * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+ * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
+ * address.
  */
 #define JWT_KEY_WORDS 28
 #endif
@@ -38,7 +40,7 @@
 #if defined(JWT_CORE_64BIT)
 /**
  * 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
- * their `kid`s, and the marker.
+ * their `kid`s, the marker and the address.
  */
 #define JWT_KEYSET_WORDS 1440
 #endif
@@ -46,7 +48,7 @@
 #if !defined(JWT_CORE_64BIT)
 /**
  * 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
- * their `kid`s, and the marker.
+ * their `kid`s, the marker and the address.
  */
 #define JWT_KEYSET_WORDS 352
 #endif
@@ -135,6 +137,15 @@ typedef enum {
    */
   JWT_INSUFFICIENT_SCOPE = 107,
   /**
+   * A `jwt_key` (or `jwt_keyset`) holding a copy of the bytes of storage that holds a key
+   * (assignment, `memcpy`, `realloc`): a key lives only in the storage it was made in.
+   */
+  JWT_COPIED_KEY = 108,
+  /**
+   * A pointer is not aligned for its type (key storage: 8 bytes).
+   */
+  JWT_MISALIGNED_POINTER = 109,
+  /**
    * An error of a newer jwt-core that this interface does not name yet.
    */
   JWT_UNKNOWN_ERROR = 199,
@@ -192,6 +203,25 @@ typedef enum {
  * filled by a `jwt_key_*` function, read by `jwt_verify`, emptied by `jwt_key_clear`.
  * Its contents are private. It holds no pointer to the caller's memory, so the input a
  * key was made from may be freed at once.
+ *
+ * The rules of key storage (`jwt_keyset` follows them too):
+ * - **Zeroed first.** Storage is zeroed before its first use (`jwt_key key = {0};`, a
+ *   static, `calloc`, `memset`). Zeroed storage holds no key: using it gives
+ *   `JWT_UNINITIALIZED_KEY`.
+ * - **Initialising again replaces the key.** A `jwt_key_*` function given storage that
+ *   holds a key drops that key (nothing leaks) once the new one is made. When it fails, the
+ *   storage keeps what it held.
+ * - **A key lives where it was made.** The storage records its own address, so a copy of
+ *   its bytes elsewhere (assignment, `memcpy`, `realloc`, return by value) holds no key:
+ *   using the copy gives `JWT_COPIED_KEY`, clearing it wipes it and frees nothing, and
+ *   initialising it makes a key of its own. To move a key, make it again where it goes and
+ *   clear the old storage. Bytes copied back over the storage they came from are not told
+ *   apart from the key they were a copy of: never copy into storage that held a key.
+ * - **Aligned.** Storage that is not aligned as a `jwt_key` (8 bytes) gives
+ *   `JWT_MISALIGNED_POINTER` and is never read or written.
+ * - **Cleared last.** `jwt_key_clear` drops the key (wiping secrets, freeing an RS256
+ *   key's memory) and zeroes the storage. Storage that goes away holding an RS256 key leaks
+ *   that key's memory.
  */
 typedef struct {
   uint64_t opaque[JWT_KEY_WORDS];
@@ -201,7 +231,9 @@ typedef struct {
  * Storage for a JWK Set of up to `JWT_KEYSET_CAPACITY` verifying keys, owned by the caller
  * (typically static: it is large): filled by `jwt_keyset_parse`, read by
  * `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
- * holds no pointer to the document it was parsed from.
+ * holds no pointer to the document it was parsed from. It follows the rules of `jwt_key`
+ * storage: zeroed before first use, a set lives where it was parsed (a copy gives
+ * `JWT_COPIED_KEY`), parsing again replaces the set, 8-byte alignment.
  */
 typedef struct {
   uint64_t opaque[JWT_KEYSET_WORDS];
@@ -320,7 +352,8 @@ const char *jwt_status_str(int32_t code);
  * Returns `JWT_INVALID_KEY` for a secret shorter than 32 bytes.
  *
  * # Safety
- * `key` must point to writable storage for a `jwt_key`; `secret` to `secret_len` bytes.
+ * `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+ * use); `secret` to `secret_len` bytes.
  */
 jwt_status jwt_key_hs256(jwt_key *key, const uint8_t *secret, size_t secret_len);
 
@@ -331,7 +364,8 @@ jwt_status jwt_key_hs256(jwt_key *key, const uint8_t *secret, size_t secret_len)
  * Returns `JWT_INVALID_KEY` for a scalar that is zero or not below the group order.
  *
  * # Safety
- * `key` must point to writable storage for a `jwt_key`; `scalar` to `scalar_len` bytes.
+ * `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+ * use); `scalar` to `scalar_len` bytes.
  */
 jwt_status jwt_key_es256_private(jwt_key *key, const uint8_t *scalar, size_t scalar_len);
 
@@ -342,7 +376,8 @@ jwt_status jwt_key_es256_private(jwt_key *key, const uint8_t *scalar, size_t sca
  * Returns `JWT_INVALID_KEY` for bytes that are not a point of the curve.
  *
  * # Safety
- * `key` must point to writable storage for a `jwt_key`; `point` to `point_len` bytes.
+ * `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+ * use); `point` to `point_len` bytes.
  */
 jwt_status jwt_key_es256(jwt_key *key, const uint8_t *point, size_t point_len);
 
@@ -354,7 +389,8 @@ jwt_status jwt_key_es256(jwt_key *key, const uint8_t *point, size_t point_len);
  * Returns `JWT_INVALID_KEY` for anything else.
  *
  * # Safety
- * `key` must point to writable storage for a `jwt_key`; `der` to `der_len` bytes.
+ * `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+ * use); `der` to `der_len` bytes.
  */
 jwt_status jwt_key_rs256_der(jwt_key *key, const uint8_t *der, size_t der_len);
 
@@ -367,46 +403,50 @@ jwt_status jwt_key_rs256_der(jwt_key *key, const uint8_t *der, size_t der_len);
  * key type this build does not verify with, `JWT_INVALID_KEY` for a key it refuses.
  *
  * # Safety
- * `key` must point to writable storage for a `jwt_key`; `jwk` to `jwk_len` bytes.
+ * `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+ * use); `jwk` to `jwk_len` bytes.
  */
 jwt_status jwt_key_from_jwk(jwt_key *key, const char *jwk, size_t jwk_len);
 
 /**
  * Empties `key`: drops the key it holds (wiping secrets, freeing an RS256 key's memory)
- * and removes the marker, so using it again gives `JWT_UNINITIALIZED_KEY`. Clearing
- * storage that holds no key does nothing; NULL is allowed.
+ * and zeroes the storage, so using it again gives `JWT_UNINITIALIZED_KEY`. A copy of a
+ * key's storage is zeroed and frees nothing: the key belongs to the storage it was made
+ * in. NULL and misaligned storage are left alone.
  *
  * # Safety
- * `key` must be NULL or point to a `jwt_key` that holds a key or carries no marker, and
- * that nothing else uses during the call.
+ * `key` must be NULL or point to `jwt_key` storage kept by its rules, which nothing else
+ * uses during the call.
  */
 void jwt_key_clear(jwt_key *key);
 
 /**
  * Parses the JWK Set document `jwks` (`jwks_len` bytes) into `set`, keeping the keys that
  * verify with an algorithm of this build (others are skipped, as jwt-core's `JwkSet`
- * does). Whatever `set` held before is replaced without being read: clear it first if it
- * held a set.
+ * does). A set `set` held is dropped once the new one is parsed; when parsing fails, `set`
+ * keeps what it held.
  *
  * Returns `JWT_JSON` or `JWT_INVALID_KEY` for a document that is not a usable JWK Set, and
  * `JWT_BUFFER_TOO_SMALL` for one with more than `JWT_KEYSET_CAPACITY` usable keys.
  *
  * # Safety
- * `set` must point to writable storage for a `jwt_keyset`, `jwks` to `jwks_len` bytes.
+ * `set` must point to writable `jwt_keyset` storage kept by the rules of `jwt_key`
+ * (zeroed before first use), `jwks` to `jwks_len` bytes.
  */
 jwt_status jwt_keyset_parse(jwt_keyset *set, const char *jwks, size_t jwks_len);
 
 /**
- * The number of keys `set` holds (0 for NULL or storage that holds no set).
+ * The number of keys `set` holds (0 for NULL, misaligned storage, a copy, or storage that
+ * holds no set).
  *
  * # Safety
- * `set` must be NULL or point to a `jwt_keyset` that holds a set or carries no marker.
+ * `set` must be NULL or point to `jwt_keyset` storage kept by the rules of `jwt_key`.
  */
 size_t jwt_keyset_len(const jwt_keyset *set);
 
 /**
- * Empties `set`, wiping the keys it holds; using it again gives `JWT_UNINITIALIZED_KEY`.
- * NULL and storage that holds no set are allowed.
+ * Empties `set` as `jwt_key_clear` empties a key: drops the keys it holds, wiping them,
+ * and zeroes the storage; using it again gives `JWT_UNINITIALIZED_KEY`.
  *
  * # Safety
  * As `jwt_keyset_len`, and nothing else may use `set` during the call.

@@ -84,6 +84,11 @@ pub enum jwt_status {
     /// RFC 6750: a valid token without a scope the resource needs. Answer 403
     /// `insufficient_scope`.
     JWT_INSUFFICIENT_SCOPE = 107,
+    /// A `jwt_key` (or `jwt_keyset`) holding a copy of the bytes of storage that holds a key
+    /// (assignment, `memcpy`, `realloc`): a key lives only in the storage it was made in.
+    JWT_COPIED_KEY = 108,
+    /// A pointer is not aligned for its type (key storage: 8 bytes).
+    JWT_MISALIGNED_POINTER = 109,
     /// An error of a newer jwt-core that this interface does not name yet.
     JWT_UNKNOWN_ERROR = 199,
 }
@@ -125,9 +130,9 @@ impl From<Error> for jwt_status {
 }
 
 /// Every status with its description.
-const STATUSES: [(jwt_status, &core::ffi::CStr); 37] = {
+const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
     use jwt_status::*;
-    [
+    &[
         (JWT_OK, c"ok"),
         (JWT_TOKEN_TOO_LONG, c"token exceeds the maximum length"),
         (JWT_MALFORMED, c"token is not three dot-separated segments"),
@@ -202,6 +207,14 @@ const STATUSES: [(jwt_status, &core::ffi::CStr); 37] = {
         (
             JWT_INSUFFICIENT_SCOPE,
             c"token lacks a scope the resource needs",
+        ),
+        (
+            JWT_COPIED_KEY,
+            c"key storage is a copy: a key lives in the storage it was made in",
+        ),
+        (
+            JWT_MISALIGNED_POINTER,
+            c"a pointer is not aligned for its type",
         ),
         (JWT_UNKNOWN_ERROR, c"error unknown to this interface"),
     ]
@@ -352,23 +365,39 @@ unsafe fn bytes_mut<'a>(ptr: *mut u8, len: usize) -> Result<&'a mut [u8], jwt_st
     Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
 }
 
-/// `&*ptr`, or `JWT_NULL_POINTER`.
-///
-/// # Safety
-/// Unless NULL, `ptr` must point to a valid, initialised `T` that nothing writes during `'a`.
-unsafe fn reference<'a, T>(ptr: *const T) -> Result<&'a T, jwt_status> {
-    // SAFETY: forwarded to the caller; `as_ref` handles NULL.
-    unsafe { ptr.as_ref() }.ok_or(jwt_status::JWT_NULL_POINTER)
+/// `JWT_NULL_POINTER` or `JWT_MISALIGNED_POINTER` for a pointer that cannot be dereferenced
+/// as a `T`: C lets a caller cast any address to any pointer type.
+fn usable<T>(ptr: *const T) -> Result<(), jwt_status> {
+    if ptr.is_null() {
+        Err(jwt_status::JWT_NULL_POINTER)
+    } else if !ptr.is_aligned() {
+        Err(jwt_status::JWT_MISALIGNED_POINTER)
+    } else {
+        Ok(())
+    }
 }
 
-/// `&mut *ptr`, or `JWT_NULL_POINTER`.
+/// `&*ptr`, or `JWT_NULL_POINTER` or `JWT_MISALIGNED_POINTER`.
 ///
 /// # Safety
-/// Unless NULL, `ptr` must point to writable memory for a `T`, used by nothing else during
-/// `'a`. The `T`s passed here are plain C structs: any bit pattern the caller left is valid.
+/// Unless NULL or misaligned, `ptr` must point to a valid, initialised `T` that nothing
+/// writes during `'a`.
+unsafe fn reference<'a, T>(ptr: *const T) -> Result<&'a T, jwt_status> {
+    usable(ptr)?;
+    // SAFETY: non-null and aligned; the rest is forwarded to the caller.
+    Ok(unsafe { &*ptr })
+}
+
+/// `&mut *ptr`, or `JWT_NULL_POINTER` or `JWT_MISALIGNED_POINTER`.
+///
+/// # Safety
+/// Unless NULL or misaligned, `ptr` must point to writable memory for a `T`, used by nothing
+/// else during `'a`. The `T`s passed here are plain C structs: any bit pattern the caller
+/// left is valid.
 unsafe fn out<'a, T>(ptr: *mut T) -> Result<&'a mut T, jwt_status> {
-    // SAFETY: forwarded to the caller; `as_mut` handles NULL.
-    unsafe { ptr.as_mut() }.ok_or(jwt_status::JWT_NULL_POINTER)
+    usable(ptr)?;
+    // SAFETY: non-null and aligned; the rest is forwarded to the caller.
+    Ok(unsafe { &mut *ptr })
 }
 
 /// Runs `body`, turning its error into the status.
@@ -379,10 +408,12 @@ fn status(body: impl FnOnce() -> Result<(), jwt_status>) -> jwt_status {
     }
 }
 
-/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
+/// address.
 #[cfg(target_pointer_width = "64")]
 pub const JWT_KEY_WORDS: usize = 176;
-/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker.
+/// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
+/// address.
 #[cfg(not(target_pointer_width = "64"))]
 pub const JWT_KEY_WORDS: usize = 28;
 
@@ -390,14 +421,47 @@ pub const JWT_KEY_WORDS: usize = 28;
 /// filled by a `jwt_key_*` function, read by `jwt_verify`, emptied by `jwt_key_clear`.
 /// Its contents are private. It holds no pointer to the caller's memory, so the input a
 /// key was made from may be freed at once.
+///
+/// The rules of key storage (`jwt_keyset` follows them too):
+/// - **Zeroed first.** Storage is zeroed before its first use (`jwt_key key = {0};`, a
+///   static, `calloc`, `memset`). Zeroed storage holds no key: using it gives
+///   `JWT_UNINITIALIZED_KEY`.
+/// - **Initialising again replaces the key.** A `jwt_key_*` function given storage that
+///   holds a key drops that key (nothing leaks) once the new one is made. When it fails, the
+///   storage keeps what it held.
+/// - **A key lives where it was made.** The storage records its own address, so a copy of
+///   its bytes elsewhere (assignment, `memcpy`, `realloc`, return by value) holds no key:
+///   using the copy gives `JWT_COPIED_KEY`, clearing it wipes it and frees nothing, and
+///   initialising it makes a key of its own. To move a key, make it again where it goes and
+///   clear the old storage. Bytes copied back over the storage they came from are not told
+///   apart from the key they were a copy of: never copy into storage that held a key.
+/// - **Aligned.** Storage that is not aligned as a `jwt_key` (8 bytes) gives
+///   `JWT_MISALIGNED_POINTER` and is never read or written.
+/// - **Cleared last.** `jwt_key_clear` drops the key (wiping secrets, freeing an RS256
+///   key's memory) and zeroes the storage. Storage that goes away holding an RS256 key leaks
+///   that key's memory.
 #[repr(C)]
 pub struct jwt_key {
     opaque: [u64; JWT_KEY_WORDS],
 }
 
-/// Caller storage for a value of this crate (`jwt_key`, `jwt_keyset`): 64-bit words whose
-/// first one is a marker, written with the value and removed before it is dropped, so
-/// storage that was zeroed or cleared is told apart from storage that holds a value.
+/// What caller storage holds, from its first two words.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Occupancy {
+    /// No marker: zeroed or cleared.
+    Empty,
+    /// The marker and the storage's own address: a value written by [`CallerStorage::store`].
+    Holds,
+    /// The marker and another address: bytes copied from storage that holds a value, whose
+    /// value (and the heap memory it owns) is that storage's.
+    Copy,
+}
+
+/// Caller storage for a value of this crate (`jwt_key`, `jwt_keyset`): 64-bit words that
+/// begin with a marker and the storage's own address, written with the value and removed
+/// before it is dropped. Storage that was zeroed or cleared has no marker; C copies structs
+/// freely, and a copy carries the address of the storage it was copied from, so it is never
+/// read as holding the value, nor drops it.
 ///
 /// # Safety
 /// The implementing type must be `#[repr(C)]` words (`[u64; N]`), large and aligned enough
@@ -407,73 +471,93 @@ unsafe trait CallerStorage: Sized {
     /// The first word of storage that holds a value.
     const MARKER: u64;
 
-    /// Writes `value` into the storage at `slot`, replacing whatever was there without
-    /// reading it (the storage may be uninitialised).
+    /// What the storage at `slot` holds, or why it cannot be used.
     ///
     /// # Safety
-    /// `slot` must be NULL or point to writable storage for a `Self`.
+    /// Unless NULL or misaligned, `slot` must point to readable storage for a `Self` that is
+    /// zeroed or was written by these functions since (the two words read are initialised).
+    unsafe fn occupancy(slot: *const Self) -> Result<Occupancy, jwt_status> {
+        usable(slot)?;
+        let slot = slot.cast::<Slot<Self::Value>>();
+        // SAFETY: non-null, aligned and readable by the caller's promise; the trait's
+        // contract makes the storage large and aligned enough for a `Slot`, whose first two
+        // fields are plain words.
+        let (marker, home) = unsafe { ((*slot).marker, (*slot).home) };
+        Ok(match (marker == Self::MARKER, home == address(slot)) {
+            (false, _) => Occupancy::Empty,
+            (true, true) => Occupancy::Holds,
+            (true, false) => Occupancy::Copy,
+        })
+    }
+
+    /// Writes `value` into the storage at `slot`, dropping the value it held; a copy's bytes
+    /// are overwritten without dropping anything.
+    ///
+    /// # Safety
+    /// As [`occupancy`](Self::occupancy), writable, and nothing else may use the storage
+    /// during the call.
     unsafe fn store(slot: *mut Self, value: Self::Value) -> Result<(), jwt_status> {
-        if slot.is_null() {
-            return Err(jwt_status::JWT_NULL_POINTER);
-        }
-        // SAFETY: non-null and writable by the caller's promise; the trait's contract makes
-        // the storage large and aligned enough for a `Slot`. `write` does not drop the old
-        // contents, which may be uninitialised bytes.
+        // SAFETY (both): forwarded to the caller.
         unsafe {
+            Self::empty(slot)?;
             slot.cast::<Slot<Self::Value>>().write(Slot {
                 marker: Self::MARKER,
+                home: address(slot),
                 value,
-            })
-        };
+            });
+        }
         Ok(())
     }
 
     /// The value in the storage at `slot`.
     ///
     /// # Safety
-    /// `slot` must be NULL or point to storage that either holds a value written by
-    /// [`store`](Self::store) or carries no marker (zeroed, cleared, or never written after
-    /// the caller zeroed it); nothing may write it during `'a`.
+    /// As [`occupancy`](Self::occupancy), and nothing may write the storage during `'a`.
     unsafe fn load<'a>(slot: *const Self) -> Result<&'a Self::Value, jwt_status> {
-        if slot.is_null() {
-            return Err(jwt_status::JWT_NULL_POINTER);
+        // SAFETY: forwarded to the caller.
+        match unsafe { Self::occupancy(slot) }? {
+            Occupancy::Empty => Err(jwt_status::JWT_UNINITIALIZED_KEY),
+            Occupancy::Copy => Err(jwt_status::JWT_COPIED_KEY),
+            // SAFETY: the marker with the storage's own address is only ever written
+            // together with a value by `store`, and `empty` removes it before the value is
+            // dropped.
+            Occupancy::Holds => Ok(unsafe { &(*slot.cast::<Slot<Self::Value>>()).value }),
         }
-        let slot = slot.cast::<Slot<Self::Value>>();
-        // SAFETY: readable by the caller's promise; the first word is initialised either way.
-        if unsafe { (*slot).marker } != Self::MARKER {
-            return Err(jwt_status::JWT_UNINITIALIZED_KEY);
-        }
-        // SAFETY: the marker is only ever written together with a value by `store`, and
-        // `clear` removes it before the value is dropped.
-        Ok(unsafe { &(*slot).value })
     }
 
-    /// Drops the value in the storage at `slot`, if any, and removes the marker.
+    /// Drops the value in the storage at `slot`, if it holds one, and zeroes the storage
+    /// (a copy's bytes too, which may hold a secret).
     ///
     /// # Safety
-    /// As [`load`](Self::load), and nothing else may use the storage during the call.
-    unsafe fn clear(slot: *mut Self) {
-        if slot.is_null() {
-            return;
-        }
-        let slot = slot.cast::<Slot<Self::Value>>();
-        // SAFETY: writable by the caller's promise; the first word is initialised either way.
+    /// As [`store`](Self::store).
+    unsafe fn empty(slot: *mut Self) -> Result<(), jwt_status> {
+        // SAFETY: forwarded to the caller.
+        let held = unsafe { Self::occupancy(slot) }?;
+        let words = slot.cast::<Slot<Self::Value>>();
+        // SAFETY: checked usable and held by `occupancy`; writable by the caller's promise.
         unsafe {
-            if (*slot).marker != Self::MARKER {
-                return;
+            if held == Occupancy::Holds {
+                // The marker goes first, so the value is dropped exactly once.
+                (*words).marker = 0;
+                core::ptr::drop_in_place(&raw mut (*words).value);
             }
-            // The marker goes first, so the value is dropped exactly once.
-            (*slot).marker = 0;
-            core::ptr::drop_in_place(&mut (*slot).value);
+            slot.cast::<u8>().write_bytes(0, size_of::<Self>());
         }
+        Ok(())
     }
 }
 
-/// What caller storage holds once initialised: the marker, then the value.
+/// What caller storage holds once initialised: the marker, the storage's address, the value.
 #[repr(C)]
 struct Slot<T> {
     marker: u64,
+    home: u64,
     value: T,
+}
+
+/// The address of `slot`, as recorded in it.
+fn address<T>(slot: *const T) -> u64 {
+    slot as usize as u64
 }
 
 /// A key of a `jwt_key`: one that verifies (an HS256 secret also signs), or an ES256
@@ -515,22 +599,14 @@ unsafe impl CallerStorage for jwt_key {
 const _: () = assert!(size_of::<Slot<Held>>() <= size_of::<jwt_key>());
 const _: () = assert!(align_of::<Slot<Held>>() <= align_of::<jwt_key>());
 
-/// `JWT_NULL_POINTER` for a NULL key storage, checked before any work.
-fn writable(key: *mut jwt_key) -> Result<(), jwt_status> {
-    if key.is_null() {
-        Err(jwt_status::JWT_NULL_POINTER)
-    } else {
-        Ok(())
-    }
-}
-
 /// Initialises `key` with an HS256 secret of `secret_len` bytes (at least 32). The secret is
 /// copied: the caller may wipe its copy.
 ///
 /// Returns `JWT_INVALID_KEY` for a secret shorter than 32 bytes.
 ///
 /// # Safety
-/// `key` must point to writable storage for a `jwt_key`; `secret` to `secret_len` bytes.
+/// `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+/// use); `secret` to `secret_len` bytes.
 #[cfg(feature = "hs256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_hs256(
@@ -539,7 +615,7 @@ pub unsafe extern "C" fn jwt_key_hs256(
     secret_len: usize,
 ) -> jwt_status {
     status(|| {
-        writable(key)?;
+        usable(key)?;
         // SAFETY: forwarded to the caller.
         let secret = unsafe { bytes(secret, secret_len) }?;
         let made = jwt_core::Hs256Key::new(secret)?;
@@ -554,7 +630,8 @@ pub unsafe extern "C" fn jwt_key_hs256(
 /// Returns `JWT_INVALID_KEY` for a scalar that is zero or not below the group order.
 ///
 /// # Safety
-/// `key` must point to writable storage for a `jwt_key`; `scalar` to `scalar_len` bytes.
+/// `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+/// use); `scalar` to `scalar_len` bytes.
 #[cfg(feature = "es256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_es256_private(
@@ -563,7 +640,7 @@ pub unsafe extern "C" fn jwt_key_es256_private(
     scalar_len: usize,
 ) -> jwt_status {
     status(|| {
-        writable(key)?;
+        usable(key)?;
         // SAFETY: forwarded to the caller.
         let scalar = unsafe { bytes(scalar, scalar_len) }?;
         let scalar: &[u8; 32] = scalar.try_into().map_err(|_| jwt_status::JWT_INVALID_KEY)?;
@@ -580,7 +657,8 @@ pub unsafe extern "C" fn jwt_key_es256_private(
 /// Returns `JWT_INVALID_KEY` for bytes that are not a point of the curve.
 ///
 /// # Safety
-/// `key` must point to writable storage for a `jwt_key`; `point` to `point_len` bytes.
+/// `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+/// use); `point` to `point_len` bytes.
 #[cfg(feature = "es256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_es256(
@@ -589,7 +667,7 @@ pub unsafe extern "C" fn jwt_key_es256(
     point_len: usize,
 ) -> jwt_status {
     status(|| {
-        writable(key)?;
+        usable(key)?;
         // SAFETY: forwarded to the caller.
         let point = unsafe { bytes(point, point_len) }?;
         let made = jwt_core::Es256PublicKey::from_sec1_bytes(point)?;
@@ -605,7 +683,8 @@ pub unsafe extern "C" fn jwt_key_es256(
 /// Returns `JWT_INVALID_KEY` for anything else.
 ///
 /// # Safety
-/// `key` must point to writable storage for a `jwt_key`; `der` to `der_len` bytes.
+/// `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+/// use); `der` to `der_len` bytes.
 #[cfg(feature = "rs256")]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_rs256_der(
@@ -614,7 +693,7 @@ pub unsafe extern "C" fn jwt_key_rs256_der(
     der_len: usize,
 ) -> jwt_status {
     status(|| {
-        writable(key)?;
+        usable(key)?;
         // SAFETY: forwarded to the caller.
         let der = unsafe { bytes(der, der_len) }?;
         let made = jwt_core::Rs256PublicKey::from_public_key_der(der)
@@ -632,7 +711,8 @@ pub unsafe extern "C" fn jwt_key_rs256_der(
 /// key type this build does not verify with, `JWT_INVALID_KEY` for a key it refuses.
 ///
 /// # Safety
-/// `key` must point to writable storage for a `jwt_key`; `jwk` to `jwk_len` bytes.
+/// `key` must point to writable `jwt_key` storage kept by its rules (zeroed before first
+/// use); `jwk` to `jwk_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_from_jwk(
     key: *mut jwt_key,
@@ -640,7 +720,7 @@ pub unsafe extern "C" fn jwt_key_from_jwk(
     jwk_len: usize,
 ) -> jwt_status {
     status(|| {
-        writable(key)?;
+        usable(key)?;
         // SAFETY: forwarded to the caller.
         let jwk = unsafe { bytes(jwk.cast(), jwk_len) }?;
         let made = AnyVerifyingKey::from_jwk(&Jwk::parse(jwk)?)?;
@@ -650,16 +730,18 @@ pub unsafe extern "C" fn jwt_key_from_jwk(
 }
 
 /// Empties `key`: drops the key it holds (wiping secrets, freeing an RS256 key's memory)
-/// and removes the marker, so using it again gives `JWT_UNINITIALIZED_KEY`. Clearing
-/// storage that holds no key does nothing; NULL is allowed.
+/// and zeroes the storage, so using it again gives `JWT_UNINITIALIZED_KEY`. A copy of a
+/// key's storage is zeroed and frees nothing: the key belongs to the storage it was made
+/// in. NULL and misaligned storage are left alone.
 ///
 /// # Safety
-/// `key` must be NULL or point to a `jwt_key` that holds a key or carries no marker, and
-/// that nothing else uses during the call.
+/// `key` must be NULL or point to `jwt_key` storage kept by its rules, which nothing else
+/// uses during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_key_clear(key: *mut jwt_key) {
-    // SAFETY: forwarded to the caller.
-    unsafe { jwt_key::clear(key) }
+    // SAFETY: forwarded to the caller. NULL and misaligned storage are refused untouched,
+    // which a function returning nothing cannot report.
+    let _ = unsafe { jwt_key::empty(key) };
 }
 
 /// Most keys a `jwt_keyset` holds. Providers publish two or three at a time (the current
@@ -667,18 +749,20 @@ pub unsafe extern "C" fn jwt_key_clear(key: *mut jwt_key) {
 pub const JWT_KEYSET_CAPACITY: usize = 8;
 
 /// 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
-/// their `kid`s, and the marker.
+/// their `kid`s, the marker and the address.
 #[cfg(target_pointer_width = "64")]
 pub const JWT_KEYSET_WORDS: usize = 1440;
 /// 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
-/// their `kid`s, and the marker.
+/// their `kid`s, the marker and the address.
 #[cfg(not(target_pointer_width = "64"))]
 pub const JWT_KEYSET_WORDS: usize = 352;
 
 /// Storage for a JWK Set of up to `JWT_KEYSET_CAPACITY` verifying keys, owned by the caller
 /// (typically static: it is large): filled by `jwt_keyset_parse`, read by
 /// `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
-/// holds no pointer to the document it was parsed from.
+/// holds no pointer to the document it was parsed from. It follows the rules of `jwt_key`
+/// storage: zeroed before first use, a set lives where it was parsed (a copy gives
+/// `JWT_COPIED_KEY`), parsing again replaces the set, 8-byte alignment.
 #[repr(C)]
 pub struct jwt_keyset {
     opaque: [u64; JWT_KEYSET_WORDS],
@@ -699,14 +783,15 @@ const _: () = assert!(align_of::<Slot<KeysetValue>>() <= align_of::<jwt_keyset>(
 
 /// Parses the JWK Set document `jwks` (`jwks_len` bytes) into `set`, keeping the keys that
 /// verify with an algorithm of this build (others are skipped, as jwt-core's `JwkSet`
-/// does). Whatever `set` held before is replaced without being read: clear it first if it
-/// held a set.
+/// does). A set `set` held is dropped once the new one is parsed; when parsing fails, `set`
+/// keeps what it held.
 ///
 /// Returns `JWT_JSON` or `JWT_INVALID_KEY` for a document that is not a usable JWK Set, and
 /// `JWT_BUFFER_TOO_SMALL` for one with more than `JWT_KEYSET_CAPACITY` usable keys.
 ///
 /// # Safety
-/// `set` must point to writable storage for a `jwt_keyset`, `jwks` to `jwks_len` bytes.
+/// `set` must point to writable `jwt_keyset` storage kept by the rules of `jwt_key`
+/// (zeroed before first use), `jwks` to `jwks_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_keyset_parse(
     set: *mut jwt_keyset,
@@ -714,9 +799,7 @@ pub unsafe extern "C" fn jwt_keyset_parse(
     jwks_len: usize,
 ) -> jwt_status {
     status(|| {
-        if set.is_null() {
-            return Err(jwt_status::JWT_NULL_POINTER);
-        }
+        usable(set)?;
         // SAFETY: forwarded to the caller.
         let jwks = unsafe { bytes(jwks.cast(), jwks_len) }?;
         let parsed = KeysetValue::parse(jwks)?;
@@ -725,25 +808,26 @@ pub unsafe extern "C" fn jwt_keyset_parse(
     })
 }
 
-/// The number of keys `set` holds (0 for NULL or storage that holds no set).
+/// The number of keys `set` holds (0 for NULL, misaligned storage, a copy, or storage that
+/// holds no set).
 ///
 /// # Safety
-/// `set` must be NULL or point to a `jwt_keyset` that holds a set or carries no marker.
+/// `set` must be NULL or point to `jwt_keyset` storage kept by the rules of `jwt_key`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_keyset_len(set: *const jwt_keyset) -> usize {
     // SAFETY: forwarded to the caller.
     unsafe { jwt_keyset::load(set) }.map_or(0, KeysetValue::len)
 }
 
-/// Empties `set`, wiping the keys it holds; using it again gives `JWT_UNINITIALIZED_KEY`.
-/// NULL and storage that holds no set are allowed.
+/// Empties `set` as `jwt_key_clear` empties a key: drops the keys it holds, wiping them,
+/// and zeroes the storage; using it again gives `JWT_UNINITIALIZED_KEY`.
 ///
 /// # Safety
 /// As `jwt_keyset_len`, and nothing else may use `set` during the call.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn jwt_keyset_clear(set: *mut jwt_keyset) {
-    // SAFETY: forwarded to the caller.
-    unsafe { jwt_keyset::clear(set) }
+    // SAFETY: forwarded to the caller. NULL and misaligned storage are refused untouched.
+    let _ = unsafe { jwt_keyset::empty(set) };
 }
 
 /// Most issuers, and most audiences, a `jwt_policy` may list.
@@ -837,16 +921,16 @@ impl<'a> Values<'a> {
         if len > JWT_POLICY_MAX_VALUES {
             return Err(jwt_status::JWT_INVALID_ARGUMENT);
         }
-        if list.is_null() && len != 0 {
-            return Err(jwt_status::JWT_NULL_POINTER);
+        if len != 0 {
+            usable(list)?;
         }
         let mut values = Values {
             items: [""; JWT_POLICY_MAX_VALUES],
             len,
         };
         for (i, item) in values.items.iter_mut().take(len).enumerate() {
-            // SAFETY: `list` is non-null here (`len` > 0) and points to `len` `jwt_str`s by
-            // the caller's promise; `i < len`.
+            // SAFETY: `list` is non-null and aligned here (`len` > 0) and points to `len`
+            // `jwt_str`s by the caller's promise; `i < len`.
             let value = unsafe { list.add(i).read() };
             // SAFETY: forwarded to the caller.
             *item = unsafe { text(value.ptr, value.len) }?;
