@@ -101,6 +101,11 @@ typedef enum {
   JWT_BUFFER_TOO_SMALL = 26,
   JWT_SIGNING = 27,
   /**
+   * The token is bound to a key (its `cnf` claim) whose possession the presenter did not
+   * prove: a sender-constrained token is never a bearer token. Answer 401 `invalid_token`.
+   */
+  JWT_SENDER_CONSTRAINED = 28,
+  /**
    * A required pointer is NULL (a NULL pointer with length 0 is an empty input).
    */
   JWT_NULL_POINTER = 100,
@@ -172,6 +177,10 @@ typedef enum {
    * The `typ` header parameter.
    */
   JWT_CLAIM_TYP = 12,
+  /**
+   * `cnf`, the key a sender-constrained token is bound to (RFC 7800).
+   */
+  JWT_CLAIM_CNF = 13,
 } jwt_claim;
 
 /**

@@ -64,6 +64,9 @@ pub enum jwt_status {
     JWT_AMBIGUOUS_KEY = 25,
     JWT_BUFFER_TOO_SMALL = 26,
     JWT_SIGNING = 27,
+    /// The token is bound to a key (its `cnf` claim) whose possession the presenter did not
+    /// prove: a sender-constrained token is never a bearer token. Answer 401 `invalid_token`.
+    JWT_SENDER_CONSTRAINED = 28,
     /// A required pointer is NULL (a NULL pointer with length 0 is an empty input).
     JWT_NULL_POINTER = 100,
     /// Text that must be UTF-8 is not.
@@ -124,6 +127,7 @@ impl From<Error> for jwt_status {
             Error::AmbiguousKey => JWT_AMBIGUOUS_KEY,
             Error::BufferTooSmall => JWT_BUFFER_TOO_SMALL,
             Error::Signing => JWT_SIGNING,
+            Error::SenderConstrained => JWT_SENDER_CONSTRAINED,
             _ => JWT_UNKNOWN_ERROR,
         }
     }
@@ -194,6 +198,10 @@ const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
         ),
         (JWT_BUFFER_TOO_SMALL, c"buffer is too small"),
         (JWT_SIGNING, c"token could not be signed"),
+        (
+            JWT_SENDER_CONSTRAINED,
+            c"token is bound to a key whose possession was not proven",
+        ),
         (JWT_NULL_POINTER, c"a required pointer is NULL"),
         (JWT_NOT_UTF8, c"text is not UTF-8"),
         (
@@ -250,10 +258,12 @@ pub enum jwt_claim {
     JWT_CLAIM_AUTH_TIME = 11,
     /// The `typ` header parameter.
     JWT_CLAIM_TYP = 12,
+    /// `cnf`, the key a sender-constrained token is bound to (RFC 7800).
+    JWT_CLAIM_CNF = 13,
 }
 
 /// Each claim beside its C name, in the order of the C values from 1.
-const CLAIMS: [(jwt_claim, Claim); 12] = [
+const CLAIMS: [(jwt_claim, Claim); 13] = [
     (jwt_claim::JWT_CLAIM_EXP, Claim::Exp),
     (jwt_claim::JWT_CLAIM_NBF, Claim::Nbf),
     (jwt_claim::JWT_CLAIM_IAT, Claim::Iat),
@@ -266,6 +276,7 @@ const CLAIMS: [(jwt_claim, Claim); 12] = [
     (jwt_claim::JWT_CLAIM_AZP, Claim::Azp),
     (jwt_claim::JWT_CLAIM_AUTH_TIME, Claim::AuthTime),
     (jwt_claim::JWT_CLAIM_TYP, Claim::Typ),
+    (jwt_claim::JWT_CLAIM_CNF, Claim::Cnf),
 ];
 
 fn c_claim(claim: Claim) -> jwt_claim {

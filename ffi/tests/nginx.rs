@@ -207,6 +207,11 @@ fn nginx_checks_bearer_tokens_with_the_c_interface() {
         ),
         ("tampered", tampered),
         ("not a JWT", "a.b.c".to_string()),
+        // A sender-constrained token is no bearer token (RFC 9449 section 7.1).
+        (
+            "bound to a DPoP key",
+            token(|c| c["cnf"] = json!({"jkt": "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"})),
+        ),
     ] {
         let (status, challenge, _) = get(port, "/orders", Some(&bearer(&token)));
         assert_eq!((status, &challenge), (401, &invalid), "{case}");

@@ -223,7 +223,7 @@ static void test_header(void) {
 static void test_statuses(void) {
     /* Every status has its own description; numbers that are no status get one too. */
     static const int codes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  14,  15, 16,
-                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 100, 101, 102, 103, 104,
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 100, 101, 102, 103, 104,
                                 105, 106, 107, 108, 109, 199};
     size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
@@ -406,6 +406,7 @@ static void test_bearer(void) {
     CHECK(jwt_http_status(JWT_INSUFFICIENT_SCOPE) == 403);
     CHECK(jwt_http_status(JWT_EXPIRED) == 401);
     CHECK(jwt_http_status(JWT_UNKNOWN_KEY) == 401);
+    CHECK(jwt_http_status(JWT_SENDER_CONSTRAINED) == 401);
 
     char out[128];
     size_t written = 99;
