@@ -18,7 +18,7 @@ use crate::discovery::discover;
 use crate::fetch::{FetchError, Fetcher, HttpLimits};
 use crate::keys::ProviderKeys;
 use crate::metrics::{Metrics, MetricsSnapshot, bump};
-use crate::provider::{KeysFrom, Provider};
+use crate::provider::{Introspection, KeysFrom, Provider};
 use crate::refusal::Refusal;
 
 /// What the layer puts in the request's extensions for an accepted token: the typed claims,
@@ -98,6 +98,14 @@ pub enum BuildError {
     DuplicateIssuer(String),
     /// A header name given to [`AuthenticatorBuilder::forward_claim`] is not valid.
     InvalidHeaderName(String),
+    /// These providers (their issuers) introspect opaque tokens and nothing chooses
+    /// between them: an opaque token would be disclosed to each. Give all but one a
+    /// [`Provider::opaque_token_prefix`], or opt in to
+    /// [`AuthenticatorBuilder::introspect_in_turn`].
+    AmbiguousIntrospection(Vec<String>),
+    /// The [`Provider::opaque_token_prefix`]es of these two providers (their issuers)
+    /// overlap: one starts with the other, so a token could belong to either.
+    OverlappingTokenPrefixes(String, String),
     /// The provider's metadata or keys could not be had.
     Provider {
         /// The provider's issuer.
@@ -113,6 +121,18 @@ impl std::fmt::Display for BuildError {
             BuildError::NoProvider => f.write_str("no provider configured"),
             BuildError::DuplicateIssuer(issuer) => write!(f, "issuer {issuer} configured twice"),
             BuildError::InvalidHeaderName(name) => write!(f, "{name:?} is not a header name"),
+            BuildError::AmbiguousIntrospection(issuers) => write!(
+                f,
+                "providers {} all introspect opaque tokens: give all but one an opaque token \
+                 prefix, or opt in to introspecting in turn (every opaque token is then sent \
+                 to each of them)",
+                issuers.join(", ")
+            ),
+            BuildError::OverlappingTokenPrefixes(first, second) => write!(
+                f,
+                "the opaque token prefixes of {first} and {second} overlap: a token could \
+                 belong to either"
+            ),
             BuildError::Provider { issuer, error } => write!(f, "provider {issuer}: {error}"),
         }
     }
@@ -129,6 +149,7 @@ pub struct AuthenticatorBuilder<T> {
     realm: Option<String>,
     clock: fn() -> u64,
     http: HttpLimits,
+    introspect_in_turn: bool,
     _claims: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -150,12 +171,55 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
     }
 
     /// Adds the claim `claim` of accepted tokens to the request as header `header` (for an
-    /// upstream service). Strings are copied, numbers and booleans written as JSON, arrays of
-    /// them joined with commas; a value with a character a header cannot carry safely
-    /// (control characters, non-ASCII) is left out. A `header` the client sent itself is
-    /// always removed, so it cannot be forged.
+    /// upstream service). Strings are copied, numbers and booleans written as JSON; an array
+    /// of those is a comma-separated list (RFC 9110 section 5.6.1) whose elements are had
+    /// back exactly by splitting at commas, so `["user","admin"]` is `user,admin` and
+    /// `["user,admin"]`, which would read the same, is not forwarded: an array is left out
+    /// whole when an element is empty, contains a comma or a double quote, or begins or
+    /// ends with a space. A value with a character a header cannot carry safely (control
+    /// characters, non-ASCII) is left out too. A string claim is one value, commas
+    /// included: read as a list only a header made from an array claim.
+    ///
+    /// The client's own copy of `header` is always removed, so it cannot be forged; so are
+    /// headers whose names differ from it only by `_` for `-` (`x_user` beside `x-user`),
+    /// which many servers take for the same header.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder()
+    ///     .forward_claim("sub", "x-user")
+    ///     .forward_claim("roles", "x-roles");
+    /// # let _ = builder;
+    /// ```
     pub fn forward_claim(mut self, claim: &str, header: &str) -> Self {
         self.forward.push((claim.to_string(), header.to_string()));
+        self
+    }
+
+    /// Sends an opaque token that no [`Provider::opaque_token_prefix`] claims to every
+    /// provider introspecting without a prefix, in the order configured, until one says it
+    /// is active.
+    ///
+    /// This discloses each such token to every one of those providers: any of them can
+    /// keep and replay the tokens of the others. Use it only when they are one trust
+    /// domain. Without it an opaque token goes to one provider only, and
+    /// [`build`](Self::build) refuses a configuration where that one is not determined
+    /// ([`BuildError::AmbiguousIntrospection`]).
+    ///
+    /// ```
+    /// use jwt_core_tower::{Authenticator, Provider};
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// // Two realms of one identity service, which may see each other's tokens.
+    /// let builder = Authenticator::<Claims>::builder()
+    ///     .provider(Provider::discover("https://idp.example/staff").introspection("gw", "s1"))
+    ///     .provider(Provider::discover("https://idp.example/customers").introspection("gw", "s2"))
+    ///     .introspect_in_turn();
+    /// # let _ = builder;
+    /// ```
+    pub fn introspect_in_turn(mut self) -> Self {
+        self.introspect_in_turn = true;
         self
     }
 
@@ -190,6 +254,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
         if self.providers.is_empty() {
             return Err(BuildError::NoProvider);
         }
+        one_introspector_per_token(&self.providers, self.introspect_in_turn)?;
         let metrics = Arc::new(Metrics::default());
         let fetcher = Fetcher::new(self.http).map_err(|error| BuildError::Provider {
             issuer: String::new(),
@@ -281,6 +346,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                 clock: self.clock,
                 fetcher,
                 metrics,
+                introspect_in_turn: self.introspect_in_turn,
             }),
         })
     }
@@ -345,6 +411,7 @@ struct Inner<T> {
     clock: fn() -> u64,
     fetcher: Fetcher,
     metrics: Arc<Metrics>,
+    introspect_in_turn: bool,
 }
 
 struct ProviderState {
@@ -415,6 +482,7 @@ impl<T> Authenticator<T> {
             realm: None,
             clock: jwt_core::now,
             http: HttpLimits::default(),
+            introspect_in_turn: false,
             _claims: std::marker::PhantomData,
         }
     }
@@ -429,9 +497,26 @@ impl<T> Authenticator<T> {
         self.inner.realm.as_deref()
     }
 
-    /// The header names [`forward_claim`](AuthenticatorBuilder::forward_claim) sets.
-    pub(crate) fn forwarded_names(&self) -> impl Iterator<Item = &HeaderName> {
-        self.inner.forward.iter().map(|(_, name)| name)
+    /// Whether claims are forwarded as headers at all.
+    pub(crate) fn forwards_claims(&self) -> bool {
+        !self.inner.forward.is_empty()
+    }
+
+    /// Whether `name` is a header [`forward_claim`](AuthenticatorBuilder::forward_claim)
+    /// sets, or one an upstream could take for it: the same but for `_` and `-`, which
+    /// many servers treat alike (CGI and its descendants turn both into `_`). Names are
+    /// lowercase already.
+    pub(crate) fn is_forwarded_name(&self, name: &HeaderName) -> bool {
+        let dash = |b: u8| if b == b'_' { b'-' } else { b };
+        let (name, len) = (name.as_str().as_bytes(), name.as_str().len());
+        self.inner.forward.iter().any(|(_, forwarded)| {
+            let forwarded = forwarded.as_str().as_bytes();
+            forwarded.len() == len
+                && forwarded
+                    .iter()
+                    .zip(name)
+                    .all(|(&a, &b)| dash(a) == dash(b))
+        })
     }
 
     pub(crate) fn count_refusal(&self) {
@@ -460,7 +545,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     }
 
     /// Checks a bearer token: a JWS with the keys of the provider its `iss` names, anything
-    /// else by introspection at the providers configured for it.
+    /// else by introspection at the one provider configured for it (see
+    /// [`Provider::opaque_token_prefix`]; several in turn only with
+    /// [`introspect_in_turn`](AuthenticatorBuilder::introspect_in_turn)).
     ///
     /// # Errors
     /// The [`Refusal`] to answer with.
@@ -635,8 +722,43 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             .collect()
     }
 
-    /// RFC 7662: the first provider configured for introspection whose endpoint says the
-    /// token is active, and whose rules the answer satisfies.
+    /// The providers an opaque token may be disclosed to, with their introspection settings
+    /// and endpoints: the one whose [`Provider::opaque_token_prefix`] the token has, else the
+    /// one introspecting without a prefix, or with
+    /// [`introspect_in_turn`](AuthenticatorBuilder::introspect_in_turn) each of those in turn.
+    fn introspectors_for<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a ProviderState, &'a Introspection, &'a str)> {
+        let introspecting = self.inner.providers.iter().enumerate();
+        let introspecting = introspecting.filter_map(|(index, provider)| {
+            let settings = provider.config.introspection.as_ref()?;
+            let endpoint = provider.introspection_endpoint.as_deref()?;
+            Some((index, provider, settings, endpoint))
+        });
+        fn prefix(provider: &ProviderState) -> Option<&str> {
+            provider.config.opaque_token_prefix.as_deref()
+        }
+        let claimed = introspecting
+            .clone()
+            .find(|(_, p, _, _)| prefix(p).is_some_and(|prefix| token.starts_with(prefix)));
+        // `build` allows one provider without a prefix unless in turn was chosen; `take`
+        // keeps that promise here too.
+        let asked = if self.inner.introspect_in_turn {
+            usize::MAX
+        } else {
+            1
+        };
+        let unclaimed = introspecting
+            .filter(move |(_, p, _, _)| claimed.is_none() && prefix(p).is_none())
+            .take(asked);
+        claimed.into_iter().chain(unclaimed)
+    }
+
+    /// RFC 7662: asks the provider chosen for the token ([`introspectors_for`]); it must say
+    /// the token is active and a bearer token, and the answer must satisfy its rules.
+    ///
+    /// [`introspectors_for`]: Self::introspectors_for
     async fn introspect(&self, token: &str) -> Result<Verified<T>, Refusal> {
         let inner = &self.inner;
         let now = (inner.clock)();
@@ -646,14 +768,17 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             trace!("introspection cache hit");
             return self.recheck(&entry, now);
         }
-        let mut outcome = Err(Refusal::Token(jwt_core::Error::Malformed));
-        for (index, provider) in inner.providers.iter().enumerate() {
-            let (Some(settings), Some(endpoint)) = (
-                &provider.config.introspection,
-                &provider.introspection_endpoint,
-            ) else {
-                continue;
-            };
+        // A JWS is not what this is, and no provider that could be asked claims it.
+        let introspects = inner
+            .providers
+            .iter()
+            .any(|p| p.config.introspection.is_some());
+        let mut outcome = Err(if introspects {
+            Refusal::UnknownIssuer
+        } else {
+            Refusal::Token(jwt_core::Error::Malformed)
+        });
+        for (index, provider, settings, endpoint) in self.introspectors_for(token) {
             bump(&inner.metrics.introspections);
             let form = [("token", token), ("token_type_hint", "access_token")];
             let answer = match inner
@@ -686,7 +811,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                     inner.introspection_cache.insert(digest, Arc::new(entry));
                 }
             };
-            if !is_active(&answer, &provider.issuer) {
+            if !is_active_bearer(&answer, &provider.issuer) {
                 cached(None, settings.cache_ttl);
                 outcome = Err(Refusal::NotActive);
                 continue;
@@ -708,17 +833,62 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     }
 }
 
-/// Whether an introspection answer says `"active": true` and, if it names an issuer, names
-/// this one.
-fn is_active(answer: &[u8], issuer: &str) -> bool {
+/// Whether an introspection answer says `"active": true`, names this issuer if it names
+/// one, and is for a bearer token. A token bound to a key carries the key's confirmation
+/// `cnf` in its answer (RFC 7800; RFC 8705 section 3.2, RFC 9449 section 6.2), and is
+/// usable only with a proof of possession of that key (RFC 9449 section 7.1, RFC 8705
+/// section 3), which this crate does not check: as a bearer token it is refused.
+fn is_active_bearer(answer: &[u8], issuer: &str) -> bool {
     #[derive(Deserialize)]
     struct Answer {
         active: bool,
         #[serde(default)]
         iss: Option<String>,
+        /// Present at all, whatever its value: `null` or a malformed binding refuses too.
+        #[serde(default, deserialize_with = "present")]
+        cnf: bool,
+    }
+    fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
+        serde::de::IgnoredAny::deserialize(value).map(|_| true)
     }
     serde_json::from_slice::<Answer>(answer)
-        .is_ok_and(|a| a.active && a.iss.as_deref().is_none_or(|iss| iss == issuer))
+        .is_ok_and(|a| a.active && !a.cnf && a.iss.as_deref().is_none_or(|iss| iss == issuer))
+}
+
+/// Checks that each opaque token has one provider to go to (see
+/// [`Authenticator::introspectors_for`]): at most one provider introspecting without a
+/// prefix unless `in_turn`, and no prefix starting with another.
+fn one_introspector_per_token(providers: &[Provider], in_turn: bool) -> Result<(), BuildError> {
+    let introspecting = || providers.iter().filter(|p| p.introspection.is_some());
+    let unprefixed: Vec<String> = introspecting()
+        .filter(|p| p.opaque_token_prefix.is_none())
+        .map(|p| p.issuer.clone())
+        .collect();
+    if unprefixed.len() > 1 && !in_turn {
+        return Err(BuildError::AmbiguousIntrospection(unprefixed));
+    }
+    let prefixed: Vec<(&str, &str)> = introspecting()
+        .filter_map(|p| Some((p.issuer.as_str(), p.opaque_token_prefix.as_deref()?)))
+        .collect();
+    for (i, (issuer, prefix)) in prefixed.iter().enumerate() {
+        for (other_issuer, other) in prefixed.iter().skip(i + 1) {
+            if prefix.starts_with(other) || other.starts_with(prefix) {
+                return Err(BuildError::OverlappingTokenPrefixes(
+                    (*issuer).to_string(),
+                    (*other_issuer).to_string(),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` can be an element of a comma-separated header list and be read back as
+/// itself: not empty (list parsers drop empty elements), no comma (it would split), no
+/// double quote (quoted-string parsers would unquote it), no space at either end (parsers
+/// trim it, RFC 9110 section 5.6.1).
+fn list_element(text: &str) -> bool {
+    !text.is_empty() && !text.contains([',', '"']) && !text.starts_with(' ') && !text.ends_with(' ')
 }
 
 fn token_digest(token: &str) -> [u8; 32] {
@@ -726,8 +896,9 @@ fn token_digest(token: &str) -> [u8; 32] {
 }
 
 /// A claim value as header text: strings as they are, numbers and booleans as JSON, arrays
-/// of those joined with commas; `None` for anything else or any character outside visible
-/// ASCII and space (which rules out CR/LF header injection).
+/// of those joined with commas when splitting at commas gives each element back exactly
+/// (see [`list_element`]); `None` for anything else or any character outside visible ASCII
+/// and space (which rules out CR/LF header injection).
 fn header_text(value: &serde_json::Value) -> Option<String> {
     use serde_json::Value as J;
     let text = match value {
@@ -738,7 +909,7 @@ fn header_text(value: &serde_json::Value) -> Option<String> {
             .iter()
             .map(|item| match item {
                 J::Array(_) | J::Object(_) | J::Null => None,
-                scalar => header_text(scalar),
+                scalar => header_text(scalar).filter(|text| list_element(text)),
             })
             .collect::<Option<Vec<_>>>()?
             .join(","),
@@ -770,20 +941,103 @@ mod tests {
     }
 
     #[test]
+    fn forwarded_lists_split_back_into_their_elements() {
+        let roles = |value| header_text(&value);
+        assert_eq!(
+            roles(json!(["user", "admin"])).as_deref(),
+            Some("user,admin")
+        );
+        assert_eq!(roles(json!(["user,admin"])), None);
+        assert_eq!(roles(json!(["user", "a,b"])), None);
+        assert_eq!(roles(json!(["a", ""])), None);
+        assert_eq!(roles(json!(["user", " admin"])), None);
+        assert_eq!(roles(json!(["admin "])), None);
+        assert_eq!(roles(json!(["\"admin\""])), None);
+        assert_eq!(
+            roles(json!(["team lead", 7, false])).as_deref(),
+            Some("team lead,7,false")
+        );
+        assert_eq!(roles(json!([])).as_deref(), Some(""));
+        // A string is one value, its commas included.
+        assert_eq!(roles(json!("Doe, Jane")).as_deref(), Some("Doe, Jane"));
+    }
+
+    #[test]
     fn only_active_answers_from_the_provider_count() {
         let issuer = "https://idp.example";
-        assert!(is_active(br#"{"active":true}"#, issuer));
-        assert!(is_active(
+        assert!(is_active_bearer(br#"{"active":true}"#, issuer));
+        assert!(is_active_bearer(
             br#"{"active":true,"iss":"https://idp.example"}"#,
             issuer
         ));
-        assert!(!is_active(
+        assert!(!is_active_bearer(
             br#"{"active":true,"iss":"https://other.example"}"#,
             issuer
         ));
-        assert!(!is_active(br#"{"active":false}"#, issuer));
-        assert!(!is_active(br#"{"active":"true"}"#, issuer));
-        assert!(!is_active(br#"{}"#, issuer));
-        assert!(!is_active(b"not json", issuer));
+        assert!(!is_active_bearer(br#"{"active":false}"#, issuer));
+        assert!(!is_active_bearer(br#"{"active":"true"}"#, issuer));
+        assert!(!is_active_bearer(br#"{}"#, issuer));
+        assert!(!is_active_bearer(b"not json", issuer));
+    }
+
+    #[test]
+    fn answers_for_tokens_bound_to_a_key_are_not_bearer_answers() {
+        let issuer = "https://idp.example";
+        for bound in [
+            r#"{"active":true,"token_type":"DPoP","cnf":{"jkt":"0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I"}}"#,
+            r#"{"active":true,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#,
+            r#"{"cnf":{"kid":"k1"},"active":true,"iss":"https://idp.example"}"#,
+            r#"{"active":true,"cnf":{}}"#,
+            r#"{"active":true,"cnf":null}"#,
+            r#"{"active":true,"cnf":"jkt"}"#,
+        ] {
+            assert!(!is_active_bearer(bound.as_bytes(), issuer), "{bound}");
+        }
+        assert!(is_active_bearer(
+            br#"{"active":true,"token_type":"Bearer"}"#,
+            issuer
+        ));
+    }
+
+    fn introspecting(issuer: &str, prefix: &str) -> Provider {
+        Provider::discover(issuer)
+            .introspection("gateway", "secret")
+            .opaque_token_prefix(prefix)
+    }
+
+    #[test]
+    fn each_opaque_token_has_one_provider_unless_in_turn_is_chosen() {
+        let (a, b, c) = (
+            "https://a.example",
+            "https://b.example",
+            "https://c.example",
+        );
+        let check = one_introspector_per_token;
+        // One introspecting provider; the others only verify JWTs.
+        let one = [introspecting(a, ""), Provider::discover(b)];
+        assert_eq!(check(&one, false), Ok(()));
+        // Two without a prefix: refused, unless in turn is chosen.
+        let two = [introspecting(a, ""), introspecting(b, "")];
+        assert_eq!(
+            check(&two, false),
+            Err(BuildError::AmbiguousIntrospection(vec![a.into(), b.into()]))
+        );
+        assert_eq!(check(&two, true), Ok(()));
+        // Prefixes choose; one provider may take the tokens no prefix claims.
+        let prefixed = [
+            introspecting(a, "a_"),
+            introspecting(b, "b_"),
+            introspecting(c, ""),
+        ];
+        assert_eq!(check(&prefixed, false), Ok(()));
+        // A prefix that starts another could claim that provider's tokens.
+        for (first, second) in [("at_", "at_x"), ("at_x", "at_"), ("same", "same")] {
+            let overlapping = [introspecting(a, first), introspecting(b, second)];
+            assert_eq!(
+                check(&overlapping, true),
+                Err(BuildError::OverlappingTokenPrefixes(a.into(), b.into())),
+                "{first} {second}"
+            );
+        }
     }
 }

@@ -147,9 +147,18 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let auth = self.auth.clone();
         Box::pin(async move {
-            // Headers the gateway sets from claims never come from the client.
-            for name in auth.forwarded_names() {
-                request.headers_mut().remove(name);
+            // Headers the gateway sets from claims never come from the client, nor do
+            // names an upstream could take for them.
+            if auth.forwards_claims() {
+                let forged: Vec<_> = request
+                    .headers()
+                    .keys()
+                    .filter(|name| auth.is_forwarded_name(name))
+                    .cloned()
+                    .collect();
+                for name in forged {
+                    request.headers_mut().remove(name);
+                }
             }
             let authorization = match request
                 .headers()

@@ -124,6 +124,8 @@ pub struct Provider {
     pub(crate) leeway: u64,
     pub(crate) key_cache: KeyCachePolicy,
     pub(crate) introspection: Option<Introspection>,
+    /// Opaque tokens starting with this go to this provider's introspection, and no other.
+    pub(crate) opaque_token_prefix: Option<String>,
 }
 
 impl Provider {
@@ -137,6 +139,7 @@ impl Provider {
             leeway: jwt_core::DEFAULT_LEEWAY,
             key_cache: KeyCachePolicy::default(),
             introspection: None,
+            opaque_token_prefix: None,
         }
     }
 
@@ -297,6 +300,25 @@ impl Provider {
         if let Some(introspection) = &mut self.introspection {
             introspection.cache_ttl = ttl;
         }
+        self
+    }
+
+    /// The opaque tokens this provider introspects: those starting with `prefix` (many
+    /// providers mark their tokens, e.g. `ory_at_`, `gho_`), and only this provider sees
+    /// them. Opaque tokens are sent to one provider only: with several providers
+    /// introspecting, all but one must have a prefix, or
+    /// [`build`](crate::AuthenticatorBuilder::build) fails (see
+    /// [`introspect_in_turn`](crate::AuthenticatorBuilder::introspect_in_turn)). An empty
+    /// prefix is no prefix.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example")
+    ///     .introspection("gateway", "s3cret")
+    ///     .opaque_token_prefix("idp_at_");
+    /// # let _ = provider;
+    /// ```
+    pub fn opaque_token_prefix(mut self, prefix: &str) -> Self {
+        self.opaque_token_prefix = (!prefix.is_empty()).then(|| prefix.to_string());
         self
     }
 

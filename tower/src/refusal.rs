@@ -20,12 +20,16 @@ pub enum Refusal {
     NoCredentials,
     /// A malformed `Authorization` header.
     InvalidRequest,
-    /// The JWT failed verification.
+    /// The JWT failed verification; [`jwt_core::Error::SenderConstrained`] for one bound to
+    /// a key (`cnf`) presented as a bearer token.
     Token(jwt_core::Error),
-    /// The JWT's `iss` is none of the configured providers.
+    /// The JWT's `iss` is none of the configured providers, or no provider is configured to
+    /// introspect this opaque token (see
+    /// [`Provider::opaque_token_prefix`](crate::Provider::opaque_token_prefix)).
     UnknownIssuer,
     /// An opaque token the provider's introspection endpoint says is not active (revoked,
-    /// expired, unknown), or whose answer fails the provider's rules.
+    /// expired, unknown) or bound to a key (`cnf`), or whose answer fails the provider's
+    /// rules.
     NotActive,
     /// The token lacks a scope the route needs.
     InsufficientScope,
@@ -43,6 +47,9 @@ impl Refusal {
     /// use jwt_core::bearer::BearerError;
     /// use jwt_core_tower::Refusal;
     /// assert_eq!(Refusal::UnknownIssuer.bearer(), Some(BearerError::InvalidToken));
+    /// // A token bound to a key, without the proof of possession it needs.
+    /// let bound = Refusal::Token(jwt_core::Error::SenderConstrained);
+    /// assert_eq!((bound.bearer(), bound.status()), (Some(BearerError::InvalidToken), 401));
     /// assert_eq!(Refusal::IntrospectionUnavailable.bearer(), None);
     /// ```
     pub fn bearer(self) -> Option<BearerError> {

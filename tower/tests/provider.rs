@@ -432,3 +432,54 @@ async fn a_discovery_document_naming_another_issuer_is_refused() {
         401
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_bound_to_a_key_are_refused_as_bearer_tokens() {
+    if !node_ready() {
+        return;
+    }
+    let idp = Idp::start(1).await;
+    let auth = Authenticator::<Access>::builder()
+        .provider(
+            Provider::discover(&idp.issuer)
+                .audience(AUDIENCE)
+                .introspection("gateway", "gateway-secret"),
+        )
+        .token_cache(100)
+        .realm("orders")
+        .build()
+        .await
+        .unwrap();
+    let base = serve(app(&auth)).await;
+    let orders = format!("{base}/orders");
+    let refused = (
+        401,
+        r#"Bearer realm="orders", error="invalid_token""#.to_string(),
+        String::new(),
+    );
+
+    // RFC 9449: the provider binds the token to the DPoP proof's key (`cnf.jkt`). Without a
+    // proof of that key checked, it is refused as a bearer token, again on a second try:
+    // nothing was cached as accepted.
+    let bound = idp.dpop_token("urn:orders", "orders:read").await;
+    let payload = Base64UrlUnpadded::decode_vec(bound.split('.').nth(1).unwrap()).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(&payload).unwrap();
+    assert!(claims["cnf"]["jkt"].is_string(), "{claims}");
+    assert_eq!(get_with(&orders, Some(&bound)).await, refused);
+    assert_eq!(get_with(&orders, Some(&bound)).await, refused);
+
+    // The opaque form: its introspection answer carries `cnf`.
+    let bound_opaque = idp.dpop_token("urn:orders:opaque", "orders:read").await;
+    assert!(!bound_opaque.contains('.'));
+    assert_eq!(get_with(&orders, Some(&bound_opaque)).await, refused);
+    assert_eq!(get_with(&orders, Some(&bound_opaque)).await, refused);
+    assert_eq!(auth.metrics().introspections, 1, "the refusal was cached");
+
+    // Bearer tokens of the same provider are accepted.
+    let plain = idp.token("urn:orders", "orders:read").await;
+    let plain_opaque = idp.token("urn:orders:opaque", "orders:read").await;
+    for token in [&plain, &plain_opaque] {
+        assert_eq!(get_with(&orders, Some(token)).await.0, 200);
+    }
+    assert_eq!(auth.metrics().refused, 4);
+}

@@ -210,6 +210,46 @@ impl Idp {
             .access_token
     }
 
+    /// An access token for `resource` with `scope` bound to a key of the provider process
+    /// (RFC 9449 DPoP): the token request carries a DPoP proof, and the answer says
+    /// `token_type` DPoP. Its JWT form carries `cnf.jkt`, as does its introspection answer.
+    pub async fn dpop_token(&self, resource: &str, scope: &str) -> String {
+        #[derive(Deserialize)]
+        struct TokenResponse {
+            access_token: String,
+            token_type: String,
+        }
+        let proof = client()
+            .get(self.url("/__dpop_proof"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let response = client()
+            .post(self.url("/token"))
+            .basic_auth("app", Some("app-secret"))
+            .header("dpop", proof)
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("resource", resource),
+                ("scope", scope),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let status = response.status();
+        let body = response.bytes().await.unwrap();
+        assert_eq!(status, 200, "DPoP token request: {body:?}");
+        let answer = serde_json::from_slice::<TokenResponse>(&body).unwrap();
+        assert_eq!(
+            answer.token_type, "DPoP",
+            "a token bound to the proof's key"
+        );
+        answer.access_token
+    }
+
     /// Revokes `token` (RFC 7009).
     pub async fn revoke(&self, token: &str) {
         let response = client()

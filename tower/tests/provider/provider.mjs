@@ -14,11 +14,14 @@
 //
 // Clients: `app` / `app-secret` gets tokens; `gateway` / `gateway-secret` introspects.
 // GET /__counts answers how many times the key set was requested since the start.
+// GET /__dpop_proof answers a fresh RFC 9449 DPoP proof for `POST {issuer}/token`, made with
+// one P-256 key per process: a token request sending it as its `DPoP` header gets a token
+// bound to that key (`token_type` DPoP, `cnf.jkt`). DPoP is on by default in oidc-provider.
 //
 // Once listening it prints `listening PORT ISSUER`. The socket is bound before the issuer is
 // known, so a test never races another process for a port it was told is free.
 
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import Provider from 'oidc-provider';
@@ -92,10 +95,29 @@ const provider = new Provider(issuer, {
   },
 });
 
+// RFC 9449 section 4.2: a JWS of type dpop+jwt carrying its public key, over the method
+// and URL of the request it goes with.
+const dpopKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+function dpopProof(htm, htu) {
+  const { kty, crv, x, y } = dpopKey.publicKey.export({ format: 'jwk' });
+  const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = part({ typ: 'dpop+jwt', alg: 'ES256', jwk: { kty, crv, x, y } });
+  const payload = part({ jti: randomUUID(), htm, htu, iat: Math.floor(Date.now() / 1000) });
+  const signature = sign('sha256', Buffer.from(`${header}.${payload}`), {
+    key: dpopKey.privateKey,
+    dsaEncoding: 'ieee-p1363',
+  });
+  return `${header}.${payload}.${signature.toString('base64url')}`;
+}
+
 let jwksRequests = 0;
 provider.use(async (ctx, next) => {
   if (ctx.path === '/__counts') {
     ctx.body = { jwks: jwksRequests };
+    return;
+  }
+  if (ctx.path === '/__dpop_proof') {
+    ctx.body = dpopProof('POST', `${issuer}/token`);
     return;
   }
   if (ctx.path === '/jwks') jwksRequests += 1;
