@@ -101,7 +101,7 @@ pub trait VerifyingKey: sealed::Sealed {
 
     /// Length in bytes of this key's signatures: 32 for HS256, 64 for ES256, the modulus
     /// length for RS256. A token whose signature segment does not decode to exactly this
-    /// many bytes is refused before any work on it.
+    /// many bytes is refused before its signature is decoded or checked.
     ///
     /// ```
     /// # #[cfg(feature = "hs256")]

@@ -19,10 +19,11 @@ use crate::{base64url, compact};
 /// over the received `header.payload` bytes; check `typ`; only then decode the payload,
 /// validate the registered claims and deserialize `T`.
 ///
-/// `buf` receives the decoded header, then the decoded payload; `T` may borrow `&str` fields
-/// from it. Bytes of `buf` past the payload are scratch space for unescaping strings into
-/// owned fields (such as `heapless::String`). A `&str` field cannot hold a string containing
-/// escapes and fails with [`Error::ClaimsTypeMismatch`]. A `buf` as long as the token is enough unless the
+/// `buf` receives the decoded header, then the decoded signature over it, then the decoded
+/// payload; `T` may borrow `&str` fields from it. Bytes of `buf` past the payload are
+/// scratch space for unescaping strings into owned fields (such as `heapless::String`). A
+/// `&str` field cannot hold a string containing escapes and fails with
+/// [`Error::ClaimsTypeMismatch`]. A `buf` as long as the token is enough unless the
 /// claims hold long escaped strings; one and a half times the token's length always is.
 ///
 /// # Errors

@@ -335,7 +335,8 @@ impl<'a> Validation<'a> {
     /// [`Error::Json`] for a malformed claims set; [`Error::InvalidClaim`],
     /// [`Error::MissingClaim`], [`Error::Expired`], [`Error::NotYetValid`],
     /// [`Error::InvalidIssuedAt`], [`Error::InvalidIssuer`], [`Error::InvalidAudience`] or
-    /// [`Error::InvalidSubject`] when a rule fails.
+    /// [`Error::InvalidSubject`], [`Error::InvalidNonce`], [`Error::AuthenticationTooOld`] or
+    /// [`Error::SenderConstrained`] when a rule fails.
     ///
     /// ```
     /// let v = jwt_core::Validation::new();

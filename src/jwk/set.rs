@@ -2,6 +2,8 @@
 //! `kid` selection and optional issuer binding. [`JwkSet`] keeps up to `N` keys inline (no
 //! allocator); [`GrowableJwkSet`] keeps any number on the heap (`alloc`).
 
+use core::cmp::Ordering;
+
 use heapless::String;
 use serde::Deserialize;
 
@@ -311,22 +313,21 @@ impl<S: KeyStorage> KeySet<S> {
 
     /// Marks the entries that share their algorithm and `kid` with a key that declares it
     /// verifies that algorithm but could not be imported. The entries are looked up through
-    /// their tags sorted once, so each such key costs a binary search, not a pass over the
-    /// entries.
+    /// an index sorted once by tag and `kid`, so each such key costs a binary search, even
+    /// when many `kid`s share a tag (the tag's hash is no defence against a crafted set).
     fn mark_ambiguous(&mut self, keys: &str) -> Result<(), Error> {
         let tags = self.tags.as_slice();
-        // Entry indices in the order of their tags: equal tags are neighbours.
-        let mut by_tag = S::Tags::default();
-        for index in 0..tags.len() {
-            by_tag.push(index as u32)?;
+        let mut index = S::Tags::default();
+        for entry in 0..tags.len() {
+            index.push(entry as u32)?;
         }
-        let tag_of = |index: u32| tags.get(index as usize).copied().unwrap_or(u32::MAX);
-        by_tag
-            .as_mut_slice()
-            .sort_unstable_by_key(|&i| (tag_of(i), i));
-        let by_tag = by_tag.as_slice();
-
         let entries = self.entries.as_mut_slice();
+        index.as_mut_slice().sort_unstable_by(|&a, &b| {
+            let key = |i: u32| (tag_at(tags, i), kid_at(entries, i).map(str::as_bytes));
+            key(a).cmp(&key(b))
+        });
+        let index = index.as_slice();
+
         json::for_each_element(keys, |value| {
             let Value::Object(text) = value else {
                 return Ok(());
@@ -341,22 +342,30 @@ impl<S: KeyStorage> KeySet<S> {
                 return Ok(());
             }
             let wanted = tag(alg, Some(kid.bytes()));
-            let first = by_tag.partition_point(|&i| tag_of(i) < wanted);
-            let same_tag = by_tag.get(first..).unwrap_or_default();
-            for &index in same_tag.iter().take_while(|&&i| tag_of(i) == wanted) {
-                let Some(entry) = entries.get_mut(index as usize) else {
-                    continue;
+            // Orders entry `i` against this key: by tag, then by `kid`.
+            let order = |entries: &[Entry], i: u32| {
+                tag_at(tags, i)
+                    .cmp(&wanted)
+                    .then_with(|| match kid_at(entries, i) {
+                        Some(own) => own.bytes().cmp(kid.bytes()),
+                        None => Ordering::Less,
+                    })
+            };
+            let first = index.partition_point(|&i| order(entries, i) == Ordering::Less);
+            for &i in index.get(first..).unwrap_or_default() {
+                if order(entries, i) != Ordering::Equal {
+                    break;
+                }
+                let Some(entry) = entries.get_mut(i as usize) else {
+                    break;
                 };
                 #[cfg(all(test, feature = "hs256", feature = "alloc"))]
                 tests::LOOKED_AT.with(|n| n.set(n.get() + 1));
-                // A tag names the algorithm exactly; the `kid` may differ by a hash collision.
-                if entry.kid.as_deref().is_some_and(|k| kid == k) {
-                    if entry.ambiguous {
-                        // An earlier key of this `kid` marked every entry of it already.
-                        break;
-                    }
-                    entry.ambiguous = true;
+                if entry.ambiguous {
+                    // An earlier key of this algorithm and `kid` marked all of them.
+                    break;
                 }
+                entry.ambiguous = true;
             }
             Ok(())
         })
@@ -531,6 +540,16 @@ impl<S: KeyStorage> KeySet<S> {
         let choose = |header: &Header<'_>| self.select(header.alg, header.kid);
         crate::verify::verify_jws_chosen(token, choose, buf)
     }
+}
+
+/// The tag of entry `i`.
+fn tag_at(tags: &[u32], i: u32) -> u32 {
+    tags.get(i as usize).copied().unwrap_or(u32::MAX)
+}
+
+/// The `kid` of entry `i`.
+fn kid_at(entries: &[Entry], i: u32) -> Option<&str> {
+    entries.get(i as usize).and_then(|e| e.kid.as_deref())
 }
 
 /// The algorithm a JWK declares it verifies with, by its `kty`, `crv`, `alg`, `use` and
