@@ -29,11 +29,11 @@ impl fmt::Display for SerError {
 
 impl core::error::Error for SerError {}
 
-impl From<SerError> for crate::Error {
+impl From<SerError> for crate::error::Error {
     fn from(e: SerError) -> Self {
         match e {
-            SerError::Full => crate::Error::BufferTooSmall,
-            SerError::Unsupported => crate::Error::Signing,
+            SerError::Full => crate::error::Error::BufferTooSmall,
+            SerError::Unsupported => crate::error::Error::Signing,
         }
     }
 }
