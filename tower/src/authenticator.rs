@@ -5,11 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::{HeaderName, HeaderValue};
-use jwt_core::bearer;
 use jwt_core::json::{self, Value};
+use jwt_core::{RegisteredClaims, bearer};
 use moka::Expiry;
 use moka::sync::Cache;
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use tracing::{Instrument, debug, trace, warn};
@@ -447,22 +446,77 @@ impl<T> Expiry<[u8; 32], Arc<Entry<T>>> for UntilExpiry {
     }
 }
 
-/// The registered claims this crate reads from verified claims itself.
-#[derive(Deserialize)]
-struct Common {
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    scp: Option<ScopeList>,
-    #[serde(default)]
-    exp: Option<f64>,
+/// The members of accepted claims the authenticator reads itself besides the registered
+/// ones: `scope`, `scp` and the forwarded claims, found in one pass over the claims' JSON.
+struct OwnMembers<'a> {
+    scope: Option<Value<'a>>,
+    scp: Option<Value<'a>>,
+    /// The value of each [`forward_claim`](AuthenticatorBuilder::forward_claim), in the
+    /// order configured.
+    forwarded: Vec<Option<Value<'a>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ScopeList {
-    One(String),
-    Many(Vec<String>),
+impl<'a> OwnMembers<'a> {
+    /// Reads the members of `json` named `scope`, `scp` or in `forward`.
+    fn read(json: &'a [u8], forward: &[(String, HeaderName)]) -> Result<Self, jwt_core::Error> {
+        #[cfg(test)]
+        tests::count_claims_read();
+        let mut members = OwnMembers {
+            scope: None,
+            scp: None,
+            forwarded: vec![None; forward.len()],
+        };
+        json::parse_object(json, |name, value| {
+            if name == "scope" {
+                members.scope = Some(value);
+            } else if name == "scp" {
+                members.scp = Some(value);
+            }
+            for ((claim, _), slot) in forward.iter().zip(&mut members.forwarded) {
+                if name == claim.as_str() {
+                    *slot = Some(value);
+                }
+            }
+            Ok(())
+        })?;
+        Ok(members)
+    }
+
+    /// The granted scopes, space-delimited: `scope`, else `scp` (one string, or an array of
+    /// strings joined with spaces); `None` when either is there with another type (`null`
+    /// is absent).
+    fn scopes(&self) -> Option<String> {
+        let scp = match self.scp {
+            None | Some(Value::Null) => None,
+            Some(Value::String(scp)) => Some(unescaped(scp)),
+            Some(Value::Array(list)) => {
+                let mut scopes = Vec::new();
+                json::for_each_element(list, |element| match element {
+                    Value::String(scope) => {
+                        scopes.push(unescaped(scope));
+                        Ok(())
+                    }
+                    _ => Err(jwt_core::Error::ClaimsTypeMismatch),
+                })
+                .ok()?;
+                Some(scopes.join(" "))
+            }
+            Some(_) => return None,
+        };
+        match self.scope {
+            None | Some(Value::Null) => Some(scp.unwrap_or_default()),
+            Some(Value::String(scope)) => Some(unescaped(scope)),
+            Some(_) => None,
+        }
+    }
+}
+
+/// A JSON string's text, unescaped.
+fn unescaped(text: jwt_core::JsonStr<'_>) -> String {
+    match text.as_str() {
+        Some(plain) => plain.to_owned(),
+        None => text.chars().collect(),
+    }
 }
 
 impl<T> Authenticator<T> {
@@ -596,7 +650,6 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
             let outcome = provider.config.with_validation(false, |policy| {
                 set.verify_claims(token, policy, now, &mut buf)
-                    .map(|claims| claims.json().to_vec())
             });
             match outcome {
                 Err(jwt_core::Error::UnknownKey) => {
@@ -614,7 +667,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             let entry = Entry {
                 provider: index,
                 generation: Some(snapshot.generation),
-                json: claims.into_boxed_slice(),
+                json: claims.json().into(),
                 verified: Some(verified.clone()),
                 ttl,
             };
@@ -655,6 +708,8 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let mut decoded = vec![0u8; payload.len()];
         let len = jwt_core::base64url::decode(payload.as_bytes(), &mut decoded)
             .map_err(Refusal::Token)?;
+        #[cfg(test)]
+        tests::count_claims_read();
         let mut chosen = None;
         json::parse_object(decoded.get(..len).unwrap_or_default(), |name, value| {
             if name == "iss" {
@@ -668,54 +723,47 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         chosen.ok_or(Refusal::UnknownIssuer)
     }
 
-    /// The [`Verified`] for claims a provider accepted, and how long it may be cached.
+    /// The [`Verified`] for claims a provider accepted, and how long it may be cached. The
+    /// claims' JSON is read once as `T` and once for the members the authenticator needs
+    /// beyond the registered claims it is handed.
     fn accepted(
         &self,
         provider: usize,
-        json: &[u8],
+        claims: &RegisteredClaims<'_>,
         introspected: bool,
         now: u64,
     ) -> Result<(Verified<T>, Duration), Refusal> {
-        let mismatch = Refusal::Token(jwt_core::Error::ClaimsTypeMismatch);
-        let claims: T = serde_json::from_slice(json).map_err(|_| mismatch)?;
-        let common: Common = serde_json::from_slice(json).map_err(|_| mismatch)?;
-        let scopes = match (common.scope, common.scp) {
-            (Some(scope), _) | (None, Some(ScopeList::One(scope))) => scope,
-            (None, Some(ScopeList::Many(list))) => list.join(" "),
-            (None, None) => String::new(),
-        };
-        let ttl = common
-            .exp
-            .filter(|exp| exp.is_finite() && *exp > now as f64)
-            .map_or(Duration::ZERO, |exp| Duration::from_secs(exp as u64 - now));
+        let mismatch = || Refusal::Token(jwt_core::Error::ClaimsTypeMismatch);
+        let typed: T = serde_json::from_slice(claims.json()).map_err(|_| mismatch())?;
+        let members =
+            OwnMembers::read(claims.json(), &self.inner.forward).map_err(|_| mismatch())?;
+        let scopes = members.scopes().ok_or_else(mismatch)?;
+        let ttl = claims.expires_at().map_or(Duration::ZERO, |exp| {
+            Duration::from_secs(exp.floor().saturating_sub(now))
+        });
         let issuer = self
             .inner
             .providers
             .get(provider)
             .map_or_else(|| Arc::from(""), |p| Arc::clone(&p.issuer));
         let verified = Verified {
-            claims: Arc::new(claims),
+            claims: Arc::new(typed),
             scopes: Arc::from(scopes),
             issuer,
             introspected,
-            forwarded: self.forwarded(json).into(),
+            forwarded: self.forwarded(&members).into(),
         };
         Ok((verified, ttl))
     }
 
     /// The configured claims as header values, where a header can carry them safely.
-    fn forwarded(&self, json: &[u8]) -> Vec<(HeaderName, HeaderValue)> {
-        if self.inner.forward.is_empty() {
-            return Vec::new();
-        }
-        let Ok(serde_json::Value::Object(claims)) = serde_json::from_slice(json) else {
-            return Vec::new();
-        };
+    fn forwarded(&self, members: &OwnMembers<'_>) -> Vec<(HeaderName, HeaderValue)> {
         self.inner
             .forward
             .iter()
-            .filter_map(|(claim, name)| {
-                let value = header_text(claims.get(claim)?)?;
+            .zip(&members.forwarded)
+            .filter_map(|((_, name), value)| {
+                let value = header_text((*value)?)?;
                 let value = HeaderValue::from_str(&value).ok()?;
                 Some((name.clone(), value))
             })
@@ -811,11 +859,14 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                     inner.introspection_cache.insert(digest, Arc::new(entry));
                 }
             };
-            if !is_active_bearer(&answer, &provider.issuer) {
+            let claims = RegisteredClaims::parse(&answer)
+                .ok()
+                .filter(|claims| is_active_bearer(claims, &provider.issuer));
+            let Some(claims) = claims else {
                 cached(None, settings.cache_ttl);
                 outcome = Err(Refusal::NotActive);
                 continue;
-            }
+            };
             if let Err(e) = provider
                 .config
                 .with_validation(true, |policy| policy.validate(&answer, now))
@@ -825,7 +876,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                 outcome = Err(Refusal::NotActive);
                 continue;
             }
-            let (verified, ttl) = self.accepted(index, &answer, true, now)?;
+            let (verified, ttl) = self.accepted(index, &claims, true, now)?;
             cached(Some(verified.clone()), ttl);
             return Ok(verified);
         }
@@ -837,22 +888,12 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
 /// one, and is for a bearer token. A token bound to a key carries the key's confirmation
 /// `cnf` in its answer (RFC 7800; RFC 8705 section 3.2, RFC 9449 section 6.2), and is
 /// usable only with a proof of possession of that key (RFC 9449 section 7.1, RFC 8705
-/// section 3), which this crate does not check: as a bearer token it is refused.
-fn is_active_bearer(answer: &[u8], issuer: &str) -> bool {
-    #[derive(Deserialize)]
-    struct Answer {
-        active: bool,
-        #[serde(default)]
-        iss: Option<String>,
-        /// Present at all, whatever its value: `null` or a malformed binding refuses too.
-        #[serde(default, deserialize_with = "present")]
-        cnf: bool,
-    }
-    fn present<'de, D: serde::Deserializer<'de>>(value: D) -> Result<bool, D::Error> {
-        serde::de::IgnoredAny::deserialize(value).map(|_| true)
-    }
-    serde_json::from_slice::<Answer>(answer)
-        .is_ok_and(|a| a.active && !a.cnf && a.iss.as_deref().is_none_or(|iss| iss == issuer))
+/// section 3), which this crate does not check: as a bearer token it is refused. (A `cnf`
+/// that is not an object, `null` included, is already refused when the answer is read.)
+fn is_active_bearer(answer: &RegisteredClaims<'_>, issuer: &str) -> bool {
+    matches!(answer.member("active"), Ok(Some(Value::Bool(true))))
+        && answer.confirmation().is_none()
+        && answer.issuer().is_none_or(|iss| iss == issuer)
 }
 
 /// Checks that each opaque token has one provider to go to (see
@@ -895,25 +936,30 @@ fn token_digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
-/// A claim value as header text: strings as they are, numbers and booleans as JSON, arrays
-/// of those joined with commas when splitting at commas gives each element back exactly
-/// (see [`list_element`]); `None` for anything else or any character outside visible ASCII
-/// and space (which rules out CR/LF header injection).
-fn header_text(value: &serde_json::Value) -> Option<String> {
-    use serde_json::Value as J;
+/// A claim value as header text: strings as they are (unescaped), numbers and booleans as
+/// JSON (numbers as `serde_json` writes them), arrays of those joined with commas when
+/// splitting at commas gives each element back exactly (see [`list_element`]); `None` for
+/// anything else or any character outside visible ASCII and space (which rules out CR/LF
+/// header injection).
+fn header_text(value: Value<'_>) -> Option<String> {
     let text = match value {
-        J::String(s) => s.clone(),
-        J::Number(n) => n.to_string(),
-        J::Bool(b) => b.to_string(),
-        J::Array(items) => items
-            .iter()
-            .map(|item| match item {
-                J::Array(_) | J::Object(_) | J::Null => None,
-                scalar => header_text(scalar).filter(|text| list_element(text)),
+        Value::String(s) => unescaped(s),
+        Value::Number(n) => n.parse::<serde_json::Number>().ok()?.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Array(items) => {
+            let mut texts = Vec::new();
+            json::for_each_element(items, |item| {
+                let text = match item {
+                    Value::Array(_) | Value::Object(_) | Value::Null => None,
+                    scalar => header_text(scalar).filter(|text| list_element(text)),
+                };
+                texts.push(text.ok_or(jwt_core::Error::Json)?);
+                Ok(())
             })
-            .collect::<Option<Vec<_>>>()?
-            .join(","),
-        J::Object(_) | J::Null => return None,
+            .ok()?;
+            texts.join(",")
+        }
+        _ => return None,
     };
     text.bytes()
         .all(|b| b == b' ' || b.is_ascii_graphic())
@@ -925,24 +971,51 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `header_text` of `value`, read as the authenticator reads a claim.
+    fn text_of(value: serde_json::Value) -> Option<String> {
+        let claims = json!({ "claim": value }).to_string();
+        let mut text = None;
+        json::parse_object(claims.as_bytes(), |_, value| {
+            text = header_text(value);
+            Ok(())
+        })
+        .unwrap();
+        text
+    }
+
+    thread_local! {
+        /// Passes the authenticator has made over claims itself on this thread, beside the
+        /// core's verification and the application type's deserialization.
+        static CLAIMS_READS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    pub(super) fn count_claims_read() {
+        CLAIMS_READS.with(|reads| reads.set(reads.get() + 1));
+    }
+
+    /// Whether the authenticator takes `answer` for an active bearer token's.
+    fn is_active_answer(answer: &[u8], issuer: &str) -> bool {
+        RegisteredClaims::parse(answer).is_ok_and(|claims| is_active_bearer(&claims, issuer))
+    }
+
     #[test]
     fn claims_become_header_text_only_when_safe() {
-        assert_eq!(header_text(&json!("alice")).as_deref(), Some("alice"));
-        assert_eq!(header_text(&json!(42)).as_deref(), Some("42"));
-        assert_eq!(header_text(&json!(true)).as_deref(), Some("true"));
-        assert_eq!(header_text(&json!(["a", 1])).as_deref(), Some("a,1"));
-        assert_eq!(header_text(&json!("a\r\nx-admin: 1")), None);
-        assert_eq!(header_text(&json!("tab\there")), None);
-        assert_eq!(header_text(&json!("café")), None);
-        assert_eq!(header_text(&json!(["ok", "bad\n"])), None);
-        assert_eq!(header_text(&json!({"a": 1})), None);
-        assert_eq!(header_text(&json!(null)), None);
-        assert_eq!(header_text(&json!([["nested"]])), None);
+        assert_eq!(text_of(json!("alice")).as_deref(), Some("alice"));
+        assert_eq!(text_of(json!(42)).as_deref(), Some("42"));
+        assert_eq!(text_of(json!(true)).as_deref(), Some("true"));
+        assert_eq!(text_of(json!(["a", 1])).as_deref(), Some("a,1"));
+        assert_eq!(text_of(json!("a\r\nx-admin: 1")), None);
+        assert_eq!(text_of(json!("tab\there")), None);
+        assert_eq!(text_of(json!("café")), None);
+        assert_eq!(text_of(json!(["ok", "bad\n"])), None);
+        assert_eq!(text_of(json!({"a": 1})), None);
+        assert_eq!(text_of(json!(null)), None);
+        assert_eq!(text_of(json!([["nested"]])), None);
     }
 
     #[test]
     fn forwarded_lists_split_back_into_their_elements() {
-        let roles = |value| header_text(&value);
+        let roles = text_of;
         assert_eq!(
             roles(json!(["user", "admin"])).as_deref(),
             Some("user,admin")
@@ -965,19 +1038,19 @@ mod tests {
     #[test]
     fn only_active_answers_from_the_provider_count() {
         let issuer = "https://idp.example";
-        assert!(is_active_bearer(br#"{"active":true}"#, issuer));
-        assert!(is_active_bearer(
+        assert!(is_active_answer(br#"{"active":true}"#, issuer));
+        assert!(is_active_answer(
             br#"{"active":true,"iss":"https://idp.example"}"#,
             issuer
         ));
-        assert!(!is_active_bearer(
+        assert!(!is_active_answer(
             br#"{"active":true,"iss":"https://other.example"}"#,
             issuer
         ));
-        assert!(!is_active_bearer(br#"{"active":false}"#, issuer));
-        assert!(!is_active_bearer(br#"{"active":"true"}"#, issuer));
-        assert!(!is_active_bearer(br#"{}"#, issuer));
-        assert!(!is_active_bearer(b"not json", issuer));
+        assert!(!is_active_answer(br#"{"active":false}"#, issuer));
+        assert!(!is_active_answer(br#"{"active":"true"}"#, issuer));
+        assert!(!is_active_answer(br#"{}"#, issuer));
+        assert!(!is_active_answer(b"not json", issuer));
     }
 
     #[test]
@@ -991,9 +1064,9 @@ mod tests {
             r#"{"active":true,"cnf":null}"#,
             r#"{"active":true,"cnf":"jkt"}"#,
         ] {
-            assert!(!is_active_bearer(bound.as_bytes(), issuer), "{bound}");
+            assert!(!is_active_answer(bound.as_bytes(), issuer), "{bound}");
         }
-        assert!(is_active_bearer(
+        assert!(is_active_answer(
             br#"{"active":true,"token_type":"Bearer"}"#,
             issuer
         ));
@@ -1039,5 +1112,147 @@ mod tests {
                 "{first} {second}"
             );
         }
+    }
+
+    #[test]
+    fn scopes_are_scope_else_scp_and_other_types_are_refused() {
+        let scopes = |claims: &str| OwnMembers::read(claims.as_bytes(), &[]).unwrap().scopes();
+        for (claims, expected) in [
+            (r#"{"scope":"a b"}"#, "a b"),
+            (r#"{"scope":"a","scp":["b"]}"#, "a"),
+            (r#"{"scp":"a b"}"#, "a b"),
+            (r#"{"scp":["a","b c"]}"#, "a b c"),
+            (r#"{"scp":[]}"#, ""),
+            (r#"{"scope":null,"scp":["a"]}"#, "a"),
+            (r#"{"scope":null,"scp":null}"#, ""),
+            (r#"{"sub":"x"}"#, ""),
+            (r#"{"scope":"a\u0020b\/c"}"#, "a b/c"),
+            (r#"{"scp":["\u0061"]}"#, "a"),
+        ] {
+            assert_eq!(scopes(claims).as_deref(), Some(expected), "{claims}");
+        }
+        for claims in [
+            r#"{"scope":5}"#,
+            r#"{"scope":["a"]}"#,
+            r#"{"scope":"a","scp":7}"#,
+            r#"{"scope":true,"scp":"a"}"#,
+            r#"{"scp":["a",1]}"#,
+            r#"{"scp":[null]}"#,
+            r#"{"scp":{"a":"b"}}"#,
+        ] {
+            assert_eq!(scopes(claims), None, "{claims}");
+        }
+    }
+
+    #[test]
+    fn forwarded_numbers_are_written_as_serde_json_writes_them() {
+        for number in [
+            "42",
+            "-7",
+            "-0",
+            "1.50",
+            "1e2",
+            "1E+2",
+            "0.1",
+            "1e-7",
+            "12345678901234567890",
+            "-9223372036854775809",
+            "123456789012345678901234567890",
+        ] {
+            let claims = format!(r#"{{"n":{number}}}"#);
+            let members = OwnMembers::read(
+                claims.as_bytes(),
+                &[("n".into(), HeaderName::from_static("x-n"))],
+            )
+            .unwrap();
+            let expected = serde_json::from_str::<serde_json::Value>(number)
+                .unwrap()
+                .to_string();
+            assert_eq!(
+                header_text(members.forwarded[0].unwrap()),
+                Some(expected),
+                "{number}"
+            );
+        }
+        // Beyond what serde_json holds: not forwarded.
+        let members = OwnMembers::read(
+            br#"{"n":1e400}"#,
+            &[("n".into(), HeaderName::from_static("x-n"))],
+        )
+        .unwrap();
+        assert_eq!(header_text(members.forwarded[0].unwrap()), None);
+    }
+
+    /// Claims that count their deserializations (only this test deserializes them).
+    struct Counted;
+
+    static DESERIALIZED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+    impl<'de> serde::Deserialize<'de> for Counted {
+        fn deserialize<D: serde::Deserializer<'de>>(claims: D) -> Result<Self, D::Error> {
+            DESERIALIZED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            serde::de::IgnoredAny::deserialize(claims).map(|_| Counted)
+        }
+    }
+
+    /// A cache miss reads the verified claims once as the application's type and once for
+    /// the authenticator's own members (scopes and forwarded claims together); a hit reads
+    /// them neither way. With several providers, choosing one by `iss` is one read more.
+    /// (The counts are per thread: the test runs on one.)
+    #[tokio::test(flavor = "current_thread")]
+    async fn claims_are_read_once_per_miss_and_not_on_a_hit() {
+        use jwt_core::{HeaderFields, Hs256Key, Jwk};
+        const JWK: &str = r#"{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}"#;
+        let (issuer, other) = ("https://idp.example", "https://other.example");
+        let jwks = format!(r#"{{"keys":[{JWK}]}}"#);
+        let key = Hs256Key::from_jwk(&Jwk::parse(JWK.as_bytes()).unwrap()).unwrap();
+        let token = |sub: &str| {
+            let claims = json!({
+                "iss": issuer, "sub": sub, "exp": jwt_core::now() + 300,
+                "scp": ["orders:read", "orders:write"], "roles": ["user", "admin"],
+            });
+            jwt_core::sign_to_string(&key, &HeaderFields::new().kid("k"), &claims).unwrap()
+        };
+        let build = |providers: &[&str]| {
+            let mut builder = Authenticator::<Counted>::builder()
+                .token_cache(100)
+                .forward_claim("sub", "x-user")
+                .forward_claim("roles", "x-roles");
+            for issuer in providers {
+                builder = builder.provider(Provider::with_jwks(issuer, jwks.as_bytes()).jwt());
+            }
+            builder.build()
+        };
+        let reads = || {
+            (
+                DESERIALIZED.load(std::sync::atomic::Ordering::SeqCst),
+                CLAIMS_READS.get(),
+            )
+        };
+
+        let auth = build(&[issuer]).await.unwrap();
+        let alice = token("alice");
+        let verified = auth.verify(&alice).await.unwrap();
+        assert_eq!(reads(), (1, 1), "a miss");
+        assert_eq!(&*verified.scopes_text(), "orders:read orders:write");
+        let headers: Vec<_> = verified
+            .forwarded_headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(headers, [("x-user", "alice"), ("x-roles", "user,admin")]);
+        for _ in 0..3 {
+            auth.verify(&alice).await.unwrap();
+        }
+        assert_eq!(auth.metrics().token_cache_hits, 3);
+        assert_eq!(reads(), (1, 1), "three hits");
+        auth.verify(&token("bob")).await.unwrap();
+        assert_eq!(reads(), (2, 2), "another miss");
+
+        let routed = build(&[other, issuer]).await.unwrap();
+        routed.verify(&alice).await.unwrap();
+        assert_eq!(reads(), (3, 4), "a miss choosing its provider");
+        routed.verify(&alice).await.unwrap();
+        assert_eq!(reads(), (3, 4), "a hit");
     }
 }
