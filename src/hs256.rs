@@ -3,8 +3,7 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
-use crate::algorithm::Algorithm;
-use crate::algorithm::{SigningKey, VerifyingKey, sealed};
+use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
 use crate::error::Error;
 
 /// An HS256 secret, usable to verify and to sign.

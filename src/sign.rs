@@ -4,8 +4,7 @@ use serde::Serialize;
 
 use crate::algorithm::SigningKey;
 use crate::base64url;
-use crate::claims::Claim;
-use crate::claims::RegisteredClaims;
+use crate::claims::{Claim, RegisteredClaims};
 use crate::error::Error;
 use crate::header::{HeaderFields, WrittenHeader};
 use crate::json::ser;

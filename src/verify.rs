@@ -4,8 +4,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::algorithm::VerifyingKey;
-use crate::claims::Validation;
-use crate::claims::{RegisteredClaims, from_claims};
+use crate::claims::{RegisteredClaims, Validation, from_claims};
 use crate::error::Error;
 use crate::header::Header;
 use crate::json::JsonStr;

@@ -12,8 +12,7 @@ use p256::elliptic_curve::ops::Reduce;
 use p256::{FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 
-use crate::algorithm::Algorithm;
-use crate::algorithm::{SigningKey, VerifyingKey, sealed};
+use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
 use crate::error::Error;
 
 /// Length of an ES256 signature: `r || s`, 32 bytes each (RFC 7518 section 3.4).

@@ -1,8 +1,7 @@
 //! [`AnyVerifyingKey`]: a verifying key of whichever algorithm a JWK holds.
 
 use super::Jwk;
-use crate::algorithm::Algorithm;
-use crate::algorithm::{VerifyingKey, sealed};
+use crate::algorithm::{Algorithm, VerifyingKey, sealed};
 use crate::error::Error;
 
 /// A verifying key of any algorithm compiled in, as imported from a JWK whose type is only

@@ -8,8 +8,7 @@ use rsa::traits::PublicKeyParts;
 use rsa::{BoxedUint, RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 
-use crate::algorithm::Algorithm;
-use crate::algorithm::{SigningKey, VerifyingKey, sealed};
+use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
 use crate::error::Error;
 
 mod montgomery;
