@@ -64,13 +64,9 @@ fn tokens(key: &impl SigningKey, exp: u64) -> Vec<(String, String)> {
 
 fn main() {
     let hs = Hs256Key::new(SECRET).unwrap();
-    let es = Es256PrivateKey::from_bytes(
-        &fs::read(root().join("tests/data/keys/p256.scalar"))
-            .unwrap()
-            .try_into()
-            .unwrap(),
-    )
-    .unwrap();
+    let es =
+        Es256PrivateKey::from_bytes(&fs::read(root().join("tests/data/keys/p256.scalar")).unwrap())
+            .unwrap();
     let rs = Rs256PrivateKey::from_pkcs8_der(
         &fs::read(root().join("tests/data/keys/rsa2048.pkcs8.der")).unwrap(),
     )

@@ -1,19 +1,27 @@
 // The crate documentation is the README, so docs.rs and the repository say the same; its
 // examples need every algorithm and `std`, and run as doctests in that configuration.
 #![cfg_attr(
-    all(feature = "std", feature = "hs256", feature = "es256", feature = "rs256"),
+    all(
+        feature = "std",
+        feature = "hmac",
+        feature = "p256",
+        feature = "rsa",
+        feature = "ed25519"
+    ),
     doc = include_str!("../README.md")
 )]
 #![cfg_attr(
     not(all(
         feature = "std",
-        feature = "hs256",
-        feature = "es256",
-        feature = "rs256"
+        feature = "hmac",
+        feature = "p256",
+        feature = "rsa",
+        feature = "ed25519"
     )),
     doc = "An embeddable, `no_std`, allocation-free JWT library: JWS compact serialization \
-           (RFC 7515) with HS256, ES256 and RS256, and claim validation (RFC 7519, RFC 8725). \
-           The full documentation (the README) is built with the default features."
+           (RFC 7515) with HMAC, RSA (PKCS#1 v1.5 and PSS), ECDSA and EdDSA, and claim \
+           validation (RFC 7519, RFC 8725). The full documentation (the README) is built \
+           with the default features."
 )]
 #![no_std]
 #![forbid(unsafe_code)]
@@ -41,17 +49,19 @@ pub mod base64url;
 pub mod bearer;
 mod claims;
 mod compact;
+#[cfg(any(feature = "p256", feature = "p384", feature = "p521", feature = "k256"))]
+mod ecdsa;
+#[cfg(feature = "ed25519")]
+mod eddsa;
 mod error;
-#[cfg(feature = "es256")]
-mod es256;
 mod header;
-#[cfg(feature = "hs256")]
-mod hs256;
+#[cfg(feature = "hmac")]
+mod hmac;
 pub mod json;
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+#[cfg(feature = "jwk")]
 mod jwk;
-#[cfg(feature = "rs256")]
-mod rs256;
+#[cfg(feature = "rsa")]
+mod rsa;
 mod scan;
 pub mod scope;
 mod sign;
@@ -63,25 +73,37 @@ pub use claims::{
     RegisteredClaims, Validation,
 };
 pub use compact::MAX_TOKEN_LEN;
+#[cfg(any(feature = "p256", feature = "p384", feature = "p521", feature = "k256"))]
+pub use ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
+#[cfg(feature = "p256")]
+pub use ecdsa::{Es256PrivateKey, Es256PublicKey};
+#[cfg(feature = "k256")]
+pub use ecdsa::{Es256kPrivateKey, Es256kPublicKey};
+#[cfg(feature = "p384")]
+pub use ecdsa::{Es384PrivateKey, Es384PublicKey};
+#[cfg(feature = "p521")]
+pub use ecdsa::{Es512PrivateKey, Es512PublicKey};
+#[cfg(feature = "ed25519")]
+pub use eddsa::{Ed25519PrivateKey, Ed25519PublicKey};
 pub use error::Error;
-#[cfg(feature = "es256")]
-pub use es256::{Es256PrivateKey, Es256PublicKey};
 pub use header::{Header, HeaderFields, decode_header};
-#[cfg(feature = "hs256")]
-pub use hs256::Hs256Key;
+#[cfg(feature = "hmac")]
+pub use hmac::{HmacHash, HmacKey, Hs256Key, Hs384Key, Hs512Key};
 pub use json::JsonStr;
-#[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+#[cfg(feature = "jwk")]
 pub use jwk::{
     AnyVerifyingKey, Inline, Jwk, JwkSet, KeySet, KeyStorage, MAX_ISSUER_LEN, MAX_KID_LEN,
     SkipReason,
 };
-#[cfg(all(
-    feature = "alloc",
-    any(feature = "hs256", feature = "es256", feature = "rs256")
-))]
+#[cfg(all(feature = "alloc", feature = "jwk"))]
 pub use jwk::{GrowableJwkSet, Heap};
-#[cfg(feature = "rs256")]
-pub use rs256::{Rs256PrivateKey, Rs256PublicKey};
+#[cfg(feature = "rsa")]
+pub use rsa::{
+    Pkcs1v15, Ps256PrivateKey, Ps256PublicKey, Ps384PrivateKey, Ps384PublicKey, Ps512PrivateKey,
+    Ps512PublicKey, Pss, Rs256PrivateKey, Rs256PublicKey, Rs384PrivateKey, Rs384PublicKey,
+    Rs512PrivateKey, Rs512PublicKey, RsaHash, RsaPrivateKey, RsaPublicKey, RsaScheme,
+    RsaSignerWithRng,
+};
 pub use sign::sign;
 #[cfg(feature = "alloc")]
 pub use sign::sign_to_string;

@@ -23,7 +23,7 @@ use crate::json::ser;
 /// have no JSON form or the key fails.
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Hs256Key, HeaderFields};
 /// #[derive(serde::Serialize)]
@@ -35,7 +35,7 @@ use crate::json::ser;
 /// assert!(token.starts_with("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0."));
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 pub fn sign<'o, K, C>(
@@ -73,7 +73,7 @@ where
 /// [`Error::TokenTooLong`].
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Hs256Key, HeaderFields};
 /// let key = Hs256Key::new(&[0x42; 32])?;
@@ -83,7 +83,7 @@ where
 /// assert_eq!(token.split('.').count(), 3);
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]

@@ -29,7 +29,7 @@ use crate::{base64url, compact};
 /// Every variant of [`Error`] that describes a token: the first rule the token breaks.
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{HeaderFields, Hs256Key, Validation};
 /// #[derive(serde::Serialize, serde::Deserialize)]
@@ -44,7 +44,7 @@ use crate::{base64url, compact};
 /// assert_eq!((claims.sub, claims.exp), ("alice", 1_800_000_000));
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 pub fn verify<'b, T, K>(
@@ -73,7 +73,7 @@ where
 /// As [`verify`], up to [`Error::InvalidSignature`].
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::Hs256Key;
 /// // RFC 7515 Appendix A.1: the payload is not parsed, only its signature checked.
@@ -88,7 +88,7 @@ where
 /// assert_eq!(jwt_core::verify_jws(&token, &key, &mut buf)?, b"hello");
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 pub fn verify_jws<'b, K>(token: &str, key: &K, buf: &'b mut [u8]) -> Result<&'b [u8], Error>
@@ -109,7 +109,7 @@ where
 /// As [`verify`], except [`Error::ClaimsTypeMismatch`].
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{HeaderFields, Hs256Key, Validation};
 /// #[derive(serde::Serialize)]
@@ -128,7 +128,7 @@ where
 /// assert_eq!(expired.unwrap_err(), jwt_core::Error::Expired);
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 pub fn verify_claims<'b, K>(
@@ -259,7 +259,7 @@ where
 /// As [`verify`].
 ///
 /// ```
-/// # #[cfg(feature = "es256")]
+/// # #[cfg(feature = "p256")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Es256PrivateKey, HeaderFields, Validation};
 /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
@@ -273,7 +273,7 @@ where
 /// assert_eq!(got, claims);
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "es256"))]
+/// # #[cfg(not(feature = "p256"))]
 /// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]

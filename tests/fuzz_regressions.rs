@@ -1,12 +1,7 @@
 //! Replays every file in `fuzz/regressions/<target>/` and `fuzz/corpus/<target>/` through the
 //! fuzz targets' own property checks (`fuzz/src/targets.rs`, compiled here on stable), so
 //! anything a campaign found stays fixed in plain `cargo test`.
-#![cfg(all(
-    feature = "hs256",
-    feature = "es256",
-    feature = "rs256",
-    feature = "std"
-))]
+#![cfg(all(feature = "hmac", feature = "p256", feature = "rsa", feature = "std"))]
 
 #[path = "../fuzz/src/targets.rs"]
 #[allow(dead_code)]

@@ -1,6 +1,6 @@
 //! JWK import (checklist V-K1..V-K7), thumbprints (V-T1..V-T3), and the RFC 7515 / RFC 7520
 //! JWKs, including private keys that must reproduce the RFCs' signatures byte for byte.
-#![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]
+#![cfg(all(feature = "hmac", feature = "p256", feature = "rsa"))]
 
 mod common;
 
@@ -53,6 +53,16 @@ fn v_k1_kty_is_required_and_case_sensitive() {
     assert_eq!(
         AnyVerifyingKey::from_jwk(&parse(&json!({"kty":"OKP","crv":"Ed25519","x":"AA"})).unwrap())
             .unwrap_err(),
+        Error::InvalidKey,
+        "an Ed25519 x of one byte"
+    );
+    // Ed448 is another algorithm's key, never read as Ed25519.
+    assert_eq!(
+        AnyVerifyingKey::from_jwk(
+            &parse(&json!({"kty":"OKP","crv":"Ed448","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}))
+                .unwrap()
+        )
+        .unwrap_err(),
         Error::UnsupportedAlgorithm
     );
     assert_eq!(
@@ -265,8 +275,8 @@ fn v_k7_jwk_sets() {
         k["kid"] = json!("r");
         k
     };
-    let unknown = json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"o"});
-    let p384 = ec(json!({"crv":"P-384","kid":"p"}));
+    let unknown = json!({"kty":"OKP","crv":"Ed448","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","kid":"o"});
+    let p384 = ec(json!({"crv":"P-384","kid":"p"})); // P-256 coordinates: invalid for P-384
     let s = set(json!([ec_a, rsa, unknown, p384])).unwrap();
     assert_eq!((s.len(), s.skipped()), (2, 2));
     assert_eq!(
@@ -464,11 +474,12 @@ fn v_k7_one_unusable_key_never_takes_the_set_down() {
         (ec(json!({"use":["sig"]})), SkipReason::Unreadable),
         (json!({"kid":"no kty"}), SkipReason::Unreadable),
         (
-            json!({"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}),
+            json!({"kty":"OKP","crv":"Ed448","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}),
             SkipReason::Unsupported,
         ),
         (ec(json!({"alg":"ECDH-ES"})), SkipReason::Unsupported),
-        (ec(json!({"crv":"P-384"})), SkipReason::Unsupported),
+        (ec(json!({"crv":"P-192"})), SkipReason::Unsupported),
+        (ec(json!({"crv":"P-384"})), SkipReason::Invalid),
         (ec(json!({"use":"enc"})), SkipReason::Invalid),
         (ec(json!({"key_ops":["encrypt"]})), SkipReason::Invalid),
         (ec(json!({"x":"AAAA"})), SkipReason::Invalid),
@@ -583,7 +594,7 @@ fn v_k7_a_kid_shared_with_a_skipped_key_selects_the_usable_one() {
     // A usable ES256 key and an encryption key (skipped) of other material under the same
     // kid: a token naming the kid is verified with the usable key, so one signed with the
     // other key's private half is refused by its signature, never accepted.
-    let signer = Es256PrivateKey::from_bytes(&unb64(EC_D).try_into().unwrap()).unwrap();
+    let signer = Es256PrivateKey::from_bytes(&unb64(EC_D)).unwrap();
     let other = Es256PrivateKey::from_bytes(&[0x11; 32]).unwrap();
     let sec1 = other.public_key().to_sec1_bytes();
     let other_jwk = json!({"kty":"EC","crv":"P-256","use":"enc","kid":"a",
@@ -666,6 +677,14 @@ fn v_t1_v_t2_v_t3_thumbprints() {
             .unwrap()
             .thumbprint()
             .unwrap_err(),
+        Error::InvalidKey,
+        "an OKP key without crv"
+    );
+    assert_eq!(
+        parse(&json!({"kty":"oth","x":"AA"}))
+            .unwrap()
+            .thumbprint()
+            .unwrap_err(),
         Error::UnsupportedAlgorithm
     );
 }
@@ -721,18 +740,22 @@ fn rfc_private_jwks_reproduce_the_rfc_signatures() {
         common::b64(&out[..n]),
         example["signing"]["sig"].as_str().unwrap()
     );
-    // RFC 7520 3.1 and 3.2 are P-521 keys: another algorithm.
-    for file in [
-        "rfc7520/jwk/3_1.ec_public_key.json",
-        "rfc7520/jwk/3_2.ec_private_key.json",
-    ] {
-        let jwk: Value = serde_json::from_slice(&data(file)).unwrap();
-        assert_eq!(
-            AnyVerifyingKey::from_jwk(&parse(&jwk).unwrap()).unwrap_err(),
-            Error::UnsupportedAlgorithm,
-            "{file}"
-        );
-    }
+    // RFC 7520 3.1 is a P-521 public key: ES512; 3.2, its private key, is not a verifying key.
+    let public: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_1.ec_public_key.json")).unwrap();
+    let key = AnyVerifyingKey::from_jwk(&parse(&public).unwrap()).unwrap();
+    assert_eq!(key.algorithm(), Algorithm::Es512);
+    let private: Value =
+        serde_json::from_slice(&data("rfc7520/jwk/3_2.ec_private_key.json")).unwrap();
+    assert_eq!(
+        AnyVerifyingKey::from_jwk(&parse(&private).unwrap()).unwrap_err(),
+        Error::InvalidKey
+    );
+    let signer = jwt_core::Es512PrivateKey::from_jwk(&parse(&private).unwrap()).unwrap();
+    assert_eq!(
+        AnyVerifyingKey::from(signer.public_key()).algorithm(),
+        Algorithm::Es512
+    );
     // RFC 7520 3.5 verifies 4.4 through AnyVerifyingKey.
     let oct: Value =
         serde_json::from_slice(&data("rfc7520/jwk/3_5.symmetric_key_mac_computation.json"))
@@ -802,9 +825,12 @@ fn debug_output_never_shows_key_material() {
     let oct = parse(&json!({"kty":"oct","k":OCT_K})).unwrap();
     assert!(!format!("{oct:?}").contains(OCT_K));
     let key = Hs256Key::from_jwk(&oct).unwrap();
-    assert_eq!(format!("{key:?}"), "Hs256Key { .. }");
+    assert_eq!(format!("{key:?}"), r#"HmacKey { alg: "HS256", .. }"#);
     let private = Es256PrivateKey::from_jwk(&jwk).unwrap();
-    assert_eq!(format!("{private:?}"), "Es256PrivateKey { .. }");
+    assert_eq!(
+        format!("{private:?}"),
+        r#"EcdsaPrivateKey { alg: "ES256", .. }"#
+    );
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! CONFORMANCE.md checklist V-C1..V-C13 (claims validation), end to end through `verify` with HS256
 //! tokens whose payload bytes are exactly the JSON given.
-#![cfg(feature = "hs256")]
+#![cfg(feature = "hmac")]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! CONFORMANCE.md checklist V-P1..V-P12 (compact parsing) and V-A1..V-A4 (algorithm policy), one test
 //! or more per item, named by ID. Tokens are built with the raw primitives (tests/common) so
 //! every malformed shape can carry a valid signature where that matters.
-#![cfg(all(feature = "hs256", feature = "es256", feature = "rs256"))]
+#![cfg(all(feature = "hmac", feature = "p256", feature = "rsa"))]
 
 mod common;
 
@@ -190,8 +190,19 @@ fn v_p5_alg_is_required_a_string_and_known() {
             "{header}"
         );
     }
+    // A known algorithm other than the key's is a mismatch, never tried with the key.
     for alg in [
-        "HS512", "hs256", "HS256 ", "RS384", "PS256", "ES384", "EdDSA", "",
+        "HS384", "HS512", "RS384", "PS256", "ES384", "ES512", "ES256K", "EdDSA",
+    ] {
+        let header = format!(r#"{{"alg":"{alg}"}}"#);
+        assert_eq!(
+            verify(&hs256_token(&header, CLAIMS), &hs256()),
+            Err(Error::AlgorithmMismatch),
+            "{alg}"
+        );
+    }
+    for alg in [
+        "hs256", "HS256 ", "eddsa", "Ed25519", "ES256k", "PS256K", "HS1", "",
     ] {
         let header = format!(r#"{{"alg":"{alg}"}}"#);
         assert_eq!(

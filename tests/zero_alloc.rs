@@ -1,6 +1,6 @@
 //! HS256 and ES256 verify and sign allocate nothing, with `std` enabled too: a global
 //! allocator counts the allocations made by the current thread around each call.
-#![cfg(all(feature = "hs256", feature = "es256"))]
+#![cfg(all(feature = "hmac", feature = "p256"))]
 
 mod common;
 

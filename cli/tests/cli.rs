@@ -243,8 +243,7 @@ fn provider_jwks_shapes_select_the_key_by_kid() {
         assert_eq!(out.status.code(), Some(1), "{file}");
     }
     // Azure AD's set also holds a P-256 key.
-    let es =
-        Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar").try_into().unwrap()).unwrap();
+    let es = Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar")).unwrap();
     let claims: serde_json::Value = serde_json::from_str(claims).unwrap();
     let token =
         jwt_core::sign_to_string(&es, &HeaderFields::new().kid("azure-ec"), &claims).unwrap();
@@ -275,8 +274,7 @@ fn pem_public_keys_verify() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
-    let es =
-        Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar").try_into().unwrap()).unwrap();
+    let es = Es256PrivateKey::from_bytes(&data_bytes("keys/p256.scalar")).unwrap();
     let token = jwt_core::sign_to_string(
         &es,
         &HeaderFields::new(),

@@ -36,7 +36,7 @@ pub(super) enum Escapes {
 }
 
 impl<'a> JsonStr<'a> {
-    #[cfg(any(feature = "hs256", feature = "es256", feature = "rs256"))]
+    #[cfg(feature = "jwk")]
     pub(crate) const EMPTY: JsonStr<'static> = JsonStr {
         raw: "",
         escaped: Escapes::No,

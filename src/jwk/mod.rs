@@ -7,10 +7,25 @@
 //! members ignored. Public members are decoded with the table decoder; secret members
 //! (`k`, `d`, `p`, `q`) with base64ct's constant-time decoder, and stack copies are wiped.
 
+// `jwk` without a key family has nothing to import into.
+#![cfg_attr(
+    not(any(
+        feature = "hmac",
+        feature = "rsa",
+        feature = "p256",
+        feature = "p384",
+        feature = "p521",
+        feature = "k256",
+        feature = "ed25519"
+    )),
+    allow(unused_imports, unused_variables, dead_code)
+)]
+
 use crate::algorithm::Algorithm;
 use crate::error::Error;
 use crate::json::{self, JsonStr, Value};
 
+mod import;
 mod key;
 mod set;
 
@@ -26,7 +41,7 @@ pub use set::{Inline, JwkSet, KeySet, KeyStorage, MAX_ISSUER_LEN, MAX_KID_LEN, S
 /// [`AnyVerifyingKey::from_jwk`](crate::AnyVerifyingKey::from_jwk) for whichever verifying key it is.
 ///
 /// ```
-/// # #[cfg(feature = "es256")]
+/// # #[cfg(feature = "p256")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Es256PublicKey, Jwk};
 /// let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-256","kid":"k1","use":"sig",
@@ -37,7 +52,7 @@ pub use set::{Inline, JwkSet, KeySet, KeyStorage, MAX_ISSUER_LEN, MAX_KID_LEN, S
 /// # let _ = key;
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "es256"))]
+/// # #[cfg(not(feature = "p256"))]
 /// # fn main() {}
 /// ```
 #[derive(Clone, Copy)]
@@ -160,7 +175,7 @@ impl<'a> Jwk<'a> {
         }
     }
 
-    /// `kty`: `oct`, `EC` or `RSA` for the keys this crate imports.
+    /// `kty`: `oct`, `RSA`, `EC` or `OKP` for the keys this crate imports.
     pub fn kty(&self) -> JsonStr<'a> {
         self.kty
     }
@@ -187,6 +202,26 @@ impl<'a> Jwk<'a> {
         self.key_use
     }
 
+    /// The algorithm the JWK declares: the one its `alg` names, or without `alg` its key
+    /// type's default (HS256 for `oct`, RS256 for `RSA`, the curve's algorithm for `EC` and
+    /// `OKP`). `None` for an unknown `alg`, key type or curve. The key is not checked.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, Jwk};
+    /// let jwk = Jwk::parse(br#"{"kty":"EC","crv":"P-384","x":"","y":""}"#)?;
+    /// assert_eq!(jwk.algorithm(), Some(Algorithm::Es384));
+    /// let jwk = Jwk::parse(br#"{"kty":"RSA","alg":"PS512","n":"","e":""}"#)?;
+    /// assert_eq!(jwk.algorithm(), Some(Algorithm::Ps512));
+    /// assert_eq!(Jwk::parse(br#"{"kty":"OKP","crv":"Ed448"}"#)?.algorithm(), None);
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    pub fn algorithm(&self) -> Option<Algorithm> {
+        match self.alg {
+            Some(alg) => Algorithm::from_json_name(alg),
+            None => Algorithm::default_for(self.kty, self.material.crv),
+        }
+    }
+
     /// Whether the JWK carries private members of an asymmetric key (`d`, `p`, `q`, `dp`,
     /// `dq`, `qi`, `oth`). An `oct` key's `k` is not counted: it is the key itself.
     pub fn has_private_members(&self) -> bool {
@@ -194,12 +229,20 @@ impl<'a> Jwk<'a> {
         m.d.is_some() || m.p.is_some() || m.q.is_some() || m.crt || m.oth
     }
 
-    /// Checks `kty`, then `alg`, `use` and `key_ops` against the algorithm and the use
-    /// (checklist V-K5): `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
+    /// Checks `kty` and `crv`, then `alg`, `use` and `key_ops` against the algorithm and the
+    /// use (checklist V-K5): `crv` the algorithm's curve, `alg` equal to the algorithm when present; `use` `sig`; `key_ops`
     /// without duplicates and allowing `op`; both consistent when both are present.
     pub(crate) fn check(&self, alg: Algorithm, op: Op) -> Result<SignatureOps, Error> {
         if self.kty != alg.kty() {
             return Err(Error::InvalidKey);
+        }
+        // Each curve has one algorithm: a key on another curve is another algorithm's key.
+        if let Some(curve) = alg.curve() {
+            match self.material.crv {
+                Some(crv) if crv == curve => {}
+                Some(_) => return Err(Error::UnsupportedAlgorithm),
+                None => return Err(Error::InvalidKey),
+            }
         }
         if let Some(declared) = self.alg {
             if declared != alg.name() {
@@ -290,25 +333,46 @@ pub(crate) fn required<'a>(member: Option<JsonStr<'a>>) -> Result<&'a str, Error
     member.and_then(|m| m.as_str()).ok_or(Error::InvalidKey)
 }
 
-/// Decodes a public member of exactly `N` bytes.
-#[cfg(feature = "es256")]
-pub(crate) fn public_bytes<const N: usize>(member: Option<JsonStr<'_>>) -> Result<[u8; N], Error> {
+/// Decodes a public member of exactly `out.len()` bytes.
+#[cfg(any(
+    feature = "p256",
+    feature = "p384",
+    feature = "p521",
+    feature = "k256",
+    feature = "ed25519"
+))]
+pub(crate) fn public_member(member: Option<JsonStr<'_>>, out: &mut [u8]) -> Result<(), Error> {
     let text = required(member)?;
-    let mut out = [0u8; N];
-    match crate::base64url::decode(text.as_bytes(), &mut out) {
-        Ok(len) if len == N => Ok(out),
+    match crate::base64url::decode(text.as_bytes(), out) {
+        Ok(len) if len == out.len() => Ok(()),
         _ => Err(Error::InvalidKey),
     }
 }
 
 /// Decodes a secret member into the front of `out` in constant time, returning its length.
-#[cfg(any(feature = "hs256", feature = "es256"))]
+#[cfg(not(all(
+    feature = "rsa",
+    not(any(
+        feature = "hmac",
+        feature = "p256",
+        feature = "p384",
+        feature = "p521",
+        feature = "k256",
+        feature = "ed25519"
+    ))
+)))]
 pub(crate) fn secret_bytes(member: Option<JsonStr<'_>>, out: &mut [u8]) -> Result<usize, Error> {
     use base64ct::{Base64UrlUnpadded, Encoding};
     let text = required(member)?;
     Base64UrlUnpadded::decode(text, out)
         .map(|bytes| bytes.len())
         .map_err(|_| Error::InvalidKey)
+}
+
+/// A key type that a JWK is imported into as a verifying key, for
+/// [`AnyVerifyingKey`](crate::AnyVerifyingKey).
+pub(crate) trait ImportVerifying: Sized {
+    fn import(jwk: &Jwk<'_>) -> Result<Self, Error>;
 }
 
 /// Computes the JWK thumbprint (RFC 7638): SHA-256 over the required members in
@@ -319,7 +383,7 @@ impl Jwk<'_> {
     ///
     /// # Errors
     /// [`Error::InvalidKey`] when a required member is missing, or [`Error::UnsupportedAlgorithm`]
-    /// for a `kty` other than `EC`, `RSA` or `oct`.
+    /// for a `kty` other than `EC`, `RSA`, `OKP` or `oct`.
     ///
     /// ```
     /// // RFC 7638 section 3.1.
@@ -342,6 +406,7 @@ impl Jwk<'_> {
                 ("y", m.y),
             ],
             "RSA" => &[("e", m.e), ("kty", Some(self.kty)), ("n", m.n)],
+            "OKP" => &[("crv", m.crv), ("kty", Some(self.kty)), ("x", m.x)],
             "oct" => &[("k", m.k), ("kty", Some(self.kty))],
             _ => return Err(Error::UnsupportedAlgorithm),
         };
@@ -355,183 +420,5 @@ impl Jwk<'_> {
         }
         hash.update("}");
         Ok(hash.finalize().into())
-    }
-}
-
-#[cfg(feature = "hs256")]
-impl crate::Hs256Key {
-    /// Longest `k` accepted from a JWK, in bytes.
-    pub const MAX_JWK_LEN: usize = 256;
-
-    /// Imports an `oct` JWK (RFC 7518 section 6.4): `k` of at least 32 bytes (and at most
-    /// [`MAX_JWK_LEN`](Self::MAX_JWK_LEN)); `alg`, when present, `HS256`; `use` `sig`;
-    /// `key_ops` allowing `sign` or `verify`. The key does only what `key_ops` allows: with
-    /// `["verify"]` it verifies and refuses to sign ([`Error::InvalidKey`]), with `["sign"]`
-    /// the reverse. No allocation.
-    ///
-    /// # Errors
-    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
-    ///
-    /// ```
-    /// let jwk = jwt_core::Jwk::parse(br#"{"kty":"oct","alg":"HS256",
-    ///     "k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#)?;
-    /// let key = jwt_core::Hs256Key::from_jwk(&jwk)?;
-    /// # let _ = key;
-    /// # Ok::<(), jwt_core::Error>(())
-    /// ```
-    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        Self::from_jwk_for(jwk, Op::VerifyOrSign)
-    }
-
-    /// [`from_jwk`](Self::from_jwk) for the use `op`, which `key_ops` must allow.
-    pub(crate) fn from_jwk_for(jwk: &Jwk<'_>, op: Op) -> Result<Self, Error> {
-        use zeroize::Zeroize;
-        let ops = jwk.check(Algorithm::Hs256, op)?;
-        let mut secret = [0u8; Self::MAX_JWK_LEN];
-        let key = secret_bytes(jwk.material.k, &mut secret)
-            .and_then(|len| Self::new(secret.get(..len).ok_or(Error::InvalidKey)?));
-        secret.zeroize();
-        Ok(key?.limited_to(ops))
-    }
-}
-
-#[cfg(feature = "es256")]
-impl crate::Es256PublicKey {
-    /// Imports a public `EC` JWK (RFC 7518 section 6.2.1): `crv` `P-256`, `x` and `y` of
-    /// exactly 32 bytes forming a point on the curve, no private member; `alg`, when
-    /// present, `ES256`; `use` `sig`; `key_ops` allowing `verify`. No allocation.
-    ///
-    /// # Errors
-    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another curve or `alg`).
-    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        jwk.check(Algorithm::Es256, Op::Verify)?;
-        check_p256(jwk)?;
-        if jwk.has_private_members() {
-            return Err(Error::InvalidKey);
-        }
-        Self::from_ec_members(jwk)
-    }
-
-    fn from_ec_members(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        check_p256(jwk)?;
-        let x = public_bytes::<32>(jwk.material.x)?;
-        let y = public_bytes::<32>(jwk.material.y)?;
-        Self::from_coordinates(&x, &y)
-    }
-}
-
-/// ES256 keys are on P-256; another curve is another algorithm.
-#[cfg(feature = "es256")]
-fn check_p256(jwk: &Jwk<'_>) -> Result<(), Error> {
-    match jwk.material.crv {
-        Some(crv) if crv == "P-256" => Ok(()),
-        Some(_) => Err(Error::UnsupportedAlgorithm),
-        None => Err(Error::InvalidKey),
-    }
-}
-
-#[cfg(feature = "es256")]
-impl crate::Es256PrivateKey {
-    /// Imports a private `EC` JWK: as [`Es256PublicKey::from_jwk`](crate::Es256PublicKey::from_jwk)
-    /// plus `d` of exactly 32 bytes, which must be the private key of `(x, y)`; `key_ops`
-    /// allowing `sign`. No allocation.
-    ///
-    /// # Errors
-    /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`].
-    pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-        use zeroize::Zeroize;
-        jwk.check(Algorithm::Es256, Op::Sign)?;
-        let public = crate::Es256PublicKey::from_ec_members(jwk)?;
-        let mut d = [0u8; 32];
-        let key = match secret_bytes(jwk.material.d, &mut d) {
-            Ok(32) => Self::from_bytes(&d),
-            _ => Err(Error::InvalidKey),
-        };
-        d.zeroize();
-        let key = key?;
-        if key.public_key() == public {
-            Ok(key)
-        } else {
-            Err(Error::InvalidKey)
-        }
-    }
-}
-
-#[cfg(feature = "rs256")]
-mod rsa_jwk {
-    use alloc::vec::Vec;
-
-    use base64ct::{Base64UrlUnpadded, Encoding};
-    use zeroize::Zeroizing;
-
-    use super::{Jwk, Op, required};
-    use crate::algorithm::Algorithm;
-    use crate::base64url;
-    use crate::error::Error;
-    use crate::json::JsonStr;
-    use crate::rs256::{Rs256PrivateKey, Rs256PublicKey};
-
-    /// A Base64urlUInt (RFC 7518 section 2): non-empty, minimum octets (no leading zero).
-    fn minimal(bytes: &[u8]) -> Result<(), Error> {
-        match bytes {
-            [] | [0, ..] => Err(Error::InvalidKey),
-            _ => Ok(()),
-        }
-    }
-
-    fn public_uint(member: Option<JsonStr<'_>>) -> Result<Vec<u8>, Error> {
-        let text = required(member)?;
-        let len = base64url::decoded_len(text.len()).ok_or(Error::InvalidKey)?;
-        let mut out = alloc::vec![0u8; len];
-        base64url::decode(text.as_bytes(), &mut out).map_err(|_| Error::InvalidKey)?;
-        minimal(&out)?;
-        Ok(out)
-    }
-
-    fn secret_uint(member: Option<JsonStr<'_>>) -> Result<Zeroizing<Vec<u8>>, Error> {
-        let text = required(member)?;
-        let out =
-            Zeroizing::new(Base64UrlUnpadded::decode_vec(text).map_err(|_| Error::InvalidKey)?);
-        minimal(&out)?;
-        Ok(out)
-    }
-
-    impl Rs256PublicKey {
-        /// Imports a public `RSA` JWK (RFC 7518 section 6.3.1): `n` and `e` as minimum-octet
-        /// Base64urlUInt, no private member, and the key rules of [`Rs256PublicKey`]
-        /// (2048 to 8192 bits, odd `e` of at least 3, no ROCA fingerprint); `alg`, when
-        /// present, `RS256`; `use` `sig`; `key_ops` allowing `verify`.
-        ///
-        /// # Errors
-        /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
-        pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-            jwk.check(Algorithm::Rs256, Op::Verify)?;
-            if jwk.has_private_members() {
-                return Err(Error::InvalidKey);
-            }
-            let n = public_uint(jwk.material.n)?;
-            let e = public_uint(jwk.material.e)?;
-            Self::from_components(&n, &e)
-        }
-    }
-
-    impl Rs256PrivateKey {
-        /// Imports a private `RSA` JWK (RFC 7518 section 6.3.2): `n`, `e`, `d`, `p` and `q`
-        /// (`dp`, `dq` and `qi` are recomputed; multi-prime `oth` is refused), checked for
-        /// consistency, with the key rules of [`Rs256PublicKey`]; `key_ops` allowing `sign`.
-        ///
-        /// # Errors
-        /// [`Error::InvalidKey`] or [`Error::UnsupportedAlgorithm`] (another `alg`).
-        pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
-            jwk.check(Algorithm::Rs256, Op::Sign)?;
-            let m = &jwk.material;
-            if m.oth {
-                return Err(Error::InvalidKey);
-            }
-            let n = public_uint(m.n)?;
-            let e = public_uint(m.e)?;
-            let (d, p, q) = (secret_uint(m.d)?, secret_uint(m.p)?, secret_uint(m.q)?);
-            Self::from_components(&n, &e, &d, &p, &q)
-        }
     }
 }

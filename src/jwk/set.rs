@@ -49,7 +49,7 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// one purpose, and which one was meant cannot be known.
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{JwkSet, SkipReason};
 /// let set = JwkSet::<4>::parse(br#"{"keys":[
@@ -64,7 +64,7 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// assert_eq!(set.skipped_for(SkipReason::Unsupported), 1);
 /// assert_eq!(set.skipped_for(SkipReason::Unreadable), 1);
 /// // Usable symmetric and asymmetric keys together refuse the whole set.
-/// # #[cfg(feature = "es256")] {
+/// # #[cfg(feature = "p256")] {
 /// let mixed = br#"{"keys":[{"kty":"oct","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"},
 ///     {"kty":"EC","crv":"P-256","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
 ///      "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
@@ -72,7 +72,7 @@ pub const MAX_ISSUER_LEN: usize = 256;
 /// # }
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 #[derive(Clone, Debug)]
@@ -92,7 +92,7 @@ pub type JwkSet<const N: usize> = KeySet<Inline<N>>;
 /// A [`KeySet`] without a capacity limit: the keys live on the heap (`alloc`).
 ///
 /// ```
-/// # #[cfg(feature = "hs256")]
+/// # #[cfg(feature = "hmac")]
 /// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::GrowableJwkSet;
 /// let set = GrowableJwkSet::parse(br#"{"keys":[
@@ -100,7 +100,7 @@ pub type JwkSet<const N: usize> = KeySet<Inline<N>>;
 /// assert_eq!(set.len(), 1);
 /// # Ok(())
 /// # }
-/// # #[cfg(not(feature = "hs256"))]
+/// # #[cfg(not(feature = "hmac"))]
 /// # fn main() {}
 /// ```
 #[cfg(feature = "alloc")]
@@ -184,8 +184,8 @@ mod storage {
 
 use storage::List as _;
 
-/// A key's algorithm and a 30-bit FNV-1a hash of its unescaped `kid` (or of its absence) in
-/// one word: the algorithm's index in the two low bits, so a token without a `kid` is
+/// A key's algorithm and a 28-bit FNV-1a hash of its unescaped `kid` (or of its absence) in
+/// one word: the algorithm's index in the four low bits, so a token without a `kid` is
 /// matched by algorithm alone.
 fn tag(alg: Algorithm, kid: Option<impl Iterator<Item = u8>>) -> u32 {
     let mut hash: u32 = 0x811C_9DC5;
@@ -197,11 +197,14 @@ fn tag(alg: Algorithm, kid: Option<impl Iterator<Item = u8>>) -> u32 {
         }
         None => eat(0),
     }
-    hash << 2 | alg as u32
+    hash << ALG_BITS | alg as u32
 }
 
-// Every algorithm's index fits the two low bits of a tag.
-const _: () = assert!((Algorithm::Rs256 as u32) < 4);
+/// The low bits of a tag that hold the algorithm.
+const ALG_BITS: u32 = 4;
+
+// Every algorithm's index fits the low bits of a tag.
+const _: () = assert!(Algorithm::ALL.len() <= 1 << ALG_BITS);
 
 /// A usable key of the document, with its `kid`.
 #[derive(Clone, Debug)]
@@ -242,6 +245,38 @@ impl<S: KeyStorage> KeySet<S> {
     /// [`Error::BufferTooSmall`] when a [`JwkSet<N>`](JwkSet) would need more than `N`
     /// usable keys.
     pub fn parse(json: &[u8]) -> Result<Self, Error> {
+        Self::parse_assuming(json, &[])
+    }
+
+    /// [`parse`](Self::parse), with the algorithms that keys naming none may be used for.
+    ///
+    /// A JWK without `alg` is bound to its key type's default algorithm (RS256 for `RSA`,
+    /// HS256 for `oct`, the curve's one algorithm for `EC` and `OKP`), never to whatever a
+    /// token's header says. When `assumed` lists algorithms of the key's type, the key is
+    /// imported once for each of them instead, each import bound to its one algorithm; a
+    /// token then chooses among them by `alg` and `kid` as usual. Microsoft Entra ID, for
+    /// one, publishes RSA keys without `alg`: a verifier that allows PS256 and RS256 for them
+    /// lists both.
+    ///
+    /// # Errors
+    /// As [`parse`](Self::parse).
+    ///
+    /// ```
+    /// # #[cfg(feature = "rsa")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{Algorithm, GrowableJwkSet, VerifyingKey};
+    /// let doc = br#"{"keys":[{"kty":"RSA","kid":"entra","use":"sig","e":"AQAB","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"}]}"#;
+    /// let default = GrowableJwkSet::parse(doc)?;
+    /// let algs = |set: &GrowableJwkSet| set.iter().map(|(_, k)| k.algorithm()).collect::<Vec<_>>();
+    /// assert_eq!(algs(&default), [Algorithm::Rs256]);
+    /// let widened = GrowableJwkSet::parse_assuming(doc, &[Algorithm::Rs256, Algorithm::Ps256])?;
+    /// assert_eq!(algs(&widened), [Algorithm::Rs256, Algorithm::Ps256]);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "rsa"))]
+    /// # fn main() {}
+    /// ```
+    pub fn parse_assuming(json: &[u8], assumed: &[Algorithm]) -> Result<Self, Error> {
         let mut keys = None;
         json::parse_object(json, |name, value| {
             if name == "keys" {
@@ -278,27 +313,33 @@ impl<S: KeyStorage> KeySet<S> {
                 set.skip(SkipReason::KidTooLong);
                 return Ok(());
             };
-            match AnyVerifyingKey::from_jwk(&jwk) {
-                Ok(key) => {
-                    match key.algorithm() {
-                        Algorithm::Hs256 => symmetric = true,
-                        _ => asymmetric = true,
+            let mut first_error = None;
+            for alg in algorithms_of(&jwk, assumed) {
+                match AnyVerifyingKey::from_jwk_as(&jwk, alg) {
+                    Ok(key) => {
+                        symmetric |= alg.is_symmetric();
+                        asymmetric |= !alg.is_symmetric();
+                        let kid_bytes = kid.as_deref().map(str::bytes);
+                        set.tags.push(tag(alg, kid_bytes))?;
+                        set.entries.push(Entry {
+                            kid: kid.clone(),
+                            key,
+                            ambiguous: false,
+                        })?;
+                        first_error = Some(None);
                     }
-                    let kid_bytes = kid.as_deref().map(str::bytes);
-                    set.tags.push(tag(key.algorithm(), kid_bytes))?;
-                    set.entries.push(Entry {
-                        kid,
-                        key,
-                        ambiguous: false,
-                    })?;
+                    Err(error) => {
+                        first_error.get_or_insert(Some(error));
+                    }
                 }
-                Err(error) => {
-                    unimported += usize::from(declared_for_verifying(&jwk).is_some());
-                    set.skip(match error {
-                        Error::UnsupportedAlgorithm => SkipReason::Unsupported,
-                        _ => SkipReason::Invalid,
-                    });
-                }
+            }
+            // Every algorithm failed (or the key names none this build knows).
+            if let Some(error) = first_error.unwrap_or(Some(Error::UnsupportedAlgorithm)) {
+                unimported += usize::from(declared_for_verifying(&jwk).is_some());
+                set.skip(match error {
+                    Error::UnsupportedAlgorithm => SkipReason::Unsupported,
+                    _ => SkipReason::Invalid,
+                });
             }
             Ok(())
         })?;
@@ -359,7 +400,7 @@ impl<S: KeyStorage> KeySet<S> {
                 let Some(entry) = entries.get_mut(i as usize) else {
                     break;
                 };
-                #[cfg(all(test, feature = "hs256", feature = "alloc"))]
+                #[cfg(all(test, feature = "hmac", feature = "alloc"))]
                 tests::LOOKED_AT.with(|n| n.set(n.get() + 1));
                 if entry.ambiguous {
                     // An earlier key of this algorithm and `kid` marked all of them.
@@ -441,7 +482,11 @@ impl<S: KeyStorage> KeySet<S> {
             },
             None => alg as u32,
         };
-        let mask = if kid.is_some() { u32::MAX } else { 3 };
+        let mask = if kid.is_some() {
+            u32::MAX
+        } else {
+            (1 << ALG_BITS) - 1
+        };
         let entries = self.entries.as_slice();
         let mut candidates = self
             .tags
@@ -495,7 +540,7 @@ impl<S: KeyStorage> KeySet<S> {
     /// As [`verify_claims`](crate::verify_claims) and [`select`](Self::select).
     ///
     /// ```
-    /// # #[cfg(feature = "hs256")]
+    /// # #[cfg(feature = "hmac")]
     /// # fn main() -> Result<(), jwt_core::Error> {
     /// use jwt_core::{HeaderFields, Hs256Key, Jwk, JwkSet, Validation};
     /// let jwk = r#"{"kty":"oct","kid":"a","k":"hJtXIZ2uSN5kbQfbtTNWbpdmhkV8FJG-Onbc6mxCcYg"}"#;
@@ -509,7 +554,7 @@ impl<S: KeyStorage> KeySet<S> {
     /// assert_eq!(set.verify_claims(token, &Validation::new(), 1, &mut buf)?.json(), br#"{"exp":2}"#);
     /// # Ok(())
     /// # }
-    /// # #[cfg(not(feature = "hs256"))]
+    /// # #[cfg(not(feature = "hmac"))]
     /// # fn main() {}
     /// ```
     pub fn verify_claims<'b>(
@@ -555,10 +600,32 @@ fn kid_at(entries: &[Entry], i: u32) -> Option<&str> {
 /// The algorithm a JWK declares it verifies with, by its `kty`, `crv`, `alg`, `use` and
 /// `key_ops` alone (its material is not looked at).
 fn declared_for_verifying(jwk: &Jwk<'_>) -> Option<Algorithm> {
-    let alg = Algorithm::from_kty(jwk.kty())?;
-    let curve_fits = alg != Algorithm::Es256 || jwk.material.crv.is_some_and(|crv| crv == "P-256");
-    (curve_fits && jwk.check(alg, Op::Verify).is_ok()).then_some(alg)
+    let alg = jwk.algorithm()?;
+    jwk.check(alg, Op::Verify).is_ok().then_some(alg)
 }
+
+/// The algorithms a JWK is imported for: the one its `alg` names; without `alg`, those of
+/// `assumed` that fit its key type and curve, or else its key type's default.
+fn algorithms_of(jwk: &Jwk<'_>, assumed: &[Algorithm]) -> heapless::Vec<Algorithm, 14> {
+    let mut algs = heapless::Vec::new();
+    if jwk.alg().is_none() {
+        for &alg in assumed {
+            if alg.fits(jwk.kty(), jwk.material.crv) && !algs.contains(&alg) {
+                // At most one of each algorithm: the capacity is their number.
+                let _ = algs.push(alg);
+            }
+        }
+    }
+    if algs.is_empty() {
+        if let Some(alg) = jwk.algorithm() {
+            let _ = algs.push(alg);
+        }
+    }
+    algs
+}
+
+// `algorithms_of` has room for every algorithm.
+const _: () = assert!(Algorithm::ALL.len() == 14);
 
 /// The JWK's `kid`, unescaped into fixed storage: `Some(None)` without one, `None` when it
 /// is too long to keep.
@@ -574,7 +641,7 @@ fn kid_of(jwk: &Jwk<'_>) -> Option<Option<String<MAX_KID_LEN>>> {
 }
 
 #[cfg(test)]
-#[cfg(all(feature = "hs256", feature = "alloc"))]
+#[cfg(all(feature = "hmac", feature = "alloc"))]
 mod tests {
     use super::*;
     use std::format;

@@ -30,12 +30,12 @@ pub fn unb64(text: &str) -> Vec<u8> {
     Base64UrlUnpadded::decode_vec(text).expect("test data is canonical base64url")
 }
 
-#[cfg(feature = "hs256")]
+#[cfg(feature = "hmac")]
 pub fn hs256() -> jwt_core::Hs256Key {
     jwt_core::Hs256Key::new(SECRET).unwrap()
 }
 
-#[cfg(feature = "es256")]
+#[cfg(feature = "p256")]
 pub fn es256() -> (jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey) {
     let scalar: [u8; 32] = data("keys/p256.scalar").try_into().unwrap();
     let private = jwt_core::Es256PrivateKey::from_bytes(&scalar).unwrap();
@@ -43,7 +43,7 @@ pub fn es256() -> (jwt_core::Es256PrivateKey, jwt_core::Es256PublicKey) {
     (private, public)
 }
 
-#[cfg(feature = "rs256")]
+#[cfg(feature = "rsa")]
 pub fn rs256() -> (jwt_core::Rs256PrivateKey, jwt_core::Rs256PublicKey) {
     let private =
         jwt_core::Rs256PrivateKey::from_pkcs1_der(&data("keys/rsa2048.pkcs1.der")).unwrap();

@@ -1,10 +1,9 @@
-//! RS256 verification for the common keys (2048, 3072 and 4096 bits with e = 65537) on
-//! fixed-size integers with Montgomery parameters computed once per key.
+//! The RSA public-key operation for the common keys (2048, 3072 and 4096 bits with
+//! e = 65537) on fixed-size integers with Montgomery parameters computed once per key.
 //!
 //! Verification touches only public data (the key, the token), so it may run in variable
-//! time: `s^65537 mod n` is sixteen squarings and one multiplication in Montgomery form, and
-//! the result is compared, as an integer, with the one PKCS#1 v1.5 encoding of the SHA-256
-//! digest (RFC 8017 section 8.2.2, with the NULL parameter). Each product is a full-width
+//! time: `s^65537 mod n` is sixteen squarings and one multiplication in Montgomery form,
+//! whose result the padding module checks. Each product is a full-width
 //! one (crypto-bigint's Karatsuba, whose squaring also shares the cross products) followed
 //! by a separate Montgomery reduction, which costs fewer word products than crypto-bigint's
 //! interleaved Montgomery multiplication. Keys of other sizes or exponents use the `rsa`
@@ -28,7 +27,7 @@ impl MontgomeryKey {
         None
     }
 
-    pub(crate) fn verify(&self, _message: &[u8], _signature: &[u8]) -> bool {
+    pub(crate) fn encoded(&self, _signature: &[u8], _em: &mut [u8]) -> bool {
         match *self {}
     }
 }
@@ -39,17 +38,8 @@ mod wide {
 
     use crypto_bigint::modular::FixedMontyParams;
     use crypto_bigint::{Odd, U2048, U3072, U4096, Uint, WideWord, Word};
-    use sha2::{Digest, Sha256};
-
-    /// The DER `DigestInfo` prefix for SHA-256 (RFC 8017 section 9.2, note 1).
-    const SHA256_DIGEST_INFO: [u8; 19] = [
-        0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
-        0x05, 0x00, 0x04, 0x20,
-    ];
 
     const WORD_BYTES: usize = Word::BITS as usize / 8;
-    /// The largest modulus with a fixed-size type (4096 bits).
-    const MAX_MODULUS_BYTES: usize = 512;
 
     /// A key's precomputed Montgomery parameters, for the sizes with a fixed-size integer type.
     #[derive(Clone, Debug, PartialEq)]
@@ -74,14 +64,14 @@ mod wide {
             })
         }
 
-        /// Whether `signature` (exactly as long as the modulus) is a PKCS#1 v1.5 SHA-256
-        /// signature of `message`.
-        pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-            let digest: [u8; 32] = Sha256::digest(message).into();
+        /// Writes `signature^65537 mod n` to `em` as big-endian bytes (as long as the
+        /// modulus, which `signature` and `em` must be); false when the signature is not
+        /// below the modulus (RFC 8017 section 5.2.2).
+        pub(crate) fn encoded(&self, signature: &[u8], em: &mut [u8]) -> bool {
             match self {
-                MontgomeryKey::Bits2048(p) => verify(p, signature, &digest),
-                MontgomeryKey::Bits3072(p) => verify(p, signature, &digest),
-                MontgomeryKey::Bits4096(p) => verify(p, signature, &digest),
+                MontgomeryKey::Bits2048(p) => encoded(p, signature, em),
+                MontgomeryKey::Bits3072(p) => encoded(p, signature, em),
+                MontgomeryKey::Bits4096(p) => encoded(p, signature, em),
             }
         }
     }
@@ -155,16 +145,17 @@ mod wide {
         }
     }
 
-    fn verify<const L: usize>(
+    fn encoded<const L: usize>(
         params: &FixedMontyParams<L>,
         signature: &[u8],
-        digest: &[u8; 32],
+        em: &mut [u8],
     ) -> bool {
-        let k = signature.len();
+        if signature.len() != L * WORD_BYTES || em.len() != L * WORD_BYTES {
+            return false;
+        }
         let Some(s) = from_be::<L>(signature) else {
             return false;
         };
-        // s must be below n (RFC 8017 section 5.2.2).
         if s.cmp_vartime(params.modulus().as_ref()).is_ge() {
             return false;
         }
@@ -175,23 +166,10 @@ mod wide {
             power = reduce(power.widening_square(), params);
         }
         let m = reduce(power.widening_mul(&s), params);
-        // EM = 0x00 || 0x01 || 0xFF... || 0x00 || DigestInfo || H, k bytes long, compared with
-        // m as an integer: every byte of m above the k bytes must be zero too.
-        let Some(ff_end) = k.checked_sub(SHA256_DIGEST_INFO.len() + digest.len() + 1) else {
-            return false;
-        };
-        let mut em = [0xFF_u8; MAX_MODULUS_BYTES];
-        let Some(em) = em.get_mut(..k) else {
-            return false;
-        };
-        if let Some(start) = em.first_chunk_mut() {
-            *start = [0x00, 0x01];
+        for (chunk, word) in em.rchunks_mut(WORD_BYTES).zip(m.as_words()) {
+            chunk.copy_from_slice(&word.to_be_bytes());
         }
-        let tail = [0x00].iter().chain(&SHA256_DIGEST_INFO).chain(digest);
-        for (slot, &byte) in em.iter_mut().skip(ff_end).zip(tail) {
-            *slot = byte;
-        }
-        from_be::<L>(em).is_some_and(|expected| m == expected)
+        true
     }
 }
 
@@ -274,9 +252,11 @@ mod tests {
         let mut n = vec![0xC3; 256];
         n[255] = 0x01;
         let key = MontgomeryKey::new(&n, &E).unwrap();
-        assert!(!key.verify(b"m", &n));
-        assert!(!key.verify(b"m", &[0xFF; 256]));
-        assert!(!key.verify(b"m", &[0x00; 256]));
-        assert!(!key.verify(b"m", &[0x00; 255]), "short signature");
+        let mut em = [0u8; 256];
+        assert!(!key.encoded(&n, &mut em));
+        assert!(!key.encoded(&[0xFF; 256], &mut em));
+        assert!(key.encoded(&[0x00; 256], &mut em), "zero is below n");
+        assert_eq!(em, [0u8; 256]);
+        assert!(!key.encoded(&[0x00; 255], &mut em), "short signature");
     }
 }

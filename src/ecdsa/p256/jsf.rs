@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn wycheproof_p1363_cases() {
         let file: serde_json::Value = serde_json::from_str(include_str!(
-            "../../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
+            "../../../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
         ))
         .unwrap();
         let hex = |text: &serde_json::Value| -> std::vec::Vec<u8> {
