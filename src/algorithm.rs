@@ -20,14 +20,12 @@ use crate::json::JsonStr;
 pub enum Algorithm {
     /// HMAC with SHA-256.
     Hs256,
-    /// ECDSA on P-256 with SHA-256, signatures as raw 64-byte `r || s`.
-    Es256,
-    /// RSASSA-PKCS1-v1_5 with SHA-256.
-    Rs256,
     /// HMAC with SHA-384.
     Hs384,
     /// HMAC with SHA-512.
     Hs512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    Rs256,
     /// RSASSA-PKCS1-v1_5 with SHA-384.
     Rs384,
     /// RSASSA-PKCS1-v1_5 with SHA-512.
@@ -38,6 +36,8 @@ pub enum Algorithm {
     Ps384,
     /// RSASSA-PSS with SHA-512, MGF1 with SHA-512 and a 64-byte salt.
     Ps512,
+    /// ECDSA on P-256 with SHA-256, signatures as raw 64-byte `r || s`.
+    Es256,
     /// ECDSA on P-384 with SHA-384, signatures as raw 96-byte `r || s`.
     Es384,
     /// ECDSA on P-521 with SHA-512, signatures as raw 132-byte `r || s`.
@@ -54,15 +54,15 @@ impl Algorithm {
     /// headers, JWKs and key sets read.
     pub(crate) const ALL: [Algorithm; 14] = [
         Algorithm::Hs256,
-        Algorithm::Es256,
-        Algorithm::Rs256,
         Algorithm::Hs384,
         Algorithm::Hs512,
+        Algorithm::Rs256,
         Algorithm::Rs384,
         Algorithm::Rs512,
         Algorithm::Ps256,
         Algorithm::Ps384,
         Algorithm::Ps512,
+        Algorithm::Es256,
         Algorithm::Es384,
         Algorithm::Es512,
         Algorithm::Es256k,

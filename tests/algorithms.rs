@@ -318,6 +318,31 @@ fn keys_without_alg_verify_their_types_default_unless_widened() {
     );
 }
 
+/// A key the set cannot import (a 1024-bit modulus) under the `kid` of a usable one makes
+/// that `kid` ambiguous for every algorithm it would have been imported for, the widened
+/// ones included.
+#[test]
+fn an_unimportable_alg_less_key_makes_its_kid_ambiguous_for_the_widened_algorithms() {
+    use rsa::pkcs8::DecodePublicKey;
+    let weak = rsa::RsaPublicKey::from_public_key_der(&data("keys/rsa1024.pub.spki.der")).unwrap();
+    let mut doc = entra_set();
+    let weak = json!({"kty":"RSA","kid":"k","n": b64(&weak.n_bytes()),"e": b64(&weak.e_bytes())});
+    doc["keys"].as_array_mut().unwrap().push(weak);
+    let pairs = every_pair();
+    let ps256 = pairs.iter().find(|p| p.alg == Algorithm::Ps256).unwrap();
+    let mut buf = [0u8; 2048];
+    let token = (ps256.signer)(CLAIMS, &mut buf);
+    let set =
+        GrowableJwkSet::parse_assuming(doc.to_string().as_bytes(), &[Algorithm::Ps256]).unwrap();
+    assert_eq!((set.len(), set.skipped()), (1, 1));
+    let mut buf = vec![0u8; token.len()];
+    assert_eq!(
+        set.verify::<Value>(&token, &Validation::new(), NOW, &mut buf)
+            .map(|_| ()),
+        Err(Error::AmbiguousKey)
+    );
+}
+
 #[test]
 fn hmac_secrets_must_be_as_long_as_the_hash() {
     assert_eq!(Hs384Key::new(&[1; 47]).unwrap_err(), Error::InvalidKey);

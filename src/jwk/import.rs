@@ -7,9 +7,12 @@ mod hmac {
     use crate::hmac::{HmacHash, HmacKey};
     use crate::jwk::{ImportVerifying, Jwk, Op, secret_bytes};
 
+    /// Longest `k` accepted from a JWK, in bytes.
+    const MAX_SECRET_LEN: usize = 256;
+
     impl<H: HmacHash> HmacKey<H> {
         /// Longest `k` accepted from a JWK, in bytes.
-        pub const MAX_JWK_LEN: usize = 256;
+        pub const MAX_JWK_LEN: usize = MAX_SECRET_LEN;
 
         /// Imports an `oct` JWK (RFC 7518 section 6.4): `k` of at least
         /// [`MIN_LEN`](Self::MIN_LEN) bytes (and at most [`MAX_JWK_LEN`](Self::MAX_JWK_LEN));
@@ -38,7 +41,7 @@ mod hmac {
         pub(crate) fn from_jwk_for(jwk: &Jwk<'_>, op: Op) -> Result<Self, Error> {
             use zeroize::Zeroize;
             let ops = jwk.check(H::ALGORITHM, op)?;
-            let mut secret = [0u8; 256];
+            let mut secret = [0u8; MAX_SECRET_LEN];
             let key = secret_bytes(jwk.material.k, &mut secret)
                 .and_then(|len| Self::new(secret.get(..len).ok_or(Error::InvalidKey)?));
             secret.zeroize();

@@ -335,7 +335,7 @@ impl<S: KeyStorage> KeySet<S> {
             }
             // Every algorithm failed (or the key names none this build knows).
             if let Some(error) = first_error.unwrap_or(Some(Error::UnsupportedAlgorithm)) {
-                unimported += usize::from(declared_for_verifying(&jwk).is_some());
+                unimported += usize::from(declared_for_verifying(&jwk, assumed).next().is_some());
                 set.skip(match error {
                     Error::UnsupportedAlgorithm => SkipReason::Unsupported,
                     _ => SkipReason::Invalid,
@@ -344,7 +344,7 @@ impl<S: KeyStorage> KeySet<S> {
             Ok(())
         })?;
         if unimported > 0 {
-            set.mark_ambiguous(keys)?;
+            set.mark_ambiguous(keys, assumed)?;
         }
         if symmetric && asymmetric {
             return Err(Error::InvalidKey);
@@ -356,7 +356,7 @@ impl<S: KeyStorage> KeySet<S> {
     /// verifies that algorithm but could not be imported. The entries are looked up through
     /// an index sorted once by tag and `kid`, so each such key costs a binary search, even
     /// when many `kid`s share a tag (the tag's hash is no defence against a crafted set).
-    fn mark_ambiguous(&mut self, keys: &str) -> Result<(), Error> {
+    fn mark_ambiguous(&mut self, keys: &str, assumed: &[Algorithm]) -> Result<(), Error> {
         let tags = self.tags.as_slice();
         let mut index = S::Tags::default();
         for entry in 0..tags.len() {
@@ -376,37 +376,43 @@ impl<S: KeyStorage> KeySet<S> {
             let Ok(jwk) = Jwk::parse(text.as_bytes()) else {
                 return Ok(());
             };
-            let (Some(alg), Some(kid)) = (declared_for_verifying(&jwk), jwk.kid()) else {
+            let Some(kid) = jwk.kid() else {
                 return Ok(());
             };
-            if AnyVerifyingKey::from_jwk(&jwk).is_ok() {
+            let algs = algorithms_of(&jwk, assumed);
+            if algs
+                .iter()
+                .any(|&alg| AnyVerifyingKey::from_jwk_as(&jwk, alg).is_ok())
+            {
                 return Ok(());
             }
-            let wanted = tag(alg, Some(kid.bytes()));
-            // Orders entry `i` against this key: by tag, then by `kid`.
-            let order = |entries: &[Entry], i: u32| {
-                tag_at(tags, i)
-                    .cmp(&wanted)
-                    .then_with(|| match kid_at(entries, i) {
-                        Some(own) => own.bytes().cmp(kid.bytes()),
-                        None => Ordering::Less,
-                    })
-            };
-            let first = index.partition_point(|&i| order(entries, i) == Ordering::Less);
-            for &i in index.get(first..).unwrap_or_default() {
-                if order(entries, i) != Ordering::Equal {
-                    break;
-                }
-                let Some(entry) = entries.get_mut(i as usize) else {
-                    break;
+            for alg in declared_for_verifying(&jwk, assumed) {
+                let wanted = tag(alg, Some(kid.bytes()));
+                // Orders entry `i` against this key: by tag, then by `kid`.
+                let order = |entries: &[Entry], i: u32| {
+                    tag_at(tags, i)
+                        .cmp(&wanted)
+                        .then_with(|| match kid_at(entries, i) {
+                            Some(own) => own.bytes().cmp(kid.bytes()),
+                            None => Ordering::Less,
+                        })
                 };
-                #[cfg(all(test, feature = "hmac", feature = "alloc"))]
-                tests::LOOKED_AT.with(|n| n.set(n.get() + 1));
-                if entry.ambiguous {
-                    // An earlier key of this algorithm and `kid` marked all of them.
-                    break;
+                let first = index.partition_point(|&i| order(entries, i) == Ordering::Less);
+                for &i in index.get(first..).unwrap_or_default() {
+                    if order(entries, i) != Ordering::Equal {
+                        break;
+                    }
+                    let Some(entry) = entries.get_mut(i as usize) else {
+                        break;
+                    };
+                    #[cfg(all(test, feature = "hmac", feature = "alloc"))]
+                    tests::LOOKED_AT.with(|n| n.set(n.get() + 1));
+                    if entry.ambiguous {
+                        // An earlier key of this algorithm and `kid` marked all of them.
+                        break;
+                    }
+                    entry.ambiguous = true;
                 }
-                entry.ambiguous = true;
             }
             Ok(())
         })
@@ -597,11 +603,15 @@ fn kid_at(entries: &[Entry], i: u32) -> Option<&str> {
     entries.get(i as usize).and_then(|e| e.kid.as_deref())
 }
 
-/// The algorithm a JWK declares it verifies with, by its `kty`, `crv`, `alg`, `use` and
-/// `key_ops` alone (its material is not looked at).
-fn declared_for_verifying(jwk: &Jwk<'_>) -> Option<Algorithm> {
-    let alg = jwk.algorithm()?;
-    jwk.check(alg, Op::Verify).is_ok().then_some(alg)
+/// The algorithms a JWK declares it verifies with (those it is imported for), by its `kty`,
+/// `crv`, `alg`, `use` and `key_ops` alone (its material is not looked at).
+fn declared_for_verifying<'j>(
+    jwk: &'j Jwk<'_>,
+    assumed: &[Algorithm],
+) -> impl Iterator<Item = Algorithm> + 'j {
+    algorithms_of(jwk, assumed)
+        .into_iter()
+        .filter(|&alg| jwk.check(alg, Op::Verify).is_ok())
 }
 
 /// The algorithms a JWK is imported for: the one its `alg` names; without `alg`, those of
