@@ -67,6 +67,8 @@ pub enum Error {
     /// prove possession of that key: a sender-constrained token is never accepted as a
     /// bearer token (RFC 9449 section 7.1, RFC 8705 section 3).
     SenderConstrained,
+    /// A DPoP proof (RFC 9449) failed the check named.
+    Dpop(crate::dpop::ProofError),
     /// A required claim is absent.
     MissingClaim(Claim),
     /// A registered claim is present but has the wrong JSON type or an invalid value: the
@@ -119,6 +121,7 @@ impl fmt::Display for Error {
             Error::SenderConstrained => {
                 f.write_str("token is bound to a key whose possession was not proven")
             }
+            Error::Dpop(e) => e.fmt(f),
             Error::MissingClaim(c) => write!(f, "required claim `{c}` is missing"),
             Error::InvalidClaim(c) => write!(f, "claim `{c}` is malformed"),
             Error::ClaimsTypeMismatch => f.write_str("claims do not match the expected type"),

@@ -49,6 +49,7 @@ pub mod base64url;
 pub mod bearer;
 mod claims;
 mod compact;
+pub mod dpop;
 #[cfg(any(feature = "p256", feature = "p384", feature = "p521", feature = "k256"))]
 mod ecdsa;
 #[cfg(feature = "ed25519")]

@@ -53,10 +53,30 @@ where
         typ: header.typ,
         kid: header.kid,
     };
-    let mut len = encode_json(&written, out, |_| Ok(()))?;
+    sign_with_header(key, |out| Ok(ser::to_slice(&written, out)?), claims, out)
+}
+
+/// [`sign`] with a header JSON text that `write_header` writes to the front of the slice it
+/// is given (returning its length): for headers beyond [`HeaderFields`], such as a DPoP
+/// proof's, whose public key the header carries.
+pub(crate) fn sign_with_header<'o, K, C>(
+    key: &K,
+    write_header: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
+    claims: &C,
+    out: &'o mut [u8],
+) -> Result<&'o str, Error>
+where
+    K: SigningKey + ?Sized,
+    C: Serialize + ?Sized,
+{
+    let mut len = encode_json(write_header, out, |_| Ok(()))?;
     len = push_dot(out, len)?;
     let claims_out = out.get_mut(len..).ok_or(Error::BufferTooSmall)?;
-    len += encode_json(claims, claims_out, check_claims)?;
+    len += encode_json(
+        |out| Ok(ser::to_slice(claims, out)?),
+        claims_out,
+        check_claims,
+    )?;
     len = push_dot(out, len)?;
     // Checked splits throughout: signing stays free of panic branches, like verifying.
     let (with_dot, rest) = out.split_at_mut_checked(len).ok_or(Error::BufferTooSmall)?;
@@ -131,14 +151,14 @@ fn push_dot(out: &mut [u8], len: usize) -> Result<usize, Error> {
     Ok(len + 1)
 }
 
-/// Serializes `value`, checks the JSON with `check`, and leaves its base64url encoding at
-/// the front of `out`, returning the encoded length.
-fn encode_json<T, F>(value: &T, out: &mut [u8], check: F) -> Result<usize, Error>
+/// Writes a JSON text with `write`, checks it with `check`, and leaves its base64url
+/// encoding at the front of `out`, returning the encoded length.
+fn encode_json<W, F>(write: W, out: &mut [u8], check: F) -> Result<usize, Error>
 where
-    T: Serialize + ?Sized,
+    W: FnOnce(&mut [u8]) -> Result<usize, Error>,
     F: FnOnce(&[u8]) -> Result<(), Error>,
 {
-    let n = ser::to_slice(value, out)?;
+    let n = write(out)?;
     check(out.get(..n).ok_or(Error::BufferTooSmall)?)?;
     // Move the JSON to the end of the region its encoding will occupy, then encode in place.
     let encoded = base64url::encoded_len(n);

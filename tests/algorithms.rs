@@ -25,10 +25,13 @@ use jwt_core::{
 use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 
+/// Signs claims (JSON text) into a token, with scratch space.
+type Signer = Box<dyn Fn(&str, &mut [u8]) -> String>;
+
 /// A signing key and its verifying key, type-erased, with the public JWK of the pair.
 struct Pair {
     alg: Algorithm,
-    signer: Box<dyn Fn(&str, &mut [u8]) -> String>,
+    signer: Signer,
     verifier: AnyVerifyingKey,
     jwk: Value,
 }

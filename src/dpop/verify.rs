@@ -1,0 +1,353 @@
+//! Verifying a DPoP proof (RFC 9449 section 4.3).
+
+use sha2::{Digest, Sha256};
+
+use super::{ProofError, Thumbprint, uri};
+use crate::algorithm::Algorithm;
+use crate::claims::{Confirmation, NumericDate};
+use crate::error::Error;
+use crate::header::media_type_eq;
+use crate::json::{self, JsonStr, Value};
+use crate::jwk::{AnyVerifyingKey, Jwk};
+use crate::{base64url, compact};
+
+/// Longest proof accepted, in bytes: room for an 8192-bit RSA key in the header and its
+/// signature.
+pub const MAX_PROOF_LEN: usize = 8 * 1024;
+
+/// Longest `htu` accepted, in bytes.
+const MAX_HTU_LEN: usize = 2048;
+
+/// What a server accepts in a DPoP proof. A `const` builder, like
+/// [`Validation`](crate::Validation).
+///
+/// ```
+/// use jwt_core::{Algorithm, dpop::Policy};
+/// static POLICY: Policy = Policy::new()
+///     .algorithms(&[Algorithm::Es256, Algorithm::EdDsa])
+///     .max_age(120);
+/// assert_eq!(POLICY.window(), 120 + 60);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Policy<'a> {
+    algorithms: &'a [Algorithm],
+    max_age: u64,
+    max_future: u64,
+    max_jti_len: usize,
+    nonce: Option<&'a str>,
+}
+
+impl Default for Policy<'_> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<'a> Policy<'a> {
+    /// Every asymmetric algorithm, the default allow-list.
+    pub const ASYMMETRIC: &'static [Algorithm] = &[
+        Algorithm::Es256,
+        Algorithm::Es384,
+        Algorithm::Es512,
+        Algorithm::Es256k,
+        Algorithm::EdDsa,
+        Algorithm::Ps256,
+        Algorithm::Ps384,
+        Algorithm::Ps512,
+        Algorithm::Rs256,
+        Algorithm::Rs384,
+        Algorithm::Rs512,
+    ];
+
+    /// The defaults: every asymmetric algorithm; `iat` at most 300 s old and 60 s ahead;
+    /// `jti` of at most 128 bytes; no server nonce.
+    pub const fn new() -> Self {
+        Policy {
+            algorithms: Self::ASYMMETRIC,
+            max_age: 300,
+            max_future: 60,
+            max_jti_len: 128,
+            nonce: None,
+        }
+    }
+
+    /// The algorithms a proof may be signed with (HMAC ones are refused whatever the list).
+    pub const fn algorithms(mut self, algorithms: &'a [Algorithm]) -> Self {
+        self.algorithms = algorithms;
+        self
+    }
+
+    /// The allowed algorithms, for the `algs` of a challenge.
+    pub const fn allowed(&self) -> &'a [Algorithm] {
+        self.algorithms
+    }
+
+    /// How old, in seconds, a proof's `iat` may be.
+    pub const fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = seconds;
+        self
+    }
+
+    /// How far ahead of `now`, in seconds, a proof's `iat` may be (clock skew).
+    pub const fn max_future(mut self, seconds: u64) -> Self {
+        self.max_future = seconds;
+        self
+    }
+
+    /// The longest `jti` accepted, in bytes (it bounds what a replay store keeps).
+    pub const fn max_jti_len(mut self, len: usize) -> Self {
+        self.max_jti_len = len;
+        self
+    }
+
+    /// Requires the proof's `nonce` to be `nonce`, the value the server currently hands out
+    /// in its `DPoP-Nonce` header (RFC 9449 section 8).
+    pub const fn nonce(mut self, nonce: &'a str) -> Self {
+        self.nonce = Some(nonce);
+        self
+    }
+
+    /// The span of `iat`s accepted, in seconds: how long a replay store must remember a
+    /// `jti`.
+    pub const fn window(&self) -> u64 {
+        self.max_age.saturating_add(self.max_future)
+    }
+}
+
+/// The request a proof must be for.
+///
+/// ```
+/// let request = jwt_core::dpop::Request::new("POST", "https://server.example.com/token");
+/// # let _ = request;
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    method: &'a str,
+    uri: &'a str,
+    access_token: Option<&'a str>,
+}
+
+impl<'a> Request<'a> {
+    /// A request by its method (exactly, as HTTP methods are case-sensitive) and the
+    /// absolute URI the client used (scheme, host and port as the client saw them).
+    pub const fn new(method: &'a str, uri: &'a str) -> Self {
+        Request {
+            method,
+            uri,
+            access_token: None,
+        }
+    }
+
+    /// The access token the request presents (`Authorization: DPoP <token>`): the proof must
+    /// carry its hash, `ath`.
+    pub const fn access_token(mut self, token: &'a str) -> Self {
+        self.access_token = Some(token);
+        self
+    }
+}
+
+/// A verified proof: what the replay check and the token's binding need.
+#[derive(Debug, Clone, Copy)]
+pub struct Proof<'b> {
+    jti: &'b str,
+    iat: u64,
+    thumbprint: Thumbprint,
+}
+
+impl<'b> Proof<'b> {
+    /// `jti`, as the JSON text the client signed (escapes kept): the key of the replay
+    /// check, which must accept it once within [`Policy::window`].
+    pub fn jti(&self) -> &'b str {
+        self.jti
+    }
+
+    /// `iat`, in Unix seconds: with the window, when the replay store may forget the `jti`.
+    pub fn issued_at(&self) -> u64 {
+        self.iat
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint of the key that signed the proof (base64url).
+    pub fn thumbprint(&self) -> &str {
+        self.thumbprint.as_str()
+    }
+
+    /// The proven key as a token's `cnf` names it, for
+    /// [`Validation::confirmed`](crate::Validation::confirmed).
+    pub fn confirmation(&self) -> Confirmation<'_> {
+        Confirmation::JwkThumbprint(self.thumbprint.as_str())
+    }
+}
+
+/// Verifies a DPoP proof for `request` at `now` (Unix seconds): every check of RFC 9449
+/// section 4.3 but the replay check, in order. `buf` receives the decoded header, then the
+/// payload, and must be as long as the proof. Nothing is allocated.
+///
+/// Checked: one JWS compact value; `typ` `dpop+jwt`; an asymmetric `alg` the policy allows;
+/// a public `jwk` in the header, valid for that `alg` (private members refused); the
+/// signature by that key; `jti` (non-empty, bounded), `htm` equal to the method, `htu` equal
+/// to the URI (normalised, query and fragment ignored), `iat` within the window; the
+/// policy's `nonce`; `ath` equal to the access token's hash when there is one, absent when
+/// there is none.
+///
+/// # Errors
+/// [`Error::Dpop`] with the check that failed; [`Error::BufferTooSmall`] for a short `buf`.
+pub fn verify_proof<'b>(
+    proof: &str,
+    request: &Request<'_>,
+    policy: &Policy<'_>,
+    now: u64,
+    buf: &'b mut [u8],
+) -> Result<Proof<'b>, Error> {
+    let parts = compact::split(proof, MAX_PROOF_LEN).map_err(|_| ProofError::Malformed)?;
+    let header_len = match base64url::decode(parts.header, buf) {
+        Ok(len) => len,
+        Err(Error::BufferTooSmall) => return Err(Error::BufferTooSmall),
+        Err(_) => return Err(ProofError::Malformed.into()),
+    };
+    let header = buf.get(..header_len).ok_or(Error::BufferTooSmall)?;
+    let (key, thumbprint) = proof_key(header, policy)?;
+
+    let payload = crate::verify::verify_jws(proof, &key, buf).map_err(|error| match error {
+        Error::InvalidSignature => ProofError::Signature.into(),
+        Error::BufferTooSmall => Error::BufferTooSmall,
+        _ => Error::from(ProofError::Malformed),
+    })?;
+    let claims = ProofMembers::read(payload)?;
+    claims.check(request, policy, now)?;
+    Ok(Proof {
+        jti: claims.jti,
+        iat: claims.iat,
+        thumbprint,
+    })
+}
+
+/// Steps 4 to 6: the header's `typ`, `alg` and `jwk`, and the key the proof is verified with.
+fn proof_key(header: &[u8], policy: &Policy<'_>) -> Result<(AnyVerifyingKey, Thumbprint), Error> {
+    let (mut typ, mut alg, mut jwk, mut crit) = (None, None, None, false);
+    json::parse_object(header, |name, value| {
+        match value {
+            Value::String(s) if name == "typ" => typ = Some(s),
+            Value::String(s) if name == "alg" => alg = Some(s),
+            Value::Object(o) if name == "jwk" => jwk = Some(o),
+            _ if name == "typ" || name == "alg" || name == "jwk" => {
+                return Err(ProofError::Malformed.into());
+            }
+            _ => crit |= name == "crit",
+        }
+        Ok(())
+    })
+    .map_err(|_| ProofError::Malformed)?;
+    if crit || !typ.is_some_and(|typ| media_type_eq(typ, "dpop+jwt")) {
+        return Err(ProofError::Header.into());
+    }
+    let alg = alg
+        .and_then(Algorithm::from_json_name)
+        .filter(|alg| !alg.is_symmetric() && policy.algorithms.contains(alg))
+        .ok_or(ProofError::Algorithm)?;
+    let jwk = jwk
+        .and_then(|text| Jwk::parse(text.as_bytes()).ok())
+        .filter(|jwk| !jwk.has_private_members() && jwk.kty() != "oct")
+        .ok_or(ProofError::Key)?;
+    let key = AnyVerifyingKey::from_jwk_as(&jwk, alg).map_err(|_| ProofError::Key)?;
+    let thumbprint = jwk.thumbprint().map_err(|_| ProofError::Key)?;
+    Ok((key, Thumbprint::of(&thumbprint)))
+}
+
+/// The payload members a proof's checks read.
+struct ProofMembers<'b> {
+    jti: &'b str,
+    htm: JsonStr<'b>,
+    htu: JsonStr<'b>,
+    iat: u64,
+    ath: Option<JsonStr<'b>>,
+    nonce: Option<JsonStr<'b>>,
+}
+
+impl<'b> ProofMembers<'b> {
+    /// Step 8: the claims a proof must have, with their types.
+    fn read(payload: &'b [u8]) -> Result<Self, Error> {
+        let (mut jti, mut htm, mut htu, mut iat, mut ath, mut nonce) =
+            (None, None, None, None, None, None);
+        json::parse_object(payload, |name, value| {
+            let slot = if name == "jti" {
+                &mut jti
+            } else if name == "htm" {
+                &mut htm
+            } else if name == "htu" {
+                &mut htu
+            } else if name == "ath" {
+                &mut ath
+            } else if name == "nonce" {
+                &mut nonce
+            } else if name == "iat" {
+                let Value::Number(number) = value else {
+                    return Err(ProofError::Claims.into());
+                };
+                iat = Some(NumericDate::parse(number).ok_or(ProofError::Claims)?);
+                return Ok(());
+            } else {
+                return Ok(());
+            };
+            let Value::String(text) = value else {
+                return Err(ProofError::Claims.into());
+            };
+            *slot = Some(text);
+            Ok(())
+        })
+        .map_err(|error| match error {
+            Error::Dpop(_) => error,
+            _ => ProofError::Malformed.into(),
+        })?;
+        match (jti, htm, htu, iat) {
+            (Some(jti), Some(htm), Some(htu), Some(iat)) => Ok(ProofMembers {
+                jti: jti.raw(),
+                htm,
+                htu,
+                iat: iat.floor(),
+                ath,
+                nonce,
+            }),
+            _ => Err(ProofError::Claims.into()),
+        }
+    }
+
+    /// Steps 8 to 12, but the replay check.
+    fn check(&self, request: &Request<'_>, policy: &Policy<'_>, now: u64) -> Result<(), Error> {
+        if self.jti.is_empty() || self.jti.len() > policy.max_jti_len {
+            return Err(ProofError::Claims.into());
+        }
+        if self.htm != request.method {
+            return Err(ProofError::Method.into());
+        }
+        let mut htu = [0u8; MAX_HTU_LEN];
+        let mut len = 0;
+        for byte in self.htu.bytes() {
+            *htu.get_mut(len).ok_or(ProofError::Uri)? = byte;
+            len += 1;
+        }
+        let htu = htu.get(..len).and_then(|t| core::str::from_utf8(t).ok());
+        if !htu.is_some_and(|htu| uri::same_resource(htu, request.uri)) {
+            return Err(ProofError::Uri.into());
+        }
+        if let Some(required) = policy.nonce {
+            if self.nonce.is_none_or(|nonce| nonce != required) {
+                return Err(ProofError::Nonce.into());
+            }
+        }
+        let oldest = now.saturating_sub(policy.max_age);
+        let newest = now.saturating_add(policy.max_future);
+        if !(oldest..=newest).contains(&self.iat) {
+            return Err(ProofError::IssuedAt.into());
+        }
+        match (request.access_token, self.ath) {
+            (Some(token), Some(ath)) if ath == access_token_hash(token).as_str() => Ok(()),
+            (None, None) => Ok(()),
+            _ => Err(ProofError::AccessTokenHash.into()),
+        }
+    }
+}
+
+/// `ath`: base64url(SHA-256(the access token's ASCII text)) (RFC 9449 section 4.2).
+pub(super) fn access_token_hash(token: &str) -> Thumbprint {
+    Thumbprint::of(&Sha256::digest(token.as_bytes()).into())
+}
