@@ -69,6 +69,8 @@ mod sign;
 mod verify;
 
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
+#[cfg(feature = "jwk")]
+pub use claims::Thumbprint;
 pub use claims::{
     Audience, Claim, Confirmation, DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, NumericDate,
     RegisteredClaims, Validation,

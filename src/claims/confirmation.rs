@@ -54,6 +54,54 @@ impl Confirmation<'_> {
     }
 }
 
+/// A SHA-256 thumbprint as a token's `cnf` carries it: the base64url text of the digest, 43
+/// characters. The thumbprint of a DPoP proof's key comes from
+/// [`dpop::verify_proof`](crate::dpop::verify_proof); that of a TLS client certificate from
+/// [`of_certificate`](Self::of_certificate).
+#[cfg(feature = "jwk")]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Thumbprint([u8; 43]);
+
+#[cfg(feature = "jwk")]
+impl Thumbprint {
+    pub(crate) fn of(digest: &[u8; 32]) -> Self {
+        let mut text = [0u8; 43];
+        // 32 bytes always encode to 43 characters.
+        let _ = crate::base64url::encode(digest, &mut text);
+        Thumbprint(text)
+    }
+
+    /// `x5t#S256` of a client certificate (RFC 8705 section 3.1): the SHA-256 thumbprint of
+    /// its DER encoding, the certificate of the request's mutually authenticated TLS
+    /// connection, for [`Confirmation::CertificateThumbprint`].
+    ///
+    /// ```
+    /// use jwt_core::{Confirmation, Thumbprint, Validation};
+    /// let der = b"the DER bytes of the client certificate";
+    /// let thumbprint = Thumbprint::of_certificate(der);
+    /// let policy = Validation::new().confirmed(Confirmation::CertificateThumbprint(thumbprint.as_str()));
+    /// let bound = format!(r#"{{"exp":9,"cnf":{{"x5t#S256":"{}"}}}}"#, thumbprint.as_str());
+    /// assert_eq!(policy.validate(bound.as_bytes(), 0), Ok(()));
+    /// ```
+    pub fn of_certificate(der: &[u8]) -> Self {
+        use sha2::Digest;
+        Self::of(&sha2::Sha256::digest(der).into())
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        // Base64url is ASCII.
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "jwk")]
+impl core::fmt::Debug for Thumbprint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Checks a token's `cnf` object (its JSON text) against what the caller proved. Every
 /// confirmation method the token names must be proven: one the caller did not verify, or
 /// does not know (`jwk`, `kid`, `jku`, a future one), refuses the token, since the issuer

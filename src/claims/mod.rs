@@ -14,6 +14,8 @@ mod validation;
 pub use claim::Claim;
 pub(crate) use claim::ClaimSet;
 pub use confirmation::Confirmation;
+#[cfg(feature = "jwk")]
+pub use confirmation::Thumbprint;
 pub use date::NumericDate;
 pub(crate) use registered::from_claims;
 pub use registered::{Audience, RegisteredClaims};

@@ -3,10 +3,10 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::Thumbprint;
 use super::verify::access_token_hash;
 use crate::algorithm::{SigningKey, sealed};
 use crate::base64url;
+use crate::claims::Thumbprint;
 use crate::error::Error;
 
 /// Longest public JWK a proof key writes (P-521: two 88-character coordinates).

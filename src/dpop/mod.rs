@@ -78,6 +78,9 @@ pub use make::{ProofClaims, ProofKey, make_proof, thumbprint};
 #[cfg(feature = "jwk")]
 pub use verify::{MAX_PROOF_LEN, Policy, Proof, Request, verify_proof};
 
+#[cfg(feature = "jwk")]
+pub use crate::claims::Thumbprint;
+
 /// Which check of RFC 9449 section 4.3 a proof failed. Each is answered
 /// `error="invalid_dpop_proof"`, but [`Nonce`](Self::Nonce), which asks the client to retry
 /// with the server's current nonce (`error="use_dpop_nonce"`, section 8).
@@ -144,34 +147,6 @@ impl fmt::Display for ProofError {
             ProofError::Nonce => "DPoP proof lacks the server's current nonce",
             ProofError::AccessTokenHash => "DPoP proof `ath` does not match the access token",
         })
-    }
-}
-
-/// The base64url text of a SHA-256 thumbprint or hash: 43 characters.
-#[cfg(feature = "jwk")]
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Thumbprint([u8; 43]);
-
-#[cfg(feature = "jwk")]
-impl Thumbprint {
-    pub(crate) fn of(digest: &[u8; 32]) -> Self {
-        let mut text = [0u8; 43];
-        // 32 bytes always encode to 43 characters.
-        let _ = crate::base64url::encode(digest, &mut text);
-        Thumbprint(text)
-    }
-
-    /// The text.
-    pub fn as_str(&self) -> &str {
-        // Base64url is ASCII.
-        core::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-#[cfg(feature = "jwk")]
-impl fmt::Debug for Thumbprint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -2,8 +2,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{ProofError, Thumbprint, uri};
+use super::{ProofError, uri};
 use crate::algorithm::Algorithm;
+use crate::claims::Thumbprint;
 use crate::claims::{Confirmation, NumericDate};
 use crate::error::Error;
 use crate::header::media_type_eq;
