@@ -14,6 +14,12 @@
 #if UINTPTR_MAX > 0xFFFFFFFFu
 #define JWT_CORE_64BIT 1
 #endif
+/* Key storage is aligned for the 128-bit integers some keys hold. */
+#if defined(_MSC_VER)
+#define JWT_CORE_ALIGNED(n) __declspec(align(n))
+#else
+#define JWT_CORE_ALIGNED(n) __attribute__((aligned(n)))
+#endif
 
 #if defined(JWT_CORE_64BIT)
 /**
@@ -147,7 +153,7 @@ typedef enum {
    */
   JWT_COPIED_KEY = 108,
   /**
-   * A pointer is not aligned for its type (key storage: 8 bytes).
+   * A pointer is not aligned for its type (key storage: 16 bytes).
    */
   JWT_MISALIGNED_POINTER = 109,
   /**
@@ -226,13 +232,15 @@ typedef enum {
  *   initialising it makes a key of its own. To move a key, make it again where it goes and
  *   clear the old storage. Bytes copied back over the storage they came from are not told
  *   apart from the key they were a copy of: never copy into storage that held a key.
- * - **Aligned.** Storage that is not aligned as a `jwt_key` (8 bytes) gives
- *   `JWT_MISALIGNED_POINTER` and is never read or written.
+ * - **Aligned.** Storage that is not aligned as a `jwt_key` (16 bytes: some keys hold
+ *   128-bit integers) gives `JWT_MISALIGNED_POINTER` and is never read or written. The
+ *   declaration makes the compiler align it; storage carved out of a byte buffer must be
+ *   aligned by hand.
  * - **Cleared last.** `jwt_key_clear` drops the key (wiping secrets, freeing an RS256
  *   key's memory) and zeroes the storage. Storage that goes away holding an RS256 key leaks
  *   that key's memory.
  */
-typedef struct {
+typedef struct JWT_CORE_ALIGNED(16) {
   uint64_t opaque[JWT_KEY_WORDS];
 } jwt_key;
 
@@ -242,9 +250,9 @@ typedef struct {
  * `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
  * holds no pointer to the document it was parsed from. It follows the rules of `jwt_key`
  * storage: zeroed before first use, a set lives where it was parsed (a copy gives
- * `JWT_COPIED_KEY`), parsing again replaces the set, 8-byte alignment.
+ * `JWT_COPIED_KEY`), parsing again replaces the set, 16-byte alignment.
  */
-typedef struct {
+typedef struct JWT_CORE_ALIGNED(16) {
   uint64_t opaque[JWT_KEYSET_WORDS];
 } jwt_keyset;
 

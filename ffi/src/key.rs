@@ -35,12 +35,14 @@ pub const JWT_KEY_WORDS: usize = 28;
 ///   initialising it makes a key of its own. To move a key, make it again where it goes and
 ///   clear the old storage. Bytes copied back over the storage they came from are not told
 ///   apart from the key they were a copy of: never copy into storage that held a key.
-/// - **Aligned.** Storage that is not aligned as a `jwt_key` (8 bytes) gives
-///   `JWT_MISALIGNED_POINTER` and is never read or written.
+/// - **Aligned.** Storage that is not aligned as a `jwt_key` (16 bytes: some keys hold
+///   128-bit integers) gives `JWT_MISALIGNED_POINTER` and is never read or written. The
+///   declaration makes the compiler align it; storage carved out of a byte buffer must be
+///   aligned by hand.
 /// - **Cleared last.** `jwt_key_clear` drops the key (wiping secrets, freeing an RS256
 ///   key's memory) and zeroes the storage. Storage that goes away holding an RS256 key leaks
 ///   that key's memory.
-#[repr(C)]
+#[repr(C, align(16))]
 pub struct jwt_key {
     opaque: [u64; JWT_KEY_WORDS],
 }

@@ -24,8 +24,8 @@ pub const JWT_KEYSET_WORDS: usize = 352;
 /// `jwt_verify_keyset`, emptied by `jwt_keyset_clear`. Its contents are private, and it
 /// holds no pointer to the document it was parsed from. It follows the rules of `jwt_key`
 /// storage: zeroed before first use, a set lives where it was parsed (a copy gives
-/// `JWT_COPIED_KEY`), parsing again replaces the set, 8-byte alignment.
-#[repr(C)]
+/// `JWT_COPIED_KEY`), parsing again replaces the set, 16-byte alignment.
+#[repr(C, align(16))]
 pub struct jwt_keyset {
     opaque: [u64; JWT_KEYSET_WORDS],
 }

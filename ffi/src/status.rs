@@ -66,7 +66,7 @@ pub enum jwt_status {
     /// A `jwt_key` (or `jwt_keyset`) holding a copy of the bytes of storage that holds a key
     /// (assignment, `memcpy`, `realloc`): a key lives only in the storage it was made in.
     JWT_COPIED_KEY = 108,
-    /// A pointer is not aligned for its type (key storage: 8 bytes).
+    /// A pointer is not aligned for its type (key storage: 16 bytes).
     JWT_MISALIGNED_POINTER = 109,
     /// An error of a newer jwt-core that this interface does not name yet.
     JWT_UNKNOWN_ERROR = 199,

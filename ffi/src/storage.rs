@@ -28,8 +28,9 @@ pub(crate) enum Occupancy {
 ///
 /// # Safety
 /// The implementing type must be `#[repr(C)]` words (`[u64; N]`), large and aligned enough
-/// for a `Slot<Self::Value>`: [`caller_storage!`] implements it with the compile-time
-/// assertions of size and alignment.
+/// for a `Slot<Self::Value>` (the C types are `align(16)`, as a value holding a `u128` needs
+/// on x86_64): [`caller_storage!`] implements it with the compile-time assertions of size and
+/// alignment.
 pub(crate) unsafe trait CallerStorage: Sized {
     type Value;
     /// The first word of storage that holds a value.
@@ -124,9 +125,9 @@ fn address<T>(slot: *const T) -> u64 {
     slot as usize as u64
 }
 
-/// Makes the C type `$storage` (`#[repr(C)]` 64-bit words) caller storage for `$value`,
-/// whose slots begin with `$marker`: implements [`CallerStorage`] and asserts at compile
-/// time that a [`Slot`] of the value fits the storage and its alignment.
+/// Makes the C type `$storage` (`#[repr(C, align(16))]` 64-bit words) caller storage for
+/// `$value`, whose slots begin with `$marker`: implements [`CallerStorage`] and asserts at
+/// compile time that a [`Slot`] of the value fits the storage and its alignment.
 macro_rules! caller_storage {
     ($storage:ty, $value:ty, $marker:expr) => {
         // SAFETY: `$storage` is `#[repr(C)]` words; the asserts below check size and

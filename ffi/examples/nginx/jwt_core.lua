@@ -20,8 +20,9 @@ local function read(path)
     return text
 end
 
--- jwt_core.h as ffi.cdef takes it: no comments, no preprocessor lines, and the header's
--- numeric #defines (those of this machine's word size) written in where they are used.
+-- jwt_core.h as ffi.cdef takes it: no comments, no preprocessor lines, the header's
+-- numeric #defines (those of this machine's word size) written in where they are used, and
+-- the storage's alignment as GCC's attribute, which LuaJIT reads.
 local function declarations(header)
     header = header:gsub("/%*.-%*/", ""):gsub("//[^\n]*", "")
     local is64 = ffi.abi("64bit")
@@ -52,6 +53,7 @@ local function declarations(header)
         end
     end
     local text = table.concat(lines, "\n")
+        :gsub("JWT_CORE_ALIGNED%((%d+)%)", "__attribute__((aligned(%1)))")
     return (text:gsub("[%a_][%w_]*", function(word) return defines[word] end))
 end
 
