@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use jwt_core::GrowableJwkSet;
+use jwt_core::{Algorithm, GrowableJwkSet};
 use sha2::{Digest, Sha256};
 use tokio::sync::Mutex;
 use tokio::time::Instant;
@@ -75,6 +75,8 @@ pub(crate) struct ProviderKeys {
     issuer: String,
     source: Source,
     policy: KeyCachePolicy,
+    /// What keys without `alg` verify, beside their type's default.
+    assumed: Vec<Algorithm>,
     fetcher: Fetcher,
     metrics: Arc<Metrics>,
     current: Rotating<Snapshot>,
@@ -103,14 +105,16 @@ impl ProviderKeys {
     pub(crate) fn fixed(
         issuer: &str,
         document: &[u8],
+        assumed: &[Algorithm],
         fetcher: Fetcher,
         metrics: Arc<Metrics>,
     ) -> Result<Self, FetchError> {
-        let set = parse(document, issuer)?;
+        let set = parse(document, issuer, assumed)?;
         let keys = ProviderKeys::new(
             issuer,
             Source::Fixed,
             KeyCachePolicy::default(),
+            assumed,
             fetcher,
             metrics,
         );
@@ -131,11 +135,13 @@ impl ProviderKeys {
         issuer: &str,
         jwks_uri: &str,
         policy: KeyCachePolicy,
+        assumed: &[Algorithm],
         fetcher: Fetcher,
         metrics: Arc<Metrics>,
     ) -> Result<Arc<Self>, FetchError> {
         let source = Source::Remote(jwks_uri.to_string());
-        let keys = Arc::new(ProviderKeys::new(issuer, source, policy, fetcher, metrics));
+        let keys = ProviderKeys::new(issuer, source, policy, assumed, fetcher, metrics);
+        let keys = Arc::new(keys);
         {
             let _flight = keys.fetching.lock().await;
             keys.fetch(Trigger::Scheduled).await?;
@@ -148,6 +154,7 @@ impl ProviderKeys {
         issuer: &str,
         source: Source,
         policy: KeyCachePolicy,
+        assumed: &[Algorithm],
         fetcher: Fetcher,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -156,6 +163,7 @@ impl ProviderKeys {
             issuer: issuer.to_string(),
             source,
             policy,
+            assumed: assumed.to_vec(),
             fetcher,
             metrics,
             current: Rotating::new(Snapshot {
@@ -324,7 +332,7 @@ impl ProviderKeys {
                     if digest == old.digest {
                         (old.set.clone(), old.generation, digest)
                     } else {
-                        let set = parse(&body, &self.issuer)?;
+                        let set = parse(&body, &self.issuer, &self.assumed)?;
                         (Some(Arc::new(set)), old.generation + 1, digest)
                     }
                 }
@@ -400,9 +408,13 @@ fn spawn_refresher(keys: Weak<ProviderKeys>) {
     });
 }
 
-fn parse(document: &[u8], issuer: &str) -> Result<GrowableJwkSet, FetchError> {
+fn parse(
+    document: &[u8],
+    issuer: &str,
+    assumed: &[Algorithm],
+) -> Result<GrowableJwkSet, FetchError> {
     let invalid = |e: jwt_core::Error| FetchError::Invalid(format!("JWK Set: {e}"));
-    let set = GrowableJwkSet::parse(document).map_err(invalid)?;
+    let set = GrowableJwkSet::parse_assuming(document, assumed).map_err(invalid)?;
     if set.skipped() > 0 {
         debug!(
             skipped = set.skipped(),

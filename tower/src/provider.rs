@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jwt_core::{Claim, Validation};
+use jwt_core::{Algorithm, Claim, Validation};
 
 /// How the provider's keys are found.
 #[derive(Clone, PartialEq, Eq)]
@@ -123,6 +123,8 @@ pub struct Provider {
     refine: for<'a> fn(Validation<'a>) -> Validation<'a>,
     pub(crate) leeway: u64,
     pub(crate) key_cache: KeyCachePolicy,
+    /// What keys published without `alg` verify, beside their type's default.
+    pub(crate) assumed_algorithms: Vec<Algorithm>,
     pub(crate) introspection: Option<Introspection>,
     /// Opaque tokens starting with this go to this provider's introspection, and no other.
     pub(crate) opaque_token_prefix: Option<String>,
@@ -138,6 +140,7 @@ impl Provider {
             refine: |policy| policy,
             leeway: jwt_core::DEFAULT_LEEWAY,
             key_cache: KeyCachePolicy::default(),
+            assumed_algorithms: Vec::new(),
             introspection: None,
             opaque_token_prefix: None,
         }
@@ -240,6 +243,28 @@ impl Provider {
     /// ```
     pub fn key_cache(mut self, policy: KeyCachePolicy) -> Self {
         self.key_cache = policy;
+        self
+    }
+
+    /// The algorithms the provider's keys that name no `alg` verify
+    /// ([`KeySet::parse_assuming`](jwt_core::KeySet::parse_assuming)).
+    ///
+    /// A JWK without `alg` verifies only its key type's default algorithm: RS256 for an RSA
+    /// key, the curve's one algorithm for an EC or OKP key. Some providers publish RSA keys
+    /// without `alg` (Microsoft Entra ID; node-oidc-provider, whose one RSA key may sign
+    /// PS256 .. RS512), so their PS256 or RS384 tokens are refused until those algorithms
+    /// are listed here. The list replaces the default for every key type it names: list
+    /// RS256 too to keep accepting RS256 tokens. Keys that name their `alg` keep it, and a
+    /// token's header never widens what a key verifies.
+    ///
+    /// ```
+    /// use jwt_core::Algorithm;
+    /// let provider = jwt_core_tower::Provider::discover("https://login.example")
+    ///     .assume_algorithms(&[Algorithm::Rs256, Algorithm::Ps256]);
+    /// # let _ = provider;
+    /// ```
+    pub fn assume_algorithms(mut self, algorithms: &[Algorithm]) -> Self {
+        self.assumed_algorithms = algorithms.to_vec();
         self
     }
 
@@ -404,6 +429,57 @@ mod tests {
         assert!(
             !shown.contains("c2VjcmV0") && !shown.contains("client-secret-value"),
             "{shown}"
+        );
+    }
+
+    /// An Entra-shaped key set (RSA keys without `alg`) verifies RS256 alone; with
+    /// [`Provider::assume_algorithms`] the listed algorithms, and only those.
+    #[tokio::test(flavor = "current_thread")]
+    async fn keys_without_alg_verify_the_assumed_algorithms_only() {
+        use jwt_core::{
+            Error, HeaderFields, Ps256PrivateKey, Ps384PrivateKey, Rs256PrivateKey, SigningKey,
+        };
+
+        use crate::{Authenticator, Refusal};
+
+        let issuer = "https://login.example/tenant/v2.0";
+        let jwks = include_bytes!("../../tests/data/jwks/azure_ad.json");
+        let der = include_bytes!("../../tests/data/keys/rsa2048.pkcs1.der");
+        fn token(key: &impl SigningKey, issuer: &str) -> String {
+            let claims = serde_json::json!({ "iss": issuer, "exp": jwt_core::now() + 300 });
+            let header = HeaderFields::new().kid("azure-current");
+            jwt_core::sign_to_string(key, &header, &claims).unwrap()
+        }
+        let rs256 = token(&Rs256PrivateKey::from_pkcs1_der(der).unwrap(), issuer);
+        let ps256 = token(&Ps256PrivateKey::from_pkcs1_der(der).unwrap(), issuer);
+        let ps384 = token(&Ps384PrivateKey::from_pkcs1_der(der).unwrap(), issuer);
+        let tokens = [rs256.as_str(), &ps256, &ps384];
+        let outcomes = async |assumed: &[Algorithm]| {
+            let mut provider = Provider::with_jwks(issuer, jwks).jwt();
+            if !assumed.is_empty() {
+                provider = provider.assume_algorithms(assumed);
+            }
+            let auth = Authenticator::<serde_json::Value>::builder()
+                .provider(provider)
+                .build()
+                .await
+                .unwrap();
+            let mut outcomes = Vec::new();
+            for token in tokens {
+                outcomes.push(auth.verify(token).await.map(|_| ()));
+            }
+            outcomes
+        };
+        let unknown = Err(Refusal::Token(Error::UnknownKey));
+        assert_eq!(outcomes(&[]).await, [Ok(()), unknown, unknown]);
+        assert_eq!(
+            outcomes(&[Algorithm::Rs256, Algorithm::Ps256]).await,
+            [Ok(()), Ok(()), unknown]
+        );
+        // The list replaces the default: RS256 is no longer assumed.
+        assert_eq!(
+            outcomes(&[Algorithm::Ps256, Algorithm::Ps384]).await,
+            [unknown, Ok(()), Ok(())]
         );
     }
 

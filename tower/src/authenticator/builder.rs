@@ -230,13 +230,20 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                 .and_then(|i| i.endpoint.clone());
             let keys = match &provider.keys {
                 KeysFrom::Document(document) => Arc::new(
-                    ProviderKeys::fixed(issuer, document, fetcher.clone(), metrics.clone())
-                        .map_err(failed)?,
+                    ProviderKeys::fixed(
+                        issuer,
+                        document,
+                        &provider.assumed_algorithms,
+                        fetcher.clone(),
+                        metrics.clone(),
+                    )
+                    .map_err(failed)?,
                 ),
                 KeysFrom::JwksUri(uri) => ProviderKeys::remote(
                     issuer,
                     uri,
                     provider.key_cache,
+                    &provider.assumed_algorithms,
                     fetcher.clone(),
                     metrics.clone(),
                 )
@@ -251,6 +258,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                         issuer,
                         &metadata.jwks_uri,
                         provider.key_cache,
+                        &provider.assumed_algorithms,
                         fetcher.clone(),
                         metrics.clone(),
                     )

@@ -4,13 +4,24 @@
 // Environment:
 //   PORT        port to listen on (127.0.0.1); 0 or unset: a free port chosen by the system
 //   ISSUER_HOST host name of the issuer identifier http://HOST:PORT (default 127.0.0.1)
-//   GENERATION  names the signing keys' kids (es256-GEN, rs256-GEN); each start makes new keys
+//   GENERATION  names the signing keys' kids (es256-GEN, rs256-GEN, ...); each start makes new
+//               keys
 //   TOKEN_TTL   access token lifetime in seconds (default 300)
 //
 // Resources (the `resource` parameter of the token request), all for audience urn:orders:
 //   urn:orders        JWT access token signed with ES256
 //   urn:orders:rs256  JWT access token signed with RS256
 //   urn:orders:opaque opaque access token (for introspection)
+//   urn:orders:alg:ALG (ALG one of PS256 PS384 PS512 RS256 RS384 RS512 ES256 ES384 ES512
+//                     EdDSA) JWT access token signed with ALG by the key `KID` of the table
+//                     `signers` below
+//
+// Keys: es256-GEN (P-256) and rs256-GEN (RSA) name their alg; es384-GEN (P-384) and es512-GEN
+// (P-521) are given none, and the provider publishes the one their curve allows; rsa-GEN
+// (RSA 2048) and ed25519-GEN (Ed25519) are given none and published without one, as the
+// provider's documentation generates them, since it signs with them under several
+// algorithms (PS* and RS*; EdDSA and Ed25519). The provider signs with no secp256k1 key
+// (ES256K): it refuses to start with one in its key set.
 //
 // Clients: `app` / `app-secret` gets tokens; `gateway` / `gateway-secret` introspects.
 // GET /__counts answers how many times the key set was requested since the start.
@@ -49,12 +60,32 @@ function key(kind, options, kid, alg) {
 const keys = [
   key('ec', { namedCurve: 'P-256' }, `es256-${generation}`, 'ES256'),
   key('rsa', { modulusLength: 2048 }, `rs256-${generation}`, 'RS256'),
+  key('ec', { namedCurve: 'P-384' }, `es384-${generation}`),
+  key('ec', { namedCurve: 'P-521' }, `es512-${generation}`),
+  key('rsa', { modulusLength: 2048 }, `rsa-${generation}`),
+  key('ed25519', {}, `ed25519-${generation}`),
 ];
 
+// The key each urn:orders:alg:ALG token is signed with.
+const signers = {
+  PS256: 'rsa',
+  PS384: 'rsa',
+  PS512: 'rsa',
+  RS256: 'rsa',
+  RS384: 'rsa',
+  RS512: 'rsa',
+  ES256: 'es256',
+  ES384: 'es384',
+  ES512: 'es512',
+  EdDSA: 'ed25519',
+};
+
+const jwt = (alg, kid) => ({ accessTokenFormat: 'jwt', jwt: { sign: { alg, kid: `${kid}-${generation}` } } });
 const resources = {
-  'urn:orders': { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } },
-  'urn:orders:rs256': { accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } },
+  'urn:orders': jwt('ES256', 'es256'),
+  'urn:orders:rs256': jwt('RS256', 'rs256'),
   'urn:orders:opaque': { accessTokenFormat: 'opaque' },
+  ...Object.fromEntries(Object.entries(signers).map(([alg, kid]) => [`urn:orders:alg:${alg}`, jwt(alg, kid)])),
 };
 
 const provider = new Provider(issuer, {
