@@ -34,7 +34,7 @@
  * 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
  * address.
  */
-#define JWT_KEY_WORDS 28
+#define JWT_KEY_WORDS 40
 #endif
 
 /**
@@ -56,7 +56,7 @@
  * 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
  * their `kid`s, the marker and the address.
  */
-#define JWT_KEYSET_WORDS 352
+#define JWT_KEYSET_WORDS 492
 #endif
 
 /**

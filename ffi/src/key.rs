@@ -15,7 +15,7 @@ pub const JWT_KEY_WORDS: usize = 176;
 /// 64-bit words of a `jwt_key`: room for the largest key of any build, with its marker and
 /// address.
 #[cfg(not(target_pointer_width = "64"))]
-pub const JWT_KEY_WORDS: usize = 28;
+pub const JWT_KEY_WORDS: usize = 40;
 
 /// Storage for one verifying key, owned by the caller (on the stack, in a struct, static):
 /// filled by a `jwt_key_*` function, read by `jwt_verify`, emptied by `jwt_key_clear`.

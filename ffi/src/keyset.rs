@@ -17,7 +17,7 @@ pub const JWT_KEYSET_WORDS: usize = 1440;
 /// 64-bit words of a `jwt_keyset`: room for `JWT_KEYSET_CAPACITY` keys of any build, with
 /// their `kid`s, the marker and the address.
 #[cfg(not(target_pointer_width = "64"))]
-pub const JWT_KEYSET_WORDS: usize = 352;
+pub const JWT_KEYSET_WORDS: usize = 492;
 
 /// Storage for a JWK Set of up to `JWT_KEYSET_CAPACITY` verifying keys, owned by the caller
 /// (typically static: it is large): filled by `jwt_keyset_parse`, read by
