@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response, header};
+use http::{Request, Response};
 use pin_project_lite::pin_project;
 use serde::de::DeserializeOwned;
 use tower_layer::Layer;
@@ -160,26 +160,20 @@ where
                     request.headers_mut().remove(name);
                 }
             }
-            let authorization = match request
-                .headers()
-                .get_all(header::AUTHORIZATION)
-                .iter()
-                .count()
-            {
-                0 => Ok(None),
-                1 => request
-                    .headers()
-                    .get(header::AUTHORIZATION)
-                    .map(|v| v.to_str().map_err(|_| Refusal::InvalidRequest))
-                    .transpose(),
-                // RFC 6750 section 2: one method per request.
-                _ => Err(Refusal::InvalidRequest),
-            };
-            let verified = match authorization {
-                Ok(authorization) => auth.authenticate(authorization).await,
-                Err(refusal) => {
-                    auth.count_refusal();
-                    Err(refusal)
+            let presentation = auth.presentation(
+                request.method(),
+                request.uri(),
+                request.headers(),
+                request.extensions(),
+            );
+            let (used, verified) = match presentation {
+                Ok(presentation) => {
+                    let used = presentation.scheme;
+                    (Some(used), auth.authenticate_presented(presentation).await)
+                }
+                Err((used, refusal)) => {
+                    auth.count_refusal(used);
+                    (used, Err(refusal))
                 }
             };
             match verified {
@@ -193,7 +187,7 @@ where
                     extensions.insert(verified);
                     inner.call(request).await
                 }
-                Err(refusal) => Ok(refusal.response(auth.realm(), None)),
+                Err(refusal) => Ok(auth.refusal_response(refusal, used)),
             }
         })
     }

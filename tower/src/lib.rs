@@ -18,9 +18,12 @@ mod layer;
 mod metrics;
 mod provider;
 mod refusal;
+mod replay;
 mod rotation;
 
-pub use authenticator::{Authenticator, AuthenticatorBuilder, BuildError, Verified};
+pub use authenticator::{
+    Authenticator, AuthenticatorBuilder, BuildError, SecureConnection, Verified,
+};
 #[cfg(feature = "axum")]
 pub use axum::Claims;
 pub use fetch::{FetchError, HttpLimits};
@@ -28,6 +31,7 @@ pub use layer::{
     GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeFuture, RequireScopeLayer,
 };
 pub use metrics::MetricsSnapshot;
-pub use provider::{KeyCachePolicy, Provider};
-pub use refusal::Refusal;
+pub use provider::{KeyCachePolicy, Provider, SenderConstraint};
+pub use refusal::{Challenges, Refusal, Scheme};
+pub use replay::{Freshness, MemoryReplayStore, ReplayFuture, ReplayKey, ReplayStore, StoreError};
 pub use rotation::Rotating;

@@ -56,6 +56,14 @@ counters! {
     accepted,
     /// Requests refused (no token, invalid token, missing scope, keys unavailable).
     refused,
+    /// DPoP requests accepted: proof and token (also counted in `accepted`).
+    dpop_accepted,
+    /// DPoP requests refused, for the proof or the token (also counted in `refused`).
+    dpop_refused,
+    /// DPoP proofs refused because their `jti` was already used: replays.
+    dpop_replays,
+    /// DPoP proofs refused because the replay store was full of unexpired `jti`s.
+    replay_store_full,
 }
 
 /// Adds one to a counter.

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jwt_core::{Algorithm, Claim, Validation};
+use jwt_core::{Algorithm, Claim, Confirmation, Validation};
 
 /// How the provider's keys are found.
 #[derive(Clone, PartialEq, Eq)]
@@ -79,6 +79,44 @@ impl KeyCachePolicy {
     }
 }
 
+/// How a provider's tokens may be presented: as bearer tokens (RFC 6750), as DPoP-bound
+/// tokens with a proof of possession (RFC 9449), or either.
+///
+/// A token bound to a key (`cnf`) is never accepted as a bearer token, whatever this says;
+/// this chooses which presentations a provider's tokens may use at all.
+///
+/// ```
+/// use jwt_core_tower::{Provider, SenderConstraint};
+/// let provider = Provider::discover("https://idp.example").sender_constraint(SenderConstraint::Dpop);
+/// # let _ = provider;
+/// assert_eq!(SenderConstraint::default(), SenderConstraint::BearerOrDpop);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum SenderConstraint {
+    /// `Authorization: Bearer` for bearer tokens and `Authorization: DPoP` with a `DPoP`
+    /// proof for DPoP-bound ones (the default).
+    #[default]
+    BearerOrDpop,
+    /// Only `Authorization: DPoP` with a proof: bearer tokens of this provider are refused.
+    Dpop,
+    /// Only `Authorization: Bearer`: DPoP requests for this provider's tokens are refused
+    /// (and so are its DPoP-bound tokens, which are not bearer tokens).
+    Bearer,
+}
+
+impl SenderConstraint {
+    /// Whether tokens may come as bearer tokens.
+    pub(crate) fn allows_bearer(self) -> bool {
+        self != SenderConstraint::Dpop
+    }
+
+    /// Whether tokens may come with a DPoP proof.
+    pub(crate) fn allows_dpop(self) -> bool {
+        self != SenderConstraint::Bearer
+    }
+}
+
 /// RFC 7662 introspection settings of a provider.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Introspection {
@@ -128,6 +166,9 @@ pub struct Provider {
     pub(crate) introspection: Option<Introspection>,
     /// Opaque tokens starting with this go to this provider's introspection, and no other.
     pub(crate) opaque_token_prefix: Option<String>,
+    pub(crate) sender_constraint: SenderConstraint,
+    /// Whether DPoP proofs for this provider's tokens must carry the gateway's nonce.
+    pub(crate) dpop_nonce: bool,
 }
 
 impl Provider {
@@ -143,6 +184,8 @@ impl Provider {
             assumed_algorithms: Vec::new(),
             introspection: None,
             opaque_token_prefix: None,
+            sender_constraint: SenderConstraint::default(),
+            dpop_nonce: false,
         }
     }
 
@@ -347,6 +390,36 @@ impl Provider {
         self
     }
 
+    /// How this provider's tokens may be presented (see [`SenderConstraint`]): bearer and
+    /// DPoP by default.
+    ///
+    /// ```
+    /// use jwt_core_tower::{Provider, SenderConstraint};
+    /// // FAPI 2.0: sender-constrained tokens only.
+    /// let provider = Provider::discover("https://idp.example").sender_constraint(SenderConstraint::Dpop);
+    /// # let _ = provider;
+    /// ```
+    pub fn sender_constraint(mut self, constraint: SenderConstraint) -> Self {
+        self.sender_constraint = constraint;
+        self
+    }
+
+    /// Requires DPoP proofs for this provider's tokens to carry the gateway's current
+    /// server nonce (RFC 9449 section 9): a proof without it is refused with 401
+    /// `use_dpop_nonce` and a `DPoP-Nonce` header naming the nonce to use. Nonces are
+    /// stateless: a keyed hash of the time, rotating every
+    /// [`dpop_nonce_lifetime`](crate::AuthenticatorBuilder::dpop_nonce_lifetime), the
+    /// current and the previous one accepted.
+    ///
+    /// ```
+    /// let provider = jwt_core_tower::Provider::discover("https://idp.example").require_dpop_nonce();
+    /// # let _ = provider;
+    /// ```
+    pub fn require_dpop_nonce(mut self) -> Self {
+        self.dpop_nonce = true;
+        self
+    }
+
     /// The issuer identifier.
     ///
     /// ```
@@ -359,10 +432,13 @@ impl Provider {
     /// Calls `f` with the [`Validation`] for this provider's JWTs (the issuer is bound by its
     /// key set as well) or, with `introspected`, for its introspection answers: RFC 7662
     /// makes every member but `active` optional, so those are held to `iss`, `aud` and the
-    /// time claims, with `exp` required so no answer is reused without end.
+    /// time claims, with `exp` required so no answer is reused without end. `confirmed` is
+    /// the key the request proved it holds (its DPoP proof's), which a token bound to a key
+    /// must name; without one such tokens are refused.
     pub(crate) fn with_validation<R>(
         &self,
         introspected: bool,
+        confirmed: Option<Confirmation<'_>>,
         f: impl FnOnce(&Validation<'_>) -> R,
     ) -> R {
         let issuers = [self.issuer.as_str()];
@@ -408,7 +484,10 @@ impl Provider {
                 audiences,
             ),
         };
-        f(&policy)
+        match confirmed {
+            Some(confirmed) => f(&policy.confirmed(confirmed)),
+            None => f(&policy),
+        }
     }
 }
 
@@ -503,52 +582,52 @@ mod tests {
             "jti":"j","iat":1000,"exp":2000}"#;
         let access = Provider::discover("https://idp.example").audience("api");
         assert_eq!(
-            access.with_validation(false, |v| v.validate(claims, 1500)),
+            access.with_validation(false, None, |v| v.validate(claims, 1500)),
             Ok(())
         );
         let no_client = br#"{"iss":"https://idp.example","aud":"api","exp":2000}"#;
         assert_eq!(
-            access.with_validation(false, |v| v.validate(no_client, 1500)),
+            access.with_validation(false, None, |v| v.validate(no_client, 1500)),
             Err(jwt_core::Error::MissingClaim(Claim::Iat))
         );
         let jwt = Provider::discover("https://idp.example")
             .audience("api")
             .jwt();
         assert_eq!(
-            jwt.with_validation(false, |v| v.validate(no_client, 1500)),
+            jwt.with_validation(false, None, |v| v.validate(no_client, 1500)),
             Ok(())
         );
         let other_aud = br#"{"iss":"https://idp.example","aud":"other","exp":2000}"#;
         assert_eq!(
-            jwt.with_validation(false, |v| v.validate(other_aud, 1500)),
+            jwt.with_validation(false, None, |v| v.validate(other_aud, 1500)),
             Err(jwt_core::Error::InvalidAudience)
         );
         let strict = jwt.clone().leeway(0).refine(|v| v.require(Claim::Sub));
         assert_eq!(
-            strict.with_validation(false, |v| v.validate(no_client, 1500)),
+            strict.with_validation(false, None, |v| v.validate(no_client, 1500)),
             Err(jwt_core::Error::MissingClaim(Claim::Sub))
         );
         let answer = br#"{"active":true,"iss":"https://idp.example","aud":"api","exp":2000}"#;
         assert_eq!(
-            strict.with_validation(true, |v| v.validate(answer, 1999)),
+            strict.with_validation(true, None, |v| v.validate(answer, 1999)),
             Ok(())
         );
         assert_eq!(
-            strict.with_validation(true, |v| v.validate(answer, 2000)),
+            strict.with_validation(true, None, |v| v.validate(answer, 2000)),
             Err(jwt_core::Error::Expired)
         );
         let other_issuer = br#"{"active":true,"iss":"https://x.example","aud":"api","exp":2000}"#;
         assert_eq!(
-            strict.with_validation(true, |v| v.validate(other_issuer, 1999)),
+            strict.with_validation(true, None, |v| v.validate(other_issuer, 1999)),
             Err(jwt_core::Error::InvalidIssuer)
         );
         let with_sub = br#"{"iss":"https://idp.example","aud":"api","sub":"s","exp":2000}"#;
         assert_eq!(
-            strict.with_validation(false, |v| v.validate(with_sub, 1999)),
+            strict.with_validation(false, None, |v| v.validate(with_sub, 1999)),
             Ok(())
         );
         assert_eq!(
-            strict.with_validation(false, |v| v.validate(with_sub, 2000)),
+            strict.with_validation(false, None, |v| v.validate(with_sub, 2000)),
             Err(jwt_core::Error::Expired)
         );
     }

@@ -1,17 +1,23 @@
 //! Configuring an authenticator, and setting up its providers.
 
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use http::HeaderName;
+use jwt_core::Algorithm;
+use jwt_core::dpop::Policy;
 use moka::sync::Cache;
 use serde::de::DeserializeOwned;
 
+use super::dpop::{DpopSettings, Nonces};
 use super::{Authenticator, Inner, ProviderState, UntilExpiry};
 use crate::discovery::discover;
 use crate::fetch::{FetchError, Fetcher, HttpLimits};
 use crate::keys::ProviderKeys;
 use crate::metrics::Metrics;
 use crate::provider::{KeysFrom, Provider};
+use crate::replay::{MemoryReplayStore, ReplayStore};
 
 /// Why an authenticator could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,11 @@ pub enum BuildError {
     /// The [`Provider::opaque_token_prefix`]es of these two providers (their issuers)
     /// overlap: one starts with the other, so a token could belong to either.
     OverlappingTokenPrefixes(String, String),
+    /// The public origin given to [`AuthenticatorBuilder::public_origin`] is not a scheme
+    /// and an authority (`https://api.example`).
+    InvalidPublicOrigin(String),
+    /// No secret for the DPoP nonces could be had from the system's random source.
+    NoRandomness,
     /// The provider's metadata or keys could not be had.
     Provider {
         /// The provider's issuer.
@@ -58,6 +69,10 @@ impl std::fmt::Display for BuildError {
                 "the opaque token prefixes of {first} and {second} overlap: a token could \
                  belong to either"
             ),
+            BuildError::InvalidPublicOrigin(origin) => {
+                write!(f, "{origin:?} is not an origin (scheme://host[:port])")
+            }
+            BuildError::NoRandomness => f.write_str("the system's random source failed"),
             BuildError::Provider { issuer, error } => write!(f, "provider {issuer}: {error}"),
         }
     }
@@ -66,7 +81,6 @@ impl std::fmt::Display for BuildError {
 impl std::error::Error for BuildError {}
 
 /// Configures an [`Authenticator`].
-#[derive(Debug)]
 pub struct AuthenticatorBuilder<T> {
     providers: Vec<Provider>,
     token_cache: u64,
@@ -75,8 +89,30 @@ pub struct AuthenticatorBuilder<T> {
     clock: fn() -> u64,
     http: HttpLimits,
     introspect_in_turn: bool,
+    dpop_algorithms: Vec<Algorithm>,
+    dpop_max_age: u64,
+    dpop_max_future: u64,
+    replay_store: Option<Arc<dyn ReplayStore>>,
+    nonce_lifetime: Duration,
+    public_origin: Option<String>,
+    trusted_proxies: Vec<IpAddr>,
     _claims: std::marker::PhantomData<fn() -> T>,
 }
+
+impl<T> std::fmt::Debug for AuthenticatorBuilder<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthenticatorBuilder")
+            .field("providers", &self.providers)
+            .field("token_cache", &self.token_cache)
+            .field("realm", &self.realm)
+            .field("public_origin", &self.public_origin)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Unexpired DPoP `jti`s the default replay store holds.
+const REPLAY_STORE_CAPACITY: usize = 100_000;
 
 impl<T> Authenticator<T> {
     /// Starts a configuration.
@@ -96,6 +132,13 @@ impl<T> Authenticator<T> {
             clock: jwt_core::now,
             http: HttpLimits::default(),
             introspect_in_turn: false,
+            dpop_algorithms: Policy::ASYMMETRIC.to_vec(),
+            dpop_max_age: Policy::new().window() - 60,
+            dpop_max_future: 60,
+            replay_store: None,
+            nonce_lifetime: Duration::from_secs(300),
+            public_origin: None,
+            trusted_proxies: Vec::new(),
             _claims: std::marker::PhantomData,
         }
     }
@@ -189,6 +232,90 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
         self
     }
 
+    /// The algorithms DPoP proofs may be signed with (RFC 9449 section 4.3); the challenges
+    /// name them in `algs`. Every asymmetric algorithm by default; HMAC is never accepted.
+    ///
+    /// ```
+    /// use jwt_core::Algorithm;
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder()
+    ///     .dpop_algorithms(&[Algorithm::Es256, Algorithm::EdDsa]);
+    /// # let _ = builder;
+    /// ```
+    pub fn dpop_algorithms(mut self, algorithms: &[Algorithm]) -> Self {
+        self.dpop_algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// How old a DPoP proof's `iat` may be, and how far ahead of the clock: 300 s and 60 s
+    /// by default. A proof's `jti` is remembered for as long as the proof could be accepted.
+    pub fn dpop_proof_age(mut self, max_age: Duration, max_future: Duration) -> Self {
+        self.dpop_max_age = max_age.as_secs();
+        self.dpop_max_future = max_future.as_secs();
+        self
+    }
+
+    /// Where the `jti`s of accepted DPoP proofs are kept, so each proof is accepted once.
+    /// By default a [`MemoryReplayStore`] of 100,000 keys, for one process: a fleet of
+    /// gateways needs one store they share.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder()
+    ///     .replay_store(jwt_core_tower::MemoryReplayStore::new(1_000_000));
+    /// # let _ = builder;
+    /// ```
+    pub fn replay_store(mut self, store: impl ReplayStore) -> Self {
+        self.replay_store = Some(Arc::new(store));
+        self
+    }
+
+    /// How long each DPoP server nonce is handed out (for providers that
+    /// [`require_dpop_nonce`](Provider::require_dpop_nonce)); the previous one is still
+    /// accepted for as long. Default 5 minutes.
+    pub fn dpop_nonce_lifetime(mut self, lifetime: Duration) -> Self {
+        self.nonce_lifetime = lifetime;
+        self
+    }
+
+    /// The scheme and authority clients use to reach this service
+    /// (`https://api.example`), which DPoP proofs name in their `htu`. Without it, they are
+    /// those of the request: the connection's scheme (`https` with a
+    /// [`SecureConnection`](crate::SecureConnection) extension, else `http`) and its `Host`
+    /// header, or what a [trusted proxy](Self::trusted_proxies) forwarded.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder()
+    ///     .public_origin("https://api.example");
+    /// # let _ = builder;
+    /// ```
+    pub fn public_origin(mut self, origin: &str) -> Self {
+        self.public_origin = Some(origin.to_string());
+        self
+    }
+
+    /// The proxies whose `Forwarded` (`proto`, `host`) or `X-Forwarded-Proto` and
+    /// `X-Forwarded-Host` headers say which URI the client used, for DPoP proofs: only
+    /// requests whose peer (axum's `ConnectInfo<SocketAddr>`) is one of them are read so;
+    /// from anyone else those headers are ignored, since a client could write them. The
+    /// last value of each is used: the one the trusted proxy added.
+    ///
+    /// ```
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// let builder = jwt_core_tower::Authenticator::<Claims>::builder()
+    ///     .trusted_proxies(["10.0.0.2".parse().unwrap()]);
+    /// # let _ = builder;
+    /// ```
+    pub fn trusted_proxies(mut self, proxies: impl IntoIterator<Item = IpAddr>) -> Self {
+        self.trusted_proxies = proxies.into_iter().collect();
+        self
+    }
+
     /// Discovers each provider and fetches its keys, then starts the background refreshes
     /// (it must run inside a tokio runtime). A provider that cannot be reached now is a
     /// configuration error; once running, outages are absorbed as [`KeyCachePolicy`]
@@ -203,6 +330,29 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
             return Err(BuildError::NoProvider);
         }
         one_introspector_per_token(&self.providers, self.introspect_in_turn)?;
+        let public_origin = match self.public_origin {
+            Some(origin) => Some(checked_origin(&origin)?),
+            None => None,
+        };
+        let dpop = DpopSettings {
+            offers_bearer: self
+                .providers
+                .iter()
+                .any(|p| p.sender_constraint.allows_bearer()),
+            offers_dpop: self
+                .providers
+                .iter()
+                .any(|p| p.sender_constraint.allows_dpop()),
+            algorithms: self.dpop_algorithms,
+            max_age: self.dpop_max_age,
+            max_future: self.dpop_max_future,
+            replay: self
+                .replay_store
+                .unwrap_or_else(|| Arc::new(MemoryReplayStore::new(REPLAY_STORE_CAPACITY))),
+            nonces: Nonces::new(self.nonce_lifetime).map_err(|_| BuildError::NoRandomness)?,
+            public_origin,
+            trusted_proxies: self.trusted_proxies,
+        };
         let metrics = Arc::new(Metrics::default());
         let fetcher = Fetcher::new(self.http).map_err(|error| BuildError::Provider {
             issuer: String::new(),
@@ -303,8 +453,21 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                 fetcher,
                 metrics,
                 introspect_in_turn: self.introspect_in_turn,
+                dpop,
             }),
         })
+    }
+}
+
+/// A public origin as `scheme://authority`, without a trailing slash.
+fn checked_origin(origin: &str) -> Result<String, BuildError> {
+    let invalid = || BuildError::InvalidPublicOrigin(origin.to_string());
+    let uri: http::Uri = origin.parse().map_err(|_| invalid())?;
+    match (uri.scheme_str(), uri.authority(), uri.path()) {
+        (Some(scheme @ ("http" | "https")), Some(authority), "" | "/") if uri.query().is_none() => {
+            Ok(format!("{scheme}://{authority}"))
+        }
+        _ => Err(invalid()),
     }
 }
 

@@ -7,12 +7,16 @@ use jwt_core::json::{self, Value};
 use serde::de::DeserializeOwned;
 use tracing::{debug, trace};
 
-use super::{Authenticator, Entry, Verified, token_digest};
+use super::{Authenticator, Entry, Presented, Verified, token_digest};
 use crate::metrics::bump;
 use crate::refusal::Refusal;
 
 impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
-    pub(super) async fn verify_jws(&self, token: &str) -> Result<Verified<T>, Refusal> {
+    pub(super) async fn verify_jws(
+        &self,
+        token: &str,
+        presented: &Presented<'_>,
+    ) -> Result<Verified<T>, Refusal> {
         let inner = &self.inner;
         let now = (inner.clock)();
         let digest = inner.token_cache.as_ref().map(|_| token_digest(token));
@@ -26,7 +30,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                 if current && keys.is_some_and(|k| k.usable_now()) {
                     bump(&inner.metrics.token_cache_hits);
                     trace!("verified-token cache hit");
-                    return self.recheck(&entry, now);
+                    return self.recheck(&entry, now, presented);
                 }
                 if !current {
                     cache.invalidate(digest);
@@ -38,6 +42,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         }
         let index = self.provider_for(token)?;
         let provider = inner.providers.get(index).ok_or(Refusal::UnknownIssuer)?;
+        if !presented.allowed_by(&provider.config) {
+            return Err(Refusal::SchemeNotAllowed);
+        }
         let mut snapshot = provider
             .keys
             .usable()
@@ -46,7 +53,8 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let mut buf = vec![0u8; 2 * token.len()];
         let claims = loop {
             let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
-            let outcome = provider.config.with_validation(false, |policy| {
+            let confirmed = presented.confirmation();
+            let outcome = provider.config.with_validation(false, confirmed, |policy| {
                 set.verify_claims(token, policy, now, &mut buf)
             });
             match outcome {
@@ -76,7 +84,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
 
     /// Chooses the provider by the token's `iss`, read before verification (verification
     /// then binds the provider's keys to that issuer). With one provider there is no choice.
-    fn provider_for(&self, token: &str) -> Result<usize, Refusal> {
+    pub(super) fn provider_for(&self, token: &str) -> Result<usize, Refusal> {
         if self.inner.providers.len() == 1 {
             return Ok(0);
         }

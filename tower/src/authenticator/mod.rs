@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use http::HeaderName;
-use jwt_core::bearer;
+use jwt_core::{Confirmation, bearer};
 use moka::Expiry;
 use moka::sync::Cache;
 use serde::de::DeserializeOwned;
@@ -18,15 +18,18 @@ use crate::fetch::Fetcher;
 use crate::keys::ProviderKeys;
 use crate::metrics::{Metrics, MetricsSnapshot, bump};
 use crate::provider::Provider;
-use crate::refusal::Refusal;
+use crate::refusal::{Refusal, Scheme};
 
 mod accepted;
 mod builder;
+mod dpop;
 mod introspect;
 mod jws;
 mod verified;
 
 pub use builder::{AuthenticatorBuilder, BuildError};
+pub(crate) use dpop::Presentation;
+pub use dpop::SecureConnection;
 pub use verified::Verified;
 
 /// Verifies bearer tokens for a set of trusted providers: the engine of
@@ -89,6 +92,33 @@ struct Inner<T> {
     fetcher: Fetcher,
     metrics: Arc<Metrics>,
     introspect_in_turn: bool,
+    dpop: dpop::DpopSettings,
+}
+
+/// How the request presented its token: the scheme, and with DPoP the thumbprint of the key
+/// its proof was verified with, which a bound token's `cnf` must name.
+pub(crate) struct Presented<'a> {
+    scheme: Scheme,
+    confirmed: Option<&'a str>,
+}
+
+impl Presented<'_> {
+    const BEARER: Presented<'static> = Presented {
+        scheme: Scheme::Bearer,
+        confirmed: None,
+    };
+
+    fn confirmation(&self) -> Option<Confirmation<'_>> {
+        self.confirmed.map(Confirmation::JwkThumbprint)
+    }
+
+    /// Whether `provider` takes tokens presented this way.
+    fn allowed_by(&self, provider: &Provider) -> bool {
+        match self.scheme {
+            Scheme::Bearer => provider.sender_constraint.allows_bearer(),
+            Scheme::Dpop => provider.sender_constraint.allows_dpop(),
+        }
+    }
 }
 
 struct ProviderState {
@@ -157,8 +187,12 @@ impl<T> Authenticator<T> {
         })
     }
 
-    pub(crate) fn count_refusal(&self) {
+    /// Counts a request refused before its token was looked at.
+    pub(crate) fn count_refusal(&self, used: Option<Scheme>) {
         bump(&self.inner.metrics.refused);
+        if used == Some(Scheme::Dpop) {
+            bump(&self.inner.metrics.dpop_refused);
+        }
     }
 }
 
@@ -182,6 +216,23 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         outcome
     }
 
+    /// Checks a token as the request presented it (as a bearer token, or with a DPoP proof),
+    /// and counts the outcome.
+    pub(crate) async fn authenticate_presented(
+        &self,
+        presentation: Presentation<'_>,
+    ) -> Result<Verified<T>, Refusal> {
+        let outcome = self.check_presented(presentation).await;
+        match &outcome {
+            Ok(_) => bump(&self.inner.metrics.accepted),
+            Err(refusal) => {
+                bump(&self.inner.metrics.refused);
+                debug!(%refusal, "token refused");
+            }
+        }
+        outcome
+    }
+
     /// Checks a bearer token: a JWS with the keys of the provider its `iss` names, anything
     /// else by introspection at the one provider configured for it (see
     /// [`Provider::opaque_token_prefix`]; several in turn only with
@@ -190,25 +241,44 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     /// # Errors
     /// The [`Refusal`] to answer with.
     pub async fn verify(&self, token: &str) -> Result<Verified<T>, Refusal> {
+        self.verify_presented(token, &Presented::BEARER).await
+    }
+
+    /// Checks a token presented as `presented` says.
+    async fn verify_presented(
+        &self,
+        token: &str,
+        presented: &Presented<'_>,
+    ) -> Result<Verified<T>, Refusal> {
         // Three segments (two dots): a JWS. `split` finds the dots with `memchr`.
         if token.split('.').count() == 3 {
-            self.verify_jws(token).await
+            self.verify_jws(token, presented).await
         } else {
-            self.introspect(token).await
+            self.introspect(token, presented).await
         }
     }
 
-    /// A cached answer, checked again against the clock and the provider's rules.
-    fn recheck(&self, entry: &Entry<T>, now: u64) -> Result<Verified<T>, Refusal> {
+    /// A cached answer, checked again against the clock, the provider's rules and the way
+    /// it is presented now (a token bound to a key needs that key's proof on every use).
+    fn recheck(
+        &self,
+        entry: &Entry<T>,
+        now: u64,
+        presented: &Presented<'_>,
+    ) -> Result<Verified<T>, Refusal> {
         let provider = self
             .inner
             .providers
             .get(entry.provider)
             .ok_or(Refusal::UnknownIssuer)?;
         let verified = entry.verified.clone().ok_or(Refusal::NotActive)?;
+        if !presented.allowed_by(&provider.config) {
+            return Err(Refusal::SchemeNotAllowed);
+        }
+        let confirmed = presented.confirmation();
         match provider
             .config
-            .with_validation(entry.generation.is_none(), |policy| {
+            .with_validation(entry.generation.is_none(), confirmed, |policy| {
                 policy.validate(&entry.json, now)
             }) {
             Ok(()) => Ok(verified),

@@ -1,0 +1,526 @@
+//! Requests presenting their token with a DPoP proof (RFC 9449): the request URI the
+//! proof must name, the proof, the replay check, server nonces, and the token with the
+//! proven key.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Extensions, HeaderMap, Response, Uri};
+use jwt_core::Algorithm;
+use jwt_core::dpop::{self, Policy, ProofError};
+use ring::rand::SecureRandom;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tracing::debug;
+
+use super::{Authenticator, Presented, Verified};
+use crate::metrics::bump;
+use crate::refusal::{Challenges, Refusal, Scheme};
+use crate::replay::{Freshness, ReplayStore, StoreError};
+
+/// Put in a request's extensions by whatever terminates TLS for it: the request came over
+/// TLS, so the URI its DPoP proof names is `https` (without a
+/// [`public_origin`](crate::AuthenticatorBuilder::public_origin) or trusted proxy headers,
+/// a request is taken for `http` otherwise).
+///
+/// ```
+/// let mut request = http::Request::new(());
+/// request.extensions_mut().insert(jwt_core_tower::SecureConnection);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecureConnection;
+
+/// The gateway's DPoP settings.
+pub(crate) struct DpopSettings {
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) max_age: u64,
+    pub(crate) max_future: u64,
+    pub(crate) replay: Arc<dyn ReplayStore>,
+    pub(crate) nonces: Nonces,
+    pub(crate) public_origin: Option<String>,
+    pub(crate) trusted_proxies: Vec<IpAddr>,
+    /// Whether any provider takes bearer tokens, DPoP: the schemes challenges offer.
+    pub(crate) offers_bearer: bool,
+    pub(crate) offers_dpop: bool,
+}
+
+/// Stateless server nonces: a keyed hash of the current period of `lifetime` seconds, with
+/// a secret made when the gateway starts. The current period's nonce and the previous one
+/// are accepted, so a nonce handed out just before a rotation still works.
+pub(crate) struct Nonces {
+    secret: [u8; 32],
+    lifetime: u64,
+}
+
+impl Nonces {
+    pub(crate) fn new(lifetime: Duration) -> Result<Self, ring::error::Unspecified> {
+        let mut secret = [0u8; 32];
+        ring::rand::SystemRandom::new().fill(&mut secret)?;
+        Ok(Nonces {
+            secret,
+            lifetime: lifetime.as_secs().max(1),
+        })
+    }
+
+    fn of_period(&self, period: u64) -> String {
+        let mut hash = Sha256::new();
+        hash.update(self.secret);
+        hash.update(period.to_be_bytes());
+        let digest: [u8; 32] = hash.finalize().into();
+        let mut text = [0u8; 43];
+        let len = jwt_core::base64url::encode(&digest, &mut text).unwrap_or(0);
+        String::from_utf8_lossy(text.get(..len).unwrap_or_default()).into_owned()
+    }
+
+    /// The nonce handed out at `now`.
+    pub(crate) fn current(&self, now: u64) -> String {
+        self.of_period(now / self.lifetime)
+    }
+
+    /// The nonce of the previous period, still accepted.
+    fn previous(&self, now: u64) -> String {
+        self.of_period((now / self.lifetime).saturating_sub(1))
+    }
+}
+
+/// How a request presents its token, read from its headers before anything is awaited.
+pub(crate) struct Presentation<'h> {
+    pub(crate) scheme: Scheme,
+    pub(crate) token: &'h str,
+    /// For `DPoP`: the proof, the method and the URI it must name.
+    proof: Option<(&'h str, &'h str, String)>,
+}
+
+/// The token of an `Authorization` value with the `Bearer` or `DPoP` scheme (compared
+/// without regard to case): one `token68` (RFC 9110 section 11.4; RFC 6750 section 2.1
+/// calls it `b64token`).
+fn credentials(value: &str) -> Result<(Scheme, &str), Refusal> {
+    let value = value.trim_matches([' ', '\t']);
+    let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+    let scheme = if scheme.eq_ignore_ascii_case("Bearer") {
+        Scheme::Bearer
+    } else if scheme.eq_ignore_ascii_case("DPoP") {
+        Scheme::Dpop
+    } else {
+        return Err(Refusal::NoCredentials);
+    };
+    let token = rest.trim_start_matches(' ');
+    let body = token.trim_end_matches('=');
+    let valid = !body.is_empty()
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        });
+    match valid {
+        true => Ok((scheme, token)),
+        false => Err(Refusal::InvalidRequest),
+    }
+}
+
+/// The one value of header `name`: `None` without it, an error with several.
+fn one<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, Refusal> {
+    let mut values = headers.get_all(name).iter();
+    match (values.next(), values.next()) {
+        (None, _) => Ok(None),
+        (Some(value), None) => value
+            .to_str()
+            .map(Some)
+            .map_err(|_| Refusal::InvalidRequest),
+        (Some(_), Some(_)) => Err(Refusal::InvalidRequest),
+    }
+}
+
+impl<T> Authenticator<T> {
+    /// Reads how the request presents its token: `Authorization` with `Bearer`, or with
+    /// `DPoP` and one `DPoP` proof header, whose URI is worked out here. The error comes
+    /// with the scheme the request used, when it got that far.
+    pub(crate) fn presentation<'h>(
+        &self,
+        method: &'h http::Method,
+        uri: &Uri,
+        headers: &'h HeaderMap,
+        extensions: &Extensions,
+    ) -> Result<Presentation<'h>, (Option<Scheme>, Refusal)> {
+        // RFC 6750 section 2: one method per request.
+        let authorization = one(headers, "authorization")
+            .map_err(|r| (None, r))?
+            .ok_or((None, Refusal::NoCredentials))?;
+        let (scheme, token) = credentials(authorization).map_err(|r| (None, r))?;
+        if scheme == Scheme::Bearer {
+            return Ok(Presentation {
+                scheme,
+                token,
+                proof: None,
+            });
+        }
+        let refused = |refusal| (Some(Scheme::Dpop), refusal);
+        // RFC 9449 section 4.3: not more than one proof.
+        let proof = match one(headers, "dpop") {
+            Ok(Some(proof)) => proof,
+            Ok(None) => return Err(refused(Refusal::NoDpopProof)),
+            Err(_) if headers.get_all("dpop").iter().count() > 1 => {
+                return Err(refused(Refusal::InvalidRequest));
+            }
+            Err(_) => return Err(refused(Refusal::DpopProof(ProofError::Malformed))),
+        };
+        let uri = self
+            .request_uri(uri, headers, extensions)
+            .ok_or(refused(Refusal::InvalidRequest))?;
+        Ok(Presentation {
+            scheme,
+            token,
+            proof: Some((proof, method.as_str(), uri)),
+        })
+    }
+
+    /// The URI the client used (RFC 9449 section 4.3: `htu` without query and fragment):
+    /// the configured public origin, else the scheme and host a trusted proxy forwarded,
+    /// else those of the connection and its `Host` header; then the path.
+    fn request_uri(
+        &self,
+        uri: &Uri,
+        headers: &HeaderMap,
+        extensions: &Extensions,
+    ) -> Option<String> {
+        let settings = &self.inner.dpop;
+        let path = uri.path();
+        if let Some(origin) = &settings.public_origin {
+            return Some(format!("{origin}{path}"));
+        }
+        let (mut scheme, mut host) = (None, None);
+        if self.is_from_trusted_proxy(extensions) {
+            (scheme, host) = forwarded(headers);
+        }
+        let scheme = scheme
+            .or(uri.scheme_str().map(str::to_owned))
+            .unwrap_or_else(|| match extensions.get::<SecureConnection>() {
+                Some(_) => "https".into(),
+                None => "http".into(),
+            });
+        let host = match host {
+            Some(host) => host,
+            None => match uri.authority() {
+                Some(authority) => authority.as_str().to_owned(),
+                None => one(headers, "host").ok()??.to_owned(),
+            },
+        };
+        Some(format!("{scheme}://{host}{path}"))
+    }
+
+    /// Whether the request's peer is one of the trusted proxies (axum's
+    /// `ConnectInfo<SocketAddr>`).
+    fn is_from_trusted_proxy(&self, extensions: &Extensions) -> bool {
+        let proxies = &self.inner.dpop.trusted_proxies;
+        if proxies.is_empty() {
+            return false;
+        }
+        #[cfg(feature = "axum")]
+        {
+            let peer = extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+            peer.is_some_and(|peer| proxies.contains(&peer.0.ip()))
+        }
+        #[cfg(not(feature = "axum"))]
+        {
+            let _ = extensions;
+            false
+        }
+    }
+
+    /// The answer to a refused request: the challenges of the schemes the gateway takes,
+    /// and a fresh nonce with `use_dpop_nonce`.
+    pub(crate) fn refusal_response<B: Default>(
+        &self,
+        refusal: Refusal,
+        used: Option<Scheme>,
+    ) -> Response<B> {
+        let settings = &self.inner.dpop;
+        let realm = self.realm();
+        let mut offered = match (settings.offers_bearer, settings.offers_dpop) {
+            (true, true) => Challenges::bearer(realm).dpop(&settings.algorithms),
+            (false, true) => Challenges::dpop_only(realm, &settings.algorithms),
+            _ => Challenges::bearer(realm),
+        };
+        if let Some(used) = used {
+            offered = offered.used(used);
+        }
+        let nonce;
+        if refusal == Refusal::DpopProof(ProofError::Nonce) {
+            nonce = settings.nonces.current((self.inner.clock)());
+            offered = offered.nonce(&nonce);
+        }
+        refusal.challenged_response(&offered)
+    }
+}
+
+/// The scheme and host a proxy says the client used: `Forwarded` (RFC 7239) `proto` and
+/// `host`, else `X-Forwarded-Proto` and `X-Forwarded-Host`; of each, the last value, the
+/// one the trusted proxy itself added.
+fn forwarded(headers: &HeaderMap) -> (Option<String>, Option<String>) {
+    let last = |name: &str| {
+        let values = headers.get_all(name).iter().filter_map(|v| v.to_str().ok());
+        let last = values.flat_map(|v| v.split(',')).last()?.trim();
+        (!last.is_empty()).then(|| last.to_owned())
+    };
+    if let Some(element) = last("forwarded") {
+        let (mut proto, mut host) = (None, None);
+        for pair in element.split(';') {
+            let Some((name, value)) = pair.trim().split_once('=') else {
+                continue;
+            };
+            let value = value.trim_matches('"').to_owned();
+            if name.eq_ignore_ascii_case("proto") {
+                proto = Some(value);
+            } else if name.eq_ignore_ascii_case("host") {
+                host = Some(value);
+            }
+        }
+        return (proto, host);
+    }
+    (last("x-forwarded-proto"), last("x-forwarded-host"))
+}
+
+impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
+    /// Checks a request's token as it was presented: a bearer token, or a DPoP proof and
+    /// then the token with the proof's key.
+    pub(crate) async fn check_presented(
+        &self,
+        presentation: Presentation<'_>,
+    ) -> Result<Verified<T>, Refusal> {
+        let Some((proof, method, uri)) = &presentation.proof else {
+            return self
+                .verify_presented(presentation.token, &Presented::BEARER)
+                .await;
+        };
+        let metrics = &self.inner.metrics;
+        let outcome = async {
+            let thumbprint = self
+                .check_proof(proof, method, uri, presentation.token)
+                .await?;
+            let presented = Presented {
+                scheme: Scheme::Dpop,
+                confirmed: Some(&thumbprint),
+            };
+            self.verify_presented(presentation.token, &presented).await
+        }
+        .await;
+        match &outcome {
+            Ok(_) => bump(&metrics.dpop_accepted),
+            Err(refusal) => {
+                bump(&metrics.dpop_refused);
+                debug!(%refusal, "DPoP request refused");
+            }
+        }
+        outcome
+    }
+
+    /// Verifies the proof for this request and token (every check of RFC 9449 section 4.3,
+    /// the provider's nonce if it requires one), and accepts its `jti` once: the proof key's
+    /// thumbprint.
+    async fn check_proof(
+        &self,
+        proof: &str,
+        method: &str,
+        uri: &str,
+        token: &str,
+    ) -> Result<String, Refusal> {
+        let inner = &self.inner;
+        let settings = &inner.dpop;
+        let now = (inner.clock)();
+        let policy = Policy::new()
+            .algorithms(&settings.algorithms)
+            .max_age(settings.max_age)
+            .max_future(settings.max_future);
+        let request = dpop::Request::new(method, uri).access_token(token);
+        let mut buf = vec![0u8; proof.len()];
+        let refused = |error| match error {
+            jwt_core::Error::Dpop(error) => Refusal::DpopProof(error),
+            _ => Refusal::DpopProof(ProofError::Malformed),
+        };
+        let verified = if self.nonce_required(token) {
+            let current = settings.nonces.current(now);
+            match dpop::verify_proof(proof, &request, &policy.nonce(&current), now, &mut buf) {
+                Err(jwt_core::Error::Dpop(ProofError::Nonce)) => {
+                    // The nonce of the previous period is still good.
+                    let previous = settings.nonces.previous(now);
+                    let mut buf = vec![0u8; proof.len()];
+                    dpop::verify_proof(proof, &request, &policy.nonce(&previous), now, &mut buf)
+                        .map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
+                }
+                other => {
+                    other.map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
+                }
+            }
+        } else {
+            dpop::verify_proof(proof, &request, &policy, now, &mut buf)
+                .map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
+        };
+        let (thumbprint, jti, issued_at) = verified.map_err(refused)?;
+        // Accepted until `iat` leaves the window: proofs are refused as stale after that.
+        let ttl = issued_at
+            .saturating_add(settings.max_age)
+            .saturating_add(1)
+            .saturating_sub(now);
+        let mut key = Sha256::new();
+        key.update(thumbprint.as_bytes());
+        key.update([0]);
+        key.update(jti.as_bytes());
+        match settings
+            .replay
+            .check_and_remember(key.finalize().into(), Duration::from_secs(ttl))
+            .await
+        {
+            Ok(Freshness::Fresh) => Ok(thumbprint),
+            Ok(Freshness::Replayed) => {
+                bump(&inner.metrics.dpop_replays);
+                Err(Refusal::DpopReplayed)
+            }
+            Err(error) => {
+                if error == StoreError::Full {
+                    bump(&inner.metrics.replay_store_full);
+                }
+                tracing::warn!(%error, "DPoP proof refused: its replay check failed");
+                Err(Refusal::ReplayCheckUnavailable)
+            }
+        }
+    }
+
+    /// Whether a proof for `token` must carry the server nonce: the token's provider
+    /// requires one (for an opaque token, any provider it may be sent to).
+    fn nonce_required(&self, token: &str) -> bool {
+        let providers = &self.inner.providers;
+        if !providers.iter().any(|p| p.config.dpop_nonce) {
+            return false;
+        }
+        if token.split('.').count() == 3 {
+            // An unreadable `iss` is refused with the token; until then, the safe answer.
+            self.provider_for(token)
+                .ok()
+                .and_then(|index| providers.get(index))
+                .is_none_or(|p| p.config.dpop_nonce)
+        } else {
+            self.introspectors_for(token)
+                .any(|(_, p, _, _)| p.config.dpop_nonce)
+        }
+    }
+}
+
+// The peer address comes from axum's `ConnectInfo`.
+#[cfg(all(test, feature = "axum"))]
+mod tests {
+    use std::net::SocketAddr;
+
+    use super::*;
+    use crate::Provider;
+
+    async fn authenticator(
+        configure: impl FnOnce(
+            crate::AuthenticatorBuilder<serde_json::Value>,
+        ) -> crate::AuthenticatorBuilder<serde_json::Value>,
+    ) -> Authenticator<serde_json::Value> {
+        let builder = Authenticator::builder().provider(Provider::with_jwks(
+            "https://idp.example",
+            br#"{"keys":[]}"#,
+        ));
+        configure(builder).build().await.unwrap()
+    }
+
+    /// The URI of a request to `/orders?page=2` from `peer`, with `headers`.
+    fn uri_of(
+        auth: &Authenticator<serde_json::Value>,
+        headers: &[(&str, &str)],
+        peer: &str,
+        tls: bool,
+    ) -> Option<String> {
+        let mut request = http::Request::get("/orders?page=2");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut request = request.body(()).unwrap();
+        let peer: SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        if tls {
+            request.extensions_mut().insert(SecureConnection);
+        }
+        auth.request_uri(request.uri(), request.headers(), request.extensions())
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_request_uri_is_the_one_the_client_used() {
+        let forwarded = [
+            ("host", "internal:8080"),
+            (
+                "forwarded",
+                "for=1.2.3.4;proto=http;host=evil.example, for=5.6.7.8;proto=https;host=api.example",
+            ),
+        ];
+        let x_forwarded = [
+            ("host", "internal:8080"),
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "evil.example, api.example"),
+        ];
+        let direct = authenticator(|b| b).await;
+        // The connection and its Host header; the query is not part of it.
+        assert_eq!(
+            uri_of(&direct, &[("host", "api.example:8443")], "9.9.9.9:1", false).as_deref(),
+            Some("http://api.example:8443/orders")
+        );
+        assert_eq!(
+            uri_of(&direct, &[("host", "api.example")], "9.9.9.9:1", true).as_deref(),
+            Some("https://api.example/orders")
+        );
+        assert_eq!(uri_of(&direct, &[], "9.9.9.9:1", false), None);
+        // Proxy headers from a peer nobody trusts are ignored.
+        for headers in [&forwarded[..], &x_forwarded[..]] {
+            assert_eq!(
+                uri_of(&direct, headers, "10.0.0.2:1", false).as_deref(),
+                Some("http://internal:8080/orders")
+            );
+        }
+        // From a trusted proxy, the last value of each: the one it added.
+        let proxied = authenticator(|b| b.trusted_proxies(["10.0.0.2".parse().unwrap()])).await;
+        for headers in [&forwarded[..], &x_forwarded[..]] {
+            assert_eq!(
+                uri_of(&proxied, headers, "10.0.0.2:1", false).as_deref(),
+                Some("https://api.example/orders")
+            );
+            assert_eq!(
+                uri_of(&proxied, headers, "10.0.0.3:1", false).as_deref(),
+                Some("http://internal:8080/orders")
+            );
+        }
+        // A public origin wins over all of it.
+        let public = authenticator(|b| {
+            b.public_origin("https://API.example:443/")
+                .trusted_proxies(["10.0.0.2".parse().unwrap()])
+        })
+        .await;
+        assert_eq!(
+            uri_of(&public, &forwarded, "10.0.0.2:1", false).as_deref(),
+            Some("https://API.example:443/orders")
+        );
+        assert!(
+            Authenticator::<serde_json::Value>::builder()
+                .provider(Provider::with_jwks(
+                    "https://idp.example",
+                    br#"{"keys":[]}"#
+                ))
+                .public_origin("https://api.example/base?x")
+                .build()
+                .await
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn nonces_rotate_and_the_previous_one_is_still_known() {
+        let nonces = Nonces::new(Duration::from_secs(300)).unwrap();
+        assert_eq!(nonces.current(600), nonces.current(899));
+        assert_ne!(nonces.current(600), nonces.current(900));
+        assert_eq!(nonces.previous(900), nonces.current(600));
+        // Another gateway's secret makes other nonces.
+        let other = Nonces::new(Duration::from_secs(300)).unwrap();
+        assert_ne!(nonces.current(600), other.current(600));
+    }
+}
