@@ -160,6 +160,9 @@ fn made_proofs_verify_and_bind_their_token<K: dpop::ProofKey>(key: &K) {
         .to_string();
     let request = Request::new("GET", URI);
     assert!(check(&proof, &request, &Policy::new().nonce("n-42"), NOW).is_ok());
+    let mut buf = [0u8; 1024];
+    let unchecked = dpop::verify_proof(&proof, &request, &Policy::new(), NOW, &mut buf).unwrap();
+    assert!(unchecked.nonce().is_some_and(|n| n == "n-42"));
     assert_eq!(
         check(&proof, &request, &Policy::new().nonce("n-43"), NOW),
         Err(Error::Dpop(ProofError::Nonce))

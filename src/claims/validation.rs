@@ -212,6 +212,27 @@ impl<'a> Validation<'a> {
         self
     }
 
+    /// Accepts a token bound to the key `confirmed` names, without requiring a binding: a
+    /// token with `cnf` must name that key and nothing else, and a token without `cnf` is a
+    /// bearer token as usual. For a proof the client gives with every request whether or not
+    /// its token is bound: the TLS client certificate of a mutually authenticated connection
+    /// (RFC 8705 section 3), where bearer tokens stay valid.
+    ///
+    /// ```
+    /// use jwt_core::{Confirmation, Error, Validation};
+    /// let certificate = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
+    /// let policy = Validation::new().confirmed_if_bound(Confirmation::CertificateThumbprint(certificate));
+    /// let bound = br#"{"exp":9,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#;
+    /// assert_eq!(policy.validate(bound, 0), Ok(()));
+    /// assert_eq!(policy.validate(br#"{"exp":9}"#, 0), Ok(()));
+    /// let other = br#"{"exp":9,"cnf":{"x5t#S256":"A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0"}}"#;
+    /// assert_eq!(policy.validate(other, 0), Err(Error::SenderConstrained));
+    /// ```
+    pub const fn confirmed_if_bound(mut self, confirmed: Confirmation<'a>) -> Self {
+        self.confirmed = Some(confirmed);
+        self
+    }
+
     /// Seconds of clock skew tolerated for `exp`, `nbf` and `iat`, at most [`MAX_LEEWAY`]:
     /// a larger value is clamped to it.
     ///

@@ -152,6 +152,7 @@ impl<'a> Request<'a> {
 pub struct Proof<'b> {
     jti: &'b str,
     iat: u64,
+    nonce: Option<JsonStr<'b>>,
     thumbprint: Thumbprint,
 }
 
@@ -165,6 +166,12 @@ impl<'b> Proof<'b> {
     /// `iat`, in Unix seconds: with the window, when the replay store may forget the `jti`.
     pub fn issued_at(&self) -> u64 {
         self.iat
+    }
+
+    /// `nonce`, when the proof has one: for a server that checks it itself (one that
+    /// accepts its previous nonce for a while, say) instead of with [`Policy::nonce`].
+    pub fn nonce(&self) -> Option<JsonStr<'b>> {
+        self.nonce
     }
 
     /// The RFC 7638 SHA-256 thumbprint of the key that signed the proof (base64url).
@@ -218,6 +225,7 @@ pub fn verify_proof<'b>(
     Ok(Proof {
         jti: claims.jti,
         iat: claims.iat,
+        nonce: claims.nonce,
         thumbprint,
     })
 }
