@@ -1,29 +1,13 @@
-//! `jwt_header`, a token's header read without verifying it, and `jwt_alg`.
+//! `jwt_header`, a token's header read without verifying it.
 
 use core::ffi::c_char;
 
 use jwt_core::Error;
 
+use crate::alg::{c_alg, jwt_alg};
 use crate::boundary::{bytes_mut, call, out, text};
 use crate::status::jwt_status;
 use crate::string::{jwt_str, unescaped};
-
-/// A signature algorithm.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum jwt_alg {
-    JWT_ALG_HS256 = 1,
-    JWT_ALG_ES256 = 2,
-    JWT_ALG_RS256 = 3,
-}
-
-fn c_alg(alg: jwt_core::Algorithm) -> jwt_alg {
-    match alg {
-        jwt_core::Algorithm::Es256 => jwt_alg::JWT_ALG_ES256,
-        jwt_core::Algorithm::Rs256 => jwt_alg::JWT_ALG_RS256,
-        _ => jwt_alg::JWT_ALG_HS256,
-    }
-}
 
 /// A token's header, read without verifying anything (to choose a key).
 #[repr(C)]
@@ -70,7 +54,7 @@ pub unsafe extern "C" fn jwt_decode_header(
         }
         let [kid, typ] = text;
         *header = jwt_header {
-            alg: c_alg(read.alg),
+            alg: c_alg(read.alg)?,
             kid,
             typ,
         };

@@ -2,7 +2,10 @@
 
 use core::ffi::c_char;
 
-use crate::boundary::{bytes, call, call_or, usable};
+use jwt_core::Algorithm;
+
+use crate::alg::{ALGORITHM_COUNT, algorithm_of};
+use crate::boundary::{array, bytes, call, call_or, usable};
 use crate::status::jwt_status;
 use crate::storage::{CallerStorage, caller_storage};
 
@@ -57,6 +60,53 @@ pub unsafe extern "C" fn jwt_keyset_parse(
         // SAFETY: forwarded to the caller.
         let jwks = unsafe { bytes(jwks.cast(), jwks_len) }?;
         let parsed = KeysetValue::parse(jwks)?;
+        // SAFETY: forwarded to the caller.
+        unsafe { jwt_keyset::store(set, parsed) }
+    })
+}
+
+/// Parses `jwks` into `set` as `jwt_keyset_parse` does, with the algorithms that keys naming
+/// none may be used for: `algs`, `algs_len` `jwt_alg` numbers. A key without `alg` is bound
+/// to its type's algorithm (`RSA` RS256, `oct` HS256, `EC` and `OKP` their curve's), never to
+/// whatever a token's header says; when `algs` lists algorithms of its type, it is imported
+/// once for each of them instead. Microsoft Entra ID publishes RSA keys without `alg`: a
+/// verifier that allows RS256 and PS256 for them lists both.
+///
+/// Returns as `jwt_keyset_parse`, and `JWT_INVALID_ARGUMENT` for a number that is no
+/// `jwt_alg`.
+///
+/// # Safety
+/// As `jwt_keyset_parse`, and `algs` must point to `algs_len` numbers (or be NULL with
+/// `algs_len` 0).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn jwt_keyset_parse_assuming(
+    set: *mut jwt_keyset,
+    jwks: *const c_char,
+    jwks_len: usize,
+    algs: *const u32,
+    algs_len: usize,
+) -> jwt_status {
+    call(|| {
+        usable(set)?;
+        // SAFETY (both): forwarded to the caller.
+        let jwks = unsafe { bytes(jwks.cast(), jwks_len) }?;
+        let algs = unsafe { array(algs, algs_len) }?;
+        // Each algorithm once: there are as many as `jwt_alg` numbers.
+        let mut assumed = [Algorithm::Hs256; ALGORITHM_COUNT];
+        let mut count = 0;
+        for &number in algs {
+            let alg = algorithm_of(number)?;
+            let known = assumed.get(..count).unwrap_or_default();
+            if !known.contains(&alg) {
+                let slot = assumed
+                    .get_mut(count)
+                    .ok_or(jwt_status::JWT_INVALID_ARGUMENT)?;
+                *slot = alg;
+                count += 1;
+            }
+        }
+        let assumed = assumed.get(..count).unwrap_or_default();
+        let parsed = KeysetValue::parse_assuming(jwks, assumed)?;
         // SAFETY: forwarded to the caller.
         unsafe { jwt_keyset::store(set, parsed) }
     })

@@ -15,9 +15,10 @@
 //! - `boundary`: pointers to slices and references, and the call wrapper (panic boundary);
 //! - `storage`: caller storage;
 //! - `string`: `jwt_str`, and JSON strings copied into the caller's buffer;
+//! - `alg`: `jwt_alg`, the algorithms;
 //! - `key`, `keyset`: `jwt_key`, `jwt_keyset`;
 //! - `claims`: `jwt_claims`, `jwt_claim`, member lookups;
-//! - `header`: `jwt_header`, `jwt_alg`;
+//! - `header`: `jwt_header`;
 //! - `policy`: `jwt_policy`, `jwt_preset`;
 //! - `bearer`: RFC 6750 for gateways;
 //! - `sign`: `jwt_sign`;
@@ -26,8 +27,19 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types)]
 
-#[cfg(not(any(feature = "hs256", feature = "es256", feature = "rs256")))]
-compile_error!("jwt-core-ffi verifies with at least one of its features hs256, es256, rs256");
+#[cfg(not(any(
+    feature = "hmac",
+    feature = "rsa",
+    feature = "p256",
+    feature = "p384",
+    feature = "p521",
+    feature = "k256",
+    feature = "ed25519"
+)))]
+compile_error!(
+    "jwt-core-ffi verifies with at least one of its features \
+     hmac, rsa, p256, p384, p521, k256, ed25519"
+);
 
 // cbindgen writes the items of the header in the order of these declarations: the
 // ground every call stands on, then what verifying a token takes, then the rest.
@@ -36,6 +48,7 @@ mod status;
 mod storage;
 mod string;
 
+mod alg;
 mod key;
 mod keyset;
 mod policy;
@@ -46,6 +59,7 @@ mod claims;
 mod header;
 mod sign;
 
+pub use alg::*;
 pub use bearer::*;
 pub use claims::*;
 pub use header::*;

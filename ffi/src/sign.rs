@@ -71,10 +71,10 @@ impl serde::Serialize for JsonText<'_> {
     }
 }
 
-/// Signs the claims `claims_json` (a JSON object, `claims_len` bytes) with `key` (an HS256
-/// secret or an ES256 private key) into `out` (`out_len` bytes), writing the token's length
-/// to `*token_len`. The header is `alg` from the key, then `typ` (`{NULL, 0}` for `JWT`) and
-/// `kid` when given. The token is not NUL-terminated.
+/// Signs the claims `claims_json` (a JSON object, `claims_len` bytes) with `key` (an HMAC
+/// secret, or an ECDSA or Ed25519 private key) into `out` (`out_len` bytes), writing the
+/// token's length to `*token_len`. The header is `alg` from the key, then `typ` (`{NULL, 0}`
+/// for `JWT`) and `kid` when given. The token is not NUL-terminated.
 ///
 /// Returns `JWT_JSON` for claims that are not a JSON object, `JWT_INVALID_CLAIM` for a
 /// registered claim of the wrong type, `JWT_INVALID_KEY` for a key that only verifies,

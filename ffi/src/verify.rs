@@ -64,13 +64,14 @@ pub unsafe extern "C" fn jwt_verify(
     // SAFETY: forwarded to the caller.
     unsafe {
         verify_into(token, token_len, policy, now, buf, buf_len, claims, || {
-            jwt_key::load(key).map(Held::verifying)
+            jwt_key::load(key)
         })
     }
 }
 
-/// Checks a JWS signature, in its algorithm's JWS form (a 32-byte HMAC, a 64-byte P1363
-/// ECDSA signature, an RSA PKCS#1 v1.5 signature), over `signing_input` with `key`. This is
+/// Checks a JWS signature, in its algorithm's JWS form (an HMAC of the hash's length, an
+/// ECDSA `r || s` of twice the curve's field length, an RSA signature as long as the
+/// modulus, a 64-byte Ed25519 signature), over `signing_input` with `key`. This is
 /// the signature step of `jwt_verify` alone: no header, no claims, no policy. Use it for JWS
 /// formats `jwt_verify` does not read (detached payloads); tokens go through `jwt_verify`.
 ///
@@ -92,7 +93,7 @@ pub unsafe extern "C" fn jwt_verify_signature(
         let key = unsafe { jwt_key::load(key) }?;
         let input = unsafe { bytes(signing_input, input_len) }?;
         let signature = unsafe { bytes(signature, signature_len) }?;
-        Ok(key.verifying().verify_signature(input, signature)?)
+        Ok(key.verifying(|key| key.verify_signature(input, signature))?)
     })
 }
 
@@ -134,7 +135,7 @@ trait Verifier {
     ) -> Result<&'b [u8], Error>;
 }
 
-impl Verifier for &dyn jwt_core::VerifyingKey {
+impl Verifier for &Held {
     fn verify_claims<'b>(
         &self,
         token: &str,
@@ -142,7 +143,9 @@ impl Verifier for &dyn jwt_core::VerifyingKey {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<&'b [u8], Error> {
-        jwt_core::verify_claims(token, *self, validation, now, buf).map(|claims| claims.json())
+        self.verifying(|key| {
+            jwt_core::verify_claims(token, key, validation, now, buf).map(|claims| claims.json())
+        })
     }
 }
 

@@ -378,6 +378,314 @@ fn keyset_defines() -> String {
     )
 }
 
+/// How a case's key is given in raw form (`struct algorithm.raw_kind`).
+#[derive(Clone, Copy)]
+enum Raw {
+    /// An HMAC secret (`jwt_key_hmac`); it also signs.
+    Secret = 1,
+    /// A SEC1 point (`jwt_key_ecdsa`); the private form is the scalar.
+    EcPoint = 2,
+    /// An RSA SubjectPublicKeyInfo (`jwt_key_rsa_der`); no private form.
+    RsaDer = 3,
+    /// An Ed25519 public key (`jwt_key_ed25519`); the private form is the seed.
+    Ed25519 = 4,
+}
+
+/// A token of one algorithm signed by jwt-core, with its key in every form the C interface
+/// takes, and the token altered three ways.
+struct AlgorithmCase {
+    name: &'static str,
+    /// The JWK with `alg` and `kid` (the algorithm's name).
+    jwk: Value,
+    raw: (Raw, Vec<u8>),
+    /// What signs in C: the secret, scalar or seed (RSA: none).
+    private: Option<Vec<u8>>,
+    token: String,
+    /// Whether a JWK of this key without `alg` is bound to this algorithm.
+    is_default: bool,
+    /// An algorithm of the same key type, for the relabelled token.
+    other: &'static str,
+}
+
+impl AlgorithmCase {
+    fn new(
+        name: &'static str,
+        key: &(impl jwt_core::SigningKey + ?Sized),
+        jwk: Value,
+        raw: (Raw, Vec<u8>),
+        private: Option<Vec<u8>>,
+        (is_default, other): (bool, &'static str),
+    ) -> Self {
+        let mut jwk = jwk;
+        jwk["alg"] = json!(name);
+        jwk["kid"] = json!(name);
+        let claims = json!({ "sub": format!("{name} subject"), "exp": NOW + 300 });
+        let token = jwt_core::sign_to_string(key, &HeaderFields::new().kid(name), &claims).unwrap();
+        AlgorithmCase {
+            name,
+            jwk,
+            raw,
+            private,
+            token,
+            is_default,
+            other,
+        }
+    }
+
+    /// The claims replaced after signing, the signature kept.
+    fn forged(&self) -> String {
+        let (header, rest) = self.token.split_once('.').unwrap();
+        let signature = rest.split_once('.').unwrap().1;
+        let claims = json!({ "sub": "someone else", "exp": NOW + 300 });
+        format!(
+            "{header}.{}.{signature}",
+            b64(claims.to_string().as_bytes())
+        )
+    }
+
+    /// The first signature character changed (a whole sextet: still canonical base64url).
+    fn tampered(&self) -> String {
+        let at = self.token.rfind('.').unwrap() + 1;
+        let mut token = self.token.clone();
+        let first = if &token[at..=at] == "A" { "B" } else { "A" };
+        token.replace_range(at..=at, first);
+        token
+    }
+
+    /// The header naming `other`, the claims and signature kept.
+    fn relabelled(&self) -> String {
+        let header = format!(r#"{{"alg":"{}","kid":"{}"}}"#, self.other, self.name);
+        let rest = self.token.split_once('.').unwrap().1;
+        format!("{}.{rest}", b64(header.as_bytes()))
+    }
+
+    /// The JWK without `alg`.
+    fn alg_less_jwk(&self) -> String {
+        let mut jwk = self.jwk.clone();
+        jwk.as_object_mut().unwrap().remove("alg");
+        jwk.to_string()
+    }
+
+    fn c(&self) -> String {
+        let (kind, raw) = &self.raw;
+        let private = self
+            .private
+            .as_deref()
+            .map_or("NULL, 0".to_string(), c_literal);
+        format!(
+            "    {{{name}, JWT_ALG_{upper}, {jwk}, {alg_less}, {kind}, {raw}, {private}, {token},\n     \
+             {forged}, {tampered}, {relabelled}, JWT_ALG_{other}, {sub}, {default}}},\n",
+            name = c_string(self.name),
+            upper = self.name.to_uppercase(),
+            other = self.other.to_uppercase(),
+            jwk = c_string(&self.jwk.to_string()),
+            alg_less = c_string(&self.alg_less_jwk()),
+            kind = *kind as u8,
+            raw = c_literal(raw),
+            token = c_string(&self.token),
+            forged = c_string(&self.forged()),
+            tampered = c_string(&self.tampered()),
+            relabelled = c_string(&self.relabelled()),
+            sub = c_string(&format!("{} subject", self.name)),
+            default = u8::from(self.is_default),
+        )
+    }
+}
+
+/// One case per algorithm: HMAC secrets of the hash's length, the repository's RSA 2048-bit
+/// key under each RSA algorithm, ECDSA and Ed25519 keys from fixed scalars and seed.
+fn algorithm_cases() -> Vec<AlgorithmCase> {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let read = |path: &str| std::fs::read(data.join(path)).unwrap();
+    let oct = |secret: &[u8]| json!({"kty": "oct", "k": b64(secret)});
+    let (s256, s384, s512) = (vec![0x31; 32], vec![0x32; 48], vec![0x33; 64]);
+
+    let pkcs8 = read("keys/rsa2048.pkcs8.der");
+    let auth0: Value = serde_json::from_slice(&read("jwks/auth0.json")).unwrap();
+    let current = auth0["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == "auth0-current")
+        .unwrap();
+    let rsa_jwk = json!({"kty": "RSA", "n": current["n"], "e": current["e"]});
+    let rsa_der = (Raw::RsaDer, read("keys/rsa2048.pub.spki.der"));
+    let rsa = |name, key: &dyn jwt_core::SigningKey, is_default, other| {
+        let (jwk, raw) = (rsa_jwk.clone(), rsa_der.clone());
+        AlgorithmCase::new(name, key, jwk, raw, None, (is_default, other))
+    };
+
+    fn ec<C: jwt_core::EcdsaCurve>(
+        name: &'static str,
+        key: jwt_core::EcdsaPrivateKey<C>,
+        scalar: &[u8],
+        crv: &str,
+        other: &'static str,
+    ) -> AlgorithmCase {
+        let point = key.public_key().to_sec1_bytes().as_ref().to_vec();
+        let half = (point.len() - 1) / 2;
+        let jwk = json!({"kty": "EC", "crv": crv, "x": b64(&point[1..=half]),
+                         "y": b64(&point[half + 1..])});
+        let raw = (Raw::EcPoint, point);
+        AlgorithmCase::new(name, &key, jwk, raw, Some(scalar.to_vec()), (true, other))
+    }
+    let (p256, p384, p521, k256) = ([0x11; 32], [0x22; 48], [0x01; 66], [0x44; 32]);
+
+    let seed = [0x55; 32];
+    let ed = jwt_core::Ed25519PrivateKey::from_bytes(&seed);
+    let ed_public = ed.public_key().to_bytes();
+    let ed_jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&ed_public)});
+
+    vec![
+        AlgorithmCase::new(
+            "HS256",
+            &jwt_core::Hs256Key::new(&s256).unwrap(),
+            oct(&s256),
+            (Raw::Secret, s256.clone()),
+            Some(s256),
+            (true, "HS384"),
+        ),
+        AlgorithmCase::new(
+            "HS384",
+            &jwt_core::Hs384Key::new(&s384).unwrap(),
+            oct(&s384),
+            (Raw::Secret, s384.clone()),
+            Some(s384),
+            (false, "HS512"),
+        ),
+        AlgorithmCase::new(
+            "HS512",
+            &jwt_core::Hs512Key::new(&s512).unwrap(),
+            oct(&s512),
+            (Raw::Secret, s512.clone()),
+            Some(s512),
+            (false, "HS256"),
+        ),
+        rsa(
+            "RS256",
+            &jwt_core::Rs256PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            true,
+            "PS256",
+        ),
+        rsa(
+            "RS384",
+            &jwt_core::Rs384PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            false,
+            "RS256",
+        ),
+        rsa(
+            "RS512",
+            &jwt_core::Rs512PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            false,
+            "PS512",
+        ),
+        rsa(
+            "PS256",
+            &jwt_core::Ps256PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            false,
+            "RS256",
+        ),
+        rsa(
+            "PS384",
+            &jwt_core::Ps384PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            false,
+            "PS256",
+        ),
+        rsa(
+            "PS512",
+            &jwt_core::Ps512PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+            false,
+            "RS512",
+        ),
+        ec(
+            "ES256",
+            jwt_core::Es256PrivateKey::from_bytes(&p256).unwrap(),
+            &p256,
+            "P-256",
+            "ES256K",
+        ),
+        ec(
+            "ES384",
+            jwt_core::Es384PrivateKey::from_bytes(&p384).unwrap(),
+            &p384,
+            "P-384",
+            "ES256",
+        ),
+        ec(
+            "ES512",
+            jwt_core::Es512PrivateKey::from_bytes(&p521).unwrap(),
+            &p521,
+            "P-521",
+            "ES384",
+        ),
+        ec(
+            "ES256K",
+            jwt_core::Es256kPrivateKey::from_bytes(&k256).unwrap(),
+            &k256,
+            "secp256k1",
+            "ES256",
+        ),
+        AlgorithmCase::new(
+            "EdDSA",
+            &ed,
+            ed_jwk,
+            (Raw::Ed25519, ed_public.to_vec()),
+            Some(seed.to_vec()),
+            (true, "ES256"),
+        ),
+    ]
+}
+
+/// The algorithm table of `vectors.h`, and a JWK Set of one key of each asymmetric algorithm
+/// but three (a set holds 8).
+fn algorithm_defines() -> String {
+    let cases = algorithm_cases();
+    let rows: String = cases.iter().map(AlgorithmCase::c).collect();
+    let in_set = [
+        "RS512", "PS256", "PS384", "PS512", "ES384", "ES512", "ES256K", "EdDSA",
+    ];
+    let keys: Vec<&Value> = cases
+        .iter()
+        .filter(|c| in_set.contains(&c.name))
+        .map(|c| &c.jwk)
+        .collect();
+    assert_eq!(keys.len(), in_set.len());
+    format!(
+        "struct algorithm {{ const char *name; int alg; const char *jwk; const char *alg_less_jwk;\n  \
+           int raw_kind; const char *raw; size_t raw_len; const char *private_raw;\n  \
+           size_t private_len; const char *token; const char *forged; const char *tampered;\n  \
+           const char *relabelled; int other_alg; const char *sub; int is_default; }};\n\
+         static const struct algorithm ALGORITHMS[] = {{\n{rows}}};\n\
+         #define TEST_ALGORITHMS_JWKS {set}\n",
+        set = c_string(&json!({ "keys": keys }).to_string()),
+    )
+}
+
+/// An RSA key published without `alg`, as Microsoft Entra ID does, and RS256 and PS256
+/// tokens naming it.
+fn entra_defines() -> String {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data");
+    let pkcs8 = std::fs::read(data.join("keys/rsa2048.pkcs8.der")).unwrap();
+    let auth0: Value =
+        serde_json::from_slice(&std::fs::read(data.join("jwks/auth0.json")).unwrap()).unwrap();
+    let current = &auth0["keys"][1];
+    assert_eq!(current["kid"], "auth0-current");
+    let jwks = json!({"keys": [{"kty": "RSA", "use": "sig", "kid": "entra",
+        "n": current["n"], "e": current["e"], "x5t": current["x5t"], "x5c": current["x5c"],
+        "issuer": "https://login.microsoftonline.com/tenant/v2.0"}]});
+    let claims = json!({ "sub": "entra user", "exp": NOW + 300 });
+    let header = HeaderFields::new().kid("entra");
+    let rs = jwt_core::Rs256PrivateKey::from_pkcs8_der(&pkcs8).unwrap();
+    let ps = jwt_core::Ps256PrivateKey::from_pkcs8_der(&pkcs8).unwrap();
+    format!(
+        "#define TEST_ENTRA_JWKS {}\n#define TEST_ENTRA_RS256_TOKEN {}\n\
+         #define TEST_ENTRA_PS256_TOKEN {}\n",
+        c_string(&jwks.to_string()),
+        c_string(&jwt_core::sign_to_string(&rs, &header, &claims).unwrap()),
+        c_string(&jwt_core::sign_to_string(&ps, &header, &claims).unwrap()),
+    )
+}
+
 /// Writes `keys.h` (the keys and tokens) and `vectors.h` (those and the vector tables) into
 /// `dir`.
 fn vectors_header(dir: &Path) {
@@ -407,8 +715,11 @@ fn vectors_header(dir: &Path) {
          static const struct vector VECTORS[] = {{\n{rows}}};\n\
          struct wycheproof {{ int alg; const char *key; size_t key_len; const char *msg;\n\
            size_t msg_len; const char *sig; size_t sig_len; int tc_id; int expected; }};\n\
-         static const struct wycheproof WYCHEPROOF[] = {{\n{wycheproof}}};\n",
+         static const struct wycheproof WYCHEPROOF[] = {{\n{wycheproof}}};\n\
+         {algorithms}{entra}",
         wycheproof = wycheproof_rows(),
+        algorithms = algorithm_defines(),
+        entra = entra_defines(),
     );
     std::fs::write(dir.join("keys.h"), keys).unwrap();
     std::fs::write(dir.join("vectors.h"), vectors).unwrap();

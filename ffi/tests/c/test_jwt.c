@@ -479,6 +479,238 @@ static void test_wycheproof(void) {
                  JWT_NULL_POINTER);
 }
 
+/* The key of `a` in its raw form: the secret, SEC1 point, SubjectPublicKeyInfo or Ed25519
+ * public key, through the function for its family. */
+static jwt_status raw_key(jwt_key *key, const struct algorithm *a) {
+    const uint8_t *raw = (const uint8_t *)a->raw;
+    switch (a->raw_kind) {
+    case 1: return jwt_key_hmac(key, (uint32_t)a->alg, raw, a->raw_len);
+    case 2: return jwt_key_ecdsa(key, (uint32_t)a->alg, raw, a->raw_len);
+    case 3: return jwt_key_rsa_der(key, (uint32_t)a->alg, raw, a->raw_len);
+    default: return jwt_key_ed25519(key, raw, a->raw_len);
+    }
+}
+
+/* The private key of `a` (secret, scalar or seed), which signs. */
+static jwt_status private_key(jwt_key *key, const struct algorithm *a) {
+    const uint8_t *raw = (const uint8_t *)a->private_raw;
+    switch (a->raw_kind) {
+    case 1: return jwt_key_hmac(key, (uint32_t)a->alg, raw, a->private_len);
+    case 2: return jwt_key_ecdsa_private(key, (uint32_t)a->alg, raw, a->private_len);
+    default: return jwt_key_ed25519_private(key, raw, a->private_len);
+    }
+}
+
+/* `token` verified with `key` under the JWT preset at TEST_NOW; its subject must be `sub`
+ * when it verifies. */
+static jwt_status verify_token(const jwt_key *key, const char *token, const char *sub) {
+    jwt_policy policy;
+    jwt_policy_init(&policy, JWT_PRESET_JWT);
+    uint8_t buf[2048];
+    jwt_claims claims;
+    jwt_status got =
+        jwt_verify(token, strlen(token), key, &policy, TEST_NOW, buf, sizeof buf, &claims);
+    if (got == JWT_OK && sub != NULL) CHECK(str_eq(claims.sub, sub));
+    return got;
+}
+
+/* Every algorithm: a token jwt-core signed verifies with its key from a JWK and from its
+ * raw form, and is refused with its claims or signature altered or its header naming
+ * another algorithm of the key's type; its header reads as its algorithm; a key without
+ * `alg` verifies it when the algorithm is its type's or is asked for; and where the C
+ * interface signs (HMAC, ECDSA, Ed25519), a token it signs verifies. */
+static void test_algorithms(void) {
+    size_t n = sizeof ALGORITHMS / sizeof ALGORITHMS[0];
+    CHECK(n == 14);
+    for (size_t i = 0; i < n; i++) {
+        const struct algorithm *a = &ALGORITHMS[i];
+        int failed_before = failures;
+        jwt_key key;
+        memset(&key, 0, sizeof key);
+        CHECK_STATUS(jwt_key_from_jwk(&key, a->jwk, strlen(a->jwk)), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->token, a->sub), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->forged, NULL), JWT_INVALID_SIGNATURE);
+        CHECK_STATUS(verify_token(&key, a->tampered, NULL), JWT_INVALID_SIGNATURE);
+        CHECK_STATUS(verify_token(&key, a->relabelled, NULL), JWT_ALGORITHM_MISMATCH);
+
+        uint8_t hbuf[256];
+        jwt_header header;
+        CHECK_STATUS(jwt_decode_header(a->token, strlen(a->token), hbuf, sizeof hbuf, &header),
+                     JWT_OK);
+        CHECK((int)header.alg == a->alg);
+        CHECK(str_eq(header.kid, a->name));
+
+        CHECK_STATUS(raw_key(&key, a), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->token, a->sub), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->tampered, NULL), JWT_INVALID_SIGNATURE);
+        CHECK_STATUS(verify_token(&key, a->relabelled, NULL), JWT_ALGORITHM_MISMATCH);
+
+        /* Without `alg`: bound to the key type's algorithm unless another is asked for. */
+        CHECK_STATUS(jwt_key_from_jwk(&key, a->alg_less_jwk, strlen(a->alg_less_jwk)), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->token, a->sub),
+                     a->is_default ? JWT_OK : JWT_ALGORITHM_MISMATCH);
+        CHECK_STATUS(jwt_key_from_jwk_as(&key, (uint32_t)a->alg, a->alg_less_jwk,
+                                         strlen(a->alg_less_jwk)),
+                     JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->token, a->sub), JWT_OK);
+        CHECK_STATUS(verify_token(&key, a->relabelled, NULL), JWT_ALGORITHM_MISMATCH);
+        /* A JWK naming its algorithm is that algorithm's only (EdDSA's other algorithm is
+         * of another key type). */
+        CHECK_STATUS(jwt_key_from_jwk_as(&key, (uint32_t)a->other_alg, a->jwk, strlen(a->jwk)),
+                     a->alg == JWT_ALG_EDDSA ? JWT_INVALID_KEY : JWT_UNSUPPORTED_ALGORITHM);
+
+        if (a->private_raw != NULL) {
+            jwt_key signer;
+            memset(&signer, 0, sizeof signer);
+            CHECK_STATUS(private_key(&signer, a), JWT_OK);
+            const char *claims_json = "{\"sub\":\"signed in C\",\"exp\":1800000300}";
+            char token[1024];
+            size_t len = 0;
+            jwt_str none = {NULL, 0}, kid = str(a->name);
+            CHECK_STATUS(jwt_sign(&signer, claims_json, strlen(claims_json), none, kid, token,
+                                  sizeof token - 1, &len),
+                         JWT_OK);
+            token[len] = '\0';
+            CHECK_STATUS(jwt_decode_header(token, len, hbuf, sizeof hbuf, &header), JWT_OK);
+            CHECK((int)header.alg == a->alg);
+            CHECK_STATUS(jwt_key_from_jwk(&key, a->jwk, strlen(a->jwk)), JWT_OK);
+            CHECK_STATUS(verify_token(&key, token, "signed in C"), JWT_OK);
+            /* The private key verifies with its public half. */
+            CHECK_STATUS(verify_token(&signer, token, "signed in C"), JWT_OK);
+            CHECK_STATUS(verify_token(&signer, a->token, a->sub), JWT_OK);
+            CHECK_STATUS(verify_token(&signer, a->tampered, NULL), JWT_INVALID_SIGNATURE);
+            jwt_key_clear(&signer);
+        } else {
+            /* A public key verifies but does not sign. */
+            char token[1024];
+            size_t len = 0;
+            jwt_str none = {NULL, 0};
+            CHECK_STATUS(jwt_sign(&key, "{}", 2, none, none, token, sizeof token, &len),
+                         JWT_INVALID_KEY);
+        }
+        jwt_key_clear(&key);
+        if (failures != failed_before) fprintf(stderr, "  ^ in the %s case\n", a->name);
+    }
+}
+
+/* One key of each of eight asymmetric algorithms in one JWK Set: each token finds its key
+ * by `kid` and `alg`. */
+static void test_algorithms_keyset(void) {
+    static jwt_keyset set;
+    CHECK_STATUS(jwt_keyset_parse(&set, TEST_ALGORITHMS_JWKS, strlen(TEST_ALGORITHMS_JWKS)),
+                 JWT_OK);
+    CHECK(jwt_keyset_len(&set) == 8);
+    jwt_policy policy;
+    jwt_policy_init(&policy, JWT_PRESET_JWT);
+    uint8_t buf[2048];
+    jwt_claims claims;
+    size_t found = 0;
+    for (size_t i = 0; i < sizeof ALGORITHMS / sizeof ALGORITHMS[0]; i++) {
+        const struct algorithm *a = &ALGORITHMS[i];
+        if (strstr(TEST_ALGORITHMS_JWKS, a->jwk) == NULL) continue;
+        found++;
+        CHECK_STATUS(jwt_verify_keyset(a->token, strlen(a->token), &set, &policy, TEST_NOW, buf,
+                                       sizeof buf, &claims),
+                     JWT_OK);
+        CHECK(str_eq(claims.sub, a->sub));
+        CHECK_STATUS(jwt_verify_keyset(a->tampered, strlen(a->tampered), &set, &policy, TEST_NOW,
+                                       buf, sizeof buf, &claims),
+                     JWT_INVALID_SIGNATURE);
+        /* Another algorithm under this `kid`: no key of the set is both. */
+        CHECK_STATUS(jwt_verify_keyset(a->relabelled, strlen(a->relabelled), &set, &policy,
+                                       TEST_NOW, buf, sizeof buf, &claims),
+                     JWT_UNKNOWN_KEY);
+    }
+    CHECK(found == 8);
+    jwt_keyset_clear(&set);
+}
+
+/* An RSA key without `alg` (Microsoft Entra ID's shape): RS256 only, unless the set is
+ * parsed assuming PS256 too. */
+static void test_alg_less_keyset(void) {
+    static jwt_keyset set;
+    jwt_policy policy;
+    jwt_policy_init(&policy, JWT_PRESET_JWT);
+    uint8_t buf[2048];
+    jwt_claims claims;
+    const char *jwks = TEST_ENTRA_JWKS, *rs = TEST_ENTRA_RS256_TOKEN, *ps = TEST_ENTRA_PS256_TOKEN;
+    CHECK_STATUS(jwt_keyset_parse(&set, jwks, strlen(jwks)), JWT_OK);
+    CHECK(jwt_keyset_len(&set) == 1);
+    CHECK_STATUS(jwt_verify_keyset(rs, strlen(rs), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_OK);
+    CHECK_STATUS(jwt_verify_keyset(ps, strlen(ps), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_UNKNOWN_KEY);
+    static const uint32_t both[] = {JWT_ALG_RS256, JWT_ALG_PS256, JWT_ALG_PS256};
+    CHECK_STATUS(jwt_keyset_parse_assuming(&set, jwks, strlen(jwks), both, 3), JWT_OK);
+    CHECK(jwt_keyset_len(&set) == 2);
+    CHECK_STATUS(jwt_verify_keyset(rs, strlen(rs), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_OK);
+    CHECK_STATUS(jwt_verify_keyset(ps, strlen(ps), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_OK);
+    CHECK(str_eq(claims.sub, "entra user"));
+    /* PS256 alone: the key is no longer RS256's. */
+    static const uint32_t pss[] = {JWT_ALG_PS256};
+    CHECK_STATUS(jwt_keyset_parse_assuming(&set, jwks, strlen(jwks), pss, 1), JWT_OK);
+    CHECK_STATUS(jwt_verify_keyset(rs, strlen(rs), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_UNKNOWN_KEY);
+    /* A number that is no algorithm; no list at all is jwt_keyset_parse. */
+    static const uint32_t bad[] = {JWT_ALG_PS256, 99};
+    CHECK_STATUS(jwt_keyset_parse_assuming(&set, jwks, strlen(jwks), bad, 2),
+                 JWT_INVALID_ARGUMENT);
+    CHECK(jwt_keyset_len(&set) == 1); /* a failed parse keeps the set */
+    CHECK_STATUS(jwt_keyset_parse_assuming(&set, jwks, strlen(jwks), NULL, 0), JWT_OK);
+    CHECK_STATUS(jwt_verify_keyset(rs, strlen(rs), &set, &policy, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_OK);
+    CHECK_STATUS(jwt_keyset_parse_assuming(&set, jwks, strlen(jwks), NULL, 1), JWT_NULL_POINTER);
+    jwt_keyset_clear(&set);
+}
+
+/* The functions that make a key of a family, given an algorithm of another, an algorithm
+ * number that is none, or a key of the wrong size. */
+static void test_key_family_bad_input(void) {
+    jwt_key key;
+    memset(&key, 0, sizeof key);
+    static const uint8_t bytes[133] = {4};
+    CHECK_STATUS(jwt_key_hmac(&key, JWT_ALG_ES256, bytes, 64), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_hmac(&key, 0, bytes, 64), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_hmac(&key, 99, bytes, 64), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_hmac(&key, JWT_ALG_HS384, bytes, 47), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_hmac(&key, JWT_ALG_HS512, bytes, 63), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_hmac(NULL, JWT_ALG_HS512, bytes, 64), JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_key_ecdsa(&key, JWT_ALG_RS256, bytes, 65), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_ecdsa(&key, JWT_ALG_EDDSA, bytes, 65), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_ecdsa(&key, JWT_ALG_ES512, bytes, 133), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ecdsa(&key, JWT_ALG_ES512, NULL, 133), JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_key_ecdsa_private(&key, JWT_ALG_HS256, bytes, 32), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_ecdsa_private(&key, JWT_ALG_ES512, bytes, 32), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ecdsa_private(&key, JWT_ALG_ES384, bytes, 49), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ed25519(&key, bytes, 31), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ed25519(&key, bytes, 33), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ed25519_private(&key, bytes, 64), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_ed25519_private(NULL, bytes, 32), JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_key_rsa_der(&key, JWT_ALG_ES256, TEST_RSA_SPKI, sizeof TEST_RSA_SPKI),
+                 JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_key_rsa_der(&key, JWT_ALG_PS384, bytes, 65), JWT_INVALID_KEY);
+    CHECK_STATUS(jwt_key_from_jwk_as(&key, 99, TEST_RSA_JWK, strlen(TEST_RSA_JWK)),
+                 JWT_INVALID_ARGUMENT);
+    /* A JWK of one type for an algorithm of another. */
+    CHECK_STATUS(jwt_key_from_jwk_as(&key, JWT_ALG_ES256, TEST_HS_JWK, strlen(TEST_HS_JWK)),
+                 JWT_INVALID_KEY);
+    /* Ed448 is skipped as unsupported, never taken for Ed25519. */
+    const char *ed448 = "{\"kty\":\"OKP\",\"crv\":\"Ed448\",\"x\":\"AAAA\"}";
+    CHECK_STATUS(jwt_key_from_jwk(&key, ed448, strlen(ed448)), JWT_UNSUPPORTED_ALGORITHM);
+    CHECK_STATUS(jwt_key_from_jwk_as(&key, JWT_ALG_EDDSA, ed448, strlen(ed448)),
+                 JWT_UNSUPPORTED_ALGORITHM);
+    /* Nothing above made a key. */
+    CHECK_STATUS(verify_token(&key, TEST_ACCESS_TOKEN, NULL), JWT_UNINITIALIZED_KEY);
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -490,6 +722,10 @@ int main(void) {
     test_rs256_der();
     test_bearer();
     test_wycheproof();
+    test_algorithms();
+    test_algorithms_keyset();
+    test_alg_less_keyset();
+    test_key_family_bad_input();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
