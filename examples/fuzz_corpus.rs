@@ -1,5 +1,6 @@
-//! Rebuilds the seed corpora in `fuzz/corpus/<target>/` from the test vectors and the
-//! repository's test keys (the same keys the fuzz targets use).
+//! Rebuilds the seed corpora in `fuzz/corpus/<target>/` from the test vectors and the fuzz
+//! targets' own keys (`fuzz/src/targets.rs`, compiled in here, so seeds and targets cannot
+//! drift apart).
 //!
 //! Run with `cargo run --example fuzz_corpus`. Existing seed files are overwritten; files
 //! the fuzzer added to the corpora are left alone.
@@ -7,11 +8,14 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use jwt_core::{Es256PrivateKey, HeaderFields, Hs256Key, Rs256PrivateKey, SigningKey};
+use jwt_core::{HeaderFields, SigningKey};
 use serde_json::{Value, json};
 
-const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
-const NOW: u64 = 1_800_000_000;
+#[path = "../fuzz/src/targets.rs"]
+#[allow(dead_code)]
+mod targets;
+
+const NOW: u64 = targets::NOW;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -46,7 +50,7 @@ fn claims_sets() -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn tokens(key: &impl SigningKey, exp: u64) -> Vec<(String, String)> {
+fn tokens(key: &(impl SigningKey + ?Sized), exp: u64) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (name, mut claims) in claims_sets() {
         claims["exp"] = json!(exp);
@@ -63,14 +67,9 @@ fn tokens(key: &impl SigningKey, exp: u64) -> Vec<(String, String)> {
 }
 
 fn main() {
-    let hs = Hs256Key::new(SECRET).unwrap();
-    let es =
-        Es256PrivateKey::from_bytes(&fs::read(root().join("tests/data/keys/p256.scalar")).unwrap())
-            .unwrap();
-    let rs = Rs256PrivateKey::from_pkcs8_der(
-        &fs::read(root().join("tests/data/keys/rsa2048.pkcs8.der")).unwrap(),
-    )
-    .unwrap();
+    let hs = targets::hs256_key();
+    let es = targets::es256_key();
+    let rs = targets::rs256_key();
     let rfc = read_json("rfc7515_appendix_a.json");
     let rfc_tokens: Vec<String> = rfc["vectors"]
         .as_array()
@@ -98,6 +97,21 @@ fn main() {
     for (name, token) in tokens(&hs, 4_102_444_800) {
         write("differential_jsonwebtoken", &name, token.as_bytes());
     }
+    // Two tokens of every other algorithm jsonwebtoken has (it parses the name).
+    for signer in &targets::signers()[1..targets::ALGORITHMS.len()] {
+        let alg = signer.key.algorithm().name();
+        if alg.parse::<jsonwebtoken::Algorithm>().is_err() {
+            continue;
+        }
+        for (name, token) in tokens(&*signer.key, 4_102_444_800) {
+            if ["plain-jwt", "access-kid"].contains(&name.as_str()) {
+                let name = format!("{}-{name}", alg.to_ascii_lowercase());
+                write("differential_jsonwebtoken", &name, token.as_bytes());
+            }
+        }
+    }
+
+    family_seeds(&rfc_tokens);
 
     let headers = [
         r#"{"alg":"HS256","typ":"JWT"}"#,
@@ -166,6 +180,12 @@ fn main() {
     {
         write("sign_roundtrip", &i.to_string(), seed);
     }
+    // The first byte chooses the key (every fourth value among all of them): one seed per
+    // key of the targets.
+    for i in 0..targets::signers().len() {
+        let seed = [&[4 * i as u8][..], b"\x01\x02kid\x03typ\x05alice"].concat();
+        write("sign_roundtrip", &format!("signer-{i}"), &seed);
+    }
     for (i, token) in rfc_tokens.iter().enumerate() {
         for (j, segment) in token.split('.').enumerate() {
             write("base64url", &format!("rfc{i}-{j}"), segment.as_bytes());
@@ -175,4 +195,120 @@ fn main() {
         "seed corpora written to {}",
         root().join("fuzz/corpus").display()
     );
+}
+
+/// Seeds of the family verify targets: two tokens per key of the targets (two claims sets and
+/// headers), every pyca/cryptography token of the family with its bad variants (to be
+/// verified with pyca's keys, which the targets hold), the family's RFC example and `none`.
+fn family_seeds(rfc7515_tokens: &[String]) {
+    let compact = |path: &str| {
+        read_json(path)["output"]["compact"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let rfc = [
+        ("verify_hmac", "oct", rfc7515_tokens[0].clone()),
+        (
+            "verify_rsa",
+            "RSA",
+            compact("rfc7520/jws/4_2.rsa-pss_signature.json"),
+        ),
+        (
+            "verify_ecdsa",
+            "EC",
+            compact("rfc7520/jws/4_3.ecdsa_signature.json"),
+        ),
+        (
+            "verify_eddsa",
+            "OKP",
+            read_json("rfc8037_appendix_a.json")["jws_compact"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        ),
+    ];
+    let pyca = read_json("pyca/tokens.json");
+    for (target, kty, rfc_token) in rfc {
+        write(target, "rfc", rfc_token.as_bytes());
+        write(
+            target,
+            "none",
+            b"eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIiwiZXhwIjoxOTAwMDAwMDAwfQ.",
+        );
+        for (i, signer) in targets::signers().iter().enumerate() {
+            let alg = signer.key.algorithm();
+            if alg.kty() != kty {
+                continue;
+            }
+            // The 2049-bit RSA key's tokens are named for its size.
+            let bits = if i >= targets::ALGORITHMS.len() {
+                "-2049"
+            } else {
+                ""
+            };
+            for (name, token) in tokens(&*signer.key, NOW + 600) {
+                if ["plain-jwt", "access-kid"].contains(&name.as_str()) {
+                    let name = format!("{}{bits}-{name}", alg.name().to_ascii_lowercase());
+                    write(target, &name, token.as_bytes());
+                }
+            }
+        }
+        for entry in pyca["keys"].as_array().unwrap() {
+            if entry["jwk"]["kty"] != kty {
+                continue;
+            }
+            let alg = entry["alg"].as_str().unwrap().to_ascii_lowercase();
+            write(
+                target,
+                &format!("pyca-{alg}"),
+                entry["token"].as_str().unwrap().as_bytes(),
+            );
+            for variant in entry["variants"].as_array().unwrap() {
+                let kind = variant["kind"].as_str().unwrap().replace('_', "-");
+                let name = format!("pyca-{alg}-{kind}");
+                write(target, &name, variant["token"].as_str().unwrap().as_bytes());
+            }
+        }
+    }
+    let headers = [
+        r#"{"alg":"PS512","kid":"k"}"#,
+        r#"{"alg":"ES256K","typ":"JWT"}"#,
+        r#"{"alg":"EdDSA","crv":"Ed25519"}"#,
+        r#"{"alg":"ES512"}"#,
+        r#"{"alg":"HS384","typ":"at+jwt"}"#,
+    ];
+    for (i, header) in headers.iter().enumerate() {
+        write("header", &format!("alg-{i}"), header.as_bytes());
+    }
+    let rfc8037 = read_json("rfc8037_appendix_a.json");
+    write(
+        "jwk",
+        "rfc8037-okp-private",
+        rfc8037["private_jwk"].to_string().as_bytes(),
+    );
+    write(
+        "jwk",
+        "rfc8037-okp-public",
+        rfc8037["public_jwk"].to_string().as_bytes(),
+    );
+    let keys: Vec<Value> = pyca["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["jwk"].clone())
+        .collect();
+    write(
+        "jwk",
+        "pyca-set",
+        json!({ "keys": keys }).to_string().as_bytes(),
+    );
+    for entry in pyca["keys"].as_array().unwrap() {
+        let alg = entry["alg"].as_str().unwrap().to_ascii_lowercase();
+        write(
+            "jwk",
+            &format!("pyca-{alg}"),
+            entry["jwk"].to_string().as_bytes(),
+        );
+    }
 }

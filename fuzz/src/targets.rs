@@ -1,14 +1,23 @@
 //! The property checks behind every fuzz target. Each function takes the raw fuzz input and
 //! panics when a property fails. The same file is compiled into `tests/fuzz_regressions.rs`
-//! (stable), so every input found here keeps being checked by plain `cargo test`.
+//! (stable), so every input found here keeps being checked by plain `cargo test`, and into
+//! `examples/fuzz_corpus.rs`, which signs the seed tokens with the keys below.
 //!
-//! Keys and the clock are fixed. The keys are the repository's test keys.
+//! Keys and the clock are fixed. The keys are the repository's test keys, fixed scalars and
+//! seeds, a 2049-bit RSA key (`fuzz/keys/`), and the public keys of the pyca/cryptography
+//! tokens (`tests/data/pyca/tokens.json`), whose bad variants (other salt lengths, MGF1 with
+//! SHA-1, high `s`, DER) are seeds that reach deep into verification.
+
+use std::sync::OnceLock;
 
 use arbitrary::{Arbitrary, Unstructured};
 use base64ct::{Base64UrlUnpadded, Encoding};
 use jwt_core::{
-    AnyVerifyingKey, Error, Es256PrivateKey, Es256PublicKey, HeaderFields, Hs256Key, Jwk, JwkSet,
-    Rs256PrivateKey, Rs256PublicKey, SigningKey, Validation, VerifyingKey,
+    Algorithm, AnyVerifyingKey, Ed25519PrivateKey, Ed25519PublicKey, Error, Es256PrivateKey,
+    Es256PublicKey, Es256kPrivateKey, Es256kPublicKey, Es384PrivateKey, Es384PublicKey,
+    Es512PrivateKey, Es512PublicKey, HeaderFields, Hs256Key, Hs384Key, Hs512Key, Jwk, JwkSet,
+    Ps256PrivateKey, Ps384PrivateKey, Ps512PrivateKey, Rs256PrivateKey, Rs256PublicKey,
+    Rs384PrivateKey, Rs512PrivateKey, SigningKey, Validation, VerifyingKey,
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,15 +25,37 @@ use serde::{Deserialize, Serialize};
 pub const NOW: u64 = 1_800_000_000;
 /// The HS256 secret of the verify targets.
 pub const SECRET: &[u8; 32] = b"0123456789abcdef0123456789abcdef";
+/// The HS384 secret: as long as the hash (RFC 7518 section 3.2).
+pub const SECRET_384: &[u8; 48] = b"0123456789abcdef0123456789abcdef0123456789abcdef";
+/// The HS512 secret.
+pub const SECRET_512: &[u8; 64] =
+    b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const P256_SCALAR: &[u8; 32] = include_bytes!("../../tests/data/keys/p256.scalar");
+const P384_SCALAR: [u8; 48] = [0x22; 48];
+const P521_SCALAR: [u8; 66] = {
+    let mut scalar = [0x23; 66];
+    scalar[0] = 0x01;
+    scalar
+};
+const K256_SCALAR: [u8; 32] = [0x24; 32];
+const ED25519_SEED: [u8; 32] = [0x25; 32];
 const RSA_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/rsa2048.pkcs8.der");
+/// 2049 bits: verified by the `rsa` crate's arithmetic, and PSS's `emLen` is shorter than
+/// the modulus (`fuzz/keys/generate.py`).
+const RSA2049_PKCS8: &[u8] = include_bytes!("../keys/rsa2049.pkcs8.der");
+/// Tokens and public JWKs of every algorithm, signed by pyca/cryptography.
+pub const PYCA_TOKENS: &str = include_str!("../../tests/data/pyca/tokens.json");
 
 /// Target names, as `cargo fuzz list` shows them and as folders of `fuzz/corpus` and
 /// `fuzz/regressions`.
-pub const TARGETS: [&str; 10] = [
+pub const TARGETS: [&str; 14] = [
     "verify_hs256",
     "verify_es256",
     "verify_rs256",
+    "verify_hmac",
+    "verify_rsa",
+    "verify_ecdsa",
+    "verify_eddsa",
     "header",
     "claims",
     "jwk",
@@ -40,6 +71,10 @@ pub fn run(name: &str, data: &[u8]) {
         "verify_hs256" => verify_hs256(data),
         "verify_es256" => verify_es256(data),
         "verify_rs256" => verify_rs256(data),
+        "verify_hmac" => verify_hmac(data),
+        "verify_rsa" => verify_rsa(data),
+        "verify_ecdsa" => verify_ecdsa(data),
+        "verify_eddsa" => verify_eddsa(data),
         "header" => header(data),
         "claims" => claims(data),
         "jwk" => jwk(data),
@@ -51,6 +86,24 @@ pub fn run(name: &str, data: &[u8]) {
     }
 }
 
+/// Every algorithm, in RFC order.
+pub const ALGORITHMS: [Algorithm; 14] = [
+    Algorithm::Hs256,
+    Algorithm::Hs384,
+    Algorithm::Hs512,
+    Algorithm::Rs256,
+    Algorithm::Rs384,
+    Algorithm::Rs512,
+    Algorithm::Ps256,
+    Algorithm::Ps384,
+    Algorithm::Ps512,
+    Algorithm::Es256,
+    Algorithm::Es384,
+    Algorithm::Es512,
+    Algorithm::Es256k,
+    Algorithm::EdDsa,
+];
+
 pub fn hs256_key() -> Hs256Key {
     Hs256Key::new(SECRET).unwrap()
 }
@@ -61,6 +114,260 @@ pub fn es256_key() -> Es256PrivateKey {
 
 pub fn rs256_key() -> Rs256PrivateKey {
     Rs256PrivateKey::from_pkcs8_der(RSA_PKCS8).unwrap()
+}
+
+/// The public material of a key, from which the reference implementations (and
+/// jsonwebtoken) build their own key.
+pub enum Material {
+    Secret(Vec<u8>),
+    Rsa(rsa::RsaPublicKey),
+    /// The SEC1 encoding of the point.
+    Ec(Vec<u8>),
+    Ed25519([u8; 32]),
+}
+
+/// Whether a signature over a signing input verifies, by the RustCrypto crate of the
+/// algorithm, independently of jwt-core.
+pub type Reference = Box<dyn Fn(&[u8], &[u8]) -> bool + Send + Sync>;
+
+/// A verifying key of the targets with its material and its reference verification.
+pub struct Verifier {
+    pub key: AnyVerifyingKey,
+    pub material: Material,
+    pub reference: Reference,
+}
+
+impl Verifier {
+    fn new(key: AnyVerifyingKey, material: Material) -> Self {
+        let reference = reference(key.algorithm(), &material);
+        Verifier {
+            key,
+            material,
+            reference,
+        }
+    }
+}
+
+/// A signing key of the targets and its verifier.
+pub struct Signer {
+    pub key: Box<dyn SigningKey + Send + Sync>,
+    pub verifier: Verifier,
+}
+
+fn reference(alg: Algorithm, material: &Material) -> Reference {
+    use p256::ecdsa::signature::Verifier as _;
+    macro_rules! hmac {
+        ($hash:ty, $secret:expr) => {{
+            use hmac::{KeyInit, Mac};
+            let mac = hmac::Hmac::<$hash>::new_from_slice($secret).unwrap();
+            Box::new(move |input: &[u8], sig: &[u8]| {
+                let mut mac = mac.clone();
+                mac.update(input);
+                mac.verify_slice(sig).is_ok()
+            })
+        }};
+    }
+    fn pkcs1v15<D>(key: &rsa::RsaPublicKey) -> Reference
+    where
+        D: sha2::Digest + rsa::pkcs8::AssociatedOid + Send + Sync + 'static,
+        rsa::pkcs1v15::VerifyingKey<D>: rsa::signature::Verifier<rsa::pkcs1v15::Signature>,
+    {
+        use rsa::signature::Verifier as _;
+        let key = rsa::pkcs1v15::VerifyingKey::<D>::new(key.clone());
+        Box::new(move |input, sig| {
+            rsa::pkcs1v15::Signature::try_from(sig).is_ok_and(|s| key.verify(input, &s).is_ok())
+        })
+    }
+    fn pss<D>(key: &rsa::RsaPublicKey) -> Reference
+    where
+        D: sha2::Digest + sha2::digest::FixedOutputReset + Send + Sync + 'static,
+        rsa::pss::VerifyingKey<D>: rsa::signature::Verifier<rsa::pss::Signature>,
+    {
+        use rsa::signature::Verifier as _;
+        // Salt length = hash length (RFC 7518 section 3.5).
+        let key = rsa::pss::VerifyingKey::<D>::new(key.clone());
+        Box::new(move |input, sig| {
+            rsa::pss::Signature::try_from(sig).is_ok_and(|s| key.verify(input, &s).is_ok())
+        })
+    }
+    match (alg, material) {
+        (Algorithm::Hs256, Material::Secret(k)) => hmac!(sha2::Sha256, k),
+        (Algorithm::Hs384, Material::Secret(k)) => hmac!(sha2::Sha384, k),
+        (Algorithm::Hs512, Material::Secret(k)) => hmac!(sha2::Sha512, k),
+        (Algorithm::Rs256, Material::Rsa(k)) => pkcs1v15::<sha2::Sha256>(k),
+        (Algorithm::Rs384, Material::Rsa(k)) => pkcs1v15::<sha2::Sha384>(k),
+        (Algorithm::Rs512, Material::Rsa(k)) => pkcs1v15::<sha2::Sha512>(k),
+        (Algorithm::Ps256, Material::Rsa(k)) => pss::<sha2::Sha256>(k),
+        (Algorithm::Ps384, Material::Rsa(k)) => pss::<sha2::Sha384>(k),
+        (Algorithm::Ps512, Material::Rsa(k)) => pss::<sha2::Sha512>(k),
+        (Algorithm::Es256, Material::Ec(sec1)) => {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).unwrap();
+            Box::new(move |input, sig| {
+                p256::ecdsa::Signature::from_slice(sig).is_ok_and(|s| key.verify(input, &s).is_ok())
+            })
+        }
+        (Algorithm::Es384, Material::Ec(sec1)) => {
+            let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(sec1).unwrap();
+            Box::new(move |input, sig| {
+                p384::ecdsa::Signature::from_slice(sig).is_ok_and(|s| key.verify(input, &s).is_ok())
+            })
+        }
+        (Algorithm::Es512, Material::Ec(sec1)) => {
+            let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(sec1).unwrap();
+            Box::new(move |input, sig| {
+                p521::ecdsa::Signature::from_slice(sig).is_ok_and(|s| key.verify(input, &s).is_ok())
+            })
+        }
+        // k256 verifies low `s` only (Bitcoin's rule); JWS accepts either `s` (RFC 8812).
+        (Algorithm::Es256k, Material::Ec(sec1)) => {
+            let key = k256::ecdsa::VerifyingKey::from_sec1_bytes(sec1).unwrap();
+            Box::new(move |input, sig| {
+                k256::ecdsa::Signature::from_slice(sig)
+                    .is_ok_and(|s| key.verify(input, &s.normalize_s()).is_ok())
+            })
+        }
+        (Algorithm::EdDsa, Material::Ed25519(public)) => {
+            let key = ed25519_dalek::VerifyingKey::from_bytes(public).unwrap();
+            Box::new(move |input, sig| {
+                ed25519_dalek::Signature::from_slice(sig)
+                    .is_ok_and(|s| key.verify_strict(input, &s).is_ok())
+            })
+        }
+        _ => panic!("no reference for {alg} with this material"),
+    }
+}
+
+fn signer<K>(key: K, public: impl Into<AnyVerifyingKey>, material: Material) -> Signer
+where
+    K: SigningKey + Send + Sync + 'static,
+{
+    Signer {
+        key: Box::new(key),
+        verifier: Verifier::new(public.into(), material),
+    }
+}
+
+fn rsa_signers(der: &[u8]) -> Vec<Signer> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let material = || {
+        Material::Rsa(
+            rsa::RsaPrivateKey::from_pkcs8_der(der)
+                .unwrap()
+                .to_public_key(),
+        )
+    };
+    macro_rules! each {
+        ($($key:ty),*) => {
+            vec![$({
+                let key = <$key>::from_pkcs8_der(der).unwrap();
+                let public = key.public_key();
+                signer(key, public, material())
+            }),*]
+        };
+    }
+    each!(
+        Rs256PrivateKey,
+        Rs384PrivateKey,
+        Rs512PrivateKey,
+        Ps256PrivateKey,
+        Ps384PrivateKey,
+        Ps512PrivateKey
+    )
+}
+
+/// The targets' own keys, one per algorithm in [`ALGORITHMS`] order, then the 2049-bit RSA
+/// key as each RSA algorithm; `examples/fuzz_corpus.rs` signs the seed tokens with them.
+pub fn signers() -> &'static [Signer] {
+    static SIGNERS: OnceLock<Vec<Signer>> = OnceLock::new();
+    SIGNERS.get_or_init(|| {
+        let es256 = es256_key();
+        let es384 = Es384PrivateKey::from_bytes(&P384_SCALAR).unwrap();
+        let es512 = Es512PrivateKey::from_bytes(&P521_SCALAR).unwrap();
+        let es256k = Es256kPrivateKey::from_bytes(&K256_SCALAR).unwrap();
+        let ed = Ed25519PrivateKey::from_bytes(&ED25519_SEED);
+        let ec = |sec1: &[u8]| Material::Ec(sec1.to_vec());
+        let mut all = vec![
+            signer(hs256_key(), hs256_key(), Material::Secret(SECRET.to_vec())),
+            signer(
+                Hs384Key::new(SECRET_384).unwrap(),
+                Hs384Key::new(SECRET_384).unwrap(),
+                Material::Secret(SECRET_384.to_vec()),
+            ),
+            signer(
+                Hs512Key::new(SECRET_512).unwrap(),
+                Hs512Key::new(SECRET_512).unwrap(),
+                Material::Secret(SECRET_512.to_vec()),
+            ),
+        ];
+        all.extend(rsa_signers(RSA_PKCS8));
+        all.extend([
+            signer(
+                es256.clone(),
+                es256.public_key(),
+                ec(&es256.public_key().to_sec1_bytes()),
+            ),
+            signer(
+                es384.clone(),
+                es384.public_key(),
+                ec(&es384.public_key().to_sec1_bytes()),
+            ),
+            signer(
+                es512.clone(),
+                es512.public_key(),
+                ec(&es512.public_key().to_sec1_bytes()),
+            ),
+            signer(
+                es256k.clone(),
+                es256k.public_key(),
+                ec(&es256k.public_key().to_sec1_bytes()),
+            ),
+            signer(
+                ed.clone(),
+                ed.public_key(),
+                Material::Ed25519(ed.public_key().to_bytes()),
+            ),
+        ]);
+        all.extend(rsa_signers(RSA2049_PKCS8));
+        for (signer, alg) in all.iter().zip(ALGORITHMS) {
+            assert_eq!(signer.key.algorithm(), alg);
+        }
+        all
+    })
+}
+
+/// The public keys of the pyca/cryptography tokens, one per algorithm.
+pub fn pyca_verifiers() -> &'static [Verifier] {
+    static VERIFIERS: OnceLock<Vec<Verifier>> = OnceLock::new();
+    VERIFIERS.get_or_init(|| {
+        let doc: serde_json::Value = serde_json::from_str(PYCA_TOKENS).unwrap();
+        let member = |jwk: &serde_json::Value, name: &str| {
+            Base64UrlUnpadded::decode_vec(jwk[name].as_str().unwrap()).unwrap()
+        };
+        doc["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| {
+                let jwk = &entry["jwk"];
+                let key =
+                    AnyVerifyingKey::from_jwk(&Jwk::parse(jwk.to_string().as_bytes()).unwrap())
+                        .unwrap();
+                let material = match jwk["kty"].as_str().unwrap() {
+                    "oct" => Material::Secret(member(jwk, "k")),
+                    "RSA" => Material::Rsa(
+                        rsa::RsaPublicKey::new(
+                            rsa::BoxedUint::from_be_slice_vartime(&member(jwk, "n")),
+                            rsa::BoxedUint::from_be_slice_vartime(&member(jwk, "e")),
+                        )
+                        .unwrap(),
+                    ),
+                    "EC" => Material::Ec([vec![4], member(jwk, "x"), member(jwk, "y")].concat()),
+                    _ => Material::Ed25519(member(jwk, "x").try_into().unwrap()),
+                };
+                Verifier::new(key, material)
+            })
+            .collect()
+    })
 }
 
 /// A claims type that reads the registered claims when they have their usual types and
@@ -154,6 +461,42 @@ pub fn verify_rs256(data: &[u8]) {
     });
 }
 
+/// Verifies the token with every key of one key type (`kty`): the targets' own and pyca's,
+/// each with the properties of [`verify_with`] and its algorithm's reference. A token reaches
+/// the signature check with the keys of its header's algorithm and is refused as another
+/// algorithm's by the rest.
+fn verify_family(data: &[u8], kty: &str) {
+    let verifiers = signers()
+        .iter()
+        .map(|s| &s.verifier)
+        .chain(pyca_verifiers());
+    for verifier in verifiers.filter(|v| v.key.algorithm().kty() == kty) {
+        let alg = verifier.key.algorithm().name();
+        verify_with(data, &verifier.key, alg, &*verifier.reference);
+    }
+}
+
+/// HS256, HS384 and HS512.
+pub fn verify_hmac(data: &[u8]) {
+    verify_family(data, "oct");
+}
+
+/// RS256..RS512 and PS256..PS512, with 2048-bit keys (fixed-size arithmetic) and a 2049-bit
+/// one (the `rsa` crate's).
+pub fn verify_rsa(data: &[u8]) {
+    verify_family(data, "RSA");
+}
+
+/// ES256, ES384, ES512 and ES256K.
+pub fn verify_ecdsa(data: &[u8]) {
+    verify_family(data, "EC");
+}
+
+/// EdDSA with Ed25519.
+pub fn verify_eddsa(data: &[u8]) {
+    verify_family(data, "OKP");
+}
+
 /// Header parsing, directly and through `decode_header`, must agree; an accepted header
 /// names a supported algorithm and is a JSON object serde_json can read.
 pub fn header(data: &[u8]) {
@@ -243,31 +586,43 @@ pub fn claims(data: &[u8]) {
     }
 }
 
-/// JWK and JWK Set parsing: an importable key has a thumbprint; a set never holds more keys
-/// than its capacity; errors are typed.
+/// JWK and JWK Set parsing: an importable key has a thumbprint and the algorithm it was
+/// imported as; public imports never keep private members (an `oct` key's `k` is its
+/// secret); a set never holds more keys than its capacity and selects only keys of the asked
+/// algorithm; errors are typed.
 pub fn jwk(data: &[u8]) {
     if let Ok(jwk) = Jwk::parse(data) {
         if let Ok(key) = AnyVerifyingKey::from_jwk(&jwk) {
-            let thumbprint = jwk
-                .thumbprint()
-                .expect("an importable key has the thumbprint members");
-            assert_eq!(thumbprint.len(), 32);
-            let _ = key.algorithm();
-            assert!(!jwk.has_private_members() || matches!(key, AnyVerifyingKey::Hs256(_)));
+            assert_eq!(Some(key.algorithm()), jwk.algorithm());
+        }
+        for alg in ALGORITHMS {
+            if let Ok(key) = AnyVerifyingKey::from_jwk_as(&jwk, alg) {
+                assert_eq!(key.algorithm(), alg);
+                let thumbprint = jwk
+                    .thumbprint()
+                    .expect("an importable key has the thumbprint members");
+                assert_eq!(thumbprint.len(), 32);
+                assert!(!jwk.has_private_members() || alg.is_symmetric(), "{alg}");
+            }
         }
         let _ = Es256PrivateKey::from_jwk(&jwk);
+        let _ = Es384PrivateKey::from_jwk(&jwk);
+        let _ = Es512PrivateKey::from_jwk(&jwk);
+        let _ = Es256kPrivateKey::from_jwk(&jwk);
+        let _ = Ed25519PrivateKey::from_jwk(&jwk);
         let _ = Rs256PrivateKey::from_jwk(&jwk);
+        let _ = Ps512PrivateKey::from_jwk(&jwk);
         let _ = Es256PublicKey::from_jwk(&jwk);
+        let _ = Es384PublicKey::from_jwk(&jwk);
+        let _ = Es512PublicKey::from_jwk(&jwk);
+        let _ = Es256kPublicKey::from_jwk(&jwk);
+        let _ = Ed25519PublicKey::from_jwk(&jwk);
         let _ = Rs256PublicKey::from_jwk(&jwk);
     }
     if let Ok(set) = JwkSet::<4>::parse(data) {
         assert!(set.len() <= 4);
         assert_eq!(set.iter().count(), set.len());
-        for alg in [
-            jwt_core::Algorithm::Hs256,
-            jwt_core::Algorithm::Es256,
-            jwt_core::Algorithm::Rs256,
-        ] {
+        for alg in ALGORITHMS {
             if let Ok(key) = set.select(alg, None) {
                 assert_eq!(key.algorithm(), alg);
             }
@@ -277,6 +632,7 @@ pub fn jwk(data: &[u8]) {
 
 #[derive(Arbitrary, Debug)]
 pub struct SignInput {
+    /// Chooses the key among [`signers`].
     alg: u8,
     kid: Option<String>,
     typ: Option<String>,
@@ -296,8 +652,8 @@ pub struct ArbitraryClaims {
     exp: u64,
 }
 
-/// Structure-aware: any header fields and claims, signed then verified with each algorithm,
-/// give back equal claims.
+/// Structure-aware: any header fields and claims, signed then verified with each algorithm
+/// (the key chosen by `alg` among [`signers`]), give back equal claims.
 pub fn sign_roundtrip(data: &[u8]) {
     let Ok(input) = SignInput::arbitrary_take_rest(Unstructured::new(data)) else {
         return;
@@ -310,27 +666,30 @@ pub fn sign_roundtrip(data: &[u8]) {
     fields.kid = input.kid.as_deref();
     fields.typ = input.typ.as_deref();
     let policy = Validation::new().audiences(&["api"]);
-    match input.alg % 8 {
-        0 => round_trip(
-            &rs256_key(),
-            &rs256_key().public_key(),
-            &fields,
-            &claims,
-            &policy,
-        ),
-        1..=3 => round_trip(
-            &es256_key(),
-            &es256_key().public_key(),
-            &fields,
-            &claims,
-            &policy,
-        ),
-        _ => round_trip(&hs256_key(), &hs256_key(), &fields, &claims, &policy),
-    }
+    // RSA signing costs milliseconds: one input in four chooses among every key, the others
+    // among the keys of the cheaper algorithms, so the fuzzer keeps its pace.
+    let all = signers();
+    let choice = usize::from(input.alg);
+    let signer = if choice % 4 == 0 {
+        &all[choice / 4 % all.len()]
+    } else {
+        let cheap: Vec<&Signer> = all
+            .iter()
+            .filter(|s| s.key.algorithm().kty() != "RSA")
+            .collect();
+        cheap[choice % cheap.len()]
+    };
+    round_trip(
+        &*signer.key,
+        &signer.verifier.key,
+        &fields,
+        &claims,
+        &policy,
+    );
 }
 
 fn round_trip(
-    signer: &impl SigningKey,
+    signer: &(impl SigningKey + ?Sized),
     verifier: &impl VerifyingKey,
     fields: &HeaderFields<'_>,
     claims: &ArbitraryClaims,
@@ -500,9 +859,51 @@ pub fn deliberate_strictness(ours: Error) -> Option<&'static str> {
     })
 }
 
-/// Mutations of valid tokens checked by jwt-core and by jsonwebtoken: the verdicts agree
-/// except for the deliberate strictness above, and jwt-core is never the more lenient one
-/// except on fractional NumericDates, which RFC 7519 section 2 allows (V-C5).
+/// The key pairs of the differential target: each algorithm jsonwebtoken has (its own
+/// `Algorithm` parses the name: HS*, RS*, PS*, ES256, ES384 and EdDSA; not ES512 or ES256K),
+/// with the targets' own key (2048-bit RSA) on both sides.
+fn differential_keys() -> &'static [(
+    &'static Verifier,
+    jsonwebtoken::Algorithm,
+    jsonwebtoken::DecodingKey,
+)] {
+    use jsonwebtoken::DecodingKey;
+    use rsa::traits::PublicKeyParts;
+    static KEYS: OnceLock<Vec<(&'static Verifier, jsonwebtoken::Algorithm, DecodingKey)>> =
+        OnceLock::new();
+    KEYS.get_or_init(|| {
+        signers()
+            .iter()
+            .take(ALGORITHMS.len())
+            .filter_map(|signer| {
+                let verifier = &signer.verifier;
+                let theirs = verifier.key.algorithm().name().parse().ok()?;
+                let key = match &verifier.material {
+                    Material::Secret(secret) => DecodingKey::from_secret(secret),
+                    Material::Rsa(key) => {
+                        DecodingKey::from_rsa_raw_components(&key.n_bytes(), &key.e_bytes())
+                    }
+                    Material::Ec(sec1) => DecodingKey::from_ec_der(sec1),
+                    Material::Ed25519(public) => DecodingKey::from_ed_der(public),
+                };
+                Some((verifier, theirs, key))
+            })
+            .collect()
+    })
+}
+
+/// The `alg` of a token's header as serde_json reads it, if any.
+fn header_alg(token: &str) -> Option<Algorithm> {
+    let segment = token.split('.').next()?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&Base64UrlUnpadded::decode_vec(segment).ok()?).ok()?;
+    Algorithm::from_name(header["alg"].as_str()?)
+}
+
+/// Mutations of valid tokens checked by jwt-core and by jsonwebtoken, both with the key of
+/// the header's algorithm (HS256's when the header names none they both have): the verdicts
+/// agree except for the deliberate strictness above, and jwt-core is never the more lenient
+/// one except on fractional NumericDates, which RFC 7519 section 2 allows (V-C5).
 pub fn differential_jsonwebtoken(data: &[u8]) {
     let Ok(token) = core::str::from_utf8(data) else {
         return;
@@ -510,12 +911,17 @@ pub fn differential_jsonwebtoken(data: &[u8]) {
     if token.len() > 8192 {
         return;
     }
+    let keys = differential_keys();
+    let alg = header_alg(token);
+    let (verifier, their_alg, their_key) = keys
+        .iter()
+        .find(|(v, ..)| Some(v.key.algorithm()) == alg)
+        .unwrap_or(&keys[0]);
     let now = jwt_core::now();
-    let ours = jwt_core::verify_owned::<Claims, _>(token, &hs256_key(), &Validation::new(), now);
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    let ours = jwt_core::verify_owned::<Claims, _>(token, &verifier.key, &Validation::new(), now);
+    let mut validation = jsonwebtoken::Validation::new(*their_alg);
     validation.validate_nbf = true;
-    let key = jsonwebtoken::DecodingKey::from_secret(SECRET);
-    let theirs = jsonwebtoken::decode::<serde_json::Value>(token, &key, &validation);
+    let theirs = jsonwebtoken::decode::<serde_json::Value>(token, their_key, &validation);
     match (ours, theirs) {
         (Ok(_), Ok(_)) | (Err(_), Err(_)) => {}
         (Err(e), Ok(_)) => {
@@ -524,13 +930,13 @@ pub fn differential_jsonwebtoken(data: &[u8]) {
             }
             assert!(
                 deliberate_strictness(e).is_some(),
-                "jwt-core refused ({e:?}) what jsonwebtoken accepts"
+                "jwt-core refused ({e:?}) what jsonwebtoken accepts ({their_alg:?})"
             );
         }
         (Ok(_), Err(e)) => {
             assert!(
                 fractional_date(token),
-                "jwt-core accepted what jsonwebtoken refuses: {e:?}"
+                "jwt-core accepted what jsonwebtoken refuses ({their_alg:?}): {e:?}"
             );
         }
     }
