@@ -2,28 +2,34 @@
 //!
 //! ```text
 //! jwt decode TOKEN
-//! jwt verify --key FILE [--iss ISS]... [--aud AUD]... [--typ TYP] [--now UNIX] [--leeway SECS] TOKEN
-//! jwt sign --key FILE --claims JSON [--kid KID] [--typ TYP]
+//! jwt verify --key FILE [--alg ALG]... [--iss ISS]... [--aud AUD]... [--typ TYP]
+//!            [--now UNIX] [--leeway SECS] TOKEN
+//! jwt sign --key FILE [--alg ALG] --claims JSON [--kid KID] [--typ TYP]
 //! ```
 //!
-//! FILE is a JWK, a JWK Set (`verify` picks the key by the token's `kid` and `alg`), or a PEM
-//! key: `PUBLIC KEY` (RSA or P-256) or `RSA PUBLIC KEY` to verify, `PRIVATE KEY` (RSA) or
-//! `RSA PRIVATE KEY` to sign; EC and HMAC signing keys come as JWKs. TOKEN `-` reads standard
-//! input. Exit status: 0 success, 1 token refused (the reason on standard error), 2 usage or
-//! key error.
+//! Every JWS algorithm: HS256/384/512, RS256/384/512, PS256/384/512, ES256, ES384, ES512,
+//! ES256K and EdDSA (Ed25519). FILE is a JWK, a JWK Set (`verify` picks the key by the
+//! token's `kid` and `alg`), or a PEM key: `PUBLIC KEY` (RSA, P-256, P-384, P-521, secp256k1
+//! or Ed25519) or `RSA PUBLIC KEY` to verify, `PRIVATE KEY` (RSA) or `RSA PRIVATE KEY` to
+//! sign; EC, Ed25519 and HMAC signing keys come as JWKs. A key binds one algorithm: the one
+//! its JWK's `alg` names, else its type's (`oct` HS256, `RSA` RS256, `EC` its curve's, `OKP`
+//! EdDSA) unless `--alg` names others. TOKEN `-` reads standard input. Exit status: 0
+//! success, 1 token refused (the reason on standard error), 2 usage or key error.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use jwt_core::{
-    AnyVerifyingKey, Es256PrivateKey, Es256PublicKey, HeaderFields, Hs256Key, Jwk, JwkSet,
-    Rs256PrivateKey, Rs256PublicKey, Validation, base64url,
+    Algorithm, AnyVerifyingKey, Ed25519PrivateKey, Ed25519PublicKey, Es256PrivateKey,
+    Es256kPrivateKey, Es384PrivateKey, Es512PrivateKey, HeaderFields, Hs256Key, Hs384Key, Hs512Key,
+    Jwk, JwkSet, Ps256PrivateKey, Ps384PrivateKey, Ps512PrivateKey, Rs256PrivateKey,
+    Rs384PrivateKey, Rs512PrivateKey, SigningKey, Validation, VerifyingKey, base64url,
 };
 
 #[derive(Parser)]
 #[command(
     name = "jwt",
-    about = "Decode, verify and sign JWTs (HS256, ES256, RS256)"
+    about = "Decode, verify and sign JWTs (HS, RS, PS 256/384/512, ES256/384/512, ES256K, EdDSA)"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -42,6 +48,11 @@ enum Command {
         /// A JWK, a JWK Set or a PEM public key.
         #[arg(long)]
         key: String,
+        /// An algorithm keys that name none may verify (repeatable): a JWK or JWK Set key
+        /// without `alg`, a PEM RSA key. Without it such a key verifies its type's algorithm
+        /// only (oct HS256, RSA RS256, EC its curve's, OKP EdDSA).
+        #[arg(long = "alg", value_name = "ALG", value_parser = algorithm)]
+        algs: Vec<Algorithm>,
         /// Accepted issuer (repeatable); `iss` becomes required.
         #[arg(long)]
         iss: Vec<String>,
@@ -62,9 +73,13 @@ enum Command {
     },
     /// Sign claims with a private key; print the token.
     Sign {
-        /// A private JWK (oct, EC P-256 or RSA) or a PEM RSA private key.
+        /// A private JWK (oct, RSA, EC or OKP Ed25519) or a PEM RSA private key.
         #[arg(long)]
         key: String,
+        /// The algorithm, for a key that names none (a JWK without `alg`, a PEM RSA key);
+        /// default: the key type's (oct HS256, RSA RS256, EC its curve's, OKP EdDSA).
+        #[arg(long, value_parser = algorithm)]
+        alg: Option<Algorithm>,
         /// The claims: a JSON object.
         #[arg(long)]
         claims: String,
@@ -75,6 +90,15 @@ enum Command {
         #[arg(long)]
         typ: Option<String>,
     },
+}
+
+/// An `--alg` value: a JWS algorithm name, exactly as in a header (`EdDSA`, `ES256K`).
+fn algorithm(name: &str) -> Result<Algorithm, String> {
+    Algorithm::from_name(name).ok_or_else(|| {
+        "not a JWS algorithm this tool knows (HS256 HS384 HS512 RS256 RS384 RS512 PS256 PS384 \
+         PS512 ES256 ES384 ES512 ES256K EdDSA)"
+            .to_string()
+    })
 }
 
 /// Why the command failed: the token was refused (exit 1) or it could not run (exit 2).
@@ -93,6 +117,7 @@ fn main() -> ExitCode {
         Command::Decode { token } => read_token(&token).and_then(|t| decode(&t)),
         Command::Verify {
             key,
+            algs,
             iss,
             aud,
             typ,
@@ -109,14 +134,15 @@ fn main() -> ExitCode {
             if let Some(typ) = &typ {
                 policy = policy.typ(typ);
             }
-            verify(&key, &t, &policy, now.unwrap_or_else(jwt_core::now))
+            verify(&key, &algs, &t, &policy, now.unwrap_or_else(jwt_core::now))
         }),
         Command::Sign {
             key,
+            alg,
             claims,
             kid,
             typ,
-        } => sign(&key, &claims, kid.as_deref(), typ.as_deref()),
+        } => sign(&key, alg, &claims, kid.as_deref(), typ.as_deref()),
     };
     match result {
         Ok(output) => {
@@ -163,43 +189,77 @@ fn decode(token: &str) -> Result<String, Failure> {
     Ok(serde_json::to_string_pretty(&doc).expect("a JSON value serializes"))
 }
 
-/// Keys to verify with: one key or a key set.
+/// Keys to verify with: one key (bound to one algorithm or, named by `--alg`, to several,
+/// one import each) or a key set.
 enum Verifier {
-    One(Box<AnyVerifyingKey>),
+    Keys(Vec<AnyVerifyingKey>),
     Set(Box<JwkSet<64>>),
 }
 
 fn verify(
     key_file: &str,
+    algs: &[Algorithm],
     token: &str,
     policy: &Validation<'_>,
     now: u64,
 ) -> Result<String, Failure> {
     let text = std::fs::read(key_file).map_err(|e| usage(format!("{key_file}: {e}")))?;
     let verifier = if text.starts_with(b"-----BEGIN") {
-        Verifier::One(Box::new(pem_public_key(&text)?))
+        Verifier::Keys(pem_public_keys(&text, algs)?)
     } else if serde_json::from_slice::<serde_json::Value>(&text)
         .is_ok_and(|v| v.get("keys").is_some())
     {
-        let set =
-            JwkSet::<64>::parse(&text).map_err(|e| usage(format!("{key_file}: JWK Set: {e}")))?;
+        let set = JwkSet::<64>::parse_assuming(&text, algs)
+            .map_err(|e| usage(format!("{key_file}: JWK Set: {e}")))?;
         Verifier::Set(Box::new(set))
     } else {
         let jwk = Jwk::parse(&text).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
-        Verifier::One(Box::new(
-            AnyVerifyingKey::from_jwk(&jwk).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?,
-        ))
+        Verifier::Keys(jwk_keys(&jwk, algs).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?)
     };
     // The claims printed are the library's own reading of the verified payload (the whole
     // pipeline: typ, signature, claims), so the command accepts and shows exactly what a
     // program using jwt-core would.
     let mut buf = vec![0u8; 2 * token.len()];
     let claims: serde_json::Value = match &verifier {
-        Verifier::One(key) => jwt_core::verify(token, &**key, policy, now, &mut buf),
+        Verifier::Keys(keys) => {
+            let key = key_for(keys, token).ok_or_else(|| usage("no key"))?;
+            jwt_core::verify(token, key, policy, now, &mut buf)
+        }
         Verifier::Set(set) => set.verify(token, policy, now, &mut buf),
     }
     .map_err(|e| Failure::Refused(e.to_string()))?;
     Ok(serde_json::to_string_pretty(&claims).expect("a JSON value serializes"))
+}
+
+/// The key of `keys` for the algorithm the token's header names, or the first (which then
+/// refuses the token: another algorithm, or a header that does not read).
+fn key_for<'k>(keys: &'k [AnyVerifyingKey], token: &str) -> Option<&'k AnyVerifyingKey> {
+    let mut buf = vec![0u8; token.len()];
+    let named = jwt_core::decode_header(token, &mut buf).map(|header| header.alg);
+    keys.iter()
+        .find(|key| named == Ok(key.algorithm()))
+        .or_else(|| keys.first())
+}
+
+/// The keys a JWK verifies with: the one its `alg` names; without `alg`, one for each of
+/// `algs` its type can be, else its type's algorithm (as `KeySet::parse_assuming` binds the
+/// keys of a set).
+fn jwk_keys(jwk: &Jwk<'_>, algs: &[Algorithm]) -> Result<Vec<AnyVerifyingKey>, jwt_core::Error> {
+    // Imported for its own algorithm first, so a malformed key is a key error whatever
+    // `--alg` says.
+    let own = AnyVerifyingKey::from_jwk(jwk)?;
+    if jwk.alg().is_some() {
+        return Ok(vec![own]);
+    }
+    let widened: Vec<AnyVerifyingKey> = algs
+        .iter()
+        .filter_map(|&alg| AnyVerifyingKey::from_jwk_as(jwk, alg).ok())
+        .collect();
+    Ok(if widened.is_empty() {
+        vec![own]
+    } else {
+        widened
+    })
 }
 
 /// The DER body and label of a PEM document.
@@ -221,31 +281,135 @@ fn pem(text: &[u8]) -> Result<(String, Vec<u8>), Failure> {
     Ok((label.to_string(), der))
 }
 
-/// The DER prefix of a P-256 SubjectPublicKeyInfo, before the 65-byte SEC1 point.
-const P256_SPKI_PREFIX: [u8; 26] = [
-    0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a,
-    0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+/// The DER prefixes of the SubjectPublicKeyInfo of each elliptic-curve key, before the
+/// public key's bytes (an uncompressed SEC1 point, or Ed25519's 32 bytes): `id-ecPublicKey`
+/// with the curve's OID, or `id-Ed25519`.
+const SPKI_PREFIXES: [(Algorithm, &[u8]); 5] = [
+    (
+        Algorithm::Es256,
+        &[
+            0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+        ],
+    ),
+    (
+        Algorithm::Es384,
+        &[
+            0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x05, 0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+        ],
+    ),
+    (
+        Algorithm::Es512,
+        &[
+            0x30, 0x81, 0x9b, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+            0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x23, 0x03, 0x81, 0x86, 0x00,
+        ],
+    ),
+    (
+        Algorithm::Es256k,
+        &[
+            0x30, 0x56, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+            0x05, 0x2b, 0x81, 0x04, 0x00, 0x0a, 0x03, 0x42, 0x00,
+        ],
+    ),
+    (
+        Algorithm::EdDsa,
+        &[
+            0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+        ],
+    ),
 ];
 
-fn pem_public_key(text: &[u8]) -> Result<AnyVerifyingKey, Failure> {
+/// The RSA algorithms, which an RSA key verifies one of each import.
+const RSA: [Algorithm; 6] = [
+    Algorithm::Rs256,
+    Algorithm::Rs384,
+    Algorithm::Rs512,
+    Algorithm::Ps256,
+    Algorithm::Ps384,
+    Algorithm::Ps512,
+];
+
+/// The keys of a PEM public key: an elliptic-curve key for its curve's algorithm, an RSA
+/// key for each RSA algorithm of `algs` (RS256 when there is none).
+fn pem_public_keys(text: &[u8], algs: &[Algorithm]) -> Result<Vec<AnyVerifyingKey>, Failure> {
     let (label, der) = pem(text)?;
-    let key = match label.as_str() {
-        "RSA PUBLIC KEY" => Rs256PublicKey::from_pkcs1_der(&der).map(AnyVerifyingKey::from),
-        "PUBLIC KEY" => match der.strip_prefix(&P256_SPKI_PREFIX[..]) {
-            Some(point) => Es256PublicKey::from_sec1_bytes(point).map(AnyVerifyingKey::from),
-            None => Rs256PublicKey::from_public_key_der(&der).map(AnyVerifyingKey::from),
-        },
+    let pkcs1 = match label.as_str() {
+        "RSA PUBLIC KEY" => true,
+        "PUBLIC KEY" => false,
         other => {
             return Err(usage(format!(
                 "PEM `{other}` is not a public key this tool reads"
             )));
         }
     };
-    key.map_err(|e| usage(format!("PEM key: {e}")))
+    let curve = SPKI_PREFIXES
+        .iter()
+        .filter(|_| !pkcs1)
+        .find_map(|&(alg, prefix)| Some((alg, der.strip_prefix(prefix)?)));
+    let keys = match curve {
+        Some((alg, public)) => vec![curve_key(alg, public)],
+        None => {
+            let mut rsa: Vec<Algorithm> =
+                algs.iter().copied().filter(|a| RSA.contains(a)).collect();
+            if rsa.is_empty() {
+                rsa.push(Algorithm::Rs256);
+            }
+            rsa.into_iter()
+                .map(|alg| rsa_public_key(alg, &der, pkcs1))
+                .collect()
+        }
+    };
+    keys.into_iter()
+        .collect::<Result<_, _>>()
+        .map_err(|e| usage(format!("PEM key: {e}")))
+}
+
+/// The public key of an elliptic-curve algorithm from its SEC1 point (Ed25519: 32 bytes).
+fn curve_key(alg: Algorithm, public: &[u8]) -> Result<AnyVerifyingKey, jwt_core::Error> {
+    use jwt_core::EcdsaPublicKey as Ec;
+    Ok(match alg {
+        Algorithm::Es256 => AnyVerifyingKey::Es256(Ec::from_sec1_bytes(public)?),
+        Algorithm::Es384 => AnyVerifyingKey::Es384(Ec::from_sec1_bytes(public)?),
+        Algorithm::Es512 => AnyVerifyingKey::Es512(Ec::from_sec1_bytes(public)?),
+        Algorithm::Es256k => AnyVerifyingKey::Es256k(Ec::from_sec1_bytes(public)?),
+        _ => {
+            let bytes = public.try_into().map_err(|_| jwt_core::Error::InvalidKey)?;
+            AnyVerifyingKey::EdDsa(Ed25519PublicKey::from_bytes(bytes)?)
+        }
+    })
+}
+
+/// An RSA public key from DER (PKCS#1 or SubjectPublicKeyInfo) for one RSA algorithm.
+fn rsa_public_key(
+    alg: Algorithm,
+    der: &[u8],
+    pkcs1: bool,
+) -> Result<AnyVerifyingKey, jwt_core::Error> {
+    fn read<S: jwt_core::RsaScheme>(
+        der: &[u8],
+        pkcs1: bool,
+    ) -> Result<jwt_core::RsaPublicKey<S>, jwt_core::Error> {
+        if pkcs1 {
+            jwt_core::RsaPublicKey::from_pkcs1_der(der)
+        } else {
+            jwt_core::RsaPublicKey::from_public_key_der(der)
+        }
+    }
+    Ok(match alg {
+        Algorithm::Rs384 => AnyVerifyingKey::Rs384(read(der, pkcs1)?),
+        Algorithm::Rs512 => AnyVerifyingKey::Rs512(read(der, pkcs1)?),
+        Algorithm::Ps256 => AnyVerifyingKey::Ps256(read(der, pkcs1)?),
+        Algorithm::Ps384 => AnyVerifyingKey::Ps384(read(der, pkcs1)?),
+        Algorithm::Ps512 => AnyVerifyingKey::Ps512(read(der, pkcs1)?),
+        _ => AnyVerifyingKey::Rs256(read(der, pkcs1)?),
+    })
 }
 
 fn sign(
     key_file: &str,
+    alg: Option<Algorithm>,
     claims: &str,
     kid: Option<&str>,
     typ: Option<&str>,
@@ -253,57 +417,88 @@ fn sign(
     let claims: serde_json::Value =
         serde_json::from_str(claims).map_err(|e| usage(format!("--claims: {e}")))?;
     let text = std::fs::read(key_file).map_err(|e| usage(format!("{key_file}: {e}")))?;
-    let header = |jwk_kid: Option<String>| (kid.map(str::to_string).or(jwk_kid), typ);
-    let sign_with = |key: &dyn Fn(&HeaderFields<'_>) -> Result<String, jwt_core::Error>,
-                     (kid, typ): (Option<String>, Option<&str>)| {
-        let mut fields = HeaderFields::new();
-        if let Some(typ) = typ {
-            fields = fields.typ(typ);
-        }
-        if let Some(kid) = kid.as_deref() {
-            fields = fields.kid(kid);
-        }
-        key(&fields).map_err(|e| usage(format!("signing: {e}")))
-    };
-    if text.starts_with(b"-----BEGIN") {
+    let (key, jwk_kid) = if text.starts_with(b"-----BEGIN") {
         let (label, der) = pem(&text)?;
-        let key = match label.as_str() {
-            "RSA PRIVATE KEY" => Rs256PrivateKey::from_pkcs1_der(&der),
-            "PRIVATE KEY" => Rs256PrivateKey::from_pkcs8_der(&der),
+        let pkcs1 = match label.as_str() {
+            "RSA PRIVATE KEY" => true,
+            "PRIVATE KEY" => false,
             other => return Err(usage(format!("PEM `{other}` is not an RSA private key"))),
-        }
-        .map_err(|e| usage(format!("PEM key: {e}")))?;
-        return sign_with(
-            &|f| jwt_core::sign_to_string(&key, f, &claims),
-            header(None),
-        );
+        };
+        let alg = alg.unwrap_or(Algorithm::Rs256);
+        let key = rsa_private_key(alg, &der, pkcs1).map_err(|e| usage(format!("PEM key: {e}")))?;
+        (key, None)
+    } else {
+        let jwk = Jwk::parse(&text).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
+        // `--alg` for a key that names none; a key that names one is that one's only, which
+        // importing it checks.
+        let alg = alg.or_else(|| jwk.algorithm()).ok_or_else(|| {
+            usage(format!(
+                "{key_file}: JWK: {}",
+                jwt_core::Error::UnsupportedAlgorithm
+            ))
+        })?;
+        let key = jwk_signing_key(&jwk, alg).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
+        (key, jwk.kid().map(|k| k.to_string()))
+    };
+    let mut fields = HeaderFields::new();
+    if let Some(typ) = typ {
+        fields = fields.typ(typ);
     }
-    let jwk = Jwk::parse(&text).map_err(|e| usage(format!("{key_file}: JWK: {e}")))?;
-    let jwk_kid = jwk.kid().map(|k| k.to_string());
-    let bad = |e: jwt_core::Error| usage(format!("{key_file}: JWK: {e}"));
-    let kty = jwk.kty().to_string();
-    match kty.as_str() {
-        "oct" => {
-            let key = Hs256Key::from_jwk(&jwk).map_err(bad)?;
-            sign_with(
-                &|f| jwt_core::sign_to_string(&key, f, &claims),
-                header(jwk_kid),
-            )
-        }
-        "EC" => {
-            let key = Es256PrivateKey::from_jwk(&jwk).map_err(bad)?;
-            sign_with(
-                &|f| jwt_core::sign_to_string(&key, f, &claims),
-                header(jwk_kid),
-            )
-        }
-        "RSA" => {
-            let key = Rs256PrivateKey::from_jwk(&jwk).map_err(bad)?;
-            sign_with(
-                &|f| jwt_core::sign_to_string(&key, f, &claims),
-                header(jwk_kid),
-            )
-        }
-        other => Err(usage(format!("{key_file}: JWK `kty` {other} cannot sign"))),
+    let kid = kid.map(str::to_string).or(jwk_kid);
+    if let Some(kid) = kid.as_deref() {
+        fields = fields.kid(kid);
     }
+    jwt_core::sign_to_string(&*key, &fields, &claims).map_err(|e| usage(format!("signing: {e}")))
+}
+
+/// The signing key of a private JWK (an `oct` secret, or `d` and the rest) for `alg`.
+fn jwk_signing_key(jwk: &Jwk<'_>, alg: Algorithm) -> Result<Box<dyn SigningKey>, jwt_core::Error> {
+    Ok(match alg {
+        Algorithm::Hs256 => Box::new(Hs256Key::from_jwk(jwk)?),
+        Algorithm::Hs384 => Box::new(Hs384Key::from_jwk(jwk)?),
+        Algorithm::Hs512 => Box::new(Hs512Key::from_jwk(jwk)?),
+        Algorithm::Rs256 => Box::new(Rs256PrivateKey::from_jwk(jwk)?),
+        Algorithm::Rs384 => Box::new(Rs384PrivateKey::from_jwk(jwk)?),
+        Algorithm::Rs512 => Box::new(Rs512PrivateKey::from_jwk(jwk)?),
+        Algorithm::Ps256 => Box::new(Ps256PrivateKey::from_jwk(jwk)?),
+        Algorithm::Ps384 => Box::new(Ps384PrivateKey::from_jwk(jwk)?),
+        Algorithm::Ps512 => Box::new(Ps512PrivateKey::from_jwk(jwk)?),
+        Algorithm::Es256 => Box::new(Es256PrivateKey::from_jwk(jwk)?),
+        Algorithm::Es384 => Box::new(Es384PrivateKey::from_jwk(jwk)?),
+        Algorithm::Es512 => Box::new(Es512PrivateKey::from_jwk(jwk)?),
+        Algorithm::Es256k => Box::new(Es256kPrivateKey::from_jwk(jwk)?),
+        Algorithm::EdDsa => Box::new(Ed25519PrivateKey::from_jwk(jwk)?),
+        _ => return Err(jwt_core::Error::UnsupportedAlgorithm),
+    })
+}
+
+/// An RSA private key from DER (PKCS#1 or PKCS#8) for one RSA algorithm; PS* signatures
+/// take their salt from the operating system's random number generator.
+fn rsa_private_key(
+    alg: Algorithm,
+    der: &[u8],
+    pkcs1: bool,
+) -> Result<Box<dyn SigningKey>, jwt_core::Error> {
+    fn read<S: jwt_core::RsaScheme>(
+        der: &[u8],
+        pkcs1: bool,
+    ) -> Result<jwt_core::RsaPrivateKey<S>, jwt_core::Error> {
+        if pkcs1 {
+            jwt_core::RsaPrivateKey::from_pkcs1_der(der)
+        } else {
+            jwt_core::RsaPrivateKey::from_pkcs8_der(der)
+        }
+    }
+    fn boxed<K: SigningKey + 'static>(key: K) -> Box<dyn SigningKey> {
+        Box::new(key)
+    }
+    Ok(match alg {
+        Algorithm::Rs256 => boxed::<Rs256PrivateKey>(read(der, pkcs1)?),
+        Algorithm::Rs384 => boxed::<Rs384PrivateKey>(read(der, pkcs1)?),
+        Algorithm::Rs512 => boxed::<Rs512PrivateKey>(read(der, pkcs1)?),
+        Algorithm::Ps256 => boxed::<Ps256PrivateKey>(read(der, pkcs1)?),
+        Algorithm::Ps384 => boxed::<Ps384PrivateKey>(read(der, pkcs1)?),
+        Algorithm::Ps512 => boxed::<Ps512PrivateKey>(read(der, pkcs1)?),
+        _ => return Err(jwt_core::Error::UnsupportedAlgorithm),
+    })
 }

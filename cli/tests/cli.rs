@@ -397,3 +397,461 @@ fn the_command_prints_and_refuses_what_the_library_verifies() {
     // Both kinds of answer were compared.
     assert_eq!(accepted, 3);
 }
+
+/// The test keys of every algorithm, each as a private JWK (`jwt sign`) and a public one
+/// (`jwt verify`), both with `alg` and `kid`: HMAC secrets of the hash's length, jwt-core's
+/// RSA 2048-bit test key (`tests/data/rsa2048.private.jwk`, from
+/// `tests/data/keys/rsa2048.pkcs8.der`), and the ECDSA scalars and Ed25519 seed whose
+/// public PEM files `tests/data/generate.py` wrote.
+fn algorithm_keys() -> Vec<(&'static str, serde_json::Value, serde_json::Value)> {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use serde_json::json;
+    let b64 = |bytes: &[u8]| Base64UrlUnpadded::encode_string(bytes);
+    let mut keys = Vec::new();
+    for (name, len) in [("HS256", 32), ("HS384", 48), ("HS512", 64)] {
+        let jwk = json!({"kty": "oct", "k": b64(&vec![0x42; len])});
+        keys.push((name, jwk.clone(), jwk));
+    }
+    let rsa_private: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rsa2048.private.jwk"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let rsa_public = json!({"kty": "RSA", "n": rsa_private["n"], "e": rsa_private["e"]});
+    for name in ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"] {
+        keys.push((name, rsa_private.clone(), rsa_public.clone()));
+    }
+    let ec = |crv: &str, scalar: &[u8], point: &[u8]| {
+        let half = (point.len() - 1) / 2;
+        let public = json!({"kty": "EC", "crv": crv, "x": b64(&point[1..=half]),
+                            "y": b64(&point[half + 1..])});
+        let mut private = public.clone();
+        private["d"] = json!(b64(scalar));
+        (private, public)
+    };
+    let p256 = data_bytes("keys/p256.scalar");
+    let point = Es256PrivateKey::from_bytes(&p256)
+        .unwrap()
+        .public_key()
+        .to_sec1_bytes();
+    let (private, public) = ec("P-256", &p256, point.as_ref());
+    keys.push(("ES256", private, public));
+    let p384 = [0x22; 48];
+    let point = jwt_core::Es384PrivateKey::from_bytes(&p384)
+        .unwrap()
+        .public_key()
+        .to_sec1_bytes();
+    let (private, public) = ec("P-384", &p384, point.as_ref());
+    keys.push(("ES384", private, public));
+    let p521 = [0x01; 66];
+    let point = jwt_core::Es512PrivateKey::from_bytes(&p521)
+        .unwrap()
+        .public_key()
+        .to_sec1_bytes();
+    let (private, public) = ec("P-521", &p521, point.as_ref());
+    keys.push(("ES512", private, public));
+    let k256 = [0x44; 32];
+    let point = jwt_core::Es256kPrivateKey::from_bytes(&k256)
+        .unwrap()
+        .public_key()
+        .to_sec1_bytes();
+    let (private, public) = ec("secp256k1", &k256, point.as_ref());
+    keys.push(("ES256K", private, public));
+    let seed = [0x55; 32];
+    let x = jwt_core::Ed25519PrivateKey::from_bytes(&seed)
+        .public_key()
+        .to_bytes();
+    let public = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(&x)});
+    let mut private = public.clone();
+    private["d"] = json!(b64(&seed));
+    keys.push(("EdDSA", private, public));
+
+    for (name, private, public) in &mut keys {
+        for jwk in [private, public] {
+            jwk["alg"] = json!(name);
+            jwk["kid"] = json!(format!("{name}-key"));
+        }
+    }
+    keys
+}
+
+/// The decoded header of `token`.
+fn header_of(token: &str) -> serde_json::Value {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let header = token.split('.').next().unwrap();
+    serde_json::from_slice(&Base64UrlUnpadded::decode_vec(header).unwrap()).unwrap()
+}
+
+/// `token` with the first character of its signature changed (a whole sextet, so still
+/// canonical base64url).
+fn tampered(token: &str) -> String {
+    let at = token.rfind('.').unwrap() + 1;
+    let first = if &token[at..=at] == "A" { "B" } else { "A" };
+    format!("{}{first}{}", &token[..at], &token[at + 1..])
+}
+
+/// `token` with its claims replaced and its signature kept.
+fn forged(token: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let mut parts: Vec<&str> = token.split('.').collect();
+    let claims = Base64UrlUnpadded::encode_string(br#"{"sub":"mallory","exp":1900000000}"#);
+    parts[1] = &claims;
+    parts.join(".")
+}
+
+/// `token` with its header naming `alg` instead, claims and signature kept.
+fn relabelled(token: &str, alg: &str) -> String {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    let mut header = header_of(token);
+    header["alg"] = serde_json::json!(alg);
+    let header = Base64UrlUnpadded::encode_string(header.to_string().as_bytes());
+    let rest = token.split_once('.').unwrap().1;
+    format!("{header}.{rest}")
+}
+
+/// `jwt verify --key KEY --now NOW TOKEN` (with `extra` arguments before the token).
+fn verify_with(key: &Path, extra: &[&str], token: &str) -> Output {
+    let key = key.to_str().unwrap();
+    run(&[&["verify", "--key", key, "--now", NOW][..], extra, &[token]].concat())
+}
+
+/// Exit 1 with one line on standard error: `jwt: token refused: ` and `reason`.
+fn assert_refused(out: &Output, reason: &str, what: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{what}: {err}");
+    assert_eq!(err, format!("jwt: token refused: {reason}\n"), "{what}");
+    assert!(stdout(out).is_empty(), "{what}");
+}
+
+const SIGNATURE: &str = "signature does not verify";
+const MISMATCH: &str = "token algorithm does not match the key's algorithm";
+
+#[test]
+fn every_algorithm_signs_with_a_private_jwk_and_verifies_with_the_public_one() {
+    let claims = r#"{"sub":"alice","exp":1900000000}"#;
+    let keys = algorithm_keys();
+    assert_eq!(keys.len(), 14);
+    for (name, private, public) in &keys {
+        let private_file = key_file(&format!("{name}.private.jwk"), &private.to_string());
+        let public_file = key_file(&format!("{name}.public.jwk"), &public.to_string());
+        let signed = run(&[
+            "sign",
+            "--key",
+            private_file.to_str().unwrap(),
+            "--claims",
+            claims,
+        ]);
+        assert_eq!(signed.status.code(), Some(0), "{name}: {}", stderr(&signed));
+        let token = stdout(&signed).trim().to_string();
+        let header = header_of(&token);
+        assert_eq!(header["alg"], *name);
+        assert_eq!(header["kid"], format!("{name}-key"));
+
+        let ok = verify_with(&public_file, &[], &token);
+        assert_eq!(ok.status.code(), Some(0), "{name}: {}", stderr(&ok));
+        let printed: serde_json::Value = serde_json::from_str(&stdout(&ok)).unwrap();
+        assert_eq!(printed["sub"], "alice", "{name}");
+
+        // The library verifies what the command signed.
+        let text = public.to_string();
+        let jwk = jwt_core::Jwk::parse(text.as_bytes()).unwrap();
+        let key = jwt_core::AnyVerifyingKey::from_jwk(&jwk).unwrap();
+        let mut buf = vec![0u8; 2 * token.len()];
+        let verified: serde_json::Value = jwt_core::verify(
+            &token,
+            &key,
+            &jwt_core::Validation::new(),
+            NOW.parse().unwrap(),
+            &mut buf,
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(verified["sub"], "alice");
+
+        assert_refused(
+            &verify_with(&public_file, &[], &tampered(&token)),
+            SIGNATURE,
+            name,
+        );
+        assert_refused(
+            &verify_with(&public_file, &[], &forged(&token)),
+            SIGNATURE,
+            name,
+        );
+        // Every other algorithm named in the header: the key is bound to its own.
+        for (other, _, _) in keys.iter().filter(|(other, _, _)| other != name) {
+            let out = verify_with(&public_file, &[], &relabelled(&token, other));
+            assert_refused(&out, MISMATCH, &format!("{name} as {other}"));
+        }
+    }
+}
+
+#[test]
+fn tokens_the_library_signs_verify_with_the_command() {
+    let claims = serde_json::json!({"sub": "bob", "exp": 1900000000});
+    for (name, private, public) in algorithm_keys() {
+        let text = private.to_string();
+        let jwk = jwt_core::Jwk::parse(text.as_bytes()).unwrap();
+        let header = HeaderFields::new().kid("from-the-library");
+        use jwt_core::{Ed25519PrivateKey as Ed, Es384PrivateKey, Es512PrivateKey};
+        use jwt_core::{Es256kPrivateKey, Hs256Key, Hs384Key, Hs512Key};
+        use jwt_core::{Ps256PrivateKey, Ps384PrivateKey, Ps512PrivateKey};
+        use jwt_core::{Rs384PrivateKey, Rs512PrivateKey};
+        let key: Box<dyn jwt_core::SigningKey> = match name {
+            "HS256" => Box::new(Hs256Key::from_jwk(&jwk).unwrap()),
+            "HS384" => Box::new(Hs384Key::from_jwk(&jwk).unwrap()),
+            "HS512" => Box::new(Hs512Key::from_jwk(&jwk).unwrap()),
+            "RS256" => Box::new(Rs256PrivateKey::from_jwk(&jwk).unwrap()),
+            "RS384" => Box::new(Rs384PrivateKey::from_jwk(&jwk).unwrap()),
+            "RS512" => Box::new(Rs512PrivateKey::from_jwk(&jwk).unwrap()),
+            "PS256" => Box::new(Ps256PrivateKey::from_jwk(&jwk).unwrap()),
+            "PS384" => Box::new(Ps384PrivateKey::from_jwk(&jwk).unwrap()),
+            "PS512" => Box::new(Ps512PrivateKey::from_jwk(&jwk).unwrap()),
+            "ES256" => Box::new(Es256PrivateKey::from_jwk(&jwk).unwrap()),
+            "ES384" => Box::new(Es384PrivateKey::from_jwk(&jwk).unwrap()),
+            "ES512" => Box::new(Es512PrivateKey::from_jwk(&jwk).unwrap()),
+            "ES256K" => Box::new(Es256kPrivateKey::from_jwk(&jwk).unwrap()),
+            "EdDSA" => Box::new(Ed::from_jwk(&jwk).unwrap()),
+            other => panic!("{other}"),
+        };
+        let token = jwt_core::sign_to_string(&*key, &header, &claims).unwrap();
+        assert_eq!(header_of(&token)["alg"], name);
+        let public_file = key_file(&format!("{name}.lib.jwk"), &public.to_string());
+        let ok = verify_with(&public_file, &[], &token);
+        assert_eq!(ok.status.code(), Some(0), "{name}: {}", stderr(&ok));
+        assert!(stdout(&ok).contains("\"bob\""), "{name}");
+        assert_refused(
+            &verify_with(&public_file, &[], &tampered(&token)),
+            SIGNATURE,
+            name,
+        );
+    }
+}
+
+#[test]
+fn keys_without_alg_verify_their_types_algorithm_unless_alg_names_others() {
+    let keys = algorithm_keys();
+    let without_alg = |name: &str, private: bool| {
+        let (_, private_jwk, public_jwk) = keys.iter().find(|(n, _, _)| *n == name).unwrap();
+        let mut jwk = if private { private_jwk } else { public_jwk }.clone();
+        jwk.as_object_mut().unwrap().remove("alg");
+        key_file(&format!("{name}-{private}.noalg.jwk"), &jwk.to_string())
+    };
+    let claims = r#"{"sub":"carol","exp":1900000000}"#;
+    let sign = |key: &Path, extra: &[&str]| {
+        let key = key.to_str().unwrap();
+        let out = run(&[&["sign", "--key", key, "--claims", claims][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    // An RSA key without `alg` signs and verifies RS256, its type's algorithm.
+    let (rsa_private, rsa_public) = (without_alg("PS256", true), without_alg("PS256", false));
+    let rs256 = sign(&rsa_private, &[]);
+    assert_eq!(header_of(&rs256)["alg"], "RS256");
+    let ps256 = sign(&rsa_private, &["--alg", "PS256"]);
+    assert_eq!(header_of(&ps256)["alg"], "PS256");
+    assert_eq!(verify_with(&rsa_public, &[], &rs256).status.code(), Some(0));
+    assert_refused(
+        &verify_with(&rsa_public, &[], &ps256),
+        MISMATCH,
+        "PS256 unasked",
+    );
+    // `--alg` binds it to what it names instead.
+    let ps_only = verify_with(&rsa_public, &["--alg", "PS256"], &ps256);
+    assert_eq!(ps_only.status.code(), Some(0), "{}", stderr(&ps_only));
+    assert_refused(
+        &verify_with(&rsa_public, &["--alg", "PS256"], &rs256),
+        MISMATCH,
+        "RS256 when PS256 is named",
+    );
+    for token in [&rs256, &ps256] {
+        let out = verify_with(&rsa_public, &["--alg", "PS256", "--alg", "RS256"], token);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    // Algorithms of other key types do not apply to it.
+    assert_eq!(
+        verify_with(&rsa_public, &["--alg", "ES256", "--alg", "HS512"], &rs256)
+            .status
+            .code(),
+        Some(0)
+    );
+    // A key naming its algorithm is that algorithm's only, to sign and to verify.
+    let (_, named_private, named_public) = keys.iter().find(|(n, _, _)| *n == "RS256").unwrap();
+    let named_private = key_file("RS256.named.jwk", &named_private.to_string());
+    let out = run(&[
+        "sign",
+        "--key",
+        named_private.to_str().unwrap(),
+        "--alg",
+        "PS256",
+        "--claims",
+        claims,
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let named_public = key_file("RS256.named.public.jwk", &named_public.to_string());
+    assert_refused(
+        &verify_with(&named_public, &["--alg", "PS256"], &ps256),
+        MISMATCH,
+        "PS256 with a key naming RS256",
+    );
+    // An HMAC secret without `alg`: HS256, or HS384 when asked for.
+    let (oct_private, oct_public) = (without_alg("HS384", true), without_alg("HS384", false));
+    let hs384 = sign(&oct_private, &["--alg", "HS384"]);
+    assert_eq!(header_of(&hs384)["alg"], "HS384");
+    assert_refused(
+        &verify_with(&oct_public, &[], &hs384),
+        MISMATCH,
+        "HS384 unasked",
+    );
+    let out = verify_with(&oct_public, &["--alg", "HS384"], &hs384);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // An unknown algorithm name is a usage error.
+    let out = verify_with(&oct_public, &["--alg", "HS1024"], &hs384);
+    assert_eq!(out.status.code(), Some(2));
+    let out = verify_with(&oct_public, &["--alg", "none"], &hs384);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn alg_widens_the_alg_less_keys_of_a_jwk_set() {
+    // Azure AD's RSA keys name no algorithm; "azure-current" is jwt-core's RSA test key.
+    let jwks = data("jwks/azure_ad.json");
+    let claims = serde_json::json!({"sub": "dave", "exp": 1900000000});
+    let pkcs8 = data_bytes("keys/rsa2048.pkcs8.der");
+    let header = HeaderFields::new().kid("azure-current");
+    let ps256 = jwt_core::sign_to_string(
+        &jwt_core::Ps256PrivateKey::from_pkcs8_der(&pkcs8).unwrap(),
+        &header,
+        &claims,
+    )
+    .unwrap();
+    let rs256 = rs256_token("azure-current", r#"{"exp":1900000000}"#);
+    let unknown = "no key matches the token's algorithm and key ID";
+    assert_refused(&verify_with(&jwks, &[], &ps256), unknown, "PS256 unasked");
+    assert_eq!(verify_with(&jwks, &[], &rs256).status.code(), Some(0));
+    let both = ["--alg", "RS256", "--alg", "PS256"];
+    for token in [&ps256, &rs256] {
+        let out = verify_with(&jwks, &both, token);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert_refused(
+        &verify_with(&jwks, &["--alg", "PS256"], &rs256),
+        unknown,
+        "RS256 when PS256 is named",
+    );
+}
+
+#[test]
+fn pem_keys_of_every_curve_and_rsa_algorithm() {
+    let claims = serde_json::json!({"sub": "erin", "exp": 1900000000});
+    let fixture = |name: &str| {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data")
+            .join(name)
+    };
+    let header = HeaderFields::new();
+    let tokens = [
+        (
+            "p384.pub.pem",
+            jwt_core::sign_to_string(
+                &jwt_core::Es384PrivateKey::from_bytes(&[0x22; 48]).unwrap(),
+                &header,
+                &claims,
+            ),
+        ),
+        (
+            "p521.pub.pem",
+            jwt_core::sign_to_string(
+                &jwt_core::Es512PrivateKey::from_bytes(&[0x01; 66]).unwrap(),
+                &header,
+                &claims,
+            ),
+        ),
+        (
+            "secp256k1.pub.pem",
+            jwt_core::sign_to_string(
+                &jwt_core::Es256kPrivateKey::from_bytes(&[0x44; 32]).unwrap(),
+                &header,
+                &claims,
+            ),
+        ),
+        (
+            "ed25519.pub.pem",
+            jwt_core::sign_to_string(
+                &jwt_core::Ed25519PrivateKey::from_bytes(&[0x55; 32]),
+                &header,
+                &claims,
+            ),
+        ),
+    ]
+    .map(|(file, token)| (fixture(file), token.unwrap()));
+    for (i, (pem, token)) in tokens.iter().enumerate() {
+        let ok = verify_with(pem, &[], token);
+        assert_eq!(
+            ok.status.code(),
+            Some(0),
+            "{}: {}",
+            pem.display(),
+            stderr(&ok)
+        );
+        assert_refused(
+            &verify_with(pem, &[], &tampered(token)),
+            SIGNATURE,
+            "tampered",
+        );
+        // The next curve's token: another algorithm.
+        let (_, other) = &tokens[(i + 1) % tokens.len()];
+        assert_refused(&verify_with(pem, &[], other), MISMATCH, "another curve");
+    }
+
+    // An RSA private key in PEM signs each RSA algorithm `--alg` names (RS256 without it);
+    // its public PEM verifies RS256, and what `--alg` names.
+    let private = key_file(
+        "rsa-private.pem",
+        &to_pem("PRIVATE KEY", &data_bytes("keys/rsa2048.pkcs8.der")),
+    );
+    let public = key_file(
+        "rsa-public.pem",
+        &to_pem("PUBLIC KEY", &data_bytes("keys/rsa2048.pub.spki.der")),
+    );
+    let pkcs1_public = key_file(
+        "rsa-public-pkcs1.pem",
+        &to_pem("RSA PUBLIC KEY", &data_bytes("keys/rsa2048.pub.pkcs1.der")),
+    );
+    let sign = |extra: &[&str]| {
+        let key = private.to_str().unwrap();
+        let claims = r#"{"sub":"erin","exp":1900000000}"#;
+        let out = run(&[&["sign", "--key", key, "--claims", claims][..], extra].concat());
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", stderr(&out));
+        stdout(&out).trim().to_string()
+    };
+    let rs256 = sign(&[]);
+    assert_eq!(header_of(&rs256)["alg"], "RS256");
+    assert_eq!(verify_with(&public, &[], &rs256).status.code(), Some(0));
+    for alg in ["RS384", "RS512", "PS256", "PS384", "PS512"] {
+        let token = sign(&["--alg", alg]);
+        assert_eq!(header_of(&token)["alg"], alg);
+        assert_refused(&verify_with(&public, &[], &token), MISMATCH, alg);
+        for key in [&public, &pkcs1_public] {
+            let out = verify_with(key, &["--alg", alg], &token);
+            assert_eq!(out.status.code(), Some(0), "{alg}: {}", stderr(&out));
+        }
+        assert_refused(
+            &verify_with(&public, &["--alg", alg], &tampered(&token)),
+            SIGNATURE,
+            alg,
+        );
+    }
+    // A PEM RSA key signs RSA algorithms only.
+    let out = run(&[
+        "sign",
+        "--key",
+        private.to_str().unwrap(),
+        "--alg",
+        "ES256",
+        "--claims",
+        "{}",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
