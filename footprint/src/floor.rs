@@ -12,11 +12,7 @@ pub fn split_and_decode_payload<'b>(
     sig: &mut [u8; 64],
     buf: &'b mut [u8],
 ) -> Option<(&'b [u8], usize, &'b [u8])> {
-    let (signing_input, signature) = token.rsplit_once('.')?;
-    let (_, payload) = signing_input.split_once('.')?;
-    let sig_len = Base64UrlUnpadded::decode(signature, sig).ok()?.len();
-    let payload = Base64UrlUnpadded::decode(payload, buf).ok()?;
-    Some((signing_input.as_bytes(), sig_len, payload))
+    split_and_decode_payload_any_len(token, sig, buf)
 }
 
 /// [`split_and_decode_payload`], then the claims read by serde-json-core.
@@ -28,4 +24,27 @@ pub fn split_and_decode<'b>(
     let (signing_input, sig_len, payload) = split_and_decode_payload(token, sig, buf)?;
     let (claims, _) = serde_json_core::from_slice::<DeviceClaims>(payload).ok()?;
     Some((signing_input, sig_len, claims))
+}
+
+/// [`split_and_decode`] for signatures of any length (ES384's are 96 bytes).
+pub fn split_and_decode_any_len<'b>(
+    token: &'b str,
+    sig: &mut [u8],
+    buf: &'b mut [u8],
+) -> Option<(&'b [u8], usize, DeviceClaims<'b>)> {
+    let (signing_input, sig_len, payload) = split_and_decode_payload_any_len(token, sig, buf)?;
+    let (claims, _) = serde_json_core::from_slice::<DeviceClaims>(payload).ok()?;
+    Some((signing_input, sig_len, claims))
+}
+
+fn split_and_decode_payload_any_len<'b>(
+    token: &'b str,
+    sig: &mut [u8],
+    buf: &'b mut [u8],
+) -> Option<(&'b [u8], usize, &'b [u8])> {
+    let (signing_input, signature) = token.rsplit_once('.')?;
+    let (_, payload) = signing_input.split_once('.')?;
+    let sig_len = Base64UrlUnpadded::decode(signature, sig).ok()?.len();
+    let payload = Base64UrlUnpadded::decode(payload, buf).ok()?;
+    Some((signing_input.as_bytes(), sig_len, payload))
 }
