@@ -160,6 +160,7 @@ where
                     request.headers_mut().remove(name);
                 }
             }
+            auth.remove_untrusted_client_certificate(&mut request);
             let presentation = auth.presentation(
                 request.method(),
                 request.uri(),

@@ -22,7 +22,7 @@ mod replay;
 mod rotation;
 
 pub use authenticator::{
-    Authenticator, AuthenticatorBuilder, BuildError, SecureConnection, Verified,
+    Authenticator, AuthenticatorBuilder, BuildError, ClientCertificate, SecureConnection, Verified,
 };
 #[cfg(feature = "axum")]
 pub use axum::Claims;

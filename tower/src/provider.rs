@@ -117,6 +117,16 @@ impl SenderConstraint {
     }
 }
 
+/// What a request proved it holds, for tokens bound to a key (`cnf`, RFC 7800).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Binding<'a> {
+    /// A DPoP proof's key: the token must be bound to it (RFC 9449 section 7.2).
+    Required(Confirmation<'a>),
+    /// A TLS client certificate: a token with `cnf` must be bound to it, one without is a
+    /// bearer token (RFC 8705 section 3).
+    IfBound(Confirmation<'a>),
+}
+
 /// RFC 7662 introspection settings of a provider.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Introspection {
@@ -432,13 +442,13 @@ impl Provider {
     /// Calls `f` with the [`Validation`] for this provider's JWTs (the issuer is bound by its
     /// key set as well) or, with `introspected`, for its introspection answers: RFC 7662
     /// makes every member but `active` optional, so those are held to `iss`, `aud` and the
-    /// time claims, with `exp` required so no answer is reused without end. `confirmed` is
-    /// the key the request proved it holds (its DPoP proof's), which a token bound to a key
-    /// must name; without one such tokens are refused.
+    /// time claims, with `exp` required so no answer is reused without end. `binding` is
+    /// what the request proved it holds (its DPoP proof's key, its TLS client certificate),
+    /// which a token bound to a key must name; without it such tokens are refused.
     pub(crate) fn with_validation<R>(
         &self,
         introspected: bool,
-        confirmed: Option<Confirmation<'_>>,
+        binding: Option<Binding<'_>>,
         f: impl FnOnce(&Validation<'_>) -> R,
     ) -> R {
         let issuers = [self.issuer.as_str()];
@@ -484,8 +494,9 @@ impl Provider {
                 audiences,
             ),
         };
-        match confirmed {
-            Some(confirmed) => f(&policy.confirmed(confirmed)),
+        match binding {
+            Some(Binding::Required(confirmed)) => f(&policy.confirmed(confirmed)),
+            Some(Binding::IfBound(confirmed)) => f(&policy.confirmed_if_bound(confirmed)),
             None => f(&policy),
         }
     }

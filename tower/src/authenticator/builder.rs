@@ -302,7 +302,9 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
     /// `X-Forwarded-Host` headers say which URI the client used, for DPoP proofs: only
     /// requests whose peer (axum's `ConnectInfo<SocketAddr>`) is one of them are read so;
     /// from anyone else those headers are ignored, since a client could write them. The
-    /// last value of each is used: the one the trusted proxy added.
+    /// last value of each is used: the one the trusted proxy added. Their RFC 9440
+    /// `Client-Cert` header is the client certificate of a certificate-bound token
+    /// ([`ClientCertificate`](crate::ClientCertificate)); from anyone else it is removed.
     ///
     /// ```
     /// #[derive(serde::Deserialize)]

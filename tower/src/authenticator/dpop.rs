@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::{Extensions, HeaderMap, Response, Uri};
-use jwt_core::Algorithm;
 use jwt_core::dpop::{self, Policy, ProofError};
+use jwt_core::{Algorithm, Thumbprint};
 use ring::rand::SecureRandom;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
@@ -90,6 +90,8 @@ pub(crate) struct Presentation<'h> {
     pub(crate) token: &'h str,
     /// For `DPoP`: the proof, the method and the URI it must name.
     proof: Option<(&'h str, &'h str, String)>,
+    /// The thumbprint of the client certificate of the request's TLS connection.
+    certificate: Option<Thumbprint>,
 }
 
 /// The token of an `Authorization` value with the `Bearer` or `DPoP` scheme (compared
@@ -146,11 +148,15 @@ impl<T> Authenticator<T> {
             .map_err(|r| (None, r))?
             .ok_or((None, Refusal::NoCredentials))?;
         let (scheme, token) = credentials(authorization).map_err(|r| (None, r))?;
+        let certificate = self
+            .client_certificate(headers, extensions)
+            .map_err(|r| (Some(scheme), r))?;
         if scheme == Scheme::Bearer {
             return Ok(Presentation {
                 scheme,
                 token,
                 proof: None,
+                certificate,
             });
         }
         let refused = |refusal| (Some(Scheme::Dpop), refusal);
@@ -170,6 +176,7 @@ impl<T> Authenticator<T> {
             scheme,
             token,
             proof: Some((proof, method.as_str(), uri)),
+            certificate,
         })
     }
 
@@ -209,7 +216,7 @@ impl<T> Authenticator<T> {
 
     /// Whether the request's peer is one of the trusted proxies (axum's
     /// `ConnectInfo<SocketAddr>`).
-    fn is_from_trusted_proxy(&self, extensions: &Extensions) -> bool {
+    pub(super) fn is_from_trusted_proxy(&self, extensions: &Extensions) -> bool {
         let proxies = &self.inner.dpop.trusted_proxies;
         if proxies.is_empty() {
             return false;
@@ -286,10 +293,13 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         &self,
         presentation: Presentation<'_>,
     ) -> Result<Verified<T>, Refusal> {
+        let certificate = presentation.certificate.as_ref().map(Thumbprint::as_str);
         let Some((proof, method, uri)) = &presentation.proof else {
-            return self
-                .verify_presented(presentation.token, &Presented::BEARER)
-                .await;
+            let presented = Presented {
+                certificate,
+                ..Presented::BEARER
+            };
+            return self.verify_presented(presentation.token, &presented).await;
         };
         let metrics = &self.inner.metrics;
         let outcome = async {
@@ -299,6 +309,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             let presented = Presented {
                 scheme: Scheme::Dpop,
                 confirmed: Some(&thumbprint),
+                certificate,
             };
             self.verify_presented(presentation.token, &presented).await
         }
@@ -404,8 +415,10 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     }
 }
 
-// The peer address comes from axum's `ConnectInfo`.
-#[cfg(all(test, feature = "axum"))]
+// The peer address comes from axum's `ConnectInfo`. (Two attributes: clippy's
+// `allow-unwrap-in-tests` knows a module for tests by a plain `cfg(test)`.)
+#[cfg(test)]
+#[cfg(feature = "axum")]
 mod tests {
     use std::net::SocketAddr;
 

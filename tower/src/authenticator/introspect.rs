@@ -124,10 +124,10 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                 outcome = Err(Refusal::NotActive);
                 continue;
             };
-            let confirmed = presented.confirmation();
+            let binding = presented.binding();
             let validated = provider
                 .config
-                .with_validation(true, confirmed, |policy| policy.validate(&answer, now));
+                .with_validation(true, binding, |policy| policy.validate(&answer, now));
             if let Err(
                 jwt_core::Error::SenderConstrained | jwt_core::Error::MissingClaim(Claim::Cnf),
             ) = validated
@@ -170,6 +170,7 @@ fn is_active(answer: &RegisteredClaims<'_>, issuer: &str) -> bool {
 mod tests {
     use super::*;
     use crate::Provider;
+    use crate::provider::Binding;
     use jwt_core::Confirmation;
 
     /// Whether the authenticator takes `answer` for an active token's.
@@ -187,7 +188,9 @@ mod tests {
         }
         is_active_answer(answer.as_bytes(), issuer)
             && Provider::discover(issuer)
-                .with_validation(true, confirmed, |v| v.validate(answer.as_bytes(), 0))
+                .with_validation(true, confirmed.map(Binding::Required), |v| {
+                    v.validate(answer.as_bytes(), 0)
+                })
                 .is_ok()
     }
 

@@ -53,8 +53,8 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         let mut buf = vec![0u8; 2 * token.len()];
         let claims = loop {
             let set = snapshot.set.as_ref().ok_or(Refusal::KeysUnavailable)?;
-            let confirmed = presented.confirmation();
-            let outcome = provider.config.with_validation(false, confirmed, |policy| {
+            let binding = presented.binding();
+            let outcome = provider.config.with_validation(false, binding, |policy| {
                 set.verify_claims(token, policy, now, &mut buf)
             });
             match outcome {

@@ -17,17 +17,19 @@ use tracing::debug;
 use crate::fetch::Fetcher;
 use crate::keys::ProviderKeys;
 use crate::metrics::{Metrics, MetricsSnapshot, bump};
-use crate::provider::Provider;
+use crate::provider::{Binding, Provider};
 use crate::refusal::{Refusal, Scheme};
 
 mod accepted;
 mod builder;
+mod certificate;
 mod dpop;
 mod introspect;
 mod jws;
 mod verified;
 
 pub use builder::{AuthenticatorBuilder, BuildError};
+pub use certificate::ClientCertificate;
 pub(crate) use dpop::Presentation;
 pub use dpop::SecureConnection;
 pub use verified::Verified;
@@ -95,21 +97,33 @@ struct Inner<T> {
     dpop: dpop::DpopSettings,
 }
 
-/// How the request presented its token: the scheme, and with DPoP the thumbprint of the key
-/// its proof was verified with, which a bound token's `cnf` must name.
+/// How the request presented its token: the scheme; with DPoP the thumbprint of the key its
+/// proof was verified with, which a bound token's `cnf` must name; and the thumbprint of the
+/// client certificate of its TLS connection, if it had one.
 pub(crate) struct Presented<'a> {
     scheme: Scheme,
     confirmed: Option<&'a str>,
+    certificate: Option<&'a str>,
 }
 
 impl Presented<'_> {
     const BEARER: Presented<'static> = Presented {
         scheme: Scheme::Bearer,
         confirmed: None,
+        certificate: None,
     };
 
-    fn confirmation(&self) -> Option<Confirmation<'_>> {
-        self.confirmed.map(Confirmation::JwkThumbprint)
+    /// What the request proved for a token bound to a key: a DPoP proof's key, which the
+    /// token must be bound to; else a client certificate, which a token with `cnf` must be
+    /// bound to while one without stays a bearer token (RFC 8705 section 3).
+    fn binding(&self) -> Option<Binding<'_>> {
+        match (self.confirmed, self.certificate) {
+            (Some(key), _) => Some(Binding::Required(Confirmation::JwkThumbprint(key))),
+            (None, Some(certificate)) => Some(Binding::IfBound(
+                Confirmation::CertificateThumbprint(certificate),
+            )),
+            (None, None) => None,
+        }
     }
 
     /// Whether `provider` takes tokens presented this way.
@@ -275,10 +289,10 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
         if !presented.allowed_by(&provider.config) {
             return Err(Refusal::SchemeNotAllowed);
         }
-        let confirmed = presented.confirmation();
+        let binding = presented.binding();
         match provider
             .config
-            .with_validation(entry.generation.is_none(), confirmed, |policy| {
+            .with_validation(entry.generation.is_none(), binding, |policy| {
                 policy.validate(&entry.json, now)
             }) {
             Ok(()) => Ok(verified),
