@@ -26,6 +26,7 @@ async fn start() -> std::net::SocketAddr {
         ),
         jwks_uri: None,
         token_cache: 100,
+        ..Options::default()
     };
     let auth = authenticator(&options).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
