@@ -2,7 +2,10 @@
 //! floor, a lower bound or a peer, from `cases.rs`) is timed in alternating batches within
 //! one loop, and every round gives one ratio of the two per-call times. A slowdown that
 //! lasts longer than a round moves both sides of that round, so the median ratio holds
-//! while the absolute times drift. Prints a Markdown table.
+//! while the absolute times drift. Prints two Markdown tables: every algorithm's jwt-core
+//! beside each of its other cases, then algorithms beside each other (PS256 and RS256;
+//! HS384 and HS512 beside HS256, and what they cost beyond it beside what their hash does,
+//! the four cases interleaved).
 //!
 //! `cargo bench --manifest-path benches/Cargo.toml --bench ratios`
 //! (`-- --quick` for fewer rounds; `-- ES256` keeps the pairs whose name holds `ES256`;
@@ -19,6 +22,7 @@ mod common;
 mod peers;
 
 use common::Case;
+use jwt_core::Algorithm::{self, Hs256, Hs384, Hs512, Ps256, Rs256};
 
 /// One batch of a case lasts about this long; a round is one batch of each side.
 const BATCH: Duration = Duration::from_millis(2);
@@ -51,6 +55,18 @@ struct Paired {
     ratio: [f64; 3],
 }
 
+impl Paired {
+    /// From the two sides' per-call times, round by round.
+    fn of(ours: Vec<f64>, theirs: Vec<f64>) -> Paired {
+        let ratios = sorted(ours.iter().zip(&theirs).map(|(a, b)| a / b).collect());
+        Paired {
+            ours: percentile(&sorted(ours), 50),
+            theirs: percentile(&sorted(theirs), 50),
+            ratio: [50, 10, 90].map(|p| percentile(&ratios, p)),
+        }
+    }
+}
+
 fn percentile(sorted: &[f64], p: usize) -> f64 {
     sorted[(sorted.len() - 1) * p / 100]
 }
@@ -60,29 +76,41 @@ fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values
 }
 
-/// `rounds` rounds of one batch each of `ours` and `theirs`, the order alternating from
-/// round to round so that neither side always runs on a warmer cache.
-fn paired(ours: &mut Case, theirs: &mut Case, rounds: usize) -> Paired {
-    let (n_ours, n_theirs) = (batch_size(ours), batch_size(theirs));
-    let (mut times_ours, mut times_theirs, mut ratios) = (vec![], vec![], vec![]);
+/// `rounds` rounds of one batch of each case, the order reversing from round to round so
+/// that no case always runs on a warmer cache: the per-call times of each case, round by
+/// round.
+fn interleaved(cases: &mut [&mut Case], rounds: usize) -> Vec<Vec<f64>> {
+    let sizes: Vec<u32> = cases.iter_mut().map(|case| batch_size(case)).collect();
+    let mut times = vec![Vec::with_capacity(rounds); cases.len()];
     for round in 0..rounds {
-        let (a, b) = if round % 2 == 0 {
-            let a = per_call(ours, n_ours);
-            (a, per_call(theirs, n_theirs))
-        } else {
-            let b = per_call(theirs, n_theirs);
-            (per_call(ours, n_ours), b)
-        };
-        times_ours.push(a);
-        times_theirs.push(b);
-        ratios.push(a / b);
+        for at in 0..cases.len() {
+            let i = if round % 2 == 0 {
+                at
+            } else {
+                cases.len() - 1 - at
+            };
+            times[i].push(per_call(cases[i], sizes[i]));
+        }
     }
-    let ratios = sorted(ratios);
-    Paired {
-        ours: percentile(&sorted(times_ours), 50),
-        theirs: percentile(&sorted(times_theirs), 50),
-        ratio: [50, 10, 90].map(|p| percentile(&ratios, p)),
-    }
+    times
+}
+
+fn paired(ours: &mut Case, theirs: &mut Case, rounds: usize) -> Paired {
+    let [ours, theirs] =
+        <[Vec<f64>; 2]>::try_from(interleaved(&mut [ours, theirs], rounds)).unwrap();
+    Paired::of(ours, theirs)
+}
+
+/// What `ours_b` costs beyond `ours_a`, beside what `floor_b` costs beyond `floor_a`, the
+/// four interleaved: per round, the ratio of the two differences.
+fn extra([ours_a, ours_b, floor_a, floor_b]: [&mut Case; 4], rounds: usize) -> Paired {
+    let times = interleaved(&mut [ours_a, ours_b, floor_a, floor_b], rounds);
+    let difference =
+        |a: &[f64], b: &[f64]| -> Vec<f64> { b.iter().zip(a).map(|(b, a)| b - a).collect() };
+    Paired::of(
+        difference(&times[0], &times[1]),
+        difference(&times[2], &times[3]),
+    )
 }
 
 fn time(seconds: f64) -> String {
@@ -99,12 +127,7 @@ fn call_only(args: &[String]) {
         panic!("usage: --calls N GROUP CASE");
     };
     let count: u32 = count.parse().expect("a number of calls");
-    let group = match group.as_str() {
-        "HS256" => cases::hs256(),
-        "ES256" => cases::es256(),
-        "RS256" => cases::rs256(),
-        other => panic!("no group {other}"),
-    };
+    let group = cases::group_named(group);
     let mut case = group
         .cases
         .into_iter()
@@ -140,26 +163,74 @@ fn main() {
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    let selected = |row: &str| filters.iter().all(|f| row.contains(f.as_str()));
+    let row = |name: &str, p: Paired| {
+        println!(
+            "| {name} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
+            time(p.ours),
+            time(p.theirs),
+            p.ratio[0],
+            p.ratio[1],
+            p.ratio[2]
+        )
+    };
     println!("| | jwt-core | other | jwt-core / other (p10–p90) |");
     println!("|---|---:|---:|---:|");
-    for group in [cases::hs256(), cases::es256(), cases::rs256()] {
+    for alg in common::ALGORITHMS {
+        let group = cases::group(alg);
         let mut cases = group.cases.into_iter();
         let mut ours = cases.next().expect("jwt-core comes first");
         assert_eq!(ours.name, "jwt-core");
         for mut other in cases {
             let pair = format!("{} vs {}", group.name, other.name);
-            if !filters.iter().all(|f| pair.contains(f.as_str())) {
-                continue;
+            if selected(&pair) {
+                row(&pair, paired(&mut ours, &mut other, rounds));
             }
-            let p = paired(&mut ours, &mut other, rounds);
-            println!(
-                "| {pair} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
-                time(p.ours),
-                time(p.theirs),
-                p.ratio[0],
-                p.ratio[1],
-                p.ratio[2]
+        }
+    }
+
+    // One algorithm beside another: PSS beside PKCS#1 v1.5 on the same key, and what HS384
+    // and HS512 cost beyond HS256 beside what their hash costs beyond SHA-256.
+    println!();
+    println!("| | first | second | first / second (p10–p90) |");
+    println!("|---|---:|---:|---:|");
+    let take = |alg: Algorithm, name: &str| -> Case {
+        cases::group(alg)
+            .cases
+            .into_iter()
+            .find(|case| case.name == name)
+            .expect("a case of the group")
+    };
+    for (name, first, second, case) in [
+        ("PS256 vs RS256 (jwt-core)", Ps256, Rs256, "jwt-core"),
+        ("PS256 vs RS256 (floor: rsa)", Ps256, Rs256, "floor"),
+        ("HS384 vs HS256 (jwt-core)", Hs384, Hs256, "jwt-core"),
+        ("HS384 vs HS256 (floor: hmac + sha2)", Hs384, Hs256, "floor"),
+        ("HS512 vs HS256 (jwt-core)", Hs512, Hs256, "jwt-core"),
+        ("HS512 vs HS256 (floor: hmac + sha2)", Hs512, Hs256, "floor"),
+    ] {
+        if selected(name) {
+            row(
+                name,
+                paired(&mut take(first, case), &mut take(second, case), rounds),
             );
+        }
+    }
+    for (name, hs) in [
+        ("HS384 beyond HS256: jwt-core's extra vs the hash's", Hs384),
+        ("HS512 beyond HS256: jwt-core's extra vs the hash's", Hs512),
+    ] {
+        if selected(name) {
+            let p = extra(
+                [
+                    &mut take(Hs256, "jwt-core"),
+                    &mut take(hs, "jwt-core"),
+                    &mut take(Hs256, "floor"),
+                    &mut take(hs, "floor"),
+                ],
+                rounds,
+            );
+            row(name, p);
         }
     }
 }
