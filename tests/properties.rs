@@ -4,6 +4,7 @@
 //! base64url agrees with base64ct (reference) and refuses non-canonical input; no byte string
 //! makes verification panic.
 #![cfg(all(
+    feature = "hmac-sha512",
     feature = "std",
     feature = "hmac",
     feature = "rsa",
@@ -181,13 +182,13 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
 
     #[test]
-    fn rs384_sign_verify_round_trip(claims in any_claims(), kid in any_text(), key_index in 0usize..5) {
+    fn rs384_sign_verify_round_trip(claims in any_claims(), kid in any_text(), key_index in 0usize..RSA_TEST_KEY_BITS.len()) {
         let private = jwt_core::Rs384PrivateKey::from_pkcs8_der(&rsa_test_keys()[key_index]).unwrap();
         round_trip(&private, &private.public_key(), &claims, &kid);
     }
 
     #[test]
-    fn rs512_sign_verify_round_trip(claims in any_claims(), kid in any_text(), key_index in 0usize..5) {
+    fn rs512_sign_verify_round_trip(claims in any_claims(), kid in any_text(), key_index in 0usize..RSA_TEST_KEY_BITS.len()) {
         let private = jwt_core::Rs512PrivateKey::from_pkcs8_der(&rsa_test_keys()[key_index]).unwrap();
         round_trip(&private, &private.public_key(), &claims, &kid);
     }
@@ -197,7 +198,7 @@ proptest! {
     fn ps256_sign_verify_round_trip(
         claims in any_claims(),
         kid in any_text(),
-        key_index in 0usize..5,
+        key_index in 0usize..RSA_TEST_KEY_BITS.len(),
         callers_rng in any::<bool>(),
     ) {
         let private = jwt_core::Ps256PrivateKey::from_pkcs8_der(&rsa_test_keys()[key_index]).unwrap();
@@ -208,7 +209,7 @@ proptest! {
     fn ps384_sign_verify_round_trip(
         claims in any_claims(),
         kid in any_text(),
-        key_index in 0usize..5,
+        key_index in 0usize..RSA_TEST_KEY_BITS.len(),
         callers_rng in any::<bool>(),
     ) {
         let private = jwt_core::Ps384PrivateKey::from_pkcs8_der(&rsa_test_keys()[key_index]).unwrap();
@@ -219,7 +220,7 @@ proptest! {
     fn ps512_sign_verify_round_trip(
         claims in any_claims(),
         kid in any_text(),
-        key_index in 0usize..5,
+        key_index in 0usize..RSA_TEST_KEY_BITS.len(),
         callers_rng in any::<bool>(),
     ) {
         let private = jwt_core::Ps512PrivateKey::from_pkcs8_der(&rsa_test_keys()[key_index]).unwrap();
@@ -367,13 +368,14 @@ fn fixed_size_rsa_keys() -> Vec<(
 }
 
 /// The modulus sizes of [`rsa_test_keys`], in its order.
-const RSA_TEST_KEY_BITS: [usize; 5] = [2048, 3072, 4096, 2049, 2056];
+const RSA_TEST_KEY_BITS: [usize; 6] = [2048, 3072, 4096, 2049, 2056, 3070];
 
 /// PKCS#8 DER of the RSA keys the RS*/PS* properties run on, one per size of
 /// [`RSA_TEST_KEY_BITS`]: Wycheproof's 2048, 3072 and 4096-bit sig-gen keys (jwt-core's
-/// fixed-size arithmetic), and keys of 2049 and 2056 bits generated once per run (the `rsa`
+/// fixed-size arithmetic), and keys generated once per run: 2049 and 2056 bits (the `rsa`
 /// crate's arithmetic; at 2049 bits PSS's `emLen` is one byte shorter than the modulus, at
-/// 2056 it is not).
+/// 2056 it is not), and 3070 bits (the fixed-size arithmetic of 384-byte moduli, on one
+/// whose top bits are zero).
 fn rsa_test_keys() -> &'static [Vec<u8>] {
     use rsa::pkcs8::EncodePrivateKey;
     use rsa::traits::PublicKeyParts;
@@ -570,7 +572,7 @@ macro_rules! rsa_agreement {
             fn $name(
                 message in proptest::collection::vec(any::<u8>(), 0..300),
                 corruption in any_corruption(),
-                key_index in 0usize..5,
+                key_index in 0usize..RSA_TEST_KEY_BITS.len(),
                 variant in 0u8..5,
                 near_miss in 0usize..4,
             ) {
