@@ -1,7 +1,10 @@
-//! HS256, HS384 and HS512: HMAC with SHA-2 (RFC 7518 section 3.2).
+//! HS256, HS384 and HS512: HMAC with SHA-2 (RFC 7518 section 3.2). HS384 and HS512 are
+//! under the `hmac-sha512` feature.
 
 use ::hmac::{Hmac, KeyInit, Mac};
-use sha2::{Sha256, Sha384, Sha512};
+use sha2::Sha256;
+#[cfg(feature = "hmac-sha512")]
+use sha2::{Sha384, Sha512};
 
 use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
 use crate::error::Error;
@@ -25,12 +28,14 @@ impl HmacHash for Sha256 {
     type Mac = Hmac<Sha256>;
 }
 
+#[cfg(feature = "hmac-sha512")]
 impl HmacHash for Sha384 {
     const ALGORITHM: Algorithm = Algorithm::Hs384;
     const OUTPUT_LEN: usize = 48;
     type Mac = Hmac<Sha384>;
 }
 
+#[cfg(feature = "hmac-sha512")]
 impl HmacHash for Sha512 {
     const ALGORITHM: Algorithm = Algorithm::Hs512;
     const OUTPUT_LEN: usize = 64;
@@ -40,8 +45,10 @@ impl HmacHash for Sha512 {
 /// An HS256 secret: [`HmacKey`] with SHA-256.
 pub type Hs256Key = HmacKey<Sha256>;
 /// An HS384 secret: [`HmacKey`] with SHA-384.
+#[cfg(feature = "hmac-sha512")]
 pub type Hs384Key = HmacKey<Sha384>;
 /// An HS512 secret: [`HmacKey`] with SHA-512.
+#[cfg(feature = "hmac-sha512")]
 pub type Hs512Key = HmacKey<Sha512>;
 
 /// An HMAC secret bound to the algorithm of its hash `H` ([`Hs256Key`], [`Hs384Key`],
@@ -53,11 +60,12 @@ pub type Hs512Key = HmacKey<Sha512>;
 /// over their full length (V-H2). `Debug` never prints the secret.
 ///
 /// ```
-/// use jwt_core::{Error, Hs256Key, Hs512Key};
+/// use jwt_core::{Error, Hs256Key};
 /// let key = Hs256Key::new(b"a secret of at least thirty-two bytes!")?;
 /// assert_eq!(Hs256Key::new(b"too short").unwrap_err(), Error::InvalidKey);
 /// // HS512 needs 64 bytes.
-/// assert_eq!(Hs512Key::new(&[7; 32]).unwrap_err(), Error::InvalidKey);
+/// # #[cfg(feature = "hmac-sha512")]
+/// assert_eq!(jwt_core::Hs512Key::new(&[7; 32]).unwrap_err(), Error::InvalidKey);
 /// # let _ = key;
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
@@ -83,6 +91,8 @@ impl<H: HmacHash> HmacKey<H> {
     /// Shortest secret accepted, in bytes: the length of the hash output.
     ///
     /// ```
+    /// assert_eq!(jwt_core::Hs256Key::MIN_LEN, 32);
+    /// # #[cfg(feature = "hmac-sha512")]
     /// assert_eq!(jwt_core::Hs384Key::MIN_LEN, 48);
     /// ```
     pub const MIN_LEN: usize = H::OUTPUT_LEN;

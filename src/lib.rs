@@ -91,7 +91,9 @@ pub use eddsa::{Ed25519PrivateKey, Ed25519PublicKey};
 pub use error::Error;
 pub use header::{Header, HeaderFields, decode_header};
 #[cfg(feature = "hmac")]
-pub use hmac::{HmacHash, HmacKey, Hs256Key, Hs384Key, Hs512Key};
+pub use hmac::{HmacHash, HmacKey, Hs256Key};
+#[cfg(feature = "hmac-sha512")]
+pub use hmac::{Hs384Key, Hs512Key};
 pub use json::JsonStr;
 #[cfg(feature = "jwk")]
 pub use jwk::{

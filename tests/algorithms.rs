@@ -3,6 +3,7 @@
 //! algorithm's token (RFC 8725 section 3.1); keys that name no algorithm are bound to their
 //! type's default unless the verifier widens it (Microsoft Entra ID's RSA keys).
 #![cfg(all(
+    feature = "hmac-sha512",
     feature = "std",
     feature = "hmac",
     feature = "rsa",

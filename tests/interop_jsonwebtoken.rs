@@ -3,6 +3,7 @@
 //! has HS256/384/512, RS256/384/512, PS256/384/512, ES256, ES384 and EdDSA; it has no ES512
 //! and no ES256K (its `Algorithm` has no such variant: `jsonwebtoken_has_no_es512_or_es256k`).
 #![cfg(all(
+    feature = "hmac-sha512",
     feature = "hmac",
     feature = "rsa",
     feature = "p256",

@@ -4,6 +4,7 @@
 //! refused with the error its flaw calls for. The data file says what each variant is; the
 //! outcome expected of it is decided here.
 #![cfg(all(
+    feature = "hmac-sha512",
     feature = "hmac",
     feature = "rsa",
     feature = "p256",

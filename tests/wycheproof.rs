@@ -3,6 +3,7 @@
 //! silently stops reading its file fails. Outcomes that differ from an upstream label are
 //! listed in `DOCUMENTED` (JWS) or asserted with their reason inline.
 #![cfg(all(
+    feature = "hmac-sha512",
     feature = "hmac",
     feature = "rsa",
     feature = "p256",

@@ -111,9 +111,9 @@ impl Held {
         match self {
             #[cfg(feature = "hmac")]
             Held::Verifying(AnyVerifyingKey::Hs256(key)) => Ok(key),
-            #[cfg(feature = "hmac")]
+            #[cfg(feature = "hmac-sha512")]
             Held::Verifying(AnyVerifyingKey::Hs384(key)) => Ok(key),
-            #[cfg(feature = "hmac")]
+            #[cfg(feature = "hmac-sha512")]
             Held::Verifying(AnyVerifyingKey::Hs512(key)) => Ok(key),
             #[cfg(any(
                 feature = "p256",
@@ -242,7 +242,9 @@ pub unsafe extern "C" fn jwt_key_hmac(
             let alg = algorithm_of(alg)?;
             Ok(Held::Verifying(match alg {
                 Algorithm::Hs256 => jwt_core::Hs256Key::new(secret)?.into(),
+                #[cfg(feature = "hmac-sha512")]
                 Algorithm::Hs384 => jwt_core::Hs384Key::new(secret)?.into(),
+                #[cfg(feature = "hmac-sha512")]
                 Algorithm::Hs512 => jwt_core::Hs512Key::new(secret)?.into(),
                 _ => return Err(jwt_status::JWT_INVALID_ARGUMENT),
             }))

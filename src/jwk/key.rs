@@ -98,8 +98,8 @@ macro_rules! any_verifying_key {
 
 any_verifying_key! {
     "hmac" Hs256(crate::Hs256Key),
-    "hmac" Hs384(crate::Hs384Key),
-    "hmac" Hs512(crate::Hs512Key),
+    "hmac-sha512" Hs384(crate::Hs384Key),
+    "hmac-sha512" Hs512(crate::Hs512Key),
     "rsa" Rs256(crate::Rs256PublicKey),
     "rsa" Rs384(crate::Rs384PublicKey),
     "rsa" Rs512(crate::Rs512PublicKey),

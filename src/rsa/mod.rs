@@ -334,11 +334,16 @@ impl<S: RsaScheme> RsaPublicKey<S> {
         self.len
     }
 
-    /// Writes `signature^e mod n` to `em` (as long as the modulus); false when the
-    /// signature is not below the modulus.
-    fn encoded(&self, signature: &[u8], em: &mut [u8]) -> bool {
+    /// Whether `signature^e mod n` (as long as the modulus) passes `check`; false when the
+    /// signature is not below the modulus. The `rsa` path checks the integer's bytes where
+    /// they were computed (on the heap), so no modulus-sized buffer is on the stack.
+    fn encoded_matches(&self, signature: &[u8], check: impl FnOnce(&[u8]) -> bool) -> bool {
         if let Some(montgomery) = &self.montgomery {
-            return montgomery.encoded(signature, em);
+            let mut em = [0u8; MAX_SIGNATURE_LEN];
+            let Some(em) = em.get_mut(..self.len) else {
+                return false;
+            };
+            return montgomery.encoded(signature, em) && check(em);
         }
         let n = self.key.n();
         let Ok(s) = BoxedUint::from_be_slice(signature, n.bits_precision()) else {
@@ -351,12 +356,11 @@ impl<S: RsaScheme> RsaPublicKey<S> {
             return false;
         };
         let bytes = m.to_be_bytes();
-        let Some(leading) = bytes.len().checked_sub(em.len()) else {
+        let Some(leading) = bytes.len().checked_sub(self.len) else {
             return false;
         };
-        let (high, low) = bytes.split_at(leading);
-        em.copy_from_slice(low);
-        high.iter().all(|&b| b == 0)
+        let (high, em) = bytes.split_at(leading);
+        high.iter().all(|&b| b == 0) && check(em)
     }
 }
 
@@ -376,9 +380,7 @@ impl<S: RsaScheme> VerifyingKey for RsaPublicKey<S> {
         if signature.len() != self.len {
             return Err(Error::InvalidSignature);
         }
-        let mut em = [0u8; MAX_SIGNATURE_LEN];
-        let em = em.get_mut(..self.len).ok_or(Error::InvalidSignature)?;
-        if self.encoded(signature, em) && S::matches(em, self.bits, signing_input) {
+        if self.encoded_matches(signature, |em| S::matches(em, self.bits, signing_input)) {
             Ok(())
         } else {
             Err(Error::InvalidSignature)

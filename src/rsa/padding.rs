@@ -24,18 +24,13 @@ pub(super) fn pkcs1v15_matches<H: RsaHash>(em: &[u8], message: &[u8]) -> bool {
     if ff_end < 2 + 8 {
         return false;
     }
-    let mut expected = [0xFF_u8; MAX_EM_LEN];
-    let Some(expected) = expected.get_mut(..k) else {
-        return false;
-    };
-    if let Some(start) = expected.first_chunk_mut() {
-        *start = [0x00, 0x01];
-    }
-    let tail = [0x00].iter().chain(H::DIGEST_INFO).chain(digest.iter());
-    for (slot, &byte) in expected.iter_mut().skip(ff_end).zip(tail) {
-        *slot = byte;
-    }
-    expected == em
+    let expected = [0x00, 0x01]
+        .iter()
+        .chain(core::iter::repeat_n(&0xFF, ff_end - 2))
+        .chain(&[0x00])
+        .chain(H::DIGEST_INFO)
+        .chain(digest.iter());
+    em.iter().eq(expected)
 }
 
 /// EMSA-PSS-VERIFY (RFC 8017 section 9.1.2) with MGF1 over the same hash and a salt as long
