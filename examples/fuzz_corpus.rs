@@ -8,7 +8,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use jwt_core::{HeaderFields, SigningKey};
+use jwt_core::{Algorithm, HeaderFields, SigningKey};
 use serde_json::{Value, json};
 
 #[path = "../fuzz/src/targets.rs"]
@@ -66,6 +66,72 @@ fn tokens(key: &(impl SigningKey + ?Sized), exp: u64) -> Vec<(String, String)> {
     out
 }
 
+/// [`tokens`] of the targets' key `index` (in [`targets::signers`]). PS* keys take their
+/// salts from [`FixedBytes`], so rerunning the example writes the same seeds.
+fn signer_tokens(index: usize, exp: u64) -> Vec<(String, String)> {
+    use jwt_core::{Ps256PrivateKey, Ps384PrivateKey, Ps512PrivateKey};
+    let signer = &targets::signers()[index];
+    let der = if index >= targets::ALGORITHMS.len() {
+        targets::RSA2049_PKCS8
+    } else {
+        targets::RSA_PKCS8
+    };
+    let mut salts = FixedBytes(0);
+    match signer.key.algorithm() {
+        Algorithm::Ps256 => tokens(
+            &Ps256PrivateKey::from_pkcs8_der(der)
+                .unwrap()
+                .with_rng(&mut salts),
+            exp,
+        ),
+        Algorithm::Ps384 => tokens(
+            &Ps384PrivateKey::from_pkcs8_der(der)
+                .unwrap()
+                .with_rng(&mut salts),
+            exp,
+        ),
+        Algorithm::Ps512 => tokens(
+            &Ps512PrivateKey::from_pkcs8_der(der)
+                .unwrap()
+                .with_rng(&mut salts),
+            exp,
+        ),
+        _ => tokens(&*signer.key, exp),
+    }
+}
+
+/// A fixed byte stream (SHA-256 of a counter) standing in for a random number generator:
+/// seeds only, never keys.
+struct FixedBytes(u64);
+
+impl rand_core::TryRng for FixedBytes {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut bytes = [0u8; 4];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut bytes = [0u8; 8];
+        self.try_fill_bytes(&mut bytes)?;
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        use sha2::Digest;
+        for chunk in dst.chunks_mut(32) {
+            let block = sha2::Sha256::digest(self.0.to_le_bytes());
+            self.0 += 1;
+            chunk.copy_from_slice(&block[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for FixedBytes {}
+
 fn main() {
     let hs = targets::hs256_key();
     let es = targets::es256_key();
@@ -98,12 +164,16 @@ fn main() {
         write("differential_jsonwebtoken", &name, token.as_bytes());
     }
     // Two tokens of every other algorithm jsonwebtoken has (it parses the name).
-    for signer in &targets::signers()[1..targets::ALGORITHMS.len()] {
+    for (i, signer) in targets::signers()[..targets::ALGORITHMS.len()]
+        .iter()
+        .enumerate()
+        .skip(1)
+    {
         let alg = signer.key.algorithm().name();
         if alg.parse::<jsonwebtoken::Algorithm>().is_err() {
             continue;
         }
-        for (name, token) in tokens(&*signer.key, 4_102_444_800) {
+        for (name, token) in signer_tokens(i, 4_102_444_800) {
             if ["plain-jwt", "access-kid"].contains(&name.as_str()) {
                 let name = format!("{}-{name}", alg.to_ascii_lowercase());
                 write("differential_jsonwebtoken", &name, token.as_bytes());
@@ -247,7 +317,7 @@ fn family_seeds(rfc7515_tokens: &[String]) {
             } else {
                 ""
             };
-            for (name, token) in tokens(&*signer.key, NOW + 600) {
+            for (name, token) in signer_tokens(i, NOW + 600) {
                 if ["plain-jwt", "access-kid"].contains(&name.as_str()) {
                     let name = format!("{}{bits}-{name}", alg.name().to_ascii_lowercase());
                     write(target, &name, token.as_bytes());

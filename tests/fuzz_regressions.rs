@@ -4,6 +4,7 @@
 #![cfg(all(
     feature = "std",
     feature = "hmac",
+    feature = "hmac-sha512",
     feature = "rsa",
     feature = "p256",
     feature = "p384",

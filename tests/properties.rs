@@ -7,6 +7,7 @@
     feature = "hmac-sha512",
     feature = "std",
     feature = "hmac",
+    feature = "hmac-sha512",
     feature = "rsa",
     feature = "p256",
     feature = "p384",

@@ -39,10 +39,10 @@ const P521_SCALAR: [u8; 66] = {
 };
 const K256_SCALAR: [u8; 32] = [0x24; 32];
 const ED25519_SEED: [u8; 32] = [0x25; 32];
-const RSA_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/rsa2048.pkcs8.der");
+pub const RSA_PKCS8: &[u8] = include_bytes!("../../tests/data/keys/rsa2048.pkcs8.der");
 /// 2049 bits: verified by the `rsa` crate's arithmetic, and PSS's `emLen` is shorter than
 /// the modulus (`fuzz/keys/generate.py`).
-const RSA2049_PKCS8: &[u8] = include_bytes!("../keys/rsa2049.pkcs8.der");
+pub const RSA2049_PKCS8: &[u8] = include_bytes!("../keys/rsa2049.pkcs8.der");
 /// Tokens and public JWKs of every algorithm, signed by pyca/cryptography.
 pub const PYCA_TOKENS: &str = include_str!("../../tests/data/pyca/tokens.json");
 
