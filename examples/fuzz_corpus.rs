@@ -182,6 +182,7 @@ fn main() {
     }
 
     family_seeds(&rfc_tokens);
+    dpop_seeds();
 
     let headers = [
         r#"{"alg":"HS256","typ":"JWT"}"#,
@@ -379,6 +380,31 @@ fn family_seeds(rfc7515_tokens: &[String]) {
             "jwk",
             &format!("pyca-{alg}"),
             entry["jwk"].to_string().as_bytes(),
+        );
+    }
+}
+
+/// DPoP proofs for the `dpop_proof` target's request, by an ES256 and an Ed25519 key, with
+/// and without a nonce, and RFC 9449's own (valid at their own time only).
+fn dpop_seeds() {
+    use jwt_core::dpop::{ProofClaims, make_proof};
+    let claims = ProofClaims::new("seed-jti", "GET", targets::DPOP_URI, NOW)
+        .access_token(targets::DPOP_TOKEN);
+    let mut out = [0u8; 1024];
+    let es = make_proof(&targets::es256_key(), &claims, &mut out)
+        .unwrap()
+        .to_owned();
+    write("dpop_proof", "es256", es.as_bytes());
+    let ed = jwt_core::Ed25519PrivateKey::from_bytes(&[0x5B; 32]);
+    let proof = make_proof(&ed, &claims.nonce("n-1"), &mut out).unwrap();
+    write("dpop_proof", "eddsa-nonce", proof.as_bytes());
+    let rfc = read_json("rfc9449_examples.json");
+    for request in ["token_request", "resource_request"] {
+        let proof = rfc[request]["proof"].as_str().unwrap();
+        write(
+            "dpop_proof",
+            &format!("rfc9449-{request}"),
+            proof.as_bytes(),
         );
     }
 }

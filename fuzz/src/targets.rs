@@ -48,7 +48,8 @@ pub const PYCA_TOKENS: &str = include_str!("../../tests/data/pyca/tokens.json");
 
 /// Target names, as `cargo fuzz list` shows them and as folders of `fuzz/corpus` and
 /// `fuzz/regressions`.
-pub const TARGETS: [&str; 14] = [
+pub const TARGETS: [&str; 15] = [
+    "dpop_proof",
     "verify_hs256",
     "verify_es256",
     "verify_rs256",
@@ -82,6 +83,7 @@ pub fn run(name: &str, data: &[u8]) {
         "base64url" => base64url(data),
         "differential_jsonwebtoken" => differential_jsonwebtoken(data),
         "json" => json(data),
+        "dpop_proof" => dpop_proof(data),
         other => panic!("unknown fuzz target {other}"),
     }
 }
@@ -955,4 +957,76 @@ fn at_expiry_boundary(token: &str, now: u64) -> bool {
 
 fn fractional_date(token: &str) -> bool {
     payload(token).is_some_and(|p| ["exp", "nbf"].iter().any(|c| p[*c].is_f64()))
+}
+
+/// The request the `dpop_proof` target's proofs are checked for, and the access token.
+pub const DPOP_URI: &str = "https://api.example/orders";
+pub const DPOP_TOKEN: &str = "an-access-token";
+
+/// DPoP proof verification (RFC 9449): never panics, and a proof it accepts passes every
+/// check again from the outside: the header is `dpop+jwt` with an asymmetric `alg`, the
+/// signature verifies with the header's key, `jti` is bounded, and the same proof for another
+/// method, URI or token, or at a time far from its `iat`, is refused for that reason.
+pub fn dpop_proof(data: &[u8]) {
+    use jwt_core::dpop::{self, Policy, ProofError, Request};
+    let Ok(proof) = std::str::from_utf8(data) else {
+        return;
+    };
+    let request = Request::new("GET", DPOP_URI).access_token(DPOP_TOKEN);
+    let mut buf = vec![0u8; proof.len()];
+    let Ok(verified) = dpop::verify_proof(proof, &request, &Policy::new(), NOW, &mut buf) else {
+        return;
+    };
+    assert!(!verified.jti().is_empty() && verified.jti().len() <= 128);
+    assert_eq!(verified.thumbprint().len(), 43);
+    let (iat, thumbprint) = (verified.issued_at(), verified.thumbprint().to_owned());
+    assert!(
+        iat + 300 >= NOW && iat <= NOW + 60,
+        "iat {iat} outside the window"
+    );
+
+    let mut header = vec![0u8; proof.len()];
+    let len = jwt_core::base64url::decode(proof.split('.').next().unwrap().as_bytes(), &mut header)
+        .unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&header[..len]).unwrap();
+    assert!(
+        header["typ"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case("dpop+jwt")
+    );
+    let alg = Algorithm::from_name(header["alg"].as_str().unwrap()).unwrap();
+    assert!(!alg.is_symmetric());
+    let jwk_text = header["jwk"].to_string();
+    let jwk = Jwk::parse(jwk_text.as_bytes()).unwrap();
+    assert!(!jwk.has_private_members());
+    let key = AnyVerifyingKey::from_jwk_as(&jwk, alg).unwrap();
+    assert!(jwt_core::verify_jws(proof, &key, &mut vec![0u8; proof.len()]).is_ok());
+    let mut expected = [0u8; 43];
+    jwt_core::base64url::encode(&jwk.thumbprint().unwrap(), &mut expected).unwrap();
+    assert_eq!(thumbprint.as_bytes(), expected);
+
+    let refused = |request: Request<'_>, now: u64| {
+        let mut buf = vec![0u8; proof.len()];
+        dpop::verify_proof(proof, &request, &Policy::new(), now, &mut buf).map(|_| ())
+    };
+    assert_eq!(
+        refused(Request::new("PUT", DPOP_URI).access_token(DPOP_TOKEN), NOW),
+        Err(Error::Dpop(ProofError::Method))
+    );
+    assert_eq!(
+        refused(
+            Request::new("GET", "https://api.example/other").access_token(DPOP_TOKEN),
+            NOW
+        ),
+        Err(Error::Dpop(ProofError::Uri))
+    );
+    assert_eq!(
+        refused(Request::new("GET", DPOP_URI).access_token("another"), NOW),
+        Err(Error::Dpop(ProofError::AccessTokenHash))
+    );
+    assert_eq!(
+        refused(request, iat + 301),
+        Err(Error::Dpop(ProofError::IssuedAt))
+    );
 }
