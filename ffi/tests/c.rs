@@ -686,6 +686,35 @@ fn entra_defines() -> String {
     )
 }
 
+/// The tokens pyca/cryptography signed with a key of every algorithm (tests/data/pyca), each
+/// with its public JWK and the issuer, audience and subject it names.
+fn pyca_defines() -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/pyca/tokens.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let rows: String = doc["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let alg = k["alg"].as_str().unwrap();
+            format!(
+                "    {{{alg}, {jwk}, {token}, {sub}}},\n",
+                alg = c_string(alg),
+                jwk = c_string(&k["jwk"].to_string()),
+                token = c_string(k["token"].as_str().unwrap()),
+                sub = c_string(&format!("pyca-{}", alg.to_lowercase())),
+            )
+        })
+        .collect();
+    format!(
+        "struct pyca {{ const char *alg; const char *jwk; const char *token; const char *sub; }};\n\
+         static const struct pyca PYCA[] = {{\n{rows}}};\n\
+         #define PYCA_ISSUER {issuer}\n#define PYCA_AUDIENCE {audience}\n",
+        issuer = c_string(doc["issuer"].as_str().unwrap()),
+        audience = c_string(doc["audience"].as_str().unwrap()),
+    )
+}
+
 /// Writes `keys.h` (the keys and tokens) and `vectors.h` (those and the vector tables) into
 /// `dir`.
 fn vectors_header(dir: &Path) {
@@ -716,7 +745,8 @@ fn vectors_header(dir: &Path) {
          struct wycheproof {{ int alg; const char *key; size_t key_len; const char *msg;\n\
            size_t msg_len; const char *sig; size_t sig_len; int tc_id; int expected; }};\n\
          static const struct wycheproof WYCHEPROOF[] = {{\n{wycheproof}}};\n\
-         {algorithms}{entra}",
+         {algorithms}{entra}{pyca}",
+        pyca = pyca_defines(),
         wycheproof = wycheproof_rows(),
         algorithms = algorithm_defines(),
         entra = entra_defines(),

@@ -711,6 +711,33 @@ static void test_key_family_bad_input(void) {
     CHECK_STATUS(verify_token(&key, TEST_ACCESS_TOKEN, NULL), JWT_UNINITIALIZED_KEY);
 }
 
+/* A token of every algorithm signed by pyca/cryptography verifies with its public JWK. */
+static void test_pyca_tokens(void) {
+    size_t n = sizeof PYCA / sizeof PYCA[0];
+    CHECK(n == 14);
+    for (size_t i = 0; i < n; i++) {
+        const struct pyca *p = &PYCA[i];
+        jwt_key key;
+        memset(&key, 0, sizeof key);
+        CHECK_STATUS(jwt_key_from_jwk(&key, p->jwk, strlen(p->jwk)), JWT_OK);
+        jwt_policy policy;
+        CHECK_STATUS(jwt_policy_init(&policy, JWT_PRESET_JWT), JWT_OK);
+        jwt_str issuer = str(PYCA_ISSUER), audience = str(PYCA_AUDIENCE);
+        policy.issuers = &issuer;
+        policy.issuers_len = 1;
+        policy.audiences = &audience;
+        policy.audiences_len = 1;
+        uint8_t buf[2048];
+        jwt_claims claims;
+        jwt_status got = jwt_verify(p->token, strlen(p->token), &key, &policy, TEST_NOW, buf,
+                                    sizeof buf, &claims);
+        CHECK_STATUS(got, JWT_OK);
+        if (got == JWT_OK) CHECK(str_eq(claims.sub, p->sub));
+        if (got != JWT_OK) fprintf(stderr, "pyca %s: %s\n", p->alg, jwt_status_str(got));
+        jwt_key_clear(&key);
+    }
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -726,6 +753,7 @@ int main(void) {
     test_algorithms_keyset();
     test_alg_less_keyset();
     test_key_family_bad_input();
+    test_pyca_tokens();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
