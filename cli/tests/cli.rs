@@ -855,3 +855,38 @@ fn pem_keys_of_every_curve_and_rsa_algorithm() {
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
+
+/// A token of every algorithm signed by pyca/cryptography verifies with its public JWK, and
+/// its forged variant is refused.
+#[test]
+fn pyca_tokens_of_every_algorithm_verify_with_their_jwk() {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(data("pyca/tokens.json")).unwrap()).unwrap();
+    let (iss, aud) = (
+        doc["issuer"].as_str().unwrap(),
+        doc["audience"].as_str().unwrap(),
+    );
+    let keys = doc["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 14);
+    for key in keys {
+        let alg = key["alg"].as_str().unwrap();
+        let file = key_file(&format!("pyca-{alg}.jwk"), &key["jwk"].to_string());
+        let token = key["token"].as_str().unwrap();
+        let ok = verify_with(&file, &["--iss", iss, "--aud", aud], token);
+        assert_eq!(ok.status.code(), Some(0), "{alg}: {}", stderr(&ok));
+        let printed: serde_json::Value = serde_json::from_str(&stdout(&ok)).unwrap();
+        assert_eq!(printed["sub"], format!("pyca-{}", alg.to_lowercase()));
+        let forged = key["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["kind"] == "forged_payload")
+            .unwrap();
+        let refused = verify_with(
+            &file,
+            &["--iss", iss, "--aud", aud],
+            forged["token"].as_str().unwrap(),
+        );
+        assert_refused(&refused, SIGNATURE, alg);
+    }
+}
