@@ -1,13 +1,13 @@
 //! EdDSA with Ed25519 (RFC 8037 section 3.1, RFC 8032 section 5.1).
 //!
-//! 64-bit targets verify with ed25519-dalek's `verify_strict`. On 32-bit targets its
+//! 64-bit targets verify with ed25519-dalek's `verify` and refuse an `R` of small order by
+//! its encoding, which decides as `verify_strict` does without decompressing `R` (`strict`).
+//! On 32-bit targets dalek's
 //! double-scalar multiplication keeps two 1.25 KB tables on the stack, more than a device
 //! spares, so they compute `[S]B - [k]A` in one pass over the bits of both scalars
 //! (`shamir`), with the same strict checks; a property test holds the two paths to the same
 //! verdicts.
 
-#[cfg(target_pointer_width = "64")]
-use ed25519_dalek::Signature;
 use ed25519_dalek::{
     Signer as _, SigningKey as DalekSigningKey, VerifyingKey as DalekVerifyingKey,
 };
@@ -79,8 +79,7 @@ impl VerifyingKey for Ed25519PublicKey {
 
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         #[cfg(target_pointer_width = "64")]
-        let verified = Signature::from_slice(signature)
-            .is_ok_and(|signature| self.key.verify_strict(signing_input, &signature).is_ok());
+        let verified = strict::verifies(&self.key, signing_input, signature);
         #[cfg(not(target_pointer_width = "64"))]
         let verified = shamir::verifies(&self.key, signing_input, signature);
         if verified {
@@ -145,6 +144,63 @@ impl SigningKey for Ed25519PrivateKey {
             .map_err(|_| Error::Signing)?;
         out.copy_from_slice(&signature.to_bytes());
         Ok(SIGNATURE_LEN)
+    }
+}
+
+/// `verify_strict`'s verdicts at the cost of `verify` (see the module documentation).
+#[cfg(any(target_pointer_width = "64", test))]
+mod strict {
+    use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+
+    /// The canonical encodings of the eight points of small order (`EIGHT_TORSION`; a test
+    /// checks them). Any other encoding of such a point is not canonical, and `verify`
+    /// refuses it anyway: it compares `R`'s bytes with a canonical encoding.
+    const SMALL_ORDER: [[u8; 32]; 8] = {
+        let mut points = [[0u8; 32]; 8];
+        points[0][0] = 0x01;
+        points[1] = [
+            0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10,
+            0x67, 0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77,
+            0x92, 0xac, 0x03, 0x7a,
+        ];
+        points[2][31] = 0x80;
+        points[3] = [
+            0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef,
+            0x98, 0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88,
+            0x6d, 0x53, 0xfc, 0x05,
+        ];
+        points[4] = [0xff; 32];
+        points[4][0] = 0xec;
+        points[4][31] = 0x7f;
+        points[5] = points[3];
+        points[5][31] = 0x85;
+        // points[6] stays all zero: y = 0, a point of order 4.
+        points[7] = points[1];
+        points[7][31] = 0xfa;
+        points
+    };
+
+    /// Whether `signature` signs `message` for `key` (whose order import checked): `verify`
+    /// (64 bytes, `S` canonical, `[S]B - [k]A` encoding to `R`'s bytes), and `R` not of small
+    /// order.
+    pub(super) fn verifies(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+        let Ok(signature) = Signature::from_slice(signature) else {
+            return false;
+        };
+        !SMALL_ORDER.contains(signature.r_bytes()) && key.verify(message, &signature).is_ok()
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn the_small_order_encodings_are_the_eight_torsion_points() {
+        let mut ours = SMALL_ORDER.to_vec();
+        let mut theirs: std::vec::Vec<[u8; 32]> = curve25519_dalek::constants::EIGHT_TORSION
+            .iter()
+            .map(|point| point.compress().to_bytes())
+            .collect();
+        ours.sort();
+        theirs.sort();
+        assert_eq!(ours, theirs);
     }
 }
 
@@ -219,7 +275,7 @@ mod shamir {
         use proptest::prelude::*;
 
         proptest! {
-            /// The same verdicts as ed25519-dalek's `verify_strict` for valid signatures,
+            /// Both paths give the verdicts of ed25519-dalek's `verify_strict` for valid signatures,
             /// other messages and keys, `S + L`, and any corruption of the signature.
             #[test]
             fn agrees_with_verify_strict(
@@ -261,10 +317,40 @@ mod shamir {
                 let theirs = key.verify_strict(&checked, &Signature::from_bytes(&bytes)).is_ok();
                 let ours = super::verifies(&key, &checked, &bytes);
                 prop_assert_eq!(ours, theirs, "variant {}", variant);
+                let strict = super::super::strict::verifies(&key, &checked, &bytes);
+                prop_assert_eq!(strict, theirs, "strict, variant {}", variant);
                 if corruption.is_none() {
                     prop_assert_eq!(ours, variant == 0);
                 }
             }
+        }
+
+        /// The key's holder can sign with `R` the identity (`S = k·a`): `verify` accepts it,
+        /// `verify_strict` and both paths here refuse it.
+        #[test]
+        fn a_small_order_r_is_refused_though_the_equation_holds() {
+            use curve25519_dalek::scalar::Scalar;
+            use sha2::{Digest, Sha512};
+            let signing = SigningKey::from_bytes(&[9; 32]);
+            let key = signing.verifying_key();
+            let mut r = [0u8; 32];
+            r[0] = 1;
+            let hash: [u8; 64] = Sha512::new()
+                .chain_update(r)
+                .chain_update(key.as_bytes())
+                .chain_update(b"m")
+                .finalize()
+                .into();
+            let s = Scalar::from_bytes_mod_order_wide(&hash) * signing.to_scalar();
+            let mut bytes = [0u8; 64];
+            bytes[..32].copy_from_slice(&r);
+            bytes[32..].copy_from_slice(s.as_bytes());
+            let signature = Signature::from_bytes(&bytes);
+            use ed25519_dalek::Verifier;
+            assert!(key.verify(b"m", &signature).is_ok());
+            assert!(key.verify_strict(b"m", &signature).is_err());
+            assert!(!super::verifies(&key, b"m", &bytes));
+            assert!(!super::super::strict::verifies(&key, b"m", &bytes));
         }
 
         #[test]
