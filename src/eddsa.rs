@@ -187,7 +187,13 @@ mod strict {
         let Ok(signature) = Signature::from_slice(signature) else {
             return false;
         };
-        !SMALL_ORDER.contains(signature.r_bytes()) && key.verify(message, &signature).is_ok()
+        // `S` below the group order, checked here: ed25519-dalek checks only its top bits when
+        // any crate of the build enables its `legacy_compatibility` feature.
+        let canonical =
+            curve25519_dalek::scalar::Scalar::from_canonical_bytes(*signature.s_bytes());
+        bool::from(canonical.is_some())
+            && !SMALL_ORDER.contains(signature.r_bytes())
+            && key.verify(message, &signature).is_ok()
     }
 
     #[cfg(test)]

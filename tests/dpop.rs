@@ -323,6 +323,16 @@ fn every_check_refuses_with_its_own_error() {
             ProofError::IssuedAt,
         ),
         (
+            "future by a fraction",
+            with(&|_, p| p["iat"] = json!(NOW as f64 + 60.5)),
+            ProofError::IssuedAt,
+        ),
+        (
+            "stale by a fraction",
+            with(&|_, p| p["iat"] = json!(NOW as f64 - 300.5)),
+            ProofError::IssuedAt,
+        ),
+        (
             "ath without a token",
             with(&|_, p| p["ath"] = json!("x")),
             ProofError::AccessTokenHash,
@@ -352,6 +362,34 @@ fn every_check_refuses_with_its_own_error() {
     }
     let long = "a".repeat(dpop::MAX_PROOF_LEN + 1);
     assert_eq!(refused(&long), Err(Error::Dpop(ProofError::Malformed)));
+}
+
+/// The replay key joins the proof's key and `jti`: the same `jti` from two clients is two
+/// keys, and the same proof always one.
+#[test]
+fn replay_keys_are_per_key_and_jti() {
+    let request = Request::new("GET", URI);
+    let key = |proof: &str| {
+        let mut buf = [0u8; 1024];
+        dpop::verify_proof(proof, &request, &Policy::new(), NOW, &mut buf)
+            .unwrap()
+            .replay_key()
+    };
+    let mut out = [0u8; 1024];
+    let claims = ProofClaims::new("same-jti", "GET", URI, NOW);
+    let a = dpop::make_proof(&Ed25519PrivateKey::from_bytes(&[1; 32]), &claims, &mut out)
+        .unwrap()
+        .to_string();
+    let b = dpop::make_proof(&Ed25519PrivateKey::from_bytes(&[2; 32]), &claims, &mut out)
+        .unwrap()
+        .to_string();
+    let other = ProofClaims::new("other-jti", "GET", URI, NOW);
+    let c = dpop::make_proof(&Ed25519PrivateKey::from_bytes(&[1; 32]), &other, &mut out)
+        .unwrap()
+        .to_string();
+    assert_eq!(key(&a), key(&a));
+    assert_ne!(key(&a), key(&b));
+    assert_ne!(key(&a), key(&c));
 }
 
 #[test]

@@ -212,24 +212,27 @@ impl<'a> Validation<'a> {
         self
     }
 
-    /// Accepts a token bound to the key `confirmed` names, without requiring a binding: a
-    /// token with `cnf` must name that key and nothing else, and a token without `cnf` is a
-    /// bearer token as usual. For a proof the client gives with every request whether or not
-    /// its token is bound: the TLS client certificate of a mutually authenticated connection
-    /// (RFC 8705 section 3), where bearer tokens stay valid.
+    /// The request came over a mutually authenticated TLS connection whose client
+    /// certificate has this thumbprint ([`Thumbprint::of_certificate`](crate::Thumbprint::of_certificate)):
+    /// a token bound to a certificate (`cnf` with `x5t#S256`) must be bound to this one and to
+    /// nothing else, and a token without `cnf` stays a bearer token, as it does over any
+    /// connection (RFC 8705 section 3). A DPoP proof's key is never this optional: use
+    /// [`confirmed`](Self::confirmed) for it.
     ///
     /// ```
-    /// use jwt_core::{Confirmation, Error, Validation};
+    /// use jwt_core::{Error, Validation};
     /// let certificate = "bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2";
-    /// let policy = Validation::new().confirmed_if_bound(Confirmation::CertificateThumbprint(certificate));
+    /// let policy = Validation::new().client_certificate(certificate);
     /// let bound = br#"{"exp":9,"cnf":{"x5t#S256":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#;
     /// assert_eq!(policy.validate(bound, 0), Ok(()));
     /// assert_eq!(policy.validate(br#"{"exp":9}"#, 0), Ok(()));
     /// let other = br#"{"exp":9,"cnf":{"x5t#S256":"A4DtL2JmUMhAsvJj5tKyn64SqzmuXbMrJa0n761y5v0"}}"#;
     /// assert_eq!(policy.validate(other, 0), Err(Error::SenderConstrained));
+    /// let dpop = br#"{"exp":9,"cnf":{"jkt":"bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2"}}"#;
+    /// assert_eq!(policy.validate(dpop, 0), Err(Error::SenderConstrained));
     /// ```
-    pub const fn confirmed_if_bound(mut self, confirmed: Confirmation<'a>) -> Self {
-        self.confirmed = Some(confirmed);
+    pub const fn client_certificate(mut self, thumbprint: &'a str) -> Self {
+        self.confirmed = Some(Confirmation::CertificateThumbprint(thumbprint));
         self
     }
 

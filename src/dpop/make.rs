@@ -126,7 +126,8 @@ pub struct ProofClaims<'a> {
 }
 
 impl<'a> ProofClaims<'a> {
-    /// A proof with this `jti` (unique per proof: a device counter or random bytes) for a
+    /// A proof with this `jti` (unique per proof: at least 96 random bits, RFC 9449 section
+    /// 4.2; a counter is guessable, and lets another client spend it first) for a
     /// request by `method` to `uri` (without query and fragment), made at `iat`.
     pub const fn new(jti: &'a str, method: &'a str, uri: &'a str, iat: u64) -> Self {
         ProofClaims {

@@ -157,10 +157,39 @@ pub struct Proof<'b> {
 }
 
 impl<'b> Proof<'b> {
-    /// `jti`, as the JSON text the client signed (escapes kept): the key of the replay
-    /// check, which must accept it once within [`Policy::window`].
+    /// `jti`, as the JSON text the client signed (escapes kept). A replay check keys on it
+    /// together with the proof's key ([`replay_key`](Self::replay_key)), so one client's
+    /// `jti` can never block another's.
     pub fn jti(&self) -> &'b str {
         self.jti
+    }
+
+    /// What a replay store remembers of this proof, once within [`Policy::window`]:
+    /// SHA-256 of the key's thumbprint, a zero byte and the `jti` (RFC 9449 section 11.1).
+    ///
+    /// ```
+    /// # #[cfg(feature = "ed25519")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::dpop::{self, Policy, ProofClaims, Request};
+    /// let device = jwt_core::Ed25519PrivateKey::from_bytes(&[1; 32]);
+    /// let mut out = [0u8; 512];
+    /// let claims = ProofClaims::new("4f2a91c0e6b5d3a7", "GET", "https://api.example/a", 1_800_000_000);
+    /// let proof = dpop::make_proof(&device, &claims, &mut out)?;
+    /// let mut buf = [0u8; 512];
+    /// let request = Request::new("GET", "https://api.example/a");
+    /// let verified = dpop::verify_proof(proof, &request, &Policy::new(), 1_800_000_000, &mut buf)?;
+    /// assert_eq!(verified.replay_key().len(), 32);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "ed25519"))]
+    /// # fn main() {}
+    /// ```
+    pub fn replay_key(&self) -> [u8; 32] {
+        let mut key = Sha256::new();
+        key.update(self.thumbprint.as_str());
+        key.update([0]);
+        key.update(self.jti);
+        key.finalize().into()
     }
 
     /// `iat`, in Unix seconds: with the window, when the replay store may forget the `jti`.
@@ -224,7 +253,7 @@ pub fn verify_proof<'b>(
     claims.check(request, policy, now)?;
     Ok(Proof {
         jti: claims.jti,
-        iat: claims.iat,
+        iat: claims.iat.floor(),
         nonce: claims.nonce,
         thumbprint,
     })
@@ -267,7 +296,7 @@ struct ProofMembers<'b> {
     jti: &'b str,
     htm: JsonStr<'b>,
     htu: JsonStr<'b>,
-    iat: u64,
+    iat: NumericDate,
     ath: Option<JsonStr<'b>>,
     nonce: Option<JsonStr<'b>>,
 }
@@ -312,7 +341,7 @@ impl<'b> ProofMembers<'b> {
                 jti: jti.raw(),
                 htm,
                 htu,
-                iat: iat.floor(),
+                iat,
                 ath,
                 nonce,
             }),
@@ -345,7 +374,8 @@ impl<'b> ProofMembers<'b> {
         }
         let oldest = now.saturating_sub(policy.max_age);
         let newest = now.saturating_add(policy.max_future);
-        if !(oldest..=newest).contains(&self.iat) {
+        // Rounded outwards: a fractional `iat` just past either edge is outside.
+        if self.iat.floor() < oldest || self.iat.ceil() > newest {
             return Err(ProofError::IssuedAt.into());
         }
         match (request.access_token, self.ath) {

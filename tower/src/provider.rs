@@ -122,9 +122,9 @@ impl SenderConstraint {
 pub(crate) enum Binding<'a> {
     /// A DPoP proof's key: the token must be bound to it (RFC 9449 section 7.2).
     Required(Confirmation<'a>),
-    /// A TLS client certificate: a token with `cnf` must be bound to it, one without is a
-    /// bearer token (RFC 8705 section 3).
-    IfBound(Confirmation<'a>),
+    /// A TLS client certificate's thumbprint: a token with `cnf` must be bound to it, one
+    /// without is a bearer token (RFC 8705 section 3).
+    Certificate(&'a str),
 }
 
 /// RFC 7662 introspection settings of a provider.
@@ -496,7 +496,7 @@ impl Provider {
         };
         match binding {
             Some(Binding::Required(confirmed)) => f(&policy.confirmed(confirmed)),
-            Some(Binding::IfBound(confirmed)) => f(&policy.confirmed_if_bound(confirmed)),
+            Some(Binding::Certificate(thumbprint)) => f(&policy.client_certificate(thumbprint)),
             None => f(&policy),
         }
     }

@@ -355,29 +355,23 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
                     let previous = settings.nonces.previous(now);
                     let mut buf = vec![0u8; proof.len()];
                     dpop::verify_proof(proof, &request, &policy.nonce(&previous), now, &mut buf)
-                        .map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
+                        .map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at()))
                 }
-                other => {
-                    other.map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
-                }
+                other => other.map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at())),
             }
         } else {
             dpop::verify_proof(proof, &request, &policy, now, &mut buf)
-                .map(|p| (p.thumbprint().to_owned(), p.jti().to_owned(), p.issued_at()))
+                .map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at()))
         };
-        let (thumbprint, jti, issued_at) = verified.map_err(refused)?;
+        let (thumbprint, replay_key, issued_at) = verified.map_err(refused)?;
         // Accepted until `iat` leaves the window: proofs are refused as stale after that.
         let ttl = issued_at
             .saturating_add(settings.max_age)
             .saturating_add(1)
             .saturating_sub(now);
-        let mut key = Sha256::new();
-        key.update(thumbprint.as_bytes());
-        key.update([0]);
-        key.update(jti.as_bytes());
         match settings
             .replay
-            .check_and_remember(key.finalize().into(), Duration::from_secs(ttl))
+            .check_and_remember(replay_key, Duration::from_secs(ttl))
             .await
         {
             Ok(Freshness::Fresh) => Ok(thumbprint),

@@ -119,9 +119,7 @@ impl Presented<'_> {
     fn binding(&self) -> Option<Binding<'_>> {
         match (self.confirmed, self.certificate) {
             (Some(key), _) => Some(Binding::Required(Confirmation::JwkThumbprint(key))),
-            (None, Some(certificate)) => Some(Binding::IfBound(
-                Confirmation::CertificateThumbprint(certificate),
-            )),
+            (None, Some(certificate)) => Some(Binding::Certificate(certificate)),
             (None, None) => None,
         }
     }
