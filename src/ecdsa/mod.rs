@@ -95,12 +95,17 @@ pub type Es256kPrivateKey = EcdsaPrivateKey<::k256::Secp256k1>;
 /// one or two verifications): import a key once and keep it.
 ///
 /// ```
+/// # #[cfg(feature = "p256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::{Es256PrivateKey, Es256PublicKey};
 /// let private = Es256PrivateKey::from_bytes(&[0x11; 32])?;
 /// let sec1 = private.public_key().to_sec1_bytes();
 /// let public = Es256PublicKey::from_sec1_bytes(&sec1)?;
 /// assert_eq!(public, private.public_key());
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "p256"))]
+/// # fn main() {}
 /// ```
 pub struct EcdsaPublicKey<C: EcdsaCurve> {
     verifier: C::Verifier,
@@ -153,6 +158,8 @@ impl<C: EcdsaCurve> EcdsaPublicKey<C> {
     /// curve.
     ///
     /// ```
+    /// # #[cfg(feature = "p256")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
     /// # use jwt_core::{Es256PrivateKey, Es256PublicKey};
     /// let sec1 = Es256PrivateKey::from_bytes(&[0x22; 32])?.public_key().to_sec1_bytes();
     /// let (x, y) = (&sec1[1..33], &sec1[33..]);
@@ -160,7 +167,10 @@ impl<C: EcdsaCurve> EcdsaPublicKey<C> {
     /// let mut bad = y.to_vec();
     /// bad[31] ^= 1;
     /// assert!(Es256PublicKey::from_coordinates(x, &bad).is_err());
-    /// # Ok::<(), jwt_core::Error>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "p256"))]
+    /// # fn main() {}
     /// ```
     pub fn from_coordinates(x: &[u8], y: &[u8]) -> Result<Self, Error> {
         if x.len() != C::FIELD_LEN || y.len() != C::FIELD_LEN {
@@ -178,10 +188,15 @@ impl<C: EcdsaCurve> EcdsaPublicKey<C> {
     /// The uncompressed SEC1 encoding, `04 || x || y`.
     ///
     /// ```
+    /// # #[cfg(feature = "p384")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
     /// # use jwt_core::Es384PrivateKey;
     /// let public = Es384PrivateKey::from_bytes(&[0x33; 48])?.public_key();
     /// assert_eq!(public.to_sec1_bytes().len(), 97);
-    /// # Ok::<(), jwt_core::Error>(())
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "p384"))]
+    /// # fn main() {}
     /// ```
     pub fn to_sec1_bytes(&self) -> C::Sec1 {
         C::sec1(&self.verifier)
@@ -217,11 +232,16 @@ impl<C: EcdsaCurve> VerifyingKey for EcdsaPublicKey<C> {
 /// prints the scalar.
 ///
 /// ```
+/// # #[cfg(feature = "p256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
 /// use jwt_core::Es256PrivateKey;
 /// let key = Es256PrivateKey::from_bytes(&[0x11; 32])?;
 /// assert!(Es256PrivateKey::from_bytes(&[0; 32]).is_err());
 /// # let _ = key;
-/// # Ok::<(), jwt_core::Error>(())
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "p256"))]
+/// # fn main() {}
 /// ```
 pub struct EcdsaPrivateKey<C: EcdsaCurve> {
     signer: C::Signer,
