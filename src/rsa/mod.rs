@@ -285,15 +285,18 @@ impl<S: RsaScheme> RsaPublicKey<S> {
     pub const MAX_MODULUS_BITS: usize = MAX_MODULUS_BITS;
 
     fn from_rsa(key: rsa::RsaPublicKey) -> Result<Self, Error> {
-        let key = checked(key)?;
-        let montgomery = MontgomeryKey::new(&key.n_bytes(), &key.e_bytes());
-        Ok(RsaPublicKey {
+        Ok(Self::prepared(checked(key)?))
+    }
+
+    /// A key that passed the rules, with what verification needs computed once.
+    fn prepared(key: rsa::RsaPublicKey) -> Self {
+        RsaPublicKey {
+            montgomery: MontgomeryKey::new(&key.n_bytes(), &key.e_bytes()),
             len: key.size(),
             bits: key.n().bits() as usize,
-            montgomery,
             key,
             scheme: PhantomData,
-        })
+        }
     }
 
     /// Imports a key from its big-endian modulus `n` and public exponent `e`.
@@ -471,14 +474,8 @@ impl<S: RsaScheme> RsaPrivateKey<S> {
 
     /// The matching public key.
     pub fn public_key(&self) -> RsaPublicKey<S> {
-        let public = self.key.to_public_key();
-        RsaPublicKey {
-            montgomery: MontgomeryKey::new(&public.n_bytes(), &public.e_bytes()),
-            len: self.len,
-            bits: public.n().bits() as usize,
-            key: public,
-            scheme: PhantomData,
-        }
+        // Checked when this key was made.
+        RsaPublicKey::prepared(self.key.to_public_key())
     }
 
     /// This key signing with randomness from `rng` (a PSS salt, the blinding of the
