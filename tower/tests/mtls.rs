@@ -2,11 +2,17 @@
 //! from the connection (`ClientCertificate`) or from a trusted proxy's RFC 9440 `Client-Cert`
 //! header; a token bound to one certificate accepted with it alone, on cache hits too;
 //! bearer tokens accepted with or without a certificate; a `Client-Cert` header from anyone
-//! but a trusted proxy ignored and removed.
+//! but a trusted proxy ignored and removed. The tokens of the first tests are signed here;
+//! the last test has node-oidc-provider bind its tokens (JWT and opaque) to a certificate the
+//! `openssl` command makes.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -48,8 +54,13 @@ fn client_cert_header(der: &[u8]) -> String {
 /// service answering the `Client-Cert` header it was sent (`-` for none).
 async fn app() -> (Router, Authenticator<serde_json::Value>) {
     let jwks = format!(r#"{{"keys":[{JWK}]}}"#);
+    app_for(Provider::with_jwks(ISSUER, jwks.as_bytes()).jwt()).await
+}
+
+/// The same in front of `provider`'s tokens.
+async fn app_for(provider: Provider) -> (Router, Authenticator<serde_json::Value>) {
     let auth = Authenticator::<serde_json::Value>::builder()
-        .provider(Provider::with_jwks(ISSUER, jwks.as_bytes()).jwt())
+        .provider(provider)
         .token_cache(100)
         .trusted_proxies([PROXY.parse::<SocketAddr>().unwrap().ip()])
         .build()
@@ -253,4 +264,139 @@ async fn bearer_tokens_are_accepted_with_and_without_a_certificate() {
             200
         );
     }
+}
+
+/// A temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The DER of a new self-signed P-256 certificate for `CN=name`, made by the `openssl`
+/// command in `dir`.
+fn certificate(dir: &Path, name: &str) -> Vec<u8> {
+    let (key, der) = (format!("{name}.key"), format!("{name}.der"));
+    let output = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args([
+            "-nodes", "-keyout", &key, "-outform", "DER", "-out", &der, "-days", "2",
+        ])
+        .args(["-subj", &format!("/CN={name}")])
+        .current_dir(dir)
+        .output()
+        .expect("the openssl command");
+    assert!(
+        output.status.success(),
+        "openssl: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(dir.join(der)).unwrap()
+}
+
+/// A token of node-oidc-provider's `mtls-app` for `resource`, requested with `der` as the
+/// client certificate (passed as a TLS-terminating proxy in front of the provider would,
+/// in `Client-Cert`), and its `token_type`.
+async fn certificate_bound_token(
+    idp: &common::Idp,
+    der: &[u8],
+    resource: &str,
+) -> (String, String) {
+    #[derive(serde::Deserialize)]
+    struct TokenResponse {
+        access_token: String,
+        token_type: String,
+    }
+    let response = common::client()
+        .post(idp.url("/token"))
+        .basic_auth("mtls-app", Some("mtls-app-secret"))
+        .header("client-cert", client_cert_header(der))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("resource", resource),
+            ("scope", "orders:read"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let body = response.bytes().await.unwrap();
+    assert_eq!(status, 200, "token request: {body:?}");
+    let answer: TokenResponse = serde_json::from_slice(&body).unwrap();
+    (answer.access_token, answer.token_type)
+}
+
+/// node-oidc-provider with `features.mTLS.certificateBoundAccessTokens` binds the tokens of
+/// a client registered with `tls_client_certificate_bound_access_tokens` to its
+/// certificate A: the JWT's `cnf.x5t#S256` is the SHA-256 of A's DER (worked out here with
+/// sha2, and equal to `ClientCertificate`'s thumbprint). Through the layer the token is
+/// accepted with A (from the connection, and from a trusted proxy's `Client-Cert`), refused
+/// with 401 `invalid_token` with certificate B or none; the same for the opaque form, whose
+/// introspection answer carries the binding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_providers_certificate_bound_tokens_need_their_certificate() {
+    use sha2::Digest;
+
+    if !common::node_ready() {
+        return;
+    }
+    if Command::new("openssl").arg("version").output().is_err() {
+        eprintln!("SKIPPED: certificate-bound tokens from the real provider: no openssl command");
+        return;
+    }
+    let dir = TempDir::new("jwt-core-tower-mtls");
+    let (a, b) = (certificate(&dir.0, "a"), certificate(&dir.0, "b"));
+    let idp = common::Idp::start_with(1, &[("MTLS", "1")]).await;
+    let (app, auth) = app_for(
+        Provider::discover(&idp.issuer)
+            .audience("urn:orders")
+            .introspection("gateway", "gateway-secret"),
+    )
+    .await;
+
+    let (token, token_type) = certificate_bound_token(&idp, &a, "urn:orders").await;
+    assert_eq!(token_type, "Bearer", "RFC 8705 keeps the token type");
+    let payload = base64ct::Base64UrlUnpadded::decode_vec(token.split('.').nth(1).unwrap());
+    let claims: serde_json::Value = serde_json::from_slice(&payload.unwrap()).unwrap();
+    let thumbprint = base64ct::Base64UrlUnpadded::encode_string(&sha2::Sha256::digest(&a));
+    assert_eq!(claims["cnf"]["x5t#S256"], thumbprint.as_str());
+    assert_eq!(
+        ClientCertificate::from_der(a.clone()).thumbprint().as_str(),
+        thumbprint
+    );
+
+    let (opaque, _) = certificate_bound_token(&idp, &a, "urn:orders:opaque").await;
+    assert!(!opaque.contains('.'), "an opaque token");
+    for token in [&token, &opaque] {
+        // Twice: the second time from the verified-token or introspection cache.
+        for _ in 0..2 {
+            assert_eq!(get_with(&app, token, with_connection(&a)).await.0, 200);
+            assert_eq!(get_with(&app, token, via_proxy(&a)).await.0, 200);
+            for refused in [with_connection(&b), via_proxy(&b), PLAIN] {
+                let answer = get_with(&app, token, refused).await;
+                assert!(refused_as_invalid_token(answer.clone()), "{answer:?}");
+            }
+        }
+    }
+    let metrics = auth.metrics();
+    assert_eq!(metrics.introspections, 1, "{metrics:?}");
+    assert!(metrics.token_cache_hits >= 4, "{metrics:?}");
 }

@@ -87,23 +87,29 @@ impl Idp {
     /// Starts a provider on a port of its choosing whose keys are new, with kids named after
     /// `generation`.
     pub async fn start(generation: u32) -> Idp {
-        Idp::launch(0, generation, "127.0.0.1").await
+        Idp::launch(0, generation, "127.0.0.1", &[]).await
     }
 
     /// Starts a provider on `port` again, as after a restart.
     pub async fn restart(port: u16, generation: u32) -> Idp {
-        Idp::launch(port, generation, "127.0.0.1").await
+        Idp::launch(port, generation, "127.0.0.1", &[]).await
     }
 
     /// Starts a provider that calls itself `http://HOST:PORT` with `host` as HOST.
     pub async fn start_as(generation: u32, host: &str) -> Idp {
-        Idp::launch(0, generation, host).await
+        Idp::launch(0, generation, host, &[]).await
     }
 
-    async fn launch(port: u16, generation: u32, host: &str) -> Idp {
+    /// Starts a provider with the options of `provider.mjs` set in `options` (`MTLS`,
+    /// `DPOP_NONCE`), as environment variables.
+    pub async fn start_with(generation: u32, options: &[(&str, &str)]) -> Idp {
+        Idp::launch(0, generation, "127.0.0.1", options).await
+    }
+
+    async fn launch(port: u16, generation: u32, host: &str, options: &[(&str, &str)]) -> Idp {
         let mut failures = Vec::new();
         for attempt in 1..=START_ATTEMPTS {
-            match Idp::try_launch(port, generation, host).await {
+            match Idp::try_launch(port, generation, host, options).await {
                 Ok(idp) => return idp,
                 Err(why) => {
                     // Straight to stderr, past the test harness's capture: a start that
@@ -119,13 +125,19 @@ impl Idp {
         panic!("the provider did not start:\n{}", failures.join("\n---\n"));
     }
 
-    async fn try_launch(port: u16, generation: u32, host: &str) -> Result<Idp, String> {
+    async fn try_launch(
+        port: u16,
+        generation: u32,
+        host: &str,
+        options: &[(&str, &str)],
+    ) -> Result<Idp, String> {
         let mut child = Command::new("node")
             .arg("provider.mjs")
             .current_dir(provider_dir())
             .env("PORT", port.to_string())
             .env("ISSUER_HOST", host)
             .env("GENERATION", generation.to_string())
+            .envs(options.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)

@@ -7,6 +7,11 @@
 //   GENERATION  names the signing keys' kids (es256-GEN, rs256-GEN, ...); each start makes new
 //               keys
 //   TOKEN_TTL   access token lifetime in seconds (default 300)
+//   MTLS        1: certificate-bound access tokens (RFC 8705 section 3) for the client
+//               `mtls-app` (see below)
+//   DPOP_NONCE  1: the provider requires a DPoP server nonce in every proof (RFC 9449
+//               section 8): a token request whose proof lacks it gets 400 use_dpop_nonce
+//               and the nonce in a `DPoP-Nonce` header
 //
 // Resources (the `resource` parameter of the token request), all for audience urn:orders:
 //   urn:orders        JWT access token signed with ES256
@@ -23,7 +28,13 @@
 // algorithms (PS* and RS*; EdDSA and Ed25519). The provider signs with no secp256k1 key
 // (ES256K): it refuses to start with one in its key set.
 //
-// Clients: `app` / `app-secret` gets tokens; `gateway` / `gateway-secret` introspects.
+// Clients: `app` / `app-secret` gets tokens; `gateway` / `gateway-secret` introspects. With
+// MTLS=1, `mtls-app` / `mtls-app-secret` (registered with
+// `tls_client_certificate_bound_access_tokens`) gets tokens bound to its TLS client
+// certificate: `cnf.x5t#S256` in a JWT and in the introspection answer of an opaque token.
+// The provider serves plain HTTP, so it reads the certificate as a TLS-terminating proxy in
+// front of it would pass it: an RFC 9440 `Client-Cert` header (`:` base64 DER `:`). A token
+// request of `mtls-app` without one is refused (invalid_grant).
 // GET /__counts answers how many times the key set was requested since the start.
 // GET /__dpop_proof answers a fresh RFC 9449 DPoP proof for `POST {issuer}/token`, made with
 // one P-256 key per process: a token request sending it as its `DPoP` header gets a token
@@ -32,7 +43,7 @@
 // Once listening it prints `listening PORT ISSUER`. The socket is bound before the issuer is
 // known, so a test never races another process for a port it was told is free.
 
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import Provider from 'oidc-provider';
@@ -51,6 +62,8 @@ const { port } = server.address();
 const issuer = `http://${process.env.ISSUER_HOST || '127.0.0.1'}:${port}`;
 const generation = process.env.GENERATION || '1';
 const ttl = Number(process.env.TOKEN_TTL || 300);
+const mtls = process.env.MTLS === '1';
+const dpopNonce = process.env.DPOP_NONCE === '1';
 
 function key(kind, options, kid, alg) {
   const { privateKey } = generateKeyPairSync(kind, options);
@@ -88,10 +101,34 @@ const resources = {
   ...Object.fromEntries(Object.entries(signers).map(([alg, kid]) => [`urn:orders:alg:${alg}`, jwt(alg, kid)])),
 };
 
+// RFC 9440 `Client-Cert`: the DER certificate as an RFC 8941 byte sequence.
+function clientCertificate(ctx) {
+  const value = /^:([A-Za-z0-9+/]+={0,2}):$/.exec(ctx.get('client-cert').trim());
+  if (!value) return undefined;
+  try {
+    return new X509Certificate(Buffer.from(value[1], 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+const mtlsClients = [
+  {
+    client_id: 'mtls-app',
+    client_secret: 'mtls-app-secret',
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+    scope: 'orders:read orders:write',
+    tls_client_certificate_bound_access_tokens: true,
+  },
+];
+
 const provider = new Provider(issuer, {
   jwks: { keys },
   scopes: ['orders:read', 'orders:write'],
   clients: [
+    ...(mtls ? mtlsClients : []),
     {
       client_id: 'app',
       client_secret: 'app-secret',
@@ -113,6 +150,12 @@ const provider = new Provider(issuer, {
     clientCredentials: { enabled: true },
     introspection: { enabled: true },
     revocation: { enabled: true },
+    ...(mtls && {
+      mTLS: { enabled: true, certificateBoundAccessTokens: true, getCertificate: clientCertificate },
+    }),
+    ...(dpopNonce && {
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+    }),
     resourceIndicators: {
       enabled: true,
       defaultResource: () => 'urn:orders',
