@@ -6,19 +6,26 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use http::{Request, Response};
+use http::{HeaderName, HeaderValue, Request, Response};
+use jwt_core::Algorithm;
 use pin_project_lite::pin_project;
 use serde::de::DeserializeOwned;
 use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::authenticator::Authenticator;
-use crate::refusal::Refusal;
+use crate::refusal::{Challenges, Refusal, Scheme};
 
-/// The scopes granted to the request's token, put in the request's extensions next to
-/// [`Verified`](crate::Verified) for layers that do not know the claims type ([`RequireScopeLayer`]).
+/// The scopes granted to the request's token and the scheme it was presented with, put in
+/// the request's extensions next to [`Verified`](crate::Verified) for layers that do not know
+/// the claims type ([`RequireScopeLayer`]).
 #[derive(Debug, Clone)]
-pub struct GrantedScopes(Arc<str>);
+pub struct GrantedScopes {
+    scopes: Arc<str>,
+    scheme: Scheme,
+    /// The algorithms DPoP proofs may use, for the challenge of a DPoP request.
+    dpop_algorithms: Arc<[Algorithm]>,
+}
 
 impl GrantedScopes {
     /// The granted scopes.
@@ -29,7 +36,19 @@ impl GrantedScopes {
     /// # }
     /// ```
     pub fn scopes(&self) -> jwt_core::scope::Scopes<'_> {
-        jwt_core::scope::Scopes::Delimited(&self.0)
+        jwt_core::scope::Scopes::Delimited(&self.scopes)
+    }
+
+    /// How the request presented its token: `Bearer`, or `DPoP` with a proof. A refusal
+    /// of the request answers with this scheme's challenge.
+    ///
+    /// ```
+    /// # fn f(granted: &jwt_core_tower::GrantedScopes) {
+    /// let proven = granted.scheme() == jwt_core_tower::Scheme::Dpop;
+    /// # }
+    /// ```
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 }
 
@@ -167,7 +186,7 @@ where
                 request.headers(),
                 request.extensions(),
             );
-            let (used, verified) = match presentation {
+            let (used, admitted) = match presentation {
                 Ok(presentation) => {
                     let used = presentation.scheme;
                     (Some(used), auth.authenticate_presented(presentation).await)
@@ -177,16 +196,30 @@ where
                     (used, Err(refusal))
                 }
             };
-            match verified {
-                Ok(verified) => {
+            match admitted {
+                Ok(admitted) => {
+                    let verified = admitted.verified;
                     let headers = request.headers_mut();
                     for (name, value) in verified.forwarded_headers() {
                         headers.insert(name.clone(), value.clone());
                     }
                     let extensions = request.extensions_mut();
-                    extensions.insert(GrantedScopes(verified.scopes_text()));
+                    extensions.insert(GrantedScopes {
+                        scopes: verified.scopes_text(),
+                        scheme: used.unwrap_or(Scheme::Bearer),
+                        dpop_algorithms: auth.dpop_algorithms(),
+                    });
                     extensions.insert(verified);
-                    inner.call(request).await
+                    let mut response = inner.call(request).await?;
+                    // RFC 9449 section 8.2: a new nonce may come with any answer.
+                    if let Some(nonce) = admitted.dpop_nonce {
+                        if let Ok(nonce) = HeaderValue::from_str(&nonce) {
+                            response
+                                .headers_mut()
+                                .insert(HeaderName::from_static("dpop-nonce"), nonce);
+                        }
+                    }
+                    Ok(response)
                 }
                 Err(refusal) => Ok(auth.refusal_response(refusal, used)),
             }
@@ -195,8 +228,10 @@ where
 }
 
 /// Requires scopes of the token [`JwtAuthLayer`] accepted: a request without all of them is
-/// refused with 403 `insufficient_scope` naming them (RFC 6750 section 3.1). Put it on the
-/// routes that need it, inside the authentication layer.
+/// refused with 403 `insufficient_scope` naming them (RFC 6750 section 3.1), in the
+/// challenge of the scheme the request used (`Bearer`, or `DPoP` with the proof algorithms,
+/// RFC 9449 section 7.1). Put it on the routes that need it, inside the authentication
+/// layer.
 ///
 /// ```
 /// let orders = jwt_core_tower::RequireScopeLayer::new(["orders:read"]).realm("orders");
@@ -265,23 +300,28 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let refusal = match request.extensions().get::<GrantedScopes>() {
+        let realm = self.required.realm.as_deref();
+        let scope = Some(&*self.required.joined);
+        let refused = match request.extensions().get::<GrantedScopes>() {
             // No authentication layer ran: the request has no credentials for this route.
-            None => Some(Refusal::NoCredentials),
+            None => Some(Refusal::NoCredentials.response(realm, scope)),
             Some(granted) => {
                 let needed = self.required.scopes.iter().map(String::as_str);
                 let all = needed.into_iter().all(|s| granted.scopes().contains(s));
-                (!all).then_some(Refusal::InsufficientScope)
+                let offered = match granted.scheme {
+                    Scheme::Bearer => Challenges::bearer(realm),
+                    Scheme::Dpop => Challenges::dpop_only(realm, &granted.dpop_algorithms),
+                };
+                let offered = offered.scope(scope).used(granted.scheme);
+                (!all).then(|| Refusal::InsufficientScope.challenged_response(&offered))
             }
         };
-        let kind = match refusal {
+        let kind = match refused {
             None => Kind::Inner {
                 future: self.inner.call(request),
             },
-            Some(refusal) => Kind::Refused {
-                response: Some(
-                    refusal.response(self.required.realm.as_deref(), Some(&self.required.joined)),
-                ),
+            Some(response) => Kind::Refused {
+                response: Some(response),
             },
         };
         RequireScopeFuture { kind }

@@ -14,7 +14,6 @@ use common::{Access, Idp, app, client, node_ready, serve};
 use jwt_core::dpop::{self, ProofClaims, ProofKey};
 use jwt_core::{Ed25519PrivateKey, Es256PrivateKey, Hs256Key, SigningKey};
 use jwt_core_tower::{Authenticator, MemoryReplayStore, Provider, SenderConstraint};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 const AUDIENCE: &str = "urn:orders";
@@ -73,15 +72,19 @@ fn proof<K: ProofKey>(key: &K, uri: &str, token: &str) -> String {
 
 /// A token for `resource` bound to `key`: the token request's proof is made here.
 async fn bound_token<K: ProofKey>(idp: &Idp, key: &K, resource: &str) -> String {
-    #[derive(Deserialize)]
-    struct TokenResponse {
-        access_token: String,
-        token_type: String,
-    }
     let token_endpoint = idp.url("/token");
     let proof = proof_at(key, "POST", &token_endpoint, None, jwt_core::now());
+    let (status, body, _) = token_request(idp, &proof, resource).await;
+    assert_eq!(status, 200, "DPoP token request: {body}");
+    assert_eq!(body["token_type"], "DPoP");
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// A client credentials request of `app` for `resource` with `proof`: the status, the JSON
+/// answer and its `DPoP-Nonce` header.
+async fn token_request(idp: &Idp, proof: &str, resource: &str) -> (u16, Value, Option<String>) {
     let response = client()
-        .post(&token_endpoint)
+        .post(idp.url("/token"))
         .basic_auth("app", Some("app-secret"))
         .header("dpop", proof)
         .form(&[
@@ -92,12 +95,20 @@ async fn bound_token<K: ProofKey>(idp: &Idp, key: &K, resource: &str) -> String 
         .send()
         .await
         .unwrap();
-    let status = response.status();
-    let body = response.bytes().await.unwrap();
-    assert_eq!(status, 200, "DPoP token request: {body:?}");
-    let answer: TokenResponse = serde_json::from_slice(&body).unwrap();
-    assert_eq!(answer.token_type, "DPoP");
-    answer.access_token
+    let status = response.status().as_u16();
+    let nonce = response
+        .headers()
+        .get("dpop-nonce")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let body = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    (status, body, nonce)
+}
+
+/// The `cnf.jkt` of a JWT access token.
+fn jkt(token: &str) -> Value {
+    let payload = Base64UrlUnpadded::decode_vec(token.split('.').nth(1).unwrap()).unwrap();
+    let claims: Value = serde_json::from_slice(&payload).unwrap();
+    claims["cnf"]["jkt"].clone()
 }
 
 /// The answer to a request: status, every `WWW-Authenticate` value, `DPoP-Nonce`.
@@ -201,12 +212,7 @@ async fn bound_tokens_work_with_a_fresh_proof_and_every_mismatch_is_refused() {
     let key = Es256PrivateKey::from_bytes(&[0x11; 32]).unwrap();
     let other_key = Es256PrivateKey::from_bytes(&[0x22; 32]).unwrap();
     let token = bound_token(&idp, &key, "urn:orders").await;
-    let payload = Base64UrlUnpadded::decode_vec(token.split('.').nth(1).unwrap()).unwrap();
-    let claims: Value = serde_json::from_slice(&payload).unwrap();
-    assert_eq!(
-        claims["cnf"]["jkt"],
-        dpop::thumbprint(&key).unwrap().as_str()
-    );
+    assert_eq!(jkt(&token), dpop::thumbprint(&key).unwrap().as_str());
 
     // A fresh proof for the request: accepted, and the next one too (from the token cache,
     // the proof still checked).
@@ -417,6 +423,195 @@ async fn a_bearer_only_provider_refuses_dpop_requests() {
     );
     let plain = idp.token("urn:orders", "orders:read").await;
     assert_eq!(get(&orders, bearer(&plain), &[]).await, ok());
+}
+
+/// node-oidc-provider with `features.dPoP.nonceSecret` and `requireNonce` takes no proof
+/// without its nonce at its token endpoint: the first token request gets 400
+/// `use_dpop_nonce` and a `DPoP-Nonce` header, the retry with that nonce a token bound to
+/// the key. The gateway accepts the token with a fresh proof of its own. Nonces are each
+/// server's own (RFC 9449 section 8): a gateway requiring one refuses the provider's, with
+/// its own nonce to use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_requiring_nonces_binds_tokens_after_the_nonce_round_trip() {
+    if !node_ready() {
+        return;
+    }
+    let idp = Idp::start_with(1, &[("DPOP_NONCE", "1")]).await;
+    let key = Es256PrivateKey::from_bytes(&[0x66; 32]).unwrap();
+    let token_endpoint = idp.url("/token");
+    let now = jwt_core::now();
+    let without = proof_at(&key, "POST", &token_endpoint, None, now);
+    let (status, body, nonce) = token_request(&idp, &without, "urn:orders").await;
+    assert_eq!((status, &body["error"]), (400, &json!("use_dpop_nonce")));
+    let provider_nonce = nonce.expect("the provider's DPoP-Nonce");
+    let with = proof_with(
+        &key,
+        "POST",
+        &token_endpoint,
+        None,
+        now,
+        Some(&provider_nonce),
+    );
+    let (status, body, _) = token_request(&idp, &with, "urn:orders").await;
+    assert_eq!(
+        (status, &body["token_type"]),
+        (200, &json!("DPoP")),
+        "{body}"
+    );
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(jkt(&token), dpop::thumbprint(&key).unwrap().as_str());
+
+    let gateway = |nonce: bool| {
+        let mut provider = Provider::discover(&idp.issuer).audience(AUDIENCE);
+        if nonce {
+            provider = provider.require_dpop_nonce();
+        }
+        Authenticator::<Access>::builder()
+            .provider(provider)
+            .realm("orders")
+            .build()
+    };
+    let auth = gateway(false).await.unwrap();
+    let orders = format!("{}/orders", serve(app(&auth)).await);
+    assert_eq!(
+        get(&orders, dpop(&token), &[&proof(&key, &orders, &token)]).await,
+        ok()
+    );
+
+    let auth = gateway(true).await.unwrap();
+    let orders = format!("{}/orders", serve(app(&auth)).await);
+    let now = jwt_core::now();
+    let theirs = proof_with(
+        &key,
+        "GET",
+        &orders,
+        Some(&token),
+        now,
+        Some(&provider_nonce),
+    );
+    let answer = get(&orders, dpop(&token), &[&theirs]).await;
+    assert_eq!(
+        (answer.status, &answer.challenges[0]),
+        (
+            401,
+            &format!(r#"DPoP realm="orders", algs="{ALGS}", error="use_dpop_nonce""#)
+        )
+    );
+    let ours = answer.nonce.expect("the gateway's DPoP-Nonce");
+    assert_ne!(ours, provider_nonce);
+    let with_ours = proof_with(&key, "GET", &orders, Some(&token), now, Some(&ours));
+    assert_eq!(get(&orders, dpop(&token), &[&with_ours]).await, ok());
+}
+
+/// The gateway's clock in `nonces_rotate_without_a_refusal`: set by the test.
+static CLOCK: AtomicU64 = AtomicU64::new(0);
+
+/// With server nonces, the answer to a proof carrying the previous period's nonce (still
+/// accepted) brings the current one in `DPoP-Nonce` (RFC 9449 section 8.2), so a client
+/// that follows it never meets `use_dpop_nonce` when the nonce rotates; a proof with the
+/// current nonce gets none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nonces_rotate_without_a_refusal() {
+    const LIFETIME: u64 = 60;
+    if !node_ready() {
+        return;
+    }
+    let idp = Idp::start(1).await;
+    // The last second of a nonce period, not before the provider's clock.
+    let start = jwt_core::now() / LIFETIME * LIFETIME + LIFETIME - 1;
+    CLOCK.store(start, Ordering::SeqCst);
+    let auth = Authenticator::<Access>::builder()
+        .provider(
+            Provider::discover(&idp.issuer)
+                .audience(AUDIENCE)
+                .require_dpop_nonce(),
+        )
+        .dpop_nonce_lifetime(std::time::Duration::from_secs(LIFETIME))
+        .clock(|| CLOCK.load(Ordering::SeqCst))
+        .realm("orders")
+        .build()
+        .await
+        .unwrap();
+    let orders = format!("{}/orders", serve(app(&auth)).await);
+    let key = Es256PrivateKey::from_bytes(&[0x77; 32]).unwrap();
+    let token = bound_token(&idp, &key, "urn:orders").await;
+    let with_nonce = |nonce: &str| {
+        let now = CLOCK.load(Ordering::SeqCst);
+        proof_with(&key, "GET", &orders, Some(&token), now, Some(nonce))
+    };
+
+    let first = get(&orders, dpop(&token), &[&proof(&key, &orders, &token)]).await;
+    assert_eq!(first.status, 401);
+    let nonce = first.nonce.expect("a DPoP-Nonce");
+    assert_eq!(
+        get(&orders, dpop(&token), &[&with_nonce(&nonce)]).await,
+        ok()
+    );
+
+    // The next period: the previous nonce is accepted, and the answer brings the new one.
+    CLOCK.store(start + 1, Ordering::SeqCst);
+    let rotated = get(&orders, dpop(&token), &[&with_nonce(&nonce)]).await;
+    let next = rotated
+        .nonce
+        .clone()
+        .expect("the current nonce with the answer");
+    assert_ne!(next, nonce);
+    assert_eq!(
+        rotated,
+        Answer {
+            nonce: Some(next.clone()),
+            ..ok()
+        }
+    );
+    assert_eq!(
+        get(&orders, dpop(&token), &[&with_nonce(&next)]).await,
+        ok()
+    );
+    // A period later the old nonce is refused; the new one still works.
+    CLOCK.store(start + 1 + LIFETIME, Ordering::SeqCst);
+    let stale = get(&orders, dpop(&token), &[&with_nonce(&nonce)]).await;
+    assert_eq!((stale.status, stale.nonce.is_some()), (401, true));
+    assert_eq!(
+        get(&orders, dpop(&token), &[&with_nonce(&next)])
+            .await
+            .status,
+        200
+    );
+}
+
+/// A DPoP request lacking a scope the route needs gets 403 `insufficient_scope` in the
+/// DPoP challenge, with the algorithms (RFC 9449 section 7.1), not in a Bearer one; a
+/// bearer request still gets the Bearer challenge.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_scope_is_answered_in_the_scheme_the_request_used() {
+    if !node_ready() {
+        return;
+    }
+    let idp = Idp::start(1).await;
+    let auth = Authenticator::<Access>::builder()
+        .provider(Provider::discover(&idp.issuer).audience(AUDIENCE))
+        .realm("gateway")
+        .build()
+        .await
+        .unwrap();
+    let admin = format!("{}/admin", serve(app(&auth)).await);
+    let key = Es256PrivateKey::from_bytes(&[0x88; 32]).unwrap();
+    let token = bound_token(&idp, &key, "urn:orders").await;
+    let answer = get(&admin, dpop(&token), &[&proof(&key, &admin, &token)]).await;
+    let scope = r#"error="insufficient_scope", scope="orders:admin""#;
+    assert_eq!(
+        (answer.status, answer.challenges),
+        (
+            403,
+            vec![format!(r#"DPoP realm="orders", algs="{ALGS}", {scope}"#)]
+        )
+    );
+    let plain = idp.token("urn:orders", "orders:read").await;
+    let answer = get(&admin, bearer(&plain), &[]).await;
+    assert_eq!(
+        (answer.status, answer.challenges),
+        (403, vec![format!(r#"Bearer realm="orders", {scope}"#)])
+    );
 }
 
 /// With room for one unexpired `jti`, the second proof is refused (503, counted) rather

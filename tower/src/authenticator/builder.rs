@@ -345,7 +345,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                 .providers
                 .iter()
                 .any(|p| p.sender_constraint.allows_dpop()),
-            algorithms: self.dpop_algorithms,
+            algorithms: self.dpop_algorithms.into(),
             max_age: self.dpop_max_age,
             max_future: self.dpop_max_future,
             replay: self

@@ -33,7 +33,9 @@ pub struct SecureConnection;
 
 /// The gateway's DPoP settings.
 pub(crate) struct DpopSettings {
-    pub(crate) algorithms: Vec<Algorithm>,
+    /// Shared with each accepted request's [`GrantedScopes`](crate::GrantedScopes), for the
+    /// challenge of a missing scope.
+    pub(crate) algorithms: Arc<[Algorithm]>,
     pub(crate) max_age: u64,
     pub(crate) max_future: u64,
     pub(crate) replay: Arc<dyn ReplayStore>,
@@ -82,6 +84,23 @@ impl Nonces {
     fn previous(&self, now: u64) -> String {
         self.of_period((now / self.lifetime).saturating_sub(1))
     }
+}
+
+/// A request's token, accepted as it was presented.
+pub(crate) struct Admitted<T> {
+    pub(crate) verified: Verified<T>,
+    /// The server nonce to hand the client in the response's `DPoP-Nonce` header (RFC 9449
+    /// section 8.2): the current one, when the proof carried the previous period's, so a
+    /// client making requests at least once per period never meets `use_dpop_nonce`.
+    pub(crate) dpop_nonce: Option<String>,
+}
+
+/// A DPoP proof accepted for its request.
+struct ProvenKey {
+    /// The thumbprint of the proof's key, which the token must be bound to.
+    thumbprint: String,
+    /// The current server nonce, when the proof carried the previous one.
+    next_nonce: Option<String>,
 }
 
 /// How a request presents its token, read from its headers before anything is awaited.
@@ -292,26 +311,38 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     pub(crate) async fn check_presented(
         &self,
         presentation: Presentation<'_>,
-    ) -> Result<Verified<T>, Refusal> {
+    ) -> Result<Admitted<T>, Refusal> {
         let certificate = presentation.certificate.as_ref().map(Thumbprint::as_str);
         let Some((proof, method, uri)) = &presentation.proof else {
             let presented = Presented {
                 certificate,
                 ..Presented::BEARER
             };
-            return self.verify_presented(presentation.token, &presented).await;
+            let verified = self
+                .verify_presented(presentation.token, &presented)
+                .await?;
+            return Ok(Admitted {
+                verified,
+                dpop_nonce: None,
+            });
         };
         let metrics = &self.inner.metrics;
         let outcome = async {
-            let thumbprint = self
+            let proven = self
                 .check_proof(proof, method, uri, presentation.token)
                 .await?;
             let presented = Presented {
                 scheme: Scheme::Dpop,
-                confirmed: Some(&thumbprint),
+                confirmed: Some(&proven.thumbprint),
                 certificate,
             };
-            self.verify_presented(presentation.token, &presented).await
+            let verified = self
+                .verify_presented(presentation.token, &presented)
+                .await?;
+            Ok(Admitted {
+                verified,
+                dpop_nonce: proven.next_nonce,
+            })
         }
         .await;
         match &outcome {
@@ -326,14 +357,14 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
 
     /// Verifies the proof for this request and token (every check of RFC 9449 section 4.3,
     /// the provider's nonce if it requires one), and accepts its `jti` once: the proof key's
-    /// thumbprint.
+    /// thumbprint, and the current nonce if the proof carried the previous one.
     async fn check_proof(
         &self,
         proof: &str,
         method: &str,
         uri: &str,
         token: &str,
-    ) -> Result<String, Refusal> {
+    ) -> Result<ProvenKey, Refusal> {
         let inner = &self.inner;
         let settings = &inner.dpop;
         let now = (inner.clock)();
@@ -347,21 +378,31 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             jwt_core::Error::Dpop(error) => Refusal::DpopProof(error),
             _ => Refusal::DpopProof(ProofError::Malformed),
         };
-        let verified = if self.nonce_required(token) {
+        let accepted =
+            |p: dpop::Proof<'_>| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at());
+        let (verified, next_nonce) = if self.nonce_required(token) {
             let current = settings.nonces.current(now);
             match dpop::verify_proof(proof, &request, &policy.nonce(&current), now, &mut buf) {
                 Err(jwt_core::Error::Dpop(ProofError::Nonce)) => {
-                    // The nonce of the previous period is still good.
+                    // The nonce of the previous period is still good; the client gets the
+                    // current one with the answer.
                     let previous = settings.nonces.previous(now);
                     let mut buf = vec![0u8; proof.len()];
-                    dpop::verify_proof(proof, &request, &policy.nonce(&previous), now, &mut buf)
-                        .map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at()))
+                    let verified = dpop::verify_proof(
+                        proof,
+                        &request,
+                        &policy.nonce(&previous),
+                        now,
+                        &mut buf,
+                    )
+                    .map(accepted);
+                    (verified, Some(current))
                 }
-                other => other.map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at())),
+                other => (other.map(accepted), None),
             }
         } else {
-            dpop::verify_proof(proof, &request, &policy, now, &mut buf)
-                .map(|p| (p.thumbprint().to_owned(), p.replay_key(), p.issued_at()))
+            let verified = dpop::verify_proof(proof, &request, &policy, now, &mut buf);
+            (verified.map(accepted), None)
         };
         let (thumbprint, replay_key, issued_at) = verified.map_err(refused)?;
         // Accepted until `iat` leaves the window: proofs are refused as stale after that.
@@ -374,7 +415,10 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             .check_and_remember(replay_key, Duration::from_secs(ttl))
             .await
         {
-            Ok(Freshness::Fresh) => Ok(thumbprint),
+            Ok(Freshness::Fresh) => Ok(ProvenKey {
+                thumbprint,
+                next_nonce,
+            }),
             Ok(Freshness::Replayed) => {
                 bump(&inner.metrics.dpop_replays);
                 Err(Refusal::DpopReplayed)

@@ -30,8 +30,8 @@ mod verified;
 
 pub use builder::{AuthenticatorBuilder, BuildError};
 pub use certificate::ClientCertificate;
-pub(crate) use dpop::Presentation;
 pub use dpop::SecureConnection;
+pub(crate) use dpop::{Admitted, Presentation};
 pub use verified::Verified;
 
 /// Verifies bearer tokens for a set of trusted providers: the engine of
@@ -177,6 +177,11 @@ impl<T> Authenticator<T> {
         self.inner.realm.as_deref()
     }
 
+    /// The algorithms DPoP proofs may be signed with.
+    pub(crate) fn dpop_algorithms(&self) -> Arc<[jwt_core::Algorithm]> {
+        Arc::clone(&self.inner.dpop.algorithms)
+    }
+
     /// Whether claims are forwarded as headers at all.
     pub(crate) fn forwards_claims(&self) -> bool {
         !self.inner.forward.is_empty()
@@ -233,7 +238,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
     pub(crate) async fn authenticate_presented(
         &self,
         presentation: Presentation<'_>,
-    ) -> Result<Verified<T>, Refusal> {
+    ) -> Result<Admitted<T>, Refusal> {
         let outcome = self.check_presented(presentation).await;
         match &outcome {
             Ok(_) => bump(&self.inner.metrics.accepted),
