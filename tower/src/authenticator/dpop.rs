@@ -47,6 +47,60 @@ pub(crate) struct DpopSettings {
     pub(crate) offers_dpop: bool,
 }
 
+/// The largest RSA modulus a DPoP proof's key may have, in bits. The key comes with the
+/// proof, so anyone can make the server import it and check a signature with it: up to
+/// 4096 bits that costs less than an ES384 proof, while jwt-core's limit for RSA keys, 8192
+/// bits, costs about 7 times a 4096-bit key (`benches/README.md`).
+const MAX_PROOF_RSA_BITS: usize = 4096;
+
+/// Whether the header of `proof` carries an RSA key whose modulus has more than
+/// [`MAX_PROOF_RSA_BITS`] bits. Anything else, malformed headers included, is for the
+/// proof's verification to judge.
+fn has_oversized_rsa_key(proof: &str) -> bool {
+    use jwt_core::base64url;
+    use jwt_core::json::{self, Value};
+
+    let header = proof.split('.').next().unwrap_or_default();
+    // The header holds the modulus' base64url text: a shorter one has no room for it.
+    let longest_modulus = base64url::encoded_len(MAX_PROOF_RSA_BITS / 8);
+    if header.len() <= base64url::encoded_len(longest_modulus) {
+        return false;
+    }
+    let decoded = |text: &[u8]| {
+        let mut bytes = vec![0u8; base64url::decoded_len(text.len())?];
+        let len = base64url::decode(text, &mut bytes).ok()?;
+        bytes.truncate(len);
+        Some(bytes)
+    };
+    let Some(header) = decoded(header.as_bytes()) else {
+        return false;
+    };
+    let mut jwk = None;
+    let _ = json::parse_object(&header, |name, value| {
+        if let (true, Value::Object(object)) = (name == "jwk", value) {
+            jwk = Some(object);
+        }
+        Ok(())
+    });
+    let (mut rsa, mut modulus) = (false, None);
+    let _ = json::parse_object(jwk.unwrap_or_default().as_bytes(), |name, value| {
+        match value {
+            Value::String(kty) if name == "kty" => rsa = kty == "RSA",
+            Value::String(n) if name == "n" => modulus = Some(n.bytes().collect::<Vec<u8>>()),
+            _ => {}
+        }
+        Ok(())
+    });
+    let Some(modulus) = modulus.filter(|_| rsa).and_then(|n| decoded(&n)) else {
+        return false;
+    };
+    // (A modulus with a leading zero byte is not minimal, and refused on import anyway.)
+    let bits = modulus
+        .first()
+        .map_or(0, |top| modulus.len() * 8 - top.leading_zeros() as usize);
+    bits > MAX_PROOF_RSA_BITS
+}
+
 /// Stateless server nonces: a keyed hash of the current period of `lifetime` seconds, with
 /// a secret made when the gateway starts. The current period's nonce and the previous one
 /// are accepted, so a nonce handed out just before a rotation still works.
@@ -373,6 +427,10 @@ impl<T: DeserializeOwned + Send + Sync + 'static> Authenticator<T> {
             .max_age(settings.max_age)
             .max_future(settings.max_future);
         let request = dpop::Request::new(method, uri).access_token(token);
+        if settings.algorithms.iter().any(|alg| alg.kty() == "RSA") && has_oversized_rsa_key(proof)
+        {
+            return Err(Refusal::DpopProof(ProofError::Key));
+        }
         let mut buf = vec![0u8; proof.len()];
         let refused = |error| match error {
             jwt_core::Error::Dpop(error) => Refusal::DpopProof(error),
@@ -561,6 +619,140 @@ mod tests {
                 .build()
                 .await
                 .is_err()
+        );
+    }
+
+    /// The outcome of a DPoP request to `https://api.example/orders` with `token` and `proof`.
+    async fn outcome(
+        auth: &Authenticator<serde_json::Value>,
+        token: &str,
+        proof: &str,
+    ) -> Result<(), Refusal> {
+        let request = http::Request::get("/orders")
+            .header("authorization", format!("DPoP {token}"))
+            .header("dpop", proof)
+            .body(())
+            .unwrap();
+        let (method, uri) = (request.method(), request.uri());
+        let presentation = auth
+            .presentation(method, uri, request.headers(), request.extensions())
+            .map_err(|(_, refusal)| refusal)?;
+        auth.check_presented(presentation).await.map(|_| ())
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        let mut out = vec![0u8; jwt_core::base64url::encoded_len(bytes.len())];
+        let len = jwt_core::base64url::encode(bytes, &mut out).unwrap();
+        String::from_utf8(out[..len].to_vec()).unwrap()
+    }
+
+    /// A proof for GET `https://api.example/orders` with `token`, with this RSA key in its
+    /// header, signed by `signer` or, without one, with a forged signature as long as the
+    /// modulus.
+    fn rsa_proof(n: &[u8], token: &str, signer: Option<&impl jwt_core::SigningKey>) -> String {
+        let header = format!(
+            r#"{{"typ":"dpop+jwt","alg":"RS256","jwk":{{"kty":"RSA","n":"{}","e":"AQAB"}}}}"#,
+            b64(n)
+        );
+        let ath = b64(&Sha256::digest(token.as_bytes()));
+        let payload = format!(
+            r#"{{"jti":"{}","htm":"GET","htu":"https://api.example/orders","iat":{},"ath":"{ath}"}}"#,
+            b64(&Sha256::digest(n)),
+            jwt_core::now()
+        );
+        let input = format!("{}.{}", b64(header.as_bytes()), b64(payload.as_bytes()));
+        let signature = match signer {
+            Some(key) => {
+                let mut signature = vec![0u8; key.signature_len()];
+                key.sign_signature(input.as_bytes(), &mut signature)
+                    .unwrap();
+                signature
+            }
+            None => {
+                let mut forged = n.to_vec();
+                forged[0] = 0x01;
+                forged
+            }
+        };
+        format!("{input}.{}", b64(&signature))
+    }
+
+    /// An odd modulus of `bits` bits (top bit set).
+    fn modulus(bits: usize) -> Vec<u8> {
+        let mut n = vec![1 << ((bits - 1) % 8)];
+        n.extend((1..bits.div_ceil(8)).map(|i| Sha256::digest(i.to_be_bytes())[0] | 1));
+        n
+    }
+
+    /// An RSA key in a proof is refused (`Key`) before it is imported when its modulus has
+    /// more than 4096 bits; up to 4096 bits it is imported and a forged signature refused
+    /// (`Signature`), and a 2048-bit key's real proof accepted.
+    #[tokio::test(flavor = "current_thread")]
+    async fn rsa_proof_keys_have_at_most_4096_bits() {
+        use jwt_core::{HeaderFields, Hs256Key, Jwk, Rs256PrivateKey};
+
+        const JWK: &str = r#"{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}"#;
+        let auth = authenticator(|b| {
+            b.provider(
+                Provider::with_jwks(
+                    "https://tokens.example",
+                    format!(r#"{{"keys":[{JWK}]}}"#).as_bytes(),
+                )
+                .jwt(),
+            )
+            .public_origin("https://api.example")
+        })
+        .await;
+        let signer = Hs256Key::from_jwk(&Jwk::parse(JWK.as_bytes()).unwrap()).unwrap();
+        let token = |jkt: &str| {
+            let claims = serde_json::json!({
+                "iss": "https://tokens.example", "exp": jwt_core::now() + 300,
+                "cnf": {"jkt": jkt},
+            });
+            jwt_core::sign_to_string(&signer, &HeaderFields::new().kid("k"), &claims).unwrap()
+        };
+        let any = token("unused");
+        let forged = |n: &[u8]| rsa_proof(n, &any, None::<&Rs256PrivateKey>);
+        let (key_refused, signature_refused) = (
+            Err(Refusal::DpopProof(ProofError::Key)),
+            Err(Refusal::DpopProof(ProofError::Signature)),
+        );
+        for (bits, expected) in [
+            (2048, signature_refused),
+            (4096, signature_refused),
+            (4097, key_refused),
+            (8192, key_refused),
+        ] {
+            let proof = forged(&modulus(bits));
+            assert_eq!(outcome(&auth, &any, &proof).await, expected, "{bits} bits");
+        }
+
+        // The repository's RSA 2048 test key, whose public half is `auth0-current`.
+        let set: serde_json::Value =
+            serde_json::from_slice(include_bytes!("../../../tests/data/jwks/auth0.json")).unwrap();
+        let public = &set["keys"][1];
+        assert_eq!(public["kid"], "auth0-current");
+        let n_text = public["n"].as_str().unwrap();
+        let mut n = vec![0u8; 256];
+        jwt_core::base64url::decode(n_text.as_bytes(), &mut n).unwrap();
+        let jwk = format!(r#"{{"kty":"RSA","n":"{n_text}","e":"AQAB"}}"#);
+        let jkt = b64(&Jwk::parse(jwk.as_bytes()).unwrap().thumbprint().unwrap());
+        let bound = token(&jkt);
+        let key = Rs256PrivateKey::from_pkcs1_der(include_bytes!(
+            "../../../tests/data/keys/rsa2048.pkcs1.der"
+        ))
+        .unwrap();
+        let proof = rsa_proof(&n, &bound, Some(&key));
+        assert_eq!(outcome(&auth, &bound, &proof).await, Ok(()));
+        // Without RSA among the proof algorithms, any RSA proof is refused for its `alg`.
+        let ec_only = authenticator(|b| {
+            b.dpop_algorithms(&[Algorithm::Es256])
+                .public_origin("https://api.example")
+        })
+        .await;
+        assert_eq!(
+            outcome(&ec_only, &any, &forged(&modulus(8192))).await,
+            Err(Refusal::DpopProof(ProofError::Algorithm))
         );
     }
 
