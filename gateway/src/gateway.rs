@@ -560,8 +560,31 @@ async fn forward_auth_answer(
     telemetry.verification(started.elapsed());
     let outcome = Outcome::of_status(response.status().as_u16());
     Handled {
-        response,
+        response: one_challenge_field(response),
         route,
         outcome,
     }
+}
+
+/// The answer with its challenges in one `WWW-Authenticate` field, comma-separated (RFC
+/// 9110 section 11.6.1): proxies that copy one field of an auth answer (nginx before 1.23)
+/// pass them all, the one carrying the error first.
+fn one_challenge_field(mut response: Response<Body>) -> Response<Body> {
+    let headers = response.headers_mut();
+    if headers
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .count()
+        > 1
+    {
+        let joined: Vec<&str> = headers
+            .get_all(http::header::WWW_AUTHENTICATE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if let Ok(value) = HeaderValue::from_str(&joined.join(", ")) {
+            headers.insert(http::header::WWW_AUTHENTICATE, value);
+        }
+    }
+    response
 }

@@ -8,80 +8,12 @@
 mod support;
 
 use std::path::Path;
-use std::process::Stdio;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
-use support::{TempDir, client, local_provider, token, upstream};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-use tokio::sync::mpsc;
-
-const BINARY: &str = env!("CARGO_BIN_EXE_jwt-gateway");
-
-/// A running `jwt-gateway`: the process, its base URL, and its log lines as they come.
-struct Gateway {
-    child: Child,
-    base: String,
-    lines: mpsc::UnboundedReceiver<String>,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Gateway {
-    /// Starts the command with `args`; waits until it listens.
-    async fn start(args: &[&str]) -> Gateway {
-        let mut child = Command::new(BINARY)
-            .args(args)
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stderr.take().unwrap()).lines();
-        let (sender, mut lines) = mpsc::unbounded_channel();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&log);
-        tokio::spawn(async move {
-            while let Ok(Some(line)) = reader.next_line().await {
-                kept.lock().unwrap().push(line.clone());
-                let _ = sender.send(line);
-            }
-        });
-        let base = loop {
-            let line = lines.recv().await.expect("the gateway listens");
-            if let Some((_, rest)) = line.split_once("listening on ") {
-                let end = rest.find(['"', ' ']).unwrap_or(rest.len());
-                break rest[..end].to_string();
-            }
-        };
-        Gateway {
-            child,
-            base,
-            lines,
-            log,
-        }
-    }
-
-    /// Waits for a log line containing `text`; the line.
-    async fn wait_for(&mut self, text: &str) -> String {
-        loop {
-            let line = self.lines.recv().await.expect("the gateway logs");
-            if line.contains(text) {
-                return line;
-            }
-        }
-    }
-
-    fn signal(&self, name: &str) {
-        let pid = self.child.id().unwrap().to_string();
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{name}"), &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-}
+use support::{BINARY, Process as Gateway, TempDir, client, local_provider, token, upstream};
+use tokio::process::Command;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_reports_every_error_with_its_line_and_passes_a_good_file() {

@@ -7,8 +7,9 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::process::Stdio;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody};
@@ -16,7 +17,9 @@ use hyper::body::{Frame, Incoming};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use jwt_core::{Es256PrivateKey, HeaderFields};
 use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::TcpListener;
+use tokio::process::{Child, Command};
 use tokio::sync::{Notify, mpsc};
 
 pub const ISSUER: &str = "https://idp.test";
@@ -288,4 +291,70 @@ pub fn seen(answer: &Value, name: &str) -> Vec<String> {
         .filter(|pair| pair[0] == name)
         .map(|pair| pair[1].as_str().unwrap().to_owned())
         .collect()
+}
+
+/// The command under test.
+pub const BINARY: &str = env!("CARGO_BIN_EXE_jwt-gateway");
+
+/// A running `jwt-gateway`: the process, its base URL, and its log lines as they come.
+pub struct Process {
+    pub child: Child,
+    pub base: String,
+    lines: mpsc::UnboundedReceiver<String>,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Process {
+    /// Starts the command with `args`; waits until it listens.
+    pub async fn start(args: &[&str]) -> Process {
+        let mut child = Command::new(BINARY)
+            .args(args)
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stderr.take().unwrap()).lines();
+        let (sender, mut lines) = mpsc::unbounded_channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&log);
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = reader.next_line().await {
+                kept.lock().unwrap().push(line.clone());
+                let _ = sender.send(line);
+            }
+        });
+        let base = loop {
+            let line = lines.recv().await.expect("the gateway listens");
+            if let Some((_, rest)) = line.split_once("listening on ") {
+                let end = rest.find(['"', ' ']).unwrap_or(rest.len());
+                break rest[..end].to_string();
+            }
+        };
+        Process {
+            child,
+            base,
+            lines,
+            log,
+        }
+    }
+
+    /// Waits for a log line containing `text`; the line.
+    pub async fn wait_for(&mut self, text: &str) -> String {
+        loop {
+            let line = self.lines.recv().await.expect("the gateway logs");
+            if line.contains(text) {
+                return line;
+            }
+        }
+    }
+
+    pub fn signal(&self, name: &str) {
+        let pid = self.child.id().unwrap().to_string();
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
 }
