@@ -1,6 +1,7 @@
 //! `jwt-core-tower-load PORT`: serves the same handler on 127.0.0.1:PORT behind each layer
 //! the load test compares, and prints one RS256 and one ES256 access token valid for all of
-//! them (`token rs256 ...`, `token es256 ...`) before `listening`.
+//! them (`token rs256 ...`, `token es256 ...`), and an ES256 access token bound to the DPoP
+//! key below (`token dpop ...`), before `listening`.
 //!
 //! | path | in front of the handler |
 //! |---|---|
@@ -9,18 +10,36 @@
 //! | `/jwt-core-cached` | jwt-core-tower, verified-token cache on |
 //! | `/jwt-authorizer` | jwt-authorizer 0.15 (jsonwebtoken 9) |
 //!
-//! All use the same two public keys, given as one JWK Set; nothing is fetched.
+//! All use the same two public keys, given as one JWK Set; nothing is fetched. The
+//! jwt-core-tower layers take DPoP requests too (RFC 9449), each remembering up to
+//! `REPLAY_CAPACITY` proofs.
+//!
+//! `jwt-core-tower-load proofs COUNT URL TOKEN`: prints COUNT DPoP proofs for GET `URL` with
+//! `TOKEN`, one per line, each with its own `jti`, made with the DPoP key (ES256) on every
+//! core. A load client sends each once: a proof cannot be made per request without the
+//! client's signing taking the server's cores, and a proof sent twice is refused as a
+//! replay.
+
+use std::io::Write;
 
 use axum::Router;
 use axum::routing::get;
 use jwt_authorizer::{IntoLayer, JwtAuthorizer};
+use jwt_core::dpop::{self, ProofClaims};
 use jwt_core::{Es256PrivateKey, HeaderFields, Rs256PrivateKey};
-use jwt_core_tower::{Authenticator, Provider};
+use jwt_core_tower::{Authenticator, MemoryReplayStore, Provider};
 use serde::{Deserialize, Serialize};
 
 const ISSUER: &str = "https://idp.example";
 const AUDIENCE: &str = "https://api.example";
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data");
+
+/// The private scalar of the client's DPoP key (P-256).
+const DPOP_SCALAR: [u8; 32] = [0x42; 32];
+/// Unexpired DPoP proofs each jwt-core-tower layer remembers: more than a run sends in a
+/// proof's lifetime (a `jti` is kept for about 300 s), so no request is refused for a full
+/// store.
+const REPLAY_CAPACITY: usize = 5_000_000;
 
 /// What every layer hands the handler.
 #[derive(Clone, Debug, Deserialize)]
@@ -39,6 +58,59 @@ struct AccessToken<'a> {
     scope: &'a str,
     iat: u64,
     exp: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cnf: Option<Confirmation>,
+}
+
+/// `cnf` of a DPoP-bound token.
+#[derive(Serialize)]
+struct Confirmation {
+    jkt: String,
+}
+
+fn dpop_key() -> Es256PrivateKey {
+    Es256PrivateKey::from_bytes(&DPOP_SCALAR).expect("P-256 key")
+}
+
+/// Prints `count` proofs for GET `url` with `token`, made on every core.
+fn print_proofs(count: usize, url: &str, token: &str) {
+    let key = dpop_key();
+    let now = jwt_core::now();
+    // `jti`s are unique across the invocations of a run: the time of this one, then a count.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_nanos();
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_worker = count.div_ceil(workers);
+    let chunks: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let key = &key;
+                scope.spawn(move || {
+                    let mut lines = String::new();
+                    let mut out = [0u8; 1024];
+                    let first = worker * per_worker;
+                    for i in first..count.min(first + per_worker) {
+                        let jti = format!("{run:x}-{i:x}");
+                        let claims = ProofClaims::new(&jti, "GET", url, now).access_token(token);
+                        let proof = dpop::make_proof(key, &claims, &mut out).expect("a proof");
+                        lines.push_str(proof);
+                        lines.push('\n');
+                    }
+                    lines
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a worker"))
+            .collect()
+    });
+    let mut stdout = std::io::stdout().lock();
+    for chunk in chunks {
+        stdout.write_all(chunk.as_bytes()).expect("stdout");
+    }
 }
 
 async fn handler() -> &'static str {
@@ -66,12 +138,19 @@ fn jwks() -> String {
     .to_string()
 }
 
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match &args[..] {
+        [command, count, url, token] if command == "proofs" => {
+            print_proofs(count.parse().expect("a count"), url, token);
+        }
+        [port] => serve(port.parse().expect("a port")),
+        _ => panic!("usage: jwt-core-tower-load PORT | jwt-core-tower-load proofs COUNT URL TOKEN"),
+    }
+}
+
 #[tokio::main]
-async fn main() {
-    let port: u16 = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("usage: jwt-core-tower-load PORT");
+async fn serve(port: u16) {
     let jwks = jwks();
     let now = jwt_core::now();
     let claims = AccessToken {
@@ -83,6 +162,7 @@ async fn main() {
         scope: "orders:read",
         iat: now,
         exp: now + 3600,
+        cnf: None,
     };
     let rsa = Rs256PrivateKey::from_pkcs1_der(&read("keys/rsa2048.pkcs1.der")).expect("RSA key");
     let scalar: [u8; 32] = read("keys/p256.scalar").try_into().expect("32 bytes");
@@ -90,11 +170,20 @@ async fn main() {
     let header = |kid| HeaderFields::new().typ("at+jwt").kid(kid);
     let rs256 = jwt_core::sign_to_string(&rsa, &header("rs"), &claims).expect("sign");
     let es256 = jwt_core::sign_to_string(&ec, &header("es"), &claims).expect("sign");
+    let jkt = dpop::thumbprint(&dpop_key()).expect("a thumbprint");
+    let bound = AccessToken {
+        cnf: Some(Confirmation {
+            jkt: jkt.as_str().to_owned(),
+        }),
+        ..claims
+    };
+    let dpop_token = jwt_core::sign_to_string(&ec, &header("es"), &bound).expect("sign");
 
     let tower = |cache: u64| {
         Authenticator::<Access>::builder()
             .provider(Provider::with_jwks(ISSUER, jwks.as_bytes()).audience(AUDIENCE))
             .token_cache(cache)
+            .replay_store(MemoryReplayStore::new(REPLAY_CAPACITY))
             .build()
     };
     let plain = tower(0).await.expect("jwt-core-tower");
@@ -122,6 +211,7 @@ async fn main() {
         .expect("bind");
     println!("token rs256 {rs256}");
     println!("token es256 {es256}");
+    println!("token dpop {dpop_token}");
     println!("listening");
     axum::serve(listener, app).await.expect("serve");
 }
