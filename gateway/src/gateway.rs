@@ -486,8 +486,14 @@ async fn forward_auth_answer(
     let (access, route) = gateway.access(&original.method, &path);
     let (all_scopes, any_scope, claims) = match access {
         Access::Anonymous => {
+            let mut response = status(StatusCode::OK, "");
+            for (_, name) in &gateway.config.claim_headers {
+                response
+                    .headers_mut()
+                    .insert(name.clone(), HeaderValue::from_static(""));
+            }
             return Handled {
-                response: status(StatusCode::OK, ""),
+                response,
                 route,
                 outcome: Outcome::Anonymous,
             };
@@ -540,11 +546,14 @@ async fn forward_auth_answer(
                 return Ok::<_, Infallible>(*refused);
             }
             // The layer removed the client's copies and set the accepted token's claims.
+            // Every claim header is answered, empty when the token has no such claim: a
+            // proxy that copies the answer's headers over the client's (Envoy, Traefik,
+            // Caddy) then leaves no forged copy in place.
             let mut response = status(StatusCode::OK, "");
             for name in claim_headers.iter() {
-                if let Some(value) = request.headers().get(name) {
-                    response.headers_mut().insert(name.clone(), value.clone());
-                }
+                let value = request.headers().get(name).cloned();
+                let value = value.unwrap_or_else(|| HeaderValue::from_static(""));
+                response.headers_mut().insert(name.clone(), value);
             }
             Ok(response)
         }

@@ -54,13 +54,17 @@ async fn check_reports_every_error_with_its_line_and_passes_a_good_file() {
     );
     assert!(lines[2].contains("colour"), "{stderr}");
 
+    // A good file, and the example of every key the README points to.
     let good = dir.write("good.toml", &local_provider(&dir));
-    let output = std::process::Command::new(BINARY)
-        .args(["check", "--config"])
-        .arg(&good)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/gateway.toml");
+    for file in [good, example] {
+        let output = std::process::Command::new(BINARY)
+            .args(["check", "--config"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
