@@ -65,8 +65,22 @@
 #define JWT_POLICY_MAX_VALUES 8
 
 /**
- * What a call did: `JWT_OK`, one status per `jwt_core::Error` (1 to 27, the same
- * meaning), or a status of the C boundary itself (from 100). The numbers are stable.
+ * Characters of a SHA-256 thumbprint in base64url (RFC 7638 for keys, RFC 8705 for
+ * certificates), as a token's `cnf` names a key or certificate: `jwt_dpop_proof.jkt`.
+ */
+#define JWT_THUMBPRINT_LEN 43
+
+/**
+ * Longest `jti` a DPoP proof may have, in bytes of its JSON text: the room
+ * `jwt_dpop_proof.jti` has, and a bound on what a replay store keeps.
+ */
+#define JWT_DPOP_MAX_JTI_LEN 128
+
+/**
+ * What a call did: `JWT_OK`, one status per `jwt_core::Error` (1 to 28, the same
+ * meaning) and per check a DPoP proof can fail (29 to 39, jwt-core's `ProofError`), or a
+ * status of the C boundary itself (from 100). The numbers are stable: new statuses are
+ * appended.
  */
 typedef enum {
   JWT_OK = 0,
@@ -112,6 +126,56 @@ typedef enum {
    */
   JWT_SENDER_CONSTRAINED = 28,
   /**
+   * The DPoP proof (RFC 9449) is not a JWS compact value of JSON objects, is longer than
+   * 8 KiB, or is missing. Each `JWT_DPOP_*` status is answered 401 with a `DPoP`
+   * challenge (`jwt_dpop_challenge`): `invalid_dpop_proof`, or for `JWT_DPOP_NONCE`
+   * `use_dpop_nonce`.
+   */
+  JWT_DPOP_MALFORMED = 29,
+  /**
+   * The proof's `typ` is not `dpop+jwt`, or its header has `crit`.
+   */
+  JWT_DPOP_HEADER = 30,
+  /**
+   * The proof's `alg` is missing, symmetric (HMAC), or not one the DPoP policy allows.
+   */
+  JWT_DPOP_ALGORITHM = 31,
+  /**
+   * The proof's `jwk` is missing, holds a private key, or is no public key of its `alg`.
+   */
+  JWT_DPOP_KEY = 32,
+  /**
+   * The proof's signature does not verify with the key in its header.
+   */
+  JWT_DPOP_SIGNATURE = 33,
+  /**
+   * The proof lacks `jti`, `htm`, `htu` or `iat`, mistypes one, or has an empty `jti` or
+   * one longer than `JWT_DPOP_MAX_JTI_LEN`.
+   */
+  JWT_DPOP_CLAIMS = 34,
+  /**
+   * The proof's `htm` is not the request's method.
+   */
+  JWT_DPOP_METHOD = 35,
+  /**
+   * The proof's `htu` is not the request's URI (normalised; query and fragment ignored).
+   */
+  JWT_DPOP_URI = 36,
+  /**
+   * The proof's `iat` is older than the policy's `max_age` or further ahead than its
+   * `max_future`.
+   */
+  JWT_DPOP_ISSUED_AT = 37,
+  /**
+   * The proof lacks the nonce the DPoP policy requires: answer `use_dpop_nonce` with a
+   * `DPoP-Nonce` header naming it (RFC 9449 section 8).
+   */
+  JWT_DPOP_NONCE = 38,
+  /**
+   * The proof's `ath` is missing or is not the hash of the access token presented.
+   */
+  JWT_DPOP_ACCESS_TOKEN_HASH = 39,
+  /**
    * A required pointer is NULL (a NULL pointer with length 0 is an empty input).
    */
   JWT_NULL_POINTER = 100,
@@ -156,6 +220,12 @@ typedef enum {
    * A pointer is not aligned for its type (key storage: 16 bytes).
    */
   JWT_MISALIGNED_POINTER = 109,
+  /**
+   * The caller's replay check: a DPoP proof whose `replay_key` its store already holds
+   * (the proof was used before). No function returns it; `jwt_dpop_challenge` and
+   * `jwt_http_status` answer it (401 `invalid_dpop_proof`).
+   */
+  JWT_DPOP_REPLAYED = 110,
   /**
    * An error of a newer jwt-core that this interface does not name yet.
    */
@@ -367,6 +437,85 @@ typedef struct {
   jwt_str kid;
   jwt_str typ;
 } jwt_header;
+
+/**
+ * What a DPoP proof must satisfy (RFC 9449 section 4.3), filled in by C code: start from
+ * `jwt_dpop_policy_init`.
+ */
+typedef struct {
+  /**
+   * The algorithms a proof may be signed with: bit `1u << a` for each `jwt_alg` `a`, of
+   * asymmetric algorithms only. Those whose feature this build leaves out are never
+   * accepted, nor named in challenges.
+   */
+  uint32_t algs;
+  /**
+   * How old, in seconds, a proof's `iat` may be.
+   */
+  uint64_t max_age;
+  /**
+   * How far ahead of `now`, in seconds, a proof's `iat` may be (clock skew).
+   */
+  uint64_t max_future;
+  /**
+   * The nonce the proof must carry, the value the server hands out in its `DPoP-Nonce`
+   * header (RFC 9449 section 8), or `{NULL, 0}` for none.
+   */
+  jwt_str nonce;
+} jwt_dpop_policy;
+
+/**
+ * The request a DPoP proof must be for. Texts are UTF-8.
+ */
+typedef struct {
+  /**
+   * The value of the request's one `DPoP` header: the proof.
+   */
+  jwt_str proof;
+  /**
+   * The request's method, exactly as sent (`GET`: methods are case-sensitive).
+   */
+  jwt_str method;
+  /**
+   * The absolute URI the client used: scheme, host (and port) as the client saw them,
+   * and the path; a query or fragment is ignored.
+   */
+  jwt_str uri;
+} jwt_dpop_request;
+
+/**
+ * A verified DPoP proof: what the caller's replay check needs. It holds no pointer: every
+ * byte is copied in, so it outlives the buffer of the call that filled it.
+ */
+typedef struct {
+  /**
+   * The proof's `iat`, in whole Unix seconds.
+   */
+  uint64_t iat;
+  /**
+   * Seconds from `now` for which the replay store must keep `replay_key`: until `iat`
+   * leaves the accepted window, after which the proof is refused as stale anyway. At most
+   * `max_age + max_future + 1`.
+   */
+  uint64_t replay_ttl;
+  /**
+   * What a replay store remembers of this proof (RFC 9449 section 11.1): SHA-256 of the
+   * key's thumbprint, a zero byte and the `jti`, so one client's `jti` never blocks
+   * another's. Accept the request only if the store did not hold it, and add it.
+   */
+  uint8_t replay_key[32];
+  /**
+   * The RFC 7638 SHA-256 thumbprint of the key that signed the proof, base64url (not
+   * NUL-terminated): the `cnf.jkt` the access token was checked to name.
+   */
+  char jkt[JWT_THUMBPRINT_LEN];
+  /**
+   * The proof's `jti` as the JSON text the client signed (escapes kept; not
+   * NUL-terminated), `jti_len` bytes of it.
+   */
+  char jti[JWT_DPOP_MAX_JTI_LEN];
+  size_t jti_len;
+} jwt_dpop_proof;
 
 #ifdef __cplusplus
 extern "C" {
@@ -706,6 +855,49 @@ jwt_status jwt_verify_keyset(const char *token,
                              jwt_claims *claims);
 
 /**
+ * [`jwt_verify`] for a request that came over mutual TLS (RFC 8705): `certificate`
+ * (`certificate_len` bytes) is the DER of the client certificate the TLS connection
+ * authenticated. A token bound to a certificate (its `cnf` claim names the certificate's
+ * SHA-256 thumbprint, `x5t#S256`) is accepted only with that certificate, and a token
+ * without `cnf` stays a bearer token. A token bound to anything else (a DPoP key) is
+ * refused with `JWT_SENDER_CONSTRAINED`, as it is by `jwt_verify`.
+ *
+ * Returns as `jwt_verify`, and `JWT_SENDER_CONSTRAINED` for a token bound to another
+ * certificate, `JWT_INVALID_ARGUMENT` for a `certificate` that is not DER (empty, or PEM
+ * text: a certificate begins with the byte 0x30 of a DER `SEQUENCE`).
+ *
+ * # Safety
+ * As `jwt_verify`, and `certificate` must point to `certificate_len` bytes.
+ */
+jwt_status jwt_verify_mtls(const char *token,
+                           size_t token_len,
+                           const jwt_key *key,
+                           const jwt_policy *policy,
+                           const uint8_t *certificate,
+                           size_t certificate_len,
+                           uint64_t now,
+                           uint8_t *buf,
+                           size_t buf_len,
+                           jwt_claims *claims);
+
+/**
+ * [`jwt_verify_mtls`] with the key `set` chooses, as [`jwt_verify_keyset`].
+ *
+ * # Safety
+ * As `jwt_verify_mtls`, with `set` pointing to a `jwt_keyset`.
+ */
+jwt_status jwt_verify_mtls_keyset(const char *token,
+                                  size_t token_len,
+                                  const jwt_keyset *set,
+                                  const jwt_policy *policy,
+                                  const uint8_t *certificate,
+                                  size_t certificate_len,
+                                  uint64_t now,
+                                  uint8_t *buf,
+                                  size_t buf_len,
+                                  jwt_claims *claims);
+
+/**
  * Finds the bearer token in an HTTP `Authorization` header value (RFC 6750 section 2.1;
  * NULL for a request without the header) and points `*token` into it.
  *
@@ -857,6 +1049,131 @@ jwt_status jwt_sign(const jwt_key *key,
                     char *out_buf,
                     size_t out_len,
                     size_t *token_len);
+
+/**
+ * Fills `policy` with the defaults of jwt-core's DPoP policy: every asymmetric algorithm,
+ * `iat` at most 300 s old and 60 s ahead, no nonce.
+ *
+ * # Safety
+ * `policy` must point to writable storage for a `jwt_dpop_policy`.
+ */
+jwt_status jwt_dpop_policy_init(jwt_dpop_policy *policy);
+
+/**
+ * Bytes of a `buf` that always suffice for `jwt_verify_dpop` with a token of `token_len`
+ * bytes and a proof of `proof_len`: the larger of `jwt_verify_buf_len(token_len)` and
+ * `proof_len` (the proof is decoded first, then the token over it).
+ */
+size_t jwt_verify_dpop_buf_len(size_t token_len, size_t proof_len);
+
+/**
+ * Verifies a request presenting `token` (`token_len` bytes, from `Authorization: DPoP`)
+ * with a DPoP proof (RFC 9449): first the proof in `request` against `dpop` at `now` (Unix
+ * seconds): every check of section 4.3 but the replay check, its `ath` against `token`.
+ * Then `token` with `key` against `policy`, as `jwt_verify` does, bound to the proof's key:
+ * its `cnf.jkt` must be the thumbprint of that key and `cnf` must name nothing else, so a
+ * token bound to another key is refused (`JWT_SENDER_CONSTRAINED`), and so is a bearer
+ * token (`JWT_MISSING_CLAIM`, `error_claim` `JWT_CLAIM_CNF`).
+ *
+ * On `JWT_OK`, `*claims` describes the token's claims (pointing into `buf`) and `*proof`
+ * what the replay check needs. The caller then accepts the request only if its replay
+ * store did not hold `proof->replay_key`, adding it for `proof->replay_ttl` seconds; a
+ * proof it held is a replay (answer `JWT_DPOP_REPLAYED`). On any other status, `*proof` is
+ * zeroed and `*claims` holds nothing but `error_claim`: record nothing.
+ *
+ * `buf` (`buf_len` bytes) receives the decoded proof, then the decoded token:
+ * `jwt_verify_dpop_buf_len(token_len, proof_len)` bytes always suffice.
+ *
+ * Returns a `JWT_DPOP_*` status for the check of the proof that failed (a missing or
+ * non-UTF-8 proof is `JWT_DPOP_MALFORMED`), then the statuses of `jwt_verify`;
+ * `JWT_INVALID_ARGUMENT` for a `dpop->algs` that names no algorithm or a symmetric one,
+ * `JWT_UNSUPPORTED_ALGORITHM` when none of its algorithms is in this build.
+ *
+ * # Safety
+ * As `jwt_verify`, and `request` must point to a `jwt_dpop_request` and `dpop` to a
+ * `jwt_dpop_policy` whose texts are valid, `proof` to writable storage for a
+ * `jwt_dpop_proof`.
+ */
+jwt_status jwt_verify_dpop(const char *token,
+                           size_t token_len,
+                           const jwt_key *key,
+                           const jwt_policy *policy,
+                           const jwt_dpop_request *request,
+                           const jwt_dpop_policy *dpop,
+                           uint64_t now,
+                           uint8_t *buf,
+                           size_t buf_len,
+                           jwt_claims *claims,
+                           jwt_dpop_proof *proof);
+
+/**
+ * [`jwt_verify_dpop`] with the key `set` chooses for the token's header, as
+ * `jwt_verify_keyset` does.
+ *
+ * # Safety
+ * As `jwt_verify_dpop`, with `set` pointing to a `jwt_keyset`.
+ */
+jwt_status jwt_verify_dpop_keyset(const char *token,
+                                  size_t token_len,
+                                  const jwt_keyset *set,
+                                  const jwt_policy *policy,
+                                  const jwt_dpop_request *request,
+                                  const jwt_dpop_policy *dpop,
+                                  uint64_t now,
+                                  uint8_t *buf,
+                                  size_t buf_len,
+                                  jwt_claims *claims,
+                                  jwt_dpop_proof *proof);
+
+/**
+ * Finds the access token in an HTTP `Authorization` header value that uses the `DPoP`
+ * scheme (RFC 9449 section 7.1: the scheme without regard to case, then one `token68`, as
+ * `jwt_bearer_token` reads `Bearer`; NULL for a request without the header) and points
+ * `*token` into it. Its proof is the request's `DPoP` header, for `jwt_verify_dpop`.
+ *
+ * Returns `JWT_NO_CREDENTIALS` for no header or another scheme, `JWT_INVALID_REQUEST` for
+ * a malformed DPoP value, `JWT_NOT_UTF8` for bytes that are not text.
+ *
+ * # Safety
+ * `authorization` must be NULL or point to `authorization_len` bytes; `token` to writable
+ * storage for a `jwt_str`, which points into `authorization` afterwards.
+ */
+jwt_status jwt_dpop_token(const char *authorization, size_t authorization_len, jwt_str *token);
+
+/**
+ * Writes the `WWW-Authenticate` challenge of the `DPoP` scheme (RFC 9449 section 7.1)
+ * that goes with refusing a request after `status_code` (a `jwt_status`) into `out`
+ * (`out_len` bytes, not NUL-terminated), its length to `*written`: `DPoP`, the `realm` if
+ * given, `algs` (the algorithms of `algs`, a `jwt_dpop_policy.algs`, that this build
+ * verifies), and the `error`:
+ * - none for `JWT_NO_CREDENTIALS` (the challenge that offers DPoP beside `Bearer`);
+ * - `use_dpop_nonce` for `JWT_DPOP_NONCE` (send the nonce in a `DPoP-Nonce` header);
+ * - `invalid_dpop_proof` for the other `JWT_DPOP_*` statuses, `JWT_DPOP_REPLAYED` among
+ *   them;
+ * - `invalid_request` and `insufficient_scope` (with `scope`) as `jwt_challenge` writes
+ *   them, and `invalid_token` for every other status.
+ *
+ * The challenge of the scheme the request used carries the error; a server that also takes
+ * bearer tokens adds `jwt_challenge(JWT_NO_CREDENTIALS, ...)` after it. Characters RFC 6750
+ * does not allow in `realm` and `scope` are left out, so no input can break the header.
+ *
+ * Returns `JWT_INVALID_ARGUMENT` for `JWT_OK` or a number that is no status, and for
+ * `algs` as `jwt_verify_dpop` does; `JWT_BUFFER_TOO_SMALL` when `out` is too short (160
+ * bytes plus the realm and scope always suffice).
+ *
+ * # Safety
+ * `realm` and `scope` must each be NULL or point to their length in bytes; `out` to
+ * `out_len` writable bytes, `written` to a `size_t`.
+ */
+jwt_status jwt_dpop_challenge(int32_t status_code,
+                              const char *realm,
+                              size_t realm_len,
+                              const char *scope,
+                              size_t scope_len,
+                              uint32_t algs,
+                              char *out,
+                              size_t out_len,
+                              size_t *written);
 
 #ifdef __cplusplus
 }  // extern "C"

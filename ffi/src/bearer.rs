@@ -49,7 +49,7 @@ fn bearer_status(refusal: BearerError) -> jwt_status {
 
 /// The RFC 6750 refusal for a status: `JWT_OK` is none, the three bearer statuses are
 /// theirs, and every other status means the token is invalid (RFC 9068 section 4).
-fn refusal_of(status: jwt_status) -> Option<BearerError> {
+pub(crate) fn refusal_of(status: jwt_status) -> Option<BearerError> {
     match status {
         jwt_status::JWT_OK => None,
         jwt_status::JWT_NO_CREDENTIALS => Some(BearerError::NoCredentials),

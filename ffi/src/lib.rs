@@ -22,7 +22,10 @@
 //! - `policy`: `jwt_policy`, `jwt_preset`;
 //! - `bearer`: RFC 6750 for gateways;
 //! - `sign`: `jwt_sign`;
-//! - `verify`: `jwt_verify`, `jwt_verify_keyset`, `jwt_verify_signature`.
+//! - `verify`: `jwt_verify`, `jwt_verify_keyset`, `jwt_verify_mtls` (a token bound to a
+//!   TLS client certificate), `jwt_verify_signature`;
+//! - `dpop`: `jwt_verify_dpop` (a request's DPoP proof, then its token bound to the proof's
+//!   key), the `DPoP` scheme and challenge; in builds with an asymmetric family.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![allow(non_camel_case_types)]
@@ -59,9 +62,28 @@ mod claims;
 mod header;
 mod sign;
 
+#[cfg(any(
+    feature = "rsa",
+    feature = "p256",
+    feature = "p384",
+    feature = "p521",
+    feature = "k256",
+    feature = "ed25519"
+))]
+mod dpop;
+
 pub use alg::*;
 pub use bearer::*;
 pub use claims::*;
+#[cfg(any(
+    feature = "rsa",
+    feature = "p256",
+    feature = "p384",
+    feature = "p521",
+    feature = "k256",
+    feature = "ed25519"
+))]
+pub use dpop::*;
 pub use header::*;
 pub use key::*;
 pub use keyset::*;

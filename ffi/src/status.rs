@@ -4,8 +4,10 @@ use core::ffi::c_char;
 
 use jwt_core::Error;
 
-/// What a call did: `JWT_OK`, one status per `jwt_core::Error` (1 to 27, the same
-/// meaning), or a status of the C boundary itself (from 100). The numbers are stable.
+/// What a call did: `JWT_OK`, one status per `jwt_core::Error` (1 to 28, the same
+/// meaning) and per check a DPoP proof can fail (29 to 39, jwt-core's `ProofError`), or a
+/// status of the C boundary itself (from 100). The numbers are stable: new statuses are
+/// appended.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum jwt_status {
@@ -43,6 +45,34 @@ pub enum jwt_status {
     /// The token is bound to a key (its `cnf` claim) whose possession the presenter did not
     /// prove: a sender-constrained token is never a bearer token. Answer 401 `invalid_token`.
     JWT_SENDER_CONSTRAINED = 28,
+    /// The DPoP proof (RFC 9449) is not a JWS compact value of JSON objects, is longer than
+    /// 8 KiB, or is missing. Each `JWT_DPOP_*` status is answered 401 with a `DPoP`
+    /// challenge (`jwt_dpop_challenge`): `invalid_dpop_proof`, or for `JWT_DPOP_NONCE`
+    /// `use_dpop_nonce`.
+    JWT_DPOP_MALFORMED = 29,
+    /// The proof's `typ` is not `dpop+jwt`, or its header has `crit`.
+    JWT_DPOP_HEADER = 30,
+    /// The proof's `alg` is missing, symmetric (HMAC), or not one the DPoP policy allows.
+    JWT_DPOP_ALGORITHM = 31,
+    /// The proof's `jwk` is missing, holds a private key, or is no public key of its `alg`.
+    JWT_DPOP_KEY = 32,
+    /// The proof's signature does not verify with the key in its header.
+    JWT_DPOP_SIGNATURE = 33,
+    /// The proof lacks `jti`, `htm`, `htu` or `iat`, mistypes one, or has an empty `jti` or
+    /// one longer than `JWT_DPOP_MAX_JTI_LEN`.
+    JWT_DPOP_CLAIMS = 34,
+    /// The proof's `htm` is not the request's method.
+    JWT_DPOP_METHOD = 35,
+    /// The proof's `htu` is not the request's URI (normalised; query and fragment ignored).
+    JWT_DPOP_URI = 36,
+    /// The proof's `iat` is older than the policy's `max_age` or further ahead than its
+    /// `max_future`.
+    JWT_DPOP_ISSUED_AT = 37,
+    /// The proof lacks the nonce the DPoP policy requires: answer `use_dpop_nonce` with a
+    /// `DPoP-Nonce` header naming it (RFC 9449 section 8).
+    JWT_DPOP_NONCE = 38,
+    /// The proof's `ath` is missing or is not the hash of the access token presented.
+    JWT_DPOP_ACCESS_TOKEN_HASH = 39,
     /// A required pointer is NULL (a NULL pointer with length 0 is an empty input).
     JWT_NULL_POINTER = 100,
     /// Text that must be UTF-8 is not.
@@ -68,6 +98,10 @@ pub enum jwt_status {
     JWT_COPIED_KEY = 108,
     /// A pointer is not aligned for its type (key storage: 16 bytes).
     JWT_MISALIGNED_POINTER = 109,
+    /// The caller's replay check: a DPoP proof whose `replay_key` its store already holds
+    /// (the proof was used before). No function returns it; `jwt_dpop_challenge` and
+    /// `jwt_http_status` answer it (401 `invalid_dpop_proof`).
+    JWT_DPOP_REPLAYED = 110,
     /// An error of a newer jwt-core that this interface does not name yet.
     JWT_UNKNOWN_ERROR = 199,
 }
@@ -104,13 +138,17 @@ impl From<Error> for jwt_status {
             Error::BufferTooSmall => JWT_BUFFER_TOO_SMALL,
             Error::Signing => JWT_SIGNING,
             Error::SenderConstrained => JWT_SENDER_CONSTRAINED,
+            // A DPoP proof's errors have their statuses (29 to 39), which the DPoP functions,
+            // the only ones that verify proofs, give them (`dpop::refused`). Mapped here, they
+            // would cost every firmware image 128 bytes: an arm that is no constant turns this
+            // match from a table lookup into a jump table.
             _ => JWT_UNKNOWN_ERROR,
         }
     }
 }
 
 /// Every status with its description.
-const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
+pub(crate) const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
     use jwt_status::*;
     &[
         (JWT_OK, c"ok"),
@@ -178,6 +216,38 @@ const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
             JWT_SENDER_CONSTRAINED,
             c"token is bound to a key whose possession was not proven",
         ),
+        (
+            JWT_DPOP_MALFORMED,
+            c"DPoP proof is missing or not a well-formed JWS",
+        ),
+        (
+            JWT_DPOP_HEADER,
+            c"DPoP proof header has the wrong typ or a crit",
+        ),
+        (JWT_DPOP_ALGORITHM, c"DPoP proof algorithm is not allowed"),
+        (
+            JWT_DPOP_KEY,
+            c"DPoP proof jwk is not a valid public key for its alg",
+        ),
+        (JWT_DPOP_SIGNATURE, c"DPoP proof signature does not verify"),
+        (
+            JWT_DPOP_CLAIMS,
+            c"DPoP proof lacks or mistypes jti, htm, htu or iat",
+        ),
+        (JWT_DPOP_METHOD, c"DPoP proof htm is not the request method"),
+        (JWT_DPOP_URI, c"DPoP proof htu is not the request URI"),
+        (
+            JWT_DPOP_ISSUED_AT,
+            c"DPoP proof iat is outside the accepted window",
+        ),
+        (
+            JWT_DPOP_NONCE,
+            c"DPoP proof lacks the server's current nonce",
+        ),
+        (
+            JWT_DPOP_ACCESS_TOKEN_HASH,
+            c"DPoP proof ath does not match the access token",
+        ),
         (JWT_NULL_POINTER, c"a required pointer is NULL"),
         (JWT_NOT_UTF8, c"text is not UTF-8"),
         (
@@ -200,6 +270,7 @@ const STATUSES: &[(jwt_status, &core::ffi::CStr)] = {
             JWT_MISALIGNED_POINTER,
             c"a pointer is not aligned for its type",
         ),
+        (JWT_DPOP_REPLAYED, c"DPoP proof was already used"),
         (JWT_UNKNOWN_ERROR, c"error unknown to this interface"),
     ]
 };

@@ -715,6 +715,230 @@ fn pyca_defines() -> String {
     )
 }
 
+const DPOP_URI: &str = "https://api.example/orders";
+
+/// An access token (HS256, `at+jwt`, valid at `NOW` under the access-token preset) for the
+/// subject `sub`, with `cnf` if given.
+fn access_token(sub: &str, cnf: Option<Value>) -> String {
+    let mut claims = json!({
+        "iss": ISSUER, "aud": AUDIENCE, "sub": sub, "client_id": "device-app",
+        "jti": format!("at-{sub}"), "iat": NOW - 10, "exp": NOW + 300, "scope": "orders:read",
+    });
+    if let Some(cnf) = cnf {
+        claims["cnf"] = cnf;
+    }
+    jwt_core::sign_to_string(&hs256_key(), &HeaderFields::new().typ("at+jwt"), &claims).unwrap()
+}
+
+/// A proof by `key` for `GET` of the DPoP URI with `token`, made at `iat`.
+fn proof<K: jwt_core::dpop::ProofKey>(
+    key: &K,
+    jti: &str,
+    iat: u64,
+    token: &str,
+    nonce: Option<&str>,
+) -> String {
+    let mut claims =
+        jwt_core::dpop::ProofClaims::new(jti, "GET", DPOP_URI, iat).access_token(token);
+    if let Some(nonce) = nonce {
+        claims = claims.nonce(nonce);
+    }
+    let mut out = [0u8; 2048];
+    jwt_core::dpop::make_proof(key, &claims, &mut out)
+        .unwrap()
+        .to_string()
+}
+
+/// A proof with any header and payload, signed by `key` over exactly these texts.
+fn raw_proof(key: &dyn jwt_core::SigningKey, header: &Value, payload: &Value) -> String {
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(payload.to_string().as_bytes())
+    );
+    let mut sig = vec![0u8; key.signature_len()];
+    key.sign_signature(input.as_bytes(), &mut sig).unwrap();
+    format!("{input}.{}", b64(&sig))
+}
+
+/// A DER `SEQUENCE` standing in for a client certificate named `name`: a binding looks at
+/// the SHA-256 of the DER bytes only.
+fn certificate(name: &str) -> Vec<u8> {
+    let text = format!("client certificate {name}");
+    let mut der = vec![0x30, text.len() as u8 + 2, 0x0c, text.len() as u8];
+    der.extend_from_slice(text.as_bytes());
+    der
+}
+
+/// The DPoP vectors (RFC 9449): a device's ES256 and Ed25519 keys, access tokens bound to
+/// them, to another key, and to none; proofs jwt-core made for them, and proofs refused by
+/// each check; what `jwt_verify_dpop` must hand out for the first (its thumbprint and
+/// replay key, from jwt-core's own `verify_proof`); and tokens bound to a TLS client
+/// certificate.
+fn dpop_defines() -> String {
+    use jwt_core::dpop::{self, Policy, Request};
+    let device = Es256PrivateKey::from_bytes(&[0x5A; 32]).unwrap();
+    let other = Es256PrivateKey::from_bytes(&[0x5C; 32]).unwrap();
+    let ed = jwt_core::Ed25519PrivateKey::from_bytes(&[0x5B; 32]);
+    let jkt = dpop::thumbprint(&device).unwrap();
+    let other_jkt = dpop::thumbprint(&other).unwrap();
+    let ed_jkt = dpop::thumbprint(&ed).unwrap();
+    let bound = access_token("device-7", Some(json!({ "jkt": jkt.as_str() })));
+    let other_bound = access_token("device-8", Some(json!({ "jkt": other_jkt.as_str() })));
+    let ed_bound = access_token("device-9", Some(json!({ "jkt": ed_jkt.as_str() })));
+    let bearer = access_token("bearer", None);
+
+    let valid = proof(&device, "4f2a91c0e6b5d3a7-0001", NOW, &bound, None);
+    let mut buf = vec![0u8; valid.len()];
+    let request = Request::new("GET", DPOP_URI).access_token(&bound);
+    let verified = dpop::verify_proof(&valid, &request, &Policy::new(), NOW, &mut buf).unwrap();
+    assert_eq!(verified.thumbprint(), jkt.as_str());
+    let replay_key = verified.replay_key();
+
+    // Proofs jwt-core would not make: another signer, HMAC, a private key, typ JWT.
+    let sec1 = device.public_key().to_sec1_bytes();
+    let jwk = json!({"kty":"EC","crv":"P-256","x": b64(&sec1[1..33]),"y": b64(&sec1[33..])});
+    let header = json!({"typ":"dpop+jwt","alg":"ES256","jwk": jwk});
+    // The valid proof's claims (its `ath` that of `bound`), under another `jti`.
+    let mut payload: Value = {
+        let segment = valid.split('.').nth(1).unwrap();
+        let mut json = vec![0u8; segment.len()];
+        let len = jwt_core::base64url::decode(segment.as_bytes(), &mut json).unwrap();
+        serde_json::from_slice(&json[..len]).unwrap()
+    };
+    payload["jti"] = json!("raw-1");
+    assert!(
+        dpop::verify_proof(
+            &raw_proof(&device, &header, &payload),
+            &request,
+            &Policy::new(),
+            NOW,
+            &mut vec![0u8; 1024]
+        )
+        .is_ok(),
+        "raw proofs are made right"
+    );
+    let mut private = header.clone();
+    private["jwk"]["d"] = json!(b64(&[0x5A; 32]));
+    let mut typ_jwt = header.clone();
+    typ_jwt["typ"] = json!("JWT");
+    let secret = [0x21; 32];
+    let hmac = json!({"typ":"dpop+jwt","alg":"HS256","jwk":{"kty":"oct","k": b64(&secret)}});
+
+    // A token of the RS256 key set, bound to the device key, for jwt_verify_dpop_keyset.
+    let rsa = jwt_core::Rs256PrivateKey::from_pkcs1_der(
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/keys/rsa2048.pkcs1.der"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let keyset_bound = jwt_core::sign_to_string(
+        &rsa,
+        &HeaderFields::new().kid("auth0-current"),
+        &json!({"sub": "rsa device", "exp": NOW + 300, "cnf": {"jkt": jkt.as_str()}}),
+    )
+    .unwrap();
+
+    let (cert, other_cert) = (certificate("A"), certificate("B"));
+    let x5t = jwt_core::Thumbprint::of_certificate(&cert);
+    let cert_bound = access_token("mtls client", Some(json!({ "x5t#S256": x5t.as_str() })));
+    let keyset_cert_bound = jwt_core::sign_to_string(
+        &rsa,
+        &HeaderFields::new().kid("auth0-current"),
+        &json!({"sub": "rsa mtls", "exp": NOW + 300, "cnf": {"x5t#S256": x5t.as_str()}}),
+    )
+    .unwrap();
+
+    let defines: Vec<(&str, String)> = vec![
+        ("DPOP_URI", DPOP_URI.into()),
+        ("DPOP_JKT", jkt.as_str().into()),
+        ("DPOP_EDDSA_JKT", ed_jkt.as_str().into()),
+        ("DPOP_BOUND_TOKEN", bound.clone()),
+        ("DPOP_OTHER_BOUND_TOKEN", other_bound.clone()),
+        ("DPOP_EDDSA_BOUND_TOKEN", ed_bound.clone()),
+        ("DPOP_BEARER_TOKEN", bearer.clone()),
+        ("DPOP_PROOF", valid.clone()),
+        (
+            "DPOP_EDDSA_PROOF",
+            proof(&ed, "ed-0001", NOW, &ed_bound, None),
+        ),
+        // The device's proof for the token bound to another key: valid, its `ath` that
+        // token's.
+        (
+            "DPOP_OTHER_BOUND_PROOF",
+            proof(&device, "other-0001", NOW, &other_bound, None),
+        ),
+        (
+            "DPOP_BEARER_PROOF",
+            proof(&device, "bearer-0001", NOW, &bearer, None),
+        ),
+        (
+            "DPOP_OLDEST_PROOF",
+            proof(&device, "old-0001", NOW - 300, &bound, None),
+        ),
+        (
+            "DPOP_STALE_PROOF",
+            proof(&device, "stale-0001", NOW - 301, &bound, None),
+        ),
+        (
+            "DPOP_FUTURE_PROOF",
+            proof(&device, "future-0001", NOW + 61, &bound, None),
+        ),
+        (
+            "DPOP_NONCE_PROOF",
+            proof(&device, "nonce-0001", NOW, &bound, Some("n-42")),
+        ),
+        (
+            "DPOP_LONG_JTI_PROOF",
+            proof(&device, &"j".repeat(129), NOW, &bound, None),
+        ),
+        (
+            "DPOP_LONGEST_JTI_PROOF",
+            proof(&device, &"j".repeat(128), NOW, &bound, None),
+        ),
+        (
+            "DPOP_ESCAPED_JTI_PROOF",
+            proof(&device, "a\"b", NOW, &bound, None),
+        ),
+        (
+            "DPOP_OTHER_SIGNER_PROOF",
+            raw_proof(&other, &header, &payload),
+        ),
+        (
+            "DPOP_HMAC_PROOF",
+            raw_proof(&jwt_core::Hs256Key::new(&secret).unwrap(), &hmac, &payload),
+        ),
+        (
+            "DPOP_PRIVATE_JWK_PROOF",
+            raw_proof(&device, &private, &payload),
+        ),
+        ("DPOP_TYP_JWT_PROOF", raw_proof(&device, &typ_jwt, &payload)),
+        ("DPOP_KEYSET_BOUND_TOKEN", keyset_bound.clone()),
+        (
+            "DPOP_KEYSET_PROOF",
+            proof(&device, "keyset-0001", NOW, &keyset_bound, None),
+        ),
+        ("MTLS_BOUND_TOKEN", cert_bound),
+        ("MTLS_KEYSET_BOUND_TOKEN", keyset_cert_bound),
+    ];
+    let mut out = String::new();
+    for (name, value) in defines {
+        writeln!(out, "#define {name} {}", c_string(&value)).unwrap();
+    }
+    writeln!(
+        out,
+        "static const uint8_t DPOP_REPLAY_KEY[32] = {};\n\
+         static const uint8_t MTLS_CERT[] = {};\n\
+         static const uint8_t MTLS_OTHER_CERT[] = {};",
+        c_bytes(&replay_key),
+        c_bytes(&cert),
+        c_bytes(&other_cert)
+    )
+    .unwrap();
+    out
+}
+
 /// Writes `keys.h` (the keys and tokens) and `vectors.h` (those and the vector tables) into
 /// `dir`.
 fn vectors_header(dir: &Path) {
@@ -745,8 +969,9 @@ fn vectors_header(dir: &Path) {
          struct wycheproof {{ int alg; const char *key; size_t key_len; const char *msg;\n\
            size_t msg_len; const char *sig; size_t sig_len; int tc_id; int expected; }};\n\
          static const struct wycheproof WYCHEPROOF[] = {{\n{wycheproof}}};\n\
-         {algorithms}{entra}{pyca}",
+         {algorithms}{entra}{pyca}{dpop}",
         pyca = pyca_defines(),
+        dpop = dpop_defines(),
         wycheproof = wycheproof_rows(),
         algorithms = algorithm_defines(),
         entra = entra_defines(),

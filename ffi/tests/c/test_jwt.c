@@ -223,8 +223,9 @@ static void test_header(void) {
 static void test_statuses(void) {
     /* Every status has its own description; numbers that are no status get one too. */
     static const int codes[] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,  11,  12,  13,  14,  15, 16,
-                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 100, 101, 102, 103, 104,
-                                105, 106, 107, 108, 109, 199};
+                                17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33,
+                                34, 35, 36, 37, 38, 39, 100, 101, 102, 103, 104, 105, 106, 107, 108,
+                                109, 110, 199};
     size_t n = sizeof codes / sizeof codes[0];
     for (size_t i = 0; i < n; i++) {
         const char *text = jwt_status_str(codes[i]);
@@ -738,6 +739,393 @@ static void test_pyca_tokens(void) {
     }
 }
 
+/* A DPoP request (RFC 9449) through jwt_verify_dpop: `token` with the proof `proof` for
+ * `method` and `uri`, the token verified with the HS256 access-token key and policy. On
+ * JWT_OK, the token's subject must be `sub`. */
+static jwt_status dpop_verify(const char *token, const char *proof, const char *method,
+                              const char *uri, const jwt_dpop_policy *dpop, uint64_t now,
+                              const char *sub, jwt_dpop_proof *out) {
+    jwt_key key;
+    jwt_policy policy;
+    jwt_str issuer, audience;
+    access_token(&key, &policy, &issuer, &audience);
+    jwt_dpop_request request = {str(proof), str(method), str(uri)};
+    uint8_t buf[4096];
+    jwt_claims claims;
+    jwt_status got = jwt_verify_dpop(token, strlen(token), &key, &policy, &request, dpop, now, buf,
+                                     sizeof buf, &claims, out);
+    if (got == JWT_OK && sub != NULL) CHECK(str_eq(claims.sub, sub));
+    if (got == JWT_MISSING_CLAIM) CHECK(claims.error_claim == JWT_CLAIM_CNF);
+    jwt_key_clear(&key);
+    return got;
+}
+
+/* Whether `proof` holds nothing (what every refusal leaves). */
+static int proof_is_empty(const jwt_dpop_proof *proof) {
+    static const jwt_dpop_proof zero;
+    return memcmp(proof, &zero, sizeof zero) == 0;
+}
+
+/* Proofs jwt-core made, accepted with what the replay check needs; and the token each is
+ * presented with, bound to the proof's key, accepted only with it. */
+static void test_dpop(void) {
+    jwt_dpop_policy dpop;
+    CHECK_STATUS(jwt_dpop_policy_init(&dpop), JWT_OK);
+    const uint32_t asymmetric =
+        1u << JWT_ALG_ES256 | 1u << JWT_ALG_ES384 | 1u << JWT_ALG_ES512 | 1u << JWT_ALG_ES256K |
+        1u << JWT_ALG_EDDSA | 1u << JWT_ALG_RS256 | 1u << JWT_ALG_RS384 | 1u << JWT_ALG_RS512 |
+        1u << JWT_ALG_PS256 | 1u << JWT_ALG_PS384 | 1u << JWT_ALG_PS512;
+    CHECK(dpop.algs == asymmetric && dpop.max_age == 300 && dpop.max_future == 60);
+    CHECK(dpop.nonce.ptr == NULL && dpop.nonce.len == 0);
+
+    jwt_dpop_proof proof;
+    memset(&proof, 0xAA, sizeof proof);
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, &dpop, TEST_NOW,
+                             "device-7", &proof),
+                 JWT_OK);
+    CHECK(proof.jti_len == 21 && memcmp(proof.jti, "4f2a91c0e6b5d3a7-0001", 21) == 0);
+    CHECK(proof.iat == TEST_NOW);
+    CHECK(memcmp(proof.jkt, DPOP_JKT, JWT_THUMBPRINT_LEN) == 0);
+    CHECK(memcmp(proof.replay_key, DPOP_REPLAY_KEY, 32) == 0);
+    /* Kept until the proof goes stale: iat + max_age, and the second `now` may be into. */
+    CHECK(proof.replay_ttl == 301);
+    /* The same resource as the client wrote it, normalised; query ignored. */
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET",
+                             "https://API.example:443/orders?page=2", &dpop, TEST_NOW, NULL, &proof),
+                 JWT_OK);
+    /* Later in the window, the store keeps it for less. */
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, &dpop, TEST_NOW + 100,
+                             NULL, &proof),
+                 JWT_OK);
+    CHECK(proof.replay_ttl == 201);
+    /* An Ed25519 device key. */
+    CHECK_STATUS(dpop_verify(DPOP_EDDSA_BOUND_TOKEN, DPOP_EDDSA_PROOF, "GET", DPOP_URI, &dpop,
+                             TEST_NOW, "device-9", &proof),
+                 JWT_OK);
+    CHECK(memcmp(proof.jkt, DPOP_EDDSA_JKT, JWT_THUMBPRINT_LEN) == 0);
+    /* The jti as the client signed it: escapes kept (a replay key over the same text). */
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_ESCAPED_JTI_PROOF, "GET", DPOP_URI, &dpop,
+                             TEST_NOW, NULL, &proof),
+                 JWT_OK);
+    CHECK(proof.jti_len == 4 && memcmp(proof.jti, "a\\\"b", 4) == 0);
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_LONGEST_JTI_PROOF, "GET", DPOP_URI, &dpop,
+                             TEST_NOW, NULL, &proof),
+                 JWT_OK);
+    CHECK(proof.jti_len == JWT_DPOP_MAX_JTI_LEN);
+
+    /* The edges of the window: 300 s old, and with a longer max_age, 301 s. */
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_OLDEST_PROOF, "GET", DPOP_URI, &dpop, TEST_NOW,
+                             NULL, &proof),
+                 JWT_OK);
+    CHECK(proof.replay_ttl == 1);
+    jwt_dpop_policy lenient = dpop;
+    lenient.max_age = 301;
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_STALE_PROOF, "GET", DPOP_URI, &lenient,
+                             TEST_NOW, NULL, &proof),
+                 JWT_OK);
+    lenient = dpop;
+    lenient.max_future = 61;
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_FUTURE_PROOF, "GET", DPOP_URI, &lenient,
+                             TEST_NOW, NULL, &proof),
+                 JWT_OK);
+    CHECK(proof.replay_ttl == 61 + 300 + 1);
+
+    /* A server nonce. */
+    jwt_dpop_policy nonced = dpop;
+    nonced.nonce = str("n-42");
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_NONCE_PROOF, "GET", DPOP_URI, &nonced,
+                             TEST_NOW, NULL, &proof),
+                 JWT_OK);
+
+    /* A key set chooses the token's key. */
+    static jwt_keyset set;
+    CHECK_STATUS(jwt_keyset_parse(&set, TEST_RSA_JWKS, strlen(TEST_RSA_JWKS)), JWT_OK);
+    jwt_policy jwt;
+    jwt_policy_init(&jwt, JWT_PRESET_JWT);
+    const char *token = DPOP_KEYSET_BOUND_TOKEN;
+    jwt_dpop_request request = {str(DPOP_KEYSET_PROOF), str("GET"), str(DPOP_URI)};
+    uint8_t buf[4096];
+    jwt_claims claims;
+    CHECK_STATUS(jwt_verify_dpop_keyset(token, strlen(token), &set, &jwt, &request, &dpop,
+                                        TEST_NOW, buf, sizeof buf, &claims, &proof),
+                 JWT_OK);
+    CHECK(str_eq(claims.sub, "rsa device"));
+    CHECK(memcmp(proof.jkt, DPOP_JKT, JWT_THUMBPRINT_LEN) == 0);
+    /* Bound: refused as a bearer token by the same set. */
+    CHECK_STATUS(jwt_verify_keyset(token, strlen(token), &set, &jwt, TEST_NOW, buf, sizeof buf,
+                                   &claims),
+                 JWT_SENDER_CONSTRAINED);
+    jwt_keyset_clear(&set);
+    CHECK_STATUS(jwt_verify_dpop_keyset(token, strlen(token), &set, &jwt, &request, &dpop,
+                                        TEST_NOW, buf, sizeof buf, &claims, &proof),
+                 JWT_UNINITIALIZED_KEY);
+}
+
+/* Each check of a proof, and of the token's binding, refuses with its own status, and
+ * leaves the proof's output empty. */
+static void test_dpop_refusals(void) {
+    jwt_dpop_policy dpop;
+    jwt_dpop_policy_init(&dpop);
+    struct {
+        const char *name, *token, *proof, *method, *uri;
+        uint64_t now;
+        jwt_status expected;
+    } cases[] = {
+        {"wrong method", DPOP_BOUND_TOKEN, DPOP_PROOF, "POST", DPOP_URI, TEST_NOW, JWT_DPOP_METHOD},
+        {"method case", DPOP_BOUND_TOKEN, DPOP_PROOF, "get", DPOP_URI, TEST_NOW, JWT_DPOP_METHOD},
+        {"wrong URI", DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", "https://api.example/invoices",
+         TEST_NOW, JWT_DPOP_URI},
+        {"wrong scheme", DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", "http://api.example/orders",
+         TEST_NOW, JWT_DPOP_URI},
+        {"wrong host", DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", "https://api.example:8443/orders",
+         TEST_NOW, JWT_DPOP_URI},
+        /* The proof of another token: its ath is not this token's hash. */
+        {"wrong ath", DPOP_BOUND_TOKEN, DPOP_OTHER_BOUND_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_ACCESS_TOKEN_HASH},
+        {"stale iat", DPOP_BOUND_TOKEN, DPOP_STALE_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_ISSUED_AT},
+        {"stale by the clock", DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, TEST_NOW + 301,
+         JWT_DPOP_ISSUED_AT},
+        {"future iat", DPOP_BOUND_TOKEN, DPOP_FUTURE_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_ISSUED_AT},
+        {"signed by another key than its jwk", DPOP_BOUND_TOKEN, DPOP_OTHER_SIGNER_PROOF, "GET",
+         DPOP_URI, TEST_NOW, JWT_DPOP_SIGNATURE},
+        {"HMAC alg", DPOP_BOUND_TOKEN, DPOP_HMAC_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_ALGORITHM},
+        {"private key in the header", DPOP_BOUND_TOKEN, DPOP_PRIVATE_JWK_PROOF, "GET", DPOP_URI,
+         TEST_NOW, JWT_DPOP_KEY},
+        {"typ JWT", DPOP_BOUND_TOKEN, DPOP_TYP_JWT_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_HEADER},
+        {"jti too long", DPOP_BOUND_TOKEN, DPOP_LONG_JTI_PROOF, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_CLAIMS},
+        {"no proof", DPOP_BOUND_TOKEN, "", "GET", DPOP_URI, TEST_NOW, JWT_DPOP_MALFORMED},
+        {"a token as the proof", DPOP_BOUND_TOKEN, TEST_ACCESS_TOKEN, "GET", DPOP_URI, TEST_NOW,
+         JWT_DPOP_HEADER},
+        /* A valid proof of the device's key, for a token bound to another key. */
+        {"token bound to another key", DPOP_OTHER_BOUND_TOKEN, DPOP_OTHER_BOUND_PROOF, "GET",
+         DPOP_URI, TEST_NOW, JWT_SENDER_CONSTRAINED},
+        /* A bearer token with a proof: the DPoP scheme takes bound tokens only. */
+        {"bearer token with a proof", DPOP_BEARER_TOKEN, DPOP_BEARER_PROOF, "GET", DPOP_URI,
+         TEST_NOW, JWT_MISSING_CLAIM},
+        /* The proof is checked first, the token then. */
+        {"expired token", DPOP_BOUND_TOKEN, DPOP_FUTURE_PROOF, "GET", DPOP_URI, TEST_NOW + 360,
+         JWT_EXPIRED},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        jwt_dpop_proof proof;
+        memset(&proof, 0xAA, sizeof proof);
+        jwt_status got = dpop_verify(cases[i].token, cases[i].proof, cases[i].method, cases[i].uri,
+                                     &dpop, cases[i].now, NULL, &proof);
+        checks++;
+        if (got != cases[i].expected) {
+            failures++;
+            fprintf(stderr, "DPoP %s: got %d (%s), expected %d (%s)\n", cases[i].name, (int)got,
+                    jwt_status_str(got), (int)cases[i].expected,
+                    jwt_status_str(cases[i].expected));
+        }
+        CHECK(proof_is_empty(&proof));
+    }
+
+    /* The policy's algorithms and nonce. */
+    jwt_dpop_proof proof;
+    jwt_dpop_policy eddsa_only = dpop;
+    eddsa_only.algs = 1u << JWT_ALG_EDDSA;
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, &eddsa_only, TEST_NOW,
+                             NULL, &proof),
+                 JWT_DPOP_ALGORITHM);
+    jwt_dpop_policy nonced = dpop;
+    nonced.nonce = str("n-43");
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_NONCE_PROOF, "GET", DPOP_URI, &nonced,
+                             TEST_NOW, NULL, &proof),
+                 JWT_DPOP_NONCE);
+    CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, &nonced, TEST_NOW,
+                             NULL, &proof),
+                 JWT_DPOP_NONCE);
+    jwt_dpop_policy bad = dpop;
+    uint32_t bad_algs[] = {0, 1u << JWT_ALG_HS256 | 1u << JWT_ALG_ES256, 1u << 0, 1u << 15,
+                           1u << 31};
+    for (size_t i = 0; i < sizeof bad_algs / sizeof bad_algs[0]; i++) {
+        bad.algs = bad_algs[i];
+        CHECK_STATUS(dpop_verify(DPOP_BOUND_TOKEN, DPOP_PROOF, "GET", DPOP_URI, &bad, TEST_NOW,
+                                 NULL, &proof),
+                     JWT_INVALID_ARGUMENT);
+    }
+
+    /* A bound token without a proof: no bearer token. */
+    jwt_key key;
+    jwt_policy policy;
+    jwt_str issuer, audience;
+    access_token(&key, &policy, &issuer, &audience);
+    const char *token = DPOP_BOUND_TOKEN;
+    size_t len = strlen(token);
+    uint8_t buf[4096];
+    jwt_claims claims;
+    CHECK_STATUS(jwt_verify(token, len, &key, &policy, TEST_NOW, buf, sizeof buf, &claims),
+                 JWT_SENDER_CONSTRAINED);
+
+    /* Bad inputs. */
+    jwt_dpop_request request = {str(DPOP_PROOF), str("GET"), str(DPOP_URI)};
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, &dpop, TEST_NOW, buf,
+                                 sizeof buf, &claims, &proof),
+                 JWT_OK);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, NULL, &dpop, TEST_NOW, buf, sizeof buf,
+                                 &claims, &proof),
+                 JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, NULL, TEST_NOW, buf,
+                                 sizeof buf, &claims, &proof),
+                 JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, &dpop, TEST_NOW, buf,
+                                 sizeof buf, &claims, NULL),
+                 JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify_dpop(token, len, NULL, &policy, &request, &dpop, TEST_NOW, buf,
+                                 sizeof buf, &claims, &proof),
+                 JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, &dpop, TEST_NOW, NULL,
+                                 sizeof buf, &claims, &proof),
+                 JWT_NULL_POINTER);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy,
+                                 (const jwt_dpop_request *)((const char *)&request + 1), &dpop,
+                                 TEST_NOW, buf, sizeof buf, &claims, &proof),
+                 JWT_MISALIGNED_POINTER);
+    jwt_dpop_request not_utf8 = {str("\xff.a.b"), str("GET"), str(DPOP_URI)};
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &not_utf8, &dpop, TEST_NOW, buf,
+                                 sizeof buf, &claims, &proof),
+                 JWT_DPOP_MALFORMED);
+    jwt_dpop_request no_uri = {str(DPOP_PROOF), str("GET"), {NULL, 5}};
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &no_uri, &dpop, TEST_NOW, buf,
+                                 sizeof buf, &claims, &proof),
+                 JWT_NULL_POINTER);
+    /* The buffer: the proof's length and the token's verify buffer, not a byte less. */
+    size_t need = jwt_verify_dpop_buf_len(len, strlen(DPOP_PROOF));
+    CHECK(need == jwt_verify_buf_len(len) || need == strlen(DPOP_PROOF));
+    CHECK(need >= jwt_verify_buf_len(len) && need >= strlen(DPOP_PROOF));
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, &dpop, TEST_NOW, buf, need,
+                                 &claims, &proof),
+                 JWT_OK);
+    CHECK_STATUS(jwt_verify_dpop(token, len, &key, &policy, &request, &dpop, TEST_NOW, buf, 64,
+                                 &claims, &proof),
+                 JWT_BUFFER_TOO_SMALL);
+    CHECK(proof_is_empty(&proof));
+    CHECK_STATUS(jwt_dpop_policy_init(NULL), JWT_NULL_POINTER);
+    jwt_key_clear(&key);
+}
+
+/* Tokens bound to a TLS client certificate (RFC 8705): accepted with that certificate
+ * only; bearer tokens with any; a token bound to a DPoP key never. */
+static void test_mtls(void) {
+    jwt_key key;
+    jwt_policy policy;
+    jwt_str issuer, audience;
+    access_token(&key, &policy, &issuer, &audience);
+    uint8_t buf[4096];
+    jwt_claims claims;
+    const char *bound = MTLS_BOUND_TOKEN, *bearer = DPOP_BEARER_TOKEN, *dpop = DPOP_BOUND_TOKEN;
+#define MTLS(token, cert, cert_len)                                                           \
+    jwt_verify_mtls(token, strlen(token), &key, &policy, cert, cert_len, TEST_NOW, buf,        \
+                    sizeof buf, &claims)
+    CHECK_STATUS(MTLS(bound, MTLS_CERT, sizeof MTLS_CERT), JWT_OK);
+    CHECK(str_eq(claims.sub, "mtls client"));
+    CHECK_STATUS(MTLS(bound, MTLS_OTHER_CERT, sizeof MTLS_OTHER_CERT), JWT_SENDER_CONSTRAINED);
+    CHECK_STATUS(MTLS(bearer, MTLS_CERT, sizeof MTLS_CERT), JWT_OK);
+    CHECK(str_eq(claims.sub, "bearer"));
+    CHECK_STATUS(MTLS(dpop, MTLS_CERT, sizeof MTLS_CERT), JWT_SENDER_CONSTRAINED);
+    /* Without the certificate, the bound token is no bearer token. */
+    CHECK_STATUS(jwt_verify(bound, strlen(bound), &key, &policy, TEST_NOW, buf, sizeof buf,
+                            &claims),
+                 JWT_SENDER_CONSTRAINED);
+    /* What is not a DER certificate is the caller's mistake. */
+    static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIC...";
+    CHECK_STATUS(MTLS(bound, (const uint8_t *)pem, sizeof pem - 1), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(MTLS(bound, MTLS_CERT, 0), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(MTLS(bound, NULL, 0), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(MTLS(bound, NULL, 10), JWT_NULL_POINTER);
+    /* One byte short: another certificate's thumbprint. */
+    CHECK_STATUS(MTLS(bound, MTLS_CERT, sizeof MTLS_CERT - 1), JWT_SENDER_CONSTRAINED);
+#undef MTLS
+    jwt_key_clear(&key);
+
+    static jwt_keyset set;
+    CHECK_STATUS(jwt_keyset_parse(&set, TEST_RSA_JWKS, strlen(TEST_RSA_JWKS)), JWT_OK);
+    jwt_policy_init(&policy, JWT_PRESET_JWT);
+    const char *token = MTLS_KEYSET_BOUND_TOKEN;
+    CHECK_STATUS(jwt_verify_mtls_keyset(token, strlen(token), &set, &policy, MTLS_CERT,
+                                        sizeof MTLS_CERT, TEST_NOW, buf, sizeof buf, &claims),
+                 JWT_OK);
+    CHECK(str_eq(claims.sub, "rsa mtls"));
+    CHECK_STATUS(jwt_verify_mtls_keyset(token, strlen(token), &set, &policy, MTLS_OTHER_CERT,
+                                        sizeof MTLS_OTHER_CERT, TEST_NOW, buf, sizeof buf, &claims),
+                 JWT_SENDER_CONSTRAINED);
+    jwt_keyset_clear(&set);
+}
+
+/* The length of `text`, 0 for NULL. */
+static size_t length(const char *text) {
+    return text != NULL ? strlen(text) : 0;
+}
+
+/* The DPoP scheme of the Authorization header, and the DPoP challenges. */
+static void test_dpop_http(void) {
+    jwt_str token;
+    const char *header = "DPoP abc.def.ghi";
+    CHECK_STATUS(jwt_dpop_token(header, strlen(header), &token), JWT_OK);
+    CHECK(str_eq(token, "abc.def.ghi") && token.ptr == header + 5);
+    CHECK_STATUS(jwt_dpop_token("dpop  a.b.c", 11, &token), JWT_OK);
+    CHECK(str_eq(token, "a.b.c"));
+    CHECK_STATUS(jwt_dpop_token(NULL, 0, &token), JWT_NO_CREDENTIALS);
+    CHECK_STATUS(jwt_dpop_token("Bearer a.b.c", 12, &token), JWT_NO_CREDENTIALS);
+    CHECK_STATUS(jwt_dpop_token("DPoP a.b.c junk", 15, &token), JWT_INVALID_REQUEST);
+    CHECK_STATUS(jwt_dpop_token("DPoP ", 5, &token), JWT_INVALID_REQUEST);
+    CHECK_STATUS(jwt_dpop_token("DPoP \xff", 6, &token), JWT_NOT_UTF8);
+    CHECK_STATUS(jwt_dpop_token(header, strlen(header), NULL), JWT_NULL_POINTER);
+    /* Each scheme's reader leaves the other's header alone. */
+    CHECK_STATUS(jwt_bearer_token(header, strlen(header), &token), JWT_NO_CREDENTIALS);
+
+    const uint32_t algs = 1u << JWT_ALG_EDDSA | 1u << JWT_ALG_ES256;
+    char out[256];
+    size_t written = 99;
+#define CHALLENGE(status, realm, scope)                                                       \
+    jwt_dpop_challenge(status, realm, length(realm), scope, length(scope), algs, out,        \
+                       sizeof out, &written)
+    CHECK_STATUS(CHALLENGE(JWT_DPOP_URI, "api", NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP realm=\"api\", algs=\"ES256 EdDSA\", error=\"invalid_dpop_proof\""));
+    CHECK_STATUS(CHALLENGE(JWT_DPOP_REPLAYED, NULL, NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP algs=\"ES256 EdDSA\", error=\"invalid_dpop_proof\""));
+    CHECK_STATUS(CHALLENGE(JWT_DPOP_NONCE, NULL, NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP algs=\"ES256 EdDSA\", error=\"use_dpop_nonce\""));
+    CHECK_STATUS(CHALLENGE(JWT_SENDER_CONSTRAINED, "api", NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP realm=\"api\", algs=\"ES256 EdDSA\", error=\"invalid_token\""));
+    CHECK_STATUS(CHALLENGE(JWT_NO_CREDENTIALS, "api", NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP realm=\"api\", algs=\"ES256 EdDSA\""));
+    CHECK_STATUS(CHALLENGE(JWT_INVALID_REQUEST, NULL, NULL), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP algs=\"ES256 EdDSA\", error=\"invalid_request\""));
+    CHECK_STATUS(CHALLENGE(JWT_INSUFFICIENT_SCOPE, "a\"p\\i", "orders:read"), JWT_OK);
+    CHECK(bytes_eq(out, written, "DPoP realm=\"api\", algs=\"ES256 EdDSA\", "
+                                 "error=\"insufficient_scope\", scope=\"orders:read\""));
+    CHECK_STATUS(CHALLENGE(JWT_OK, NULL, NULL), JWT_INVALID_ARGUMENT);
+    CHECK(written == 0);
+    CHECK_STATUS(CHALLENGE(12345, NULL, NULL), JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_dpop_challenge(JWT_DPOP_URI, NULL, 0, NULL, 0, 1u << JWT_ALG_HS256, out,
+                                    sizeof out, &written),
+                 JWT_INVALID_ARGUMENT);
+    CHECK_STATUS(jwt_dpop_challenge(JWT_DPOP_URI, NULL, 0, NULL, 0, algs, out, 20, &written),
+                 JWT_BUFFER_TOO_SMALL);
+    CHECK_STATUS(jwt_dpop_challenge(JWT_DPOP_URI, NULL, 0, NULL, 0, algs, out, sizeof out, NULL),
+                 JWT_NULL_POINTER);
+    /* Every algorithm and the longest error fit in 160 bytes, with the realm and scope. */
+    jwt_dpop_policy dpop;
+    jwt_dpop_policy_init(&dpop);
+    char fits[160 + 3 + 11];
+    CHECK_STATUS(jwt_dpop_challenge(JWT_INSUFFICIENT_SCOPE, "api", 3, "orders:read", 11, dpop.algs,
+                                    fits, sizeof fits, &written),
+                 JWT_OK);
+#undef CHALLENGE
+
+    /* Every proof refusal is answered 401, as the replay check's. */
+    CHECK(jwt_http_status(JWT_DPOP_URI) == 401);
+    CHECK(jwt_http_status(JWT_DPOP_NONCE) == 401);
+    CHECK(jwt_http_status(JWT_DPOP_REPLAYED) == 401);
+}
+
 int main(void) {
     test_vectors();
     test_claims();
@@ -754,6 +1142,10 @@ int main(void) {
     test_alg_less_keyset();
     test_key_family_bad_input();
     test_pyca_tokens();
+    test_dpop();
+    test_dpop_refusals();
+    test_mtls();
+    test_dpop_http();
     printf("C interface: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }
