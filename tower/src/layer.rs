@@ -50,6 +50,31 @@ impl GrantedScopes {
     pub fn scheme(&self) -> Scheme {
         self.scheme
     }
+
+    /// The answer refusing this request for `refusal` (a rule of its route it does not
+    /// meet), in the challenge of the scheme it used: `Bearer`, or `DPoP` naming the proof
+    /// algorithms (RFC 9449 section 7.1); with `realm`, and for `insufficient_scope` the
+    /// scopes needed. [`RequireScopeLayer`] answers so.
+    ///
+    /// ```
+    /// use jwt_core_tower::{GrantedScopes, Refusal};
+    /// fn refuse(granted: &GrantedScopes) -> http::Response<String> {
+    ///     granted.refusal_response(Refusal::InsufficientScope, Some("api"), Some("orders:write"))
+    /// }
+    /// # let _ = refuse;
+    /// ```
+    pub fn refusal_response<B: Default>(
+        &self,
+        refusal: Refusal,
+        realm: Option<&str>,
+        scope: Option<&str>,
+    ) -> Response<B> {
+        let offered = match self.scheme {
+            Scheme::Bearer => Challenges::bearer(realm),
+            Scheme::Dpop => Challenges::dpop_only(realm, &self.dpop_algorithms),
+        };
+        refusal.challenged_response(&offered.scope(scope).used(self.scheme))
+    }
 }
 
 /// Requires a valid bearer token on every request: refused requests get their RFC 6750
@@ -308,12 +333,7 @@ where
             Some(granted) => {
                 let needed = self.required.scopes.iter().map(String::as_str);
                 let all = needed.into_iter().all(|s| granted.scopes().contains(s));
-                let offered = match granted.scheme {
-                    Scheme::Bearer => Challenges::bearer(realm),
-                    Scheme::Dpop => Challenges::dpop_only(realm, &granted.dpop_algorithms),
-                };
-                let offered = offered.scope(scope).used(granted.scheme);
-                (!all).then(|| Refusal::InsufficientScope.challenged_response(&offered))
+                (!all).then(|| granted.refusal_response(Refusal::InsufficientScope, realm, scope))
             }
         };
         let kind = match refused {
