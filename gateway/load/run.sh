@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# The gateway's load test, on 127.0.0.1 only: wrk sends the same RS256 or ES256 token to
+#   - nginx in front of an application (nginx `return 200`), no authentication;
+#   - the same nginx asking jwt-gateway with auth_request (examples/nginx.conf's shape), the
+#     gateway's verified-token cache on, then off;
+#   - jwt-gateway itself proxying to the application (cache on);
+#   - nginx with the C interface through LuaJIT (ffi/examples/nginx), in process;
+# each for DURATION seconds after a WARMUP, over CONNECTIONS connections, ROUNDS times,
+# rounds interleaved; the table gives each row's median round. Prints the Markdown table of
+# gateway/README.md (UPDATE_README=1 writes it there).
+# Bounded: every wrk run stops after its duration (and is killed 10 s past it), every
+# server this script starts is stopped when it ends. Needs wrk and nginx (the LuaJIT row:
+# nginx's Lua module); prints SKIPPED without them.
+# A quick check that it works: DURATION=1 WARMUP=1 ROUNDS=1 bash gateway/load/run.sh
+set -euo pipefail
+shopt -s inherit_errexit
+cd "$(dirname "$0")/../.."
+duration=${DURATION:-10} warmup=${WARMUP:-2} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
+rounds=${ROUNDS:-3}
+command -v wrk >/dev/null || { echo "SKIPPED: gateway load test: wrk is not installed (apt-get install wrk)"; exit 0; }
+nginx=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$nginx" ] || { echo "SKIPPED: gateway load test: nginx is not installed"; exit 0; }
+modules=/usr/lib/nginx/modules
+lua=; [ -e "$modules/ngx_http_lua_module.so" ] && lua=1
+
+cargo build --release --quiet -p jwt-gateway --bin jwt-gateway --example load_tokens
+[ -n "$lua" ] && cargo build --release --quiet -p jwt-core-ffi
+gateway=target/release/jwt-gateway
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+  for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
+  echo "FAILED: nothing listens on port $1" >&2; exit 1
+}
+
+target/release/examples/load_tokens "$work"
+rs256=$(cat "$work/rs256.token") es256=$(cat "$work/es256.token")
+app=$(free_port) front=$(free_port) front_cached=$(free_port) front_uncached=$(free_port)
+cached=$(free_port) uncached=$(free_port) proxy=$(free_port) luajit=$(free_port)
+
+# Three gateways: forward-auth with the token cache, without it, and the proxy. Per-request
+# log lines are off (level warn), as nginx's access log is.
+gateway_config() {
+  cat <<EOF
+listen = "127.0.0.1:$1"
+token_cache = $2
+$3
+[log]
+level = "warn"
+[[provider]]
+issuer = "https://idp.load.example"
+jwks_file = "$work/jwks.json"
+audiences = ["urn:orders"]
+[[route]]
+prefix = "/orders"
+scopes = ["orders:read"]
+EOF
+}
+gateway_config "$cached" 10000 "" >"$work/cached.toml"
+gateway_config "$uncached" 0 "" >"$work/uncached.toml"
+gateway_config "$proxy" 10000 "upstream = \"http://127.0.0.1:$app\"" >"$work/proxy.toml"
+for name in cached uncached proxy; do
+  "$gateway" --config "$work/$name.toml" 2>>"$work/gateway.log" &
+  pids+=($!)
+done
+
+# One nginx: the application, the front without authentication, and the fronts asking
+# each forward-auth gateway.
+front_server() { # PORT GATEWAY_PORT (none: no auth_request)
+  echo "server { listen 127.0.0.1:$1 reuseport;"
+  if [ -n "${2:-}" ]; then
+    cat <<EOF
+    location / {
+        auth_request /_jwt_gateway;
+        auth_request_set \$jwt_user \$upstream_http_x_user;
+        proxy_set_header X-User \$jwt_user;
+        proxy_pass http://application;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+    }
+    location = /_jwt_gateway {
+        internal;
+        proxy_pass http://127.0.0.1:$2/auth;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
+        proxy_set_header X-Original-URI \$request_uri;
+        proxy_set_header X-Original-Method \$request_method;
+        proxy_set_header X-Forwarded-Proto \$scheme;
+        proxy_set_header X-Forwarded-Host \$http_host;
+    }
+EOF
+  else
+    echo '    location / { proxy_pass http://application; proxy_http_version 1.1; proxy_set_header Connection ""; }'
+  fi
+  echo "}"
+}
+mkdir -p "$work/nginx"
+cat >"$work/nginx/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/client_body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    upstream application { server 127.0.0.1:$app; keepalive 64; }
+    server { listen 127.0.0.1:$app reuseport; location / { return 200 "ok\n"; } }
+    $(front_server "$front")
+    $(front_server "$front_cached" "$cached")
+    $(front_server "$front_uncached" "$uncached")
+}
+EOF
+# The gateways and nginx reach their upstreams through keepalive pools of their own.
+sed -i "s|proxy_pass http://127.0.0.1:\([0-9]*\)/auth;|proxy_pass http://gateway_\1/auth;|" "$work/nginx/nginx.conf"
+for port in "$cached" "$uncached"; do
+  sed -i "s|^    upstream application|    upstream gateway_$port { server 127.0.0.1:$port; keepalive 64; }\n    upstream application|" "$work/nginx/nginx.conf"
+done
+"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>>"$work/nginx/error.log" &
+pids+=($!)
+
+# The C interface in nginx's LuaJIT, as ffi/examples/nginx runs it, with the same keys.
+if [ -n "$lua" ]; then
+  mkdir -p "$work/luajit"
+  sed -e "s|\${MODULES}|$modules|g" -e "s|\${PREFIX}|$work/luajit|g" \
+      -e "s|\${EXAMPLE}|$PWD/ffi/examples/nginx|g" -e "s|\${LIBRARY}|$PWD/target/release/libjwt_core_ffi.so|g" \
+      -e "s|\${HEADER}|$PWD/ffi/include/jwt_core.h|g" -e "s|\${JWKS}|$work/jwks.json|g" \
+      -e "s|\${ISSUER}|https://idp.load.example|g" -e "s|\${AUDIENCE}|urn:orders|g" \
+      -e "s|\${PORT}|$luajit|g" ffi/examples/nginx/nginx.conf >"$work/luajit/nginx.conf"
+  "$nginx" -p "$work/luajit" -c "$work/luajit/nginx.conf" 2>>"$work/luajit/error.log" &
+  pids+=($!)
+fi
+
+for port in "$app" "$front" "$front_cached" "$front_uncached" "$cached" "$uncached" "$proxy"; do wait_port "$port"; done
+[ -n "$lua" ] && wait_port "$luajit"
+
+# One wrk run of SECONDS against URL with the rest of the arguments; fails on any answer
+# but 2xx or 3xx.
+run_wrk() {
+  local seconds=$1 url=$2 report
+  shift 2
+  report=$(timeout $((seconds + 10)) wrk -t"$threads" -c"$connections" -d"${seconds}s" "$@" "$url")
+  if grep -q 'Non-2xx' <<<"$report"; then
+    echo "FAILED: $url: $(grep 'Non-2xx' <<<"$report")" >&2
+    exit 1
+  fi
+  echo "$report"
+}
+
+# One measurement: "requests/s p50 p99" of URL with TOKEN as a bearer token (none: no
+# Authorization header).
+measure() {
+  local url=$1 token=$2 auth=() status
+  [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
+  status=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url")
+  [ "$status" = 200 ] || { echo "FAILED: $url answered $status" >&2; exit 1; }
+  run_wrk "$warmup" "$url" "${auth[@]}" >/dev/null
+  run_wrk "$duration" "$url" --latency "${auth[@]}" |
+    awk '/^Requests\/sec:/ {rps=$2} $1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print rps, p50, p99}'
+}
+
+variants=("nginx, no auth|http://127.0.0.1:$front/orders|")
+for alg in RS256 ES256; do
+  token=$rs256; [ "$alg" = ES256 ] && token=$es256
+  variants+=("nginx auth_request + jwt-gateway $alg, cache on|http://127.0.0.1:$front_cached/orders|$token"
+    "nginx auth_request + jwt-gateway $alg, cache off|http://127.0.0.1:$front_uncached/orders|$token"
+    "jwt-gateway proxy $alg, cache on|http://127.0.0.1:$proxy/orders|$token")
+  [ -n "$lua" ] && variants+=("nginx + LuaJIT, C interface $alg|http://127.0.0.1:$luajit/orders|$token")
+done
+results=$work/results
+for round in $(seq "$rounds"); do
+  for variant in "${variants[@]}"; do
+    IFS='|' read -r label url token <<<"$variant"
+    echo "$round|$label|$(measure "$url" "$token")" >>"$results"
+  done
+done
+
+table=$(python3 - "$results" "$duration" "$warmup" "$connections" "$threads" "$rounds" <<'EOF'
+import datetime, statistics, sys
+path, duration, warmup, connections, threads, rounds = sys.argv[1:]
+def ms(text):
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if text.endswith(unit):
+            return float(text[: -len(unit)]) * factor
+    return float(text)
+rows = {}
+for line in open(path):
+    _, label, measured = line.rstrip("\n").split("|")
+    rps, p50, p99 = measured.split()
+    rows.setdefault(label, []).append((float(rps), ms(p50), ms(p99)))
+def median(label):
+    runs = sorted(rows[label])
+    return runs[len(runs) // 2]
+base_rps, base_p50, base_p99 = median("nginx, no auth")
+print(f"Command: `bash gateway/load/run.sh` (wrk -t{threads} -c{connections}, {duration} s per "
+      f"measurement after {warmup} s of warm-up, median of {rounds} interleaved rounds; "
+      f"loopback; {datetime.date.today()}).")
+print()
+print("| path | requests/s | p50 | p99 | vs nginx no auth | p99 added |")
+print("|---|---:|---:|---:|---:|---:|")
+for label in rows:
+    rps, p50, p99 = median(label)
+    added = "" if label == "nginx, no auth" else f"{p99 - base_p99:+.2f} ms"
+    print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {rps / base_rps:.0%} | {added} |")
+EOF
+)
+echo "$table"
+if [ "${UPDATE_README:-0}" = 1 ]; then
+  python3 - gateway/README.md "$table" <<'EOF'
+import sys
+path, table = sys.argv[1], sys.argv[2]
+text = open(path).read()
+start, end = text.index("<!-- load:begin -->"), text.index("<!-- load:end -->")
+open(path, "w").write(text[: start + len("<!-- load:begin -->")] + "\n" + table + "\n" + text[end:])
+EOF
+  echo "gateway/README.md: table written"
+fi
