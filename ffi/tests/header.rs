@@ -34,7 +34,9 @@ fn abi_items(header: &str) -> std::collections::BTreeSet<String> {
     // Comments say nothing about the ABI.
     while let Some(start) = rest.find("/*") {
         text.push_str(&rest[..start]);
-        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
     }
     text.push_str(rest);
     let mut items = std::collections::BTreeSet::new();
@@ -98,13 +100,24 @@ fn abi_statement(statement: &str) -> Vec<String> {
             }
         })
         .collect();
-    vec![format!("{}({})", squeeze(result_and_name), params.join(", "))]
+    vec![format!(
+        "{}({})",
+        squeeze(result_and_name),
+        params.join(", ")
+    )]
 }
 
 /// `(major, minor, patch)` of a version string.
 fn version(text: &str) -> (u64, u64, u64) {
-    let mut parts = text.trim().split('.').map(|part| part.parse::<u64>().unwrap());
-    (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap())
+    let mut parts = text
+        .trim()
+        .split('.')
+        .map(|part| part.parse::<u64>().unwrap());
+    (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    )
 }
 
 /// The C ABI changes only with the version that says so (README: "Versions"): a removed or
@@ -143,14 +156,26 @@ fn the_c_abi_changes_only_with_a_version_bump() {
         return;
     }
     let (was, is) = (version(snapshot_version), version(now));
-    let breaking_bump = if was.0 == 0 { is.0 > 0 || is.1 > was.1 } else { is.0 > was.0 };
-    let allowed = if removed.is_empty() { is > was } else { breaking_bump };
+    let breaking_bump = if was.0 == 0 {
+        is.0 > 0 || is.1 > was.1
+    } else {
+        is.0 > was.0
+    };
+    let allowed = if removed.is_empty() {
+        is > was
+    } else {
+        breaking_bump
+    };
     assert!(
         allowed,
         "the C ABI changed since {snapshot_version} without the version that says so \
          (now {now}): removed or changed {removed:#?}, added {added:#?}; bump the version in \
          ffi/Cargo.toml ({}), then run `JWT_CORE_BLESS=1 cargo test --test header` in ffi/",
-        if removed.is_empty() { "any newer version" } else { "a breaking one" }
+        if removed.is_empty() {
+            "any newer version"
+        } else {
+            "a breaking one"
+        }
     );
     assert!(
         std::env::var_os("JWT_CORE_BLESS").is_some(),
