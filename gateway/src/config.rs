@@ -49,6 +49,23 @@ pub struct Config {
     pub log: LogSettings,
     /// How long SIGTERM waits for requests in flight before it closes what is left.
     pub drain_timeout: Duration,
+    /// The Redis a fleet of replicas shares (DPoP replay store); without it each replica
+    /// keeps its own state in memory.
+    pub redis: Option<RedisSettings>,
+}
+
+/// The fleet's Redis (`[redis]`, `--redis`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisSettings {
+    /// `redis://` or `rediss://` URLs: the server, or a cluster's seed nodes.
+    pub urls: Vec<String>,
+    /// A Redis Cluster (keys spread over its masters by slot).
+    pub cluster: bool,
+    /// How long one operation may take before it counts as failed (default 250 ms).
+    pub timeout: Duration,
+    /// What every key the gateway writes starts with (default `jwt-gateway:`), so that
+    /// fleets or environments can share one Redis.
+    pub key_prefix: String,
 }
 
 /// The forward-auth endpoint.
@@ -233,6 +250,10 @@ pub struct Flags {
     pub trusted_proxies: Vec<String>,
     /// JSON logs.
     pub log_json: bool,
+    /// The fleet's Redis URLs (`--redis`); several are a cluster's seed nodes.
+    pub redis: Vec<String>,
+    /// The Redis is a cluster (`--redis-cluster`).
+    pub redis_cluster: bool,
 }
 
 /// One problem found in a configuration.
@@ -278,6 +299,7 @@ impl std::error::Error for ConfigError {}
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_AUTH_PATH: &str = "/auth";
 const DEFAULT_TOKEN_CACHE: u64 = 10_000;
+const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Collects problems with their byte spans; turned into lines at the end.
 struct Problems {
@@ -365,6 +387,18 @@ struct RawTls {
 struct RawProxy {
     connect_timeout_ms: Option<u64>,
     response_timeout_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedis {
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    urls: Vec<Spanned<String>>,
+    #[serde(default)]
+    cluster: bool,
+    timeout_ms: Option<Spanned<u64>>,
+    key_prefix: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -482,6 +516,13 @@ impl Config {
         }
         if let Some(path) = &flags.auth_path {
             text.push_str(&format!("[forward_auth]\npath = {}\n", quoted(path)));
+        }
+        if !flags.redis.is_empty() || flags.redis_cluster {
+            text.push_str(&format!(
+                "[redis]\nurls = {}\ncluster = {}\n",
+                list(&flags.redis),
+                flags.redis_cluster
+            ));
         }
         if !flags.claim_headers.is_empty() {
             text.push_str("[claim_headers]\n");
@@ -610,6 +651,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
             level: tracing::Level::INFO,
         },
         drain_timeout: Duration::from_secs(30),
+        redis: None,
     };
     let file = |name: &Spanned<String>| -> PathBuf {
         let path = PathBuf::from(name.get_ref());
@@ -792,6 +834,11 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
                     }
                 }
             }
+            "redis" => {
+                if let Some(raw) = section::<RawRedis>(value, problems) {
+                    config.redis = redis(raw, span.clone(), problems);
+                }
+            }
             "log" => {
                 if let Some(raw) = section::<RawLog>(value, problems) {
                     if let Some(format) = raw.format {
@@ -884,6 +931,46 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
         ));
     }
     Some(config)
+}
+
+/// The checked `[redis]` table.
+fn redis(raw: RawRedis, span: Range<usize>, problems: &mut Problems) -> Option<RedisSettings> {
+    let mut urls = Vec::new();
+    for url in raw.url.into_iter().chain(raw.urls) {
+        let valid = (url.get_ref().starts_with("redis://")
+            || url.get_ref().starts_with("rediss://"))
+            && redis::IntoConnectionInfo::into_connection_info(url.get_ref().as_str()).is_ok();
+        if !valid {
+            problems.at(
+                url.span(),
+                format!("{:?} is not a redis:// or rediss:// URL", url.get_ref()),
+            );
+        }
+        urls.push(url.into_inner());
+    }
+    if urls.is_empty() {
+        problems.at(span.clone(), "[redis] needs its url (or a cluster's urls)");
+    }
+    if urls.len() > 1 && !raw.cluster {
+        problems.at(
+            span,
+            "several Redis urls are a cluster's seed nodes: set cluster = true",
+        );
+    }
+    let timeout = match raw.timeout_ms {
+        Some(ms) if *ms.get_ref() == 0 || *ms.get_ref() > 60_000 => {
+            problems.at(ms.span(), "timeout_ms is between 1 and 60000");
+            DEFAULT_REDIS_TIMEOUT
+        }
+        Some(ms) => Duration::from_millis(*ms.get_ref()),
+        None => DEFAULT_REDIS_TIMEOUT,
+    };
+    Some(RedisSettings {
+        urls,
+        cluster: raw.cluster,
+        timeout,
+        key_prefix: raw.key_prefix.unwrap_or_else(|| "jwt-gateway:".into()),
+    })
 }
 
 /// Headers a claim may not be written to: those HTTP or the gateway gives a meaning.
@@ -1226,6 +1313,49 @@ mod tests {
         assert_eq!(name(Method::GET, "/ordersx"), Some(("/", 0)));
         assert_eq!(name(Method::GET, "/static/a.css"), Some(("/static/", 0)));
         assert_eq!(name(Method::GET, "/static"), Some(("/", 0)));
+    }
+
+    #[test]
+    fn the_redis_table_is_checked() {
+        let config = Config::parse(
+            &format!("{PROVIDER}[redis]\nurl = \"redis://127.0.0.1:6379\"\ntimeout_ms = 100\n"),
+            None,
+        )
+        .unwrap();
+        let redis = config.redis.unwrap();
+        assert_eq!(redis.urls, ["redis://127.0.0.1:6379"]);
+        assert!(!redis.cluster);
+        assert_eq!(redis.timeout, Duration::from_millis(100));
+        assert_eq!(redis.key_prefix, "jwt-gateway:");
+        assert!(Config::parse(PROVIDER, None).unwrap().redis.is_none());
+        let lines = |text: &str| -> Vec<usize> {
+            problems(&format!("{PROVIDER}{text}"))
+                .into_iter()
+                .map(|(line, _)| line)
+                .collect()
+        };
+        // Not a Redis URL; several seeds without cluster; no URL; a zero timeout.
+        assert_eq!(lines("[redis]\nurl = \"http://x\"\n"), [5]);
+        assert_eq!(
+            lines("[redis]\nurls = [\"redis://a:1\", \"redis://b:1\"]\n"),
+            [4]
+        );
+        assert_eq!(lines("[redis]\ncluster = true\n"), [4]);
+        assert_eq!(
+            lines("[redis]\nurl = \"redis://a:1\"\ntimeout_ms = 0\n"),
+            [6]
+        );
+        let flags = Config::from_flags(Flags {
+            issuer: "http://127.0.0.1:9".into(),
+            audiences: vec!["urn:a".into()],
+            redis: vec!["rediss://a:1".into(), "rediss://b:1".into()],
+            redis_cluster: true,
+            ..Flags::default()
+        })
+        .unwrap();
+        let redis = flags.redis.unwrap();
+        assert!(redis.cluster);
+        assert_eq!(redis.urls.len(), 2);
     }
 
     #[test]

@@ -112,6 +112,12 @@ impl Gateway {
         for (claim, header) in &config.claim_headers {
             builder = builder.forward_claim(claim, header.as_str());
         }
+        if let Some(redis) = &config.redis {
+            // The fleet's replay store: a DPoP proof is accepted once by all the replicas.
+            let redis = crate::fleet::Redis::new(redis)
+                .map_err(|e| StartError::File(format!("redis: {e}")))?;
+            builder = builder.replay_store(crate::fleet::RedisReplayStore::new(redis));
+        }
         for p in &config.providers {
             let mut provider = match &p.keys {
                 Keys::Discover => Provider::discover(&p.issuer),

@@ -9,6 +9,7 @@
 )]
 
 pub mod config;
+pub mod fleet;
 mod gateway;
 pub mod original;
 mod proxy;

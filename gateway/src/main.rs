@@ -20,7 +20,7 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
     /// The configuration file (TOML); instead of the one-provider flags.
-    #[arg(long, conflicts_with_all = ["issuer", "audience", "scope", "upstream", "listen", "auth_path", "claim_header", "token_cache", "trusted_proxy"])]
+    #[arg(long, conflicts_with_all = ["issuer", "audience", "scope", "upstream", "listen", "auth_path", "claim_header", "token_cache", "trusted_proxy", "redis", "redis_cluster"])]
     config: Option<PathBuf>,
     /// The provider's issuer (OpenID discovery starts here).
     #[arg(long, required_unless_present = "config")]
@@ -53,6 +53,13 @@ struct Args {
     /// Log JSON lines instead of text.
     #[arg(long)]
     log_json: bool,
+    /// The Redis the replicas of a fleet share (redis:// or rediss:// URL): DPoP proofs
+    /// are then accepted once across the fleet; repeatable for a cluster's seed nodes.
+    #[arg(long, value_name = "URL")]
+    redis: Vec<String>,
+    /// The Redis is a Redis Cluster.
+    #[arg(long, requires = "redis")]
+    redis_cluster: bool,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +99,8 @@ fn main() -> ExitCode {
             token_cache: args.token_cache,
             trusted_proxies: args.trusted_proxy.clone(),
             log_json: args.log_json,
+            redis: args.redis.clone(),
+            redis_cluster: args.redis_cluster,
         }),
     };
     let mut config = match loaded {
