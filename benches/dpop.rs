@@ -17,24 +17,15 @@ use std::hint::black_box;
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{Criterion, criterion_group, criterion_main};
-use jwt_core::dpop::{self, Policy, ProofClaims, ProofError, ProofKey, Request};
+use jwt_core::dpop::{self, Policy, ProofError, Request};
 use jwt_core::{Algorithm, Ed25519PrivateKey, Es256PrivateKey, Es384PrivateKey};
 use sha2::{Digest, Sha256};
 
 mod common;
+mod dpop_cases;
 
 use common::{ED25519_SEED, P256_SCALAR, P384_SCALAR};
-
-const URI: &str = "https://api.example/orders";
-/// A `jti` of 96 random bits, as RFC 9449 asks.
-const JTI: &str = "hBHnb3Y2vGmR0wVx";
-
-/// A proof by `key` for the request, issued at `now`.
-fn proof(key: &impl ProofKey, token: &str, now: u64) -> String {
-    let claims = ProofClaims::new(JTI, "GET", URI, now).access_token(token);
-    let mut out = [0u8; 1024];
-    dpop::make_proof(key, &claims, &mut out).unwrap().to_owned()
-}
+use dpop_cases::{JTI, URI, proof};
 
 /// A proof with an RSA key of `bits` bits in its header and a signature that is not one:
 /// the modulus is odd, has the top bit set and otherwise pseudo-random bytes, so it imports

@@ -5,20 +5,22 @@
 //! while the absolute times drift. Prints two Markdown tables: every algorithm's jwt-core
 //! beside each of its other cases, then algorithms beside each other (PS256 and RS256;
 //! HS384 and HS512 beside HS256, and what they cost beyond it beside what their hash does,
-//! the four cases interleaved).
+//! the four cases interleaved; an ES256 DPoP proof beside the ES256 token it comes with).
 //!
 //! `cargo bench --manifest-path benches/Cargo.toml --bench ratios`
 //! (`-- --quick` for fewer rounds; `-- ES256` keeps the pairs whose name holds `ES256`;
 //! `cargo bench --bench ratios -- --test` runs each pair once, as CI does).
 //!
 //! `-- --calls N GROUP CASE` only calls one case N times, untimed, for counting its
-//! instructions under callgrind (`benches/callgrind.sh`).
+//! instructions under callgrind (`benches/callgrind.sh`); GROUP is an algorithm's name or
+//! `DPoP` (the cases of `dpop_cases.rs`).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 mod cases;
 mod common;
+mod dpop_cases;
 mod peers;
 
 use common::Case;
@@ -127,9 +129,12 @@ fn call_only(args: &[String]) {
         panic!("usage: --calls N GROUP CASE");
     };
     let count: u32 = count.parse().expect("a number of calls");
-    let group = cases::group_named(group);
-    let mut case = group
-        .cases
+    let cases = if group == "DPoP" {
+        dpop_cases::group()
+    } else {
+        cases::group_named(group).cases
+    };
+    let mut case = cases
         .into_iter()
         .find(|c| c.name == case)
         .expect("a case of the group");
@@ -215,6 +220,17 @@ fn main() {
                 paired(&mut take(first, case), &mut take(second, case), rounds),
             );
         }
+    }
+    // A DPoP request's two verifications: the proof, whose key comes in its header and is
+    // imported for it, beside the access token, whose issuer's key was imported beforehand.
+    let name = "ES256 DPoP proof vs ES256 token (jwt-core)";
+    if selected(name) {
+        let mut dpop = dpop_cases::group().into_iter();
+        let mut proof = dpop.next().expect("the ES256 proof comes first");
+        let mut token = dpop
+            .find(|case| case.name == "ES256 token")
+            .expect("a token case");
+        row(name, paired(&mut proof, &mut token, rounds));
     }
     for (name, hs) in [
         ("HS384 beyond HS256: jwt-core's extra vs the hash's", Hs384),
