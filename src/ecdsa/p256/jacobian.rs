@@ -1,4 +1,5 @@
-//! Variable-time P-256 point arithmetic in Jacobian coordinates, on p256's own field.
+//! Variable-time P-256 point arithmetic in Jacobian coordinates, on the field of
+//! `field.rs`.
 //!
 //! A point `(X, Y, Z)` stands for the affine `(X/Z², Y/Z³)`; `Z = 0` is the identity. With
 //! `a = -3`, doubling costs 3 multiplications and 5 squarings and adding an affine point 8
@@ -8,14 +9,12 @@
 //! public data alone; nothing secret may pass through this module.
 
 use p256::elliptic_curve::ff::PrimeField;
-use p256::elliptic_curve::hazmat::FieldArithmetic;
 use p256::elliptic_curve::point::AffineCoordinates;
 use p256::{AffinePoint, Scalar};
 
-/// An element of the field of P-256 coordinates (p256 exports the type only through the
-/// curve's field-arithmetic trait; its canonical, non-lazy reduction is what makes `==` on
-/// elements and the coordinate comparisons below sound).
-pub(super) type Fe = <p256::NistP256 as FieldArithmetic>::FieldElement;
+// Elements of the field of P-256 coordinates are always fully reduced: that is what makes
+// `==` on elements and the coordinate comparisons below sound.
+use super::field::Fe;
 
 /// The group order `n`, which is below `p`.
 const ORDER: Fe =
@@ -47,15 +46,15 @@ impl Affine {
             return None;
         }
         Some(Affine {
-            x: Option::from(Fe::from_repr(point.x()))?,
-            y: Option::from(Fe::from_repr(point.y()))?,
+            x: Fe::from_bytes(&point.x().into())?,
+            y: Fe::from_bytes(&point.y().into())?,
         })
     }
 
     /// The big-endian coordinates.
     #[cfg(test)]
     pub(super) fn to_bytes(self) -> ([u8; 32], [u8; 32]) {
-        (self.x.to_repr().into(), self.y.to_repr().into())
+        (self.x.to_bytes(), self.y.to_bytes())
     }
 }
 
@@ -149,8 +148,8 @@ impl Jacobian {
         if self.is_identity() {
             return false;
         }
-        let repr = r.to_repr();
-        let Some(r_fe) = Option::<Fe>::from(Fe::from_repr(repr)) else {
+        let r_bytes: [u8; 32] = r.to_repr().into();
+        let Some(r_fe) = Fe::from_bytes(&r_bytes) else {
             return false;
         };
         let zz = self.z.square();
@@ -158,7 +157,6 @@ impl Jacobian {
             return true;
         }
         let half = |chunk: Option<&[u8; 16]>| chunk.map(|c| u128::from_be_bytes(*c));
-        let r_bytes: [u8; 32] = repr.into();
         let below = half(r_bytes.first_chunk()) == Some(0)
             && half(r_bytes.last_chunk()).is_some_and(|low| low < P_MINUS_ORDER);
         below && self.x == r_fe.add(&ORDER).multiply(&zz)
@@ -175,7 +173,7 @@ pub(super) fn normalize<const N: usize>(points: &[Jacobian; N]) -> Option<[Affin
         product = product.multiply(&p.z);
         *slot = product;
     }
-    let mut inverse = Option::<Fe>::from(product.invert_vartime())?;
+    let mut inverse = product.invert_vartime()?;
     let mut out = [Affine {
         x: Fe::ZERO,
         y: Fe::ZERO,

@@ -19,6 +19,8 @@ use crate::algorithm::{Algorithm, sealed};
 const SIGNATURE_LEN: usize = 64;
 
 #[cfg(target_pointer_width = "64")]
+mod field;
+#[cfg(target_pointer_width = "64")]
 mod generator_tables;
 #[cfg(target_pointer_width = "64")]
 mod jacobian;
