@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{ProofError, uri};
-use crate::algorithm::Algorithm;
+use crate::algorithm::{Algorithm, VerifyingKey};
 use crate::claims::Thumbprint;
 use crate::claims::{Confirmation, NumericDate};
 use crate::error::Error;
@@ -244,11 +244,14 @@ pub fn verify_proof<'b>(
     let header = buf.get(..header_len).ok_or(Error::BufferTooSmall)?;
     let (key, thumbprint) = proof_key(header, policy)?;
 
-    let payload = crate::verify::verify_jws(proof, &key, buf).map_err(|error| match error {
-        Error::InvalidSignature => ProofError::Signature.into(),
-        Error::BufferTooSmall => Error::BufferTooSmall,
-        _ => Error::from(ProofError::Malformed),
-    })?;
+    let payload =
+        crate::verify::verify_jws(proof, key.verifying_key(), buf).map_err(
+            |error| match error {
+                Error::InvalidSignature => ProofError::Signature.into(),
+                Error::BufferTooSmall => Error::BufferTooSmall,
+                _ => Error::from(ProofError::Malformed),
+            },
+        )?;
     let claims = ProofMembers::read(payload)?;
     claims.check(request, policy, now)?;
     Ok(Proof {
@@ -260,7 +263,7 @@ pub fn verify_proof<'b>(
 }
 
 /// Steps 4 to 6: the header's `typ`, `alg` and `jwk`, and the key the proof is verified with.
-fn proof_key(header: &[u8], policy: &Policy<'_>) -> Result<(AnyVerifyingKey, Thumbprint), Error> {
+fn proof_key(header: &[u8], policy: &Policy<'_>) -> Result<(HeaderKey, Thumbprint), Error> {
     let (mut typ, mut alg, mut jwk, mut crit) = (None, None, None, false);
     json::parse_object(header, |name, value| {
         match value {
@@ -286,9 +289,40 @@ fn proof_key(header: &[u8], policy: &Policy<'_>) -> Result<(AnyVerifyingKey, Thu
         .and_then(|text| Jwk::parse(text.as_bytes()).ok())
         .filter(|jwk| !jwk.has_private_members() && jwk.kty() != "oct")
         .ok_or(ProofError::Key)?;
-    let key = AnyVerifyingKey::from_jwk_as(&jwk, alg).map_err(|_| ProofError::Key)?;
+    let key = HeaderKey::import(&jwk, alg).map_err(|_| ProofError::Key)?;
     let thumbprint = jwk.thumbprint().map_err(|_| ProofError::Key)?;
     Ok((key, Thumbprint::of(&thumbprint)))
+}
+
+/// A proof's key, which verifies the proof's signature and nothing else: an ES256 key is
+/// imported without the per-key tables that pay off only over many signatures (they would
+/// cost more than the verification), with the same checks as
+/// [`AnyVerifyingKey::from_jwk_as`]; every other key is imported by it.
+// `Any` is as large as `AnyVerifyingKey` (an ES256 key's tables), which the proof's one call
+// kept on its stack before; it never holds an ES256 key, but its size is the type's.
+#[allow(clippy::large_enum_variant)]
+enum HeaderKey {
+    #[cfg(feature = "p256")]
+    Es256(crate::ecdsa::Es256KeyUsedOnce),
+    Any(AnyVerifyingKey),
+}
+
+impl HeaderKey {
+    fn import(jwk: &Jwk<'_>, alg: Algorithm) -> Result<Self, Error> {
+        match alg {
+            #[cfg(feature = "p256")]
+            Algorithm::Es256 => crate::ecdsa::Es256KeyUsedOnce::from_jwk(jwk).map(Self::Es256),
+            _ => AnyVerifyingKey::from_jwk_as(jwk, alg).map(Self::Any),
+        }
+    }
+
+    fn verifying_key(&self) -> &dyn VerifyingKey {
+        match self {
+            #[cfg(feature = "p256")]
+            HeaderKey::Es256(key) => key,
+            HeaderKey::Any(key) => key,
+        }
+    }
 }
 
 /// The payload members a proof's checks read.

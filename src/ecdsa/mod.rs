@@ -14,6 +14,12 @@ mod others;
 #[cfg(feature = "p256")]
 mod p256;
 
+/// An ES256 public key for one signature, such as a DPoP proof's key: imported with every
+/// check of [`Es256PublicKey`], without the per-key tables that pay off only over many
+/// signatures.
+#[cfg(feature = "p256")]
+pub(crate) type Es256KeyUsedOnce = EcdsaPublicKey<self::p256::UsedOnce>;
+
 /// The longest uncompressed SEC1 point of the curves here (P-521: `04 || x || y`, 66 bytes
 /// each).
 const MAX_SEC1_LEN: usize = 1 + 2 * 66;

@@ -163,6 +163,39 @@ impl Jacobian {
     }
 }
 
+/// The odd multiples `P, 3P, …, (2N-1)·P` of `p`, affine, for one field inversion in all.
+///
+/// They are `P + k·2P`. Made affine first, `2P = (X, Y, Z)` would cost an inversion of its
+/// own; instead the sums are taken on the curve isomorphic to P-256 by
+/// `(x, y) ↦ (x·Z², y·Z³)`, where `2P` is the affine `(X, Y)`, so each is a mixed addition
+/// (whose formulas do not involve the curve's coefficients), and a point `(X', Y', Z')`
+/// there is `(X', Y', Z'·Z)` on P-256 (libsecp256k1 builds its tables the same way). No sum
+/// meets the special cases of `add_affine`, which would double with P-256's coefficient:
+/// `(2k-1)·P = ±2P` needs the group order `n` to divide `2k - 3` or `2k + 1`, both below it.
+pub(super) fn odd_multiples<const N: usize>(p: &Affine) -> Option<[Affine; N]> {
+    let twice = Jacobian::from(*p).double();
+    let zz = twice.z.square();
+    let twice_there = Affine {
+        x: twice.x,
+        y: twice.y,
+    };
+    let mut last = Jacobian::from(Affine {
+        x: p.x.multiply(&zz),
+        y: p.y.multiply(&zz).multiply(&twice.z),
+    });
+    let mut multiples = [Jacobian::IDENTITY; N];
+    for (k, slot) in multiples.iter_mut().enumerate() {
+        if k > 0 {
+            last = last.add_affine(&twice_there, false);
+        }
+        *slot = Jacobian {
+            z: last.z.multiply(&twice.z),
+            ..last
+        };
+    }
+    normalize(&multiples)
+}
+
 /// The affine forms of `points`, none of which may be the identity, with one field inversion
 /// for all of them (Montgomery's trick). `None` if one is the identity.
 pub(super) fn normalize<const N: usize>(points: &[Jacobian; N]) -> Option<[Affine; N]> {

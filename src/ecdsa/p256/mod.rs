@@ -3,8 +3,9 @@
 //! Verification (SEC 1 section 4.1.4) computes `u1 = z/s` and `u2 = r/s`, then
 //! `R = u1·G + u2·Q`, and accepts when the x-coordinate of `R`, reduced modulo `n`, is `r`.
 //! Every input is public (key, message, signature), so the computation of `R` may take
-//! variable time. 64-bit targets compute it from per-key tables (`wnaf.rs`); 32-bit targets,
-//! where tables cost flash and stack, walk the joint sparse form of `(u1, u2)` (`jsf.rs`).
+//! variable time. 64-bit targets compute it from per-key tables (`wnaf.rs`), except for a
+//! key used once ([`UsedOnce`], `once.rs`); 32-bit targets, where tables cost flash and
+//! stack, walk the joint sparse form of `(u1, u2)` (`jsf.rs`).
 
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey as P256SigningKey, VerifyingKey as P256VerifyingKey};
@@ -26,6 +27,8 @@ mod generator_tables;
 mod jacobian;
 #[cfg(any(not(target_pointer_width = "64"), test))]
 mod jsf;
+#[cfg(target_pointer_width = "64")]
+mod once;
 #[cfg(target_pointer_width = "64")]
 mod wnaf;
 
@@ -90,27 +93,19 @@ impl EcdsaCurve for NistP256 {
     type Sec1 = [u8; 65];
 
     fn verifier(sec1: &[u8]) -> Option<Verifier> {
-        P256VerifyingKey::from_sec1_bytes(sec1)
-            .ok()
-            .map(Verifier::new)
+        point(sec1).map(Verifier::new)
     }
 
     fn sec1(verifier: &Verifier) -> [u8; 65] {
-        let mut out = [0u8; 65];
-        out.copy_from_slice(verifier.key.to_sec1_point(false).as_bytes());
-        out
+        sec1_of(&verifier.key)
     }
 
     fn verifies(verifier: &Verifier, message: &[u8], signature: &[u8]) -> bool {
-        // `from_slice` takes exactly 64 bytes and refuses r or s of 0 or >= n.
-        let Ok(signature) = Signature::from_slice(signature) else {
-            return false;
-        };
-        let (r, s) = signature.split_scalars();
-        let digest = Sha256::digest(message);
-        verifier
-            .precomputed
-            .verify(verifier.key.as_affine(), &digest, &r, &s)
+        verifies_with(message, signature, |digest, r, s| {
+            verifier
+                .precomputed
+                .verify(verifier.key.as_affine(), digest, r, s)
+        })
     }
 
     fn signer(scalar: &[u8]) -> Option<P256SigningKey> {
@@ -122,11 +117,91 @@ impl EcdsaCurve for NistP256 {
     }
 
     fn sign(signer: &P256SigningKey, message: &[u8], out: &mut [u8]) -> Option<()> {
-        let signature: Signature = signer.try_sign(message).ok()?;
-        let bytes = signature.to_bytes();
-        out.get_mut(..SIGNATURE_LEN)?.copy_from_slice(&bytes);
-        Some(())
+        sign(signer, message, out)
     }
+}
+
+/// ES256 on P-256 for a key that verifies one signature, such as a DPoP proof's: the curve
+/// and algorithm of [`NistP256`], and the same import checks, but no per-key tables, which
+/// cost more to build than the one verification they would serve (`once.rs`). On 32-bit
+/// targets, where no key has tables, it is [`NistP256`].
+#[cfg(target_pointer_width = "64")]
+pub(crate) enum UsedOnce {}
+
+/// ES256 on P-256 for a key that verifies one signature: on 32-bit targets every key
+/// verifies without tables, so this is [`NistP256`] itself.
+#[cfg(not(target_pointer_width = "64"))]
+pub(crate) type UsedOnce = NistP256;
+
+#[cfg(target_pointer_width = "64")]
+impl sealed::Sealed for UsedOnce {}
+
+#[cfg(target_pointer_width = "64")]
+impl EcdsaCurve for UsedOnce {
+    const ALGORITHM: Algorithm = Algorithm::Es256;
+    const FIELD_LEN: usize = 32;
+    type Verifier = P256VerifyingKey;
+    type Signer = P256SigningKey;
+    type Sec1 = [u8; 65];
+
+    fn verifier(sec1: &[u8]) -> Option<P256VerifyingKey> {
+        point(sec1)
+    }
+
+    fn sec1(verifier: &P256VerifyingKey) -> [u8; 65] {
+        sec1_of(verifier)
+    }
+
+    fn verifies(verifier: &P256VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
+        verifies_with(message, signature, |digest, r, s| {
+            once::verify(verifier.as_affine(), digest, r, s)
+        })
+    }
+
+    fn signer(scalar: &[u8]) -> Option<P256SigningKey> {
+        P256SigningKey::from_slice(scalar).ok()
+    }
+
+    fn verifier_of(signer: &P256SigningKey) -> P256VerifyingKey {
+        *signer.verifying_key()
+    }
+
+    fn sign(signer: &P256SigningKey, message: &[u8], out: &mut [u8]) -> Option<()> {
+        sign(signer, message, out)
+    }
+}
+
+/// The point of a SEC1 encoding, if it is one on the curve and not the identity.
+fn point(sec1: &[u8]) -> Option<P256VerifyingKey> {
+    P256VerifyingKey::from_sec1_bytes(sec1).ok()
+}
+
+fn sec1_of(key: &P256VerifyingKey) -> [u8; 65] {
+    let mut out = [0u8; 65];
+    out.copy_from_slice(key.to_sec1_point(false).as_bytes());
+    out
+}
+
+/// Whether `signature` is exactly 64 bytes, `r || s` with both in `[1, n-1]`, and
+/// `verify(digest, r, s)` accepts it for the SHA-256 `digest` of `message`.
+fn verifies_with(
+    message: &[u8],
+    signature: &[u8],
+    verify: impl FnOnce(&FieldBytes, &Scalar, &Scalar) -> bool,
+) -> bool {
+    // `from_slice` takes exactly 64 bytes and refuses r or s of 0 or >= n.
+    let Ok(signature) = Signature::from_slice(signature) else {
+        return false;
+    };
+    let (r, s) = signature.split_scalars();
+    verify(&Sha256::digest(message), &r, &s)
+}
+
+fn sign(signer: &P256SigningKey, message: &[u8], out: &mut [u8]) -> Option<()> {
+    let signature: Signature = signer.try_sign(message).ok()?;
+    let bytes = signature.to_bytes();
+    out.get_mut(..SIGNATURE_LEN)?.copy_from_slice(&bytes);
+    Some(())
 }
 
 /// What the tests of both verification paths (`wnaf.rs`, `jsf.rs`) share.

@@ -27,11 +27,11 @@ const QUARTERS: usize = 4;
 const KEY_WINDOW: u32 = 4;
 const KEY_TABLE: usize = 1 << (KEY_WINDOW - 2);
 /// Window of the generator's streams (the width of `GENERATOR_TABLES`' rows).
-const GENERATOR_WINDOW: u32 = 7;
+pub(super) const GENERATOR_WINDOW: u32 = 7;
 const GENERATOR_TABLE: usize = 1 << (GENERATOR_WINDOW - 2);
 /// NAF digits of a 64-bit quarter: its bits, and room for the final carry of any window up
 /// to 8.
-const DIGITS: usize = 64 + 8;
+pub(super) const DIGITS: usize = 64 + 8;
 
 /// The per-key tables: the odd multiples `B, 3B, 5B, 7B` of `B = 2^(64·j)·Q` for each
 /// quarter `j`, affine.
@@ -126,7 +126,7 @@ fn lincomb(key_tables: &[[Affine; KEY_TABLE]; QUARTERS], u1: &Scalar, u2: &Scala
 }
 
 /// The four 64-bit quarters of a scalar, least significant first.
-fn quarters(k: &Scalar) -> [u64; QUARTERS] {
+pub(super) fn quarters(k: &Scalar) -> [u64; QUARTERS] {
     let bytes: [u8; 32] = k.to_repr().into();
     let mut out = [0u64; QUARTERS];
     for (slot, chunk) in out.iter_mut().zip(bytes.rchunks_exact(8)) {
@@ -140,7 +140,7 @@ fn quarters(k: &Scalar) -> [u64; QUARTERS] {
 /// The width-`W` non-adjacent form of `k`, least significant digit first: `k = Σ dᵢ·2ⁱ` with
 /// every non-zero `dᵢ` odd and below `2^(W-1)` in magnitude, and at least `W - 1` zeros
 /// after each.
-fn naf<const W: u32>(k: u64) -> [i8; DIGITS] {
+pub(super) fn naf<const W: u32>(k: u64) -> [i8; DIGITS] {
     let width = 1u32 << W;
     let mut digits = [0i8; DIGITS];
     let mut pos = 0usize;
@@ -172,7 +172,7 @@ fn naf<const W: u32>(k: u64) -> [i8; DIGITS] {
 }
 
 /// `acc += digit·B` where `table` holds the odd multiples of `B`.
-fn add(acc: &mut Jacobian, table: &[Affine], digit: i8) {
+pub(super) fn add(acc: &mut Jacobian, table: &[Affine], digit: i8) {
     if digit == 0 {
         return;
     }
