@@ -424,3 +424,24 @@ impl<'b> ProofMembers<'b> {
 pub(super) fn access_token_hash(token: &str) -> Thumbprint {
     Thumbprint::of(&Sha256::digest(token.as_bytes()).into())
 }
+
+#[cfg(all(test, feature = "p256"))]
+mod tests {
+    use super::*;
+
+    /// An ES256 proof's key is imported for its one signature, without the tables of an
+    /// `Es256PublicKey` (about a kilobyte on 64-bit targets, and most of a proof's cost).
+    #[test]
+    fn an_es256_proof_key_is_imported_without_tables() {
+        let jwk = Jwk::parse(
+            br#"{"kty":"EC","crv":"P-256",
+                "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                "y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}"#,
+        )
+        .unwrap();
+        let key = HeaderKey::import(&jwk, Algorithm::Es256).unwrap();
+        assert!(matches!(key, HeaderKey::Es256(_)));
+        assert!(core::mem::size_of::<crate::ecdsa::Es256KeyUsedOnce>() <= 128);
+        assert_eq!(key.verifying_key().algorithm(), Algorithm::Es256);
+    }
+}
