@@ -3,6 +3,8 @@
 #   - nginx in front of an application (nginx `return 200`), no authentication;
 #   - the same nginx asking jwt-gateway with auth_request (examples/nginx.conf's shape), the
 #     gateway's verified-token cache on, then off;
+#   - the same nginx asking another nginx location that answers 200 at once: what
+#     auth_request itself costs nginx, the ceiling of any forward-auth server here;
 #   - jwt-gateway itself proxying to the application (cache on);
 #   - nginx with the C interface through LuaJIT (ffi/examples/nginx), in process;
 # each for DURATION seconds after a WARMUP, over CONNECTIONS connections, ROUNDS times,
@@ -11,6 +13,9 @@
 # Bounded: every wrk run stops after its duration (and is killed 10 s past it), every
 # server this script starts is stopped when it ends. Needs wrk and nginx (the LuaJIT row:
 # nginx's Lua module); prints SKIPPED without them.
+# GATEWAY_WORKERS=N runs the gateways with N tokio worker threads (TOKIO_WORKER_THREADS;
+# default: one per core). The load average before and after is printed with the table: on a
+# busy machine compare the rows of one run, not runs.
 # A quick check that it works: DURATION=1 WARMUP=1 ROUNDS=1 bash gateway/load/run.sh
 set -euo pipefail
 shopt -s inherit_errexit
@@ -45,6 +50,8 @@ target/release/examples/load_tokens "$work"
 rs256=$(cat "$work/rs256.token") es256=$(cat "$work/es256.token")
 app=$(free_port) front=$(free_port) front_cached=$(free_port) front_uncached=$(free_port)
 cached=$(free_port) uncached=$(free_port) proxy=$(free_port) luajit=$(free_port)
+front_stub=$(free_port) stub=$(free_port)
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 
 # Three gateways: forward-auth with the token cache, without it, and the proxy. Per-request
 # log lines are off (level warn), as nginx's access log is.
@@ -67,6 +74,7 @@ EOF
 gateway_config "$cached" 10000 "" >"$work/cached.toml"
 gateway_config "$uncached" 0 "" >"$work/uncached.toml"
 gateway_config "$proxy" 10000 "upstream = \"http://127.0.0.1:$app\"" >"$work/proxy.toml"
+[ -n "${GATEWAY_WORKERS:-}" ] && export TOKIO_WORKER_THREADS=$GATEWAY_WORKERS
 for name in cached uncached proxy; do
   "$gateway" --config "$work/$name.toml" 2>>"$work/gateway.log" &
   pids+=($!)
@@ -120,14 +128,16 @@ http {
     scgi_temp_path $work/nginx/scgi;
     upstream application { server 127.0.0.1:$app; keepalive 64; }
     server { listen 127.0.0.1:$app reuseport; location / { return 200 "ok\n"; } }
+    server { listen 127.0.0.1:$stub reuseport; location / { return 200; } }
     $(front_server "$front")
+    $(front_server "$front_stub" "$stub")
     $(front_server "$front_cached" "$cached")
     $(front_server "$front_uncached" "$uncached")
 }
 EOF
 # The gateways and nginx reach their upstreams through keepalive pools of their own.
 sed -i "s|proxy_pass http://127.0.0.1:\([0-9]*\)/auth;|proxy_pass http://gateway_\1/auth;|" "$work/nginx/nginx.conf"
-for port in "$cached" "$uncached"; do
+for port in "$cached" "$uncached" "$stub"; do
   sed -i "s|^    upstream application|    upstream gateway_$port { server 127.0.0.1:$port; keepalive 64; }\n    upstream application|" "$work/nginx/nginx.conf"
 done
 "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>>"$work/nginx/error.log" &
@@ -145,7 +155,7 @@ if [ -n "$lua" ]; then
   pids+=($!)
 fi
 
-for port in "$app" "$front" "$front_cached" "$front_uncached" "$cached" "$uncached" "$proxy"; do wait_port "$port"; done
+for port in "$app" "$front" "$front_cached" "$front_uncached" "$cached" "$uncached" "$proxy" "$front_stub"; do wait_port "$port"; done
 [ -n "$lua" ] && wait_port "$luajit"
 
 # One wrk run of SECONDS against URL with the rest of the arguments; fails on any answer
@@ -173,7 +183,8 @@ measure() {
     awk '/^Requests\/sec:/ {rps=$2} $1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print rps, p50, p99}'
 }
 
-variants=("nginx, no auth|http://127.0.0.1:$front/orders|")
+variants=("nginx, no auth|http://127.0.0.1:$front/orders|"
+  "nginx auth_request + nginx return 200 (ceiling)|http://127.0.0.1:$front_stub/orders|$rs256")
 for alg in RS256 ES256; do
   token=$rs256; [ "$alg" = ES256 ] && token=$es256
   variants+=("nginx auth_request + jwt-gateway $alg, cache on|http://127.0.0.1:$front_cached/orders|$token"
@@ -189,9 +200,11 @@ for round in $(seq "$rounds"); do
   done
 done
 
-table=$(python3 - "$results" "$duration" "$warmup" "$connections" "$threads" "$rounds" <<'EOF'
+load_after=$(cut -d' ' -f1 /proc/loadavg)
+table=$(python3 - "$results" "$duration" "$warmup" "$connections" "$threads" "$rounds" \
+  "${GATEWAY_WORKERS:-}" "$load_before" "$load_after" <<'EOF'
 import datetime, statistics, sys
-path, duration, warmup, connections, threads, rounds = sys.argv[1:]
+path, duration, warmup, connections, threads, rounds, workers, load_before, load_after = sys.argv[1:]
 def ms(text):
     for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
         if text.endswith(unit):
@@ -206,9 +219,12 @@ def median(label):
     runs = sorted(rows[label])
     return runs[len(runs) // 2]
 base_rps, base_p50, base_p99 = median("nginx, no auth")
-print(f"Command: `bash gateway/load/run.sh` (wrk -t{threads} -c{connections}, {duration} s per "
+command = f"GATEWAY_WORKERS={workers} bash gateway/load/run.sh" if workers else "bash gateway/load/run.sh"
+workers = f"{workers} worker threads" if workers else "a worker thread per core"
+print(f"Command: `{command}` (wrk -t{threads} -c{connections}, {duration} s per "
       f"measurement after {warmup} s of warm-up, median of {rounds} interleaved rounds; "
-      f"loopback; {datetime.date.today()}).")
+      f"loopback; the gateways with {workers}; load average {load_before} before, "
+      f"{load_after} after; {datetime.date.today()}).")
 print()
 print("| path | requests/s | p50 | p99 | vs nginx no auth | p99 added |")
 print("|---|---:|---:|---:|---:|---:|")

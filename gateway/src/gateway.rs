@@ -18,10 +18,10 @@ use jwt_core_tower::{
 use tower::{Layer, ServiceExt};
 use tracing::{info, warn};
 
-use crate::config::{Access, Config, Keys, Profile, Route, Unmatched};
+use crate::config::{Access, Config, Keys, Profile, Unmatched};
 use crate::original::{normalized, original};
 use crate::proxy::Upstream;
-use crate::telemetry::{Outcome, Telemetry};
+use crate::telemetry::{Outcome, RouteCounters, Telemetry};
 
 /// The claims of an accepted token, as the gateway reads them (route claim rules).
 pub type Claims = serde_json::Map<String, serde_json::Value>;
@@ -35,6 +35,11 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A small whole body.
 pub fn full(text: impl Into<Bytes>) -> Body {
     Full::new(text.into()).map_err(|e| match e {}).boxed()
+}
+
+/// No body (zero-sized: boxing it allocates nothing).
+pub fn empty() -> Body {
+    http_body_util::Empty::new().map_err(|e| match e {}).boxed()
 }
 
 /// The connection a request came on.
@@ -58,6 +63,51 @@ pub struct Gateway {
     pub generation: u64,
     pub(crate) upstream: Option<Upstream>,
     pub(crate) tls: Option<tokio_rustls::TlsAcceptor>,
+    /// `config.routes` as requests are answered, in the same order.
+    routes: Vec<Arc<Prepared>>,
+    /// What a request no route covers gets.
+    unmatched: Arc<Prepared>,
+    /// The claim headers' names, for the answers of forward-auth.
+    claim_headers: Arc<[HeaderName]>,
+}
+
+/// A route as requests are answered, worked out once per configuration so that answering
+/// a request copies none of its rules: what it requires and its counters.
+pub(crate) struct Prepared {
+    pub(crate) counters: RouteCounters,
+    rule: Rule,
+}
+
+/// What a route requires, ready to check.
+enum Rule {
+    Anonymous,
+    Deny,
+    Token(Arc<Rules>),
+}
+
+impl Prepared {
+    fn new(name: &str, access: &Access, realm: Option<&str>) -> Prepared {
+        let rule = match access {
+            Access::Anonymous => Rule::Anonymous,
+            Access::Deny => Rule::Deny,
+            Access::Token {
+                all_scopes,
+                any_scope,
+                claims,
+            } => Rule::Token(Arc::new(Rules {
+                all_scopes: all_scopes.clone(),
+                all_joined: all_scopes.join(" "),
+                any_scope: any_scope.clone(),
+                any_joined: any_scope.join(" "),
+                claims: claims.clone(),
+                realm: realm.map(str::to_owned),
+            })),
+        };
+        Prepared {
+            counters: RouteCounters::new(name),
+            rule,
+        }
+    }
 }
 
 impl std::fmt::Debug for Gateway {
@@ -165,12 +215,35 @@ impl Gateway {
             .as_ref()
             .map(|uri| Upstream::new(uri.clone(), config.proxy));
         let auth = builder.build().await.map_err(StartError::Build)?;
+        let realm = config.realm.as_deref();
+        let routes = config
+            .routes
+            .iter()
+            .map(|route| Arc::new(Prepared::new(&route.name, &route.access, realm)))
+            .collect();
+        let unmatched = match config.unmatched {
+            Unmatched::Authenticate => Access::Token {
+                all_scopes: Vec::new(),
+                any_scope: Vec::new(),
+                claims: Vec::new(),
+            },
+            Unmatched::Deny => Access::Deny,
+        };
+        let unmatched = Arc::new(Prepared::new("unmatched", &unmatched, realm));
+        let claim_headers = config
+            .claim_headers
+            .iter()
+            .map(|(_, name)| name.clone())
+            .collect();
         Ok(Gateway {
             config,
             auth,
             generation,
             upstream,
             tls,
+            routes,
+            unmatched,
+            claim_headers,
         })
     }
 
@@ -179,22 +252,19 @@ impl Gateway {
         self.config.trusted_proxies.contains(&peer.ip())
     }
 
-    /// The access rule for `method` on the normalized `path`, and its route's name.
-    fn access(&self, method: &Method, path: &str) -> (Access, String) {
-        match self.config.route(method, path) {
-            Some(Route { name, access, .. }) => (access.clone(), name.clone()),
-            None => match self.config.unmatched {
-                Unmatched::Authenticate => (
-                    Access::Token {
-                        all_scopes: Vec::new(),
-                        any_scope: Vec::new(),
-                        claims: Vec::new(),
-                    },
-                    "unmatched".into(),
-                ),
-                Unmatched::Deny => (Access::Deny, "unmatched".into()),
-            },
-        }
+    /// The route covering `method` on the normalized `path`, or the unmatched one.
+    fn route(&self, method: &Method, path: &str) -> &Arc<Prepared> {
+        self.config
+            .route(method, path)
+            .and_then(|route| {
+                let index = self
+                    .config
+                    .routes
+                    .iter()
+                    .position(|r| std::ptr::eq(r, route))?;
+                self.routes.get(index)
+            })
+            .unwrap_or(&self.unmatched)
     }
 
     /// Whether `name` is a claim header, or one an upstream could take for it (`_` for `-`).
@@ -226,12 +296,14 @@ impl Gateway {
 /// What handling a request produced, for the access log and metrics.
 pub(crate) struct Handled {
     pub(crate) response: Response<Body>,
-    pub(crate) route: String,
+    /// `None` when it was refused before a route was chosen.
+    pub(crate) route: Option<Arc<Prepared>>,
     pub(crate) outcome: Outcome,
 }
 
 fn status(code: StatusCode, text: &'static str) -> Response<Body> {
-    let mut response = Response::new(full(text));
+    let body = if text.is_empty() { empty() } else { full(text) };
+    let mut response = Response::new(body);
     *response.status_mut() = code;
     response
 }
@@ -265,22 +337,29 @@ pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
         hasher.finish()
     });
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let id = format!("{seed:016x}-{n:08x}");
-    HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("0"))
+    // Written on the stack: 16 + 1 + at most 16 hex digits.
+    let mut id = [0u8; 33];
+    let mut rest = &mut id[..];
+    let _ = std::io::Write::write_fmt(&mut rest, format_args!("{seed:016x}-{n:08x}"));
+    let len = 33 - rest.len();
+    id.get(..len)
+        .and_then(|id| HeaderValue::from_bytes(id).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("0"))
 }
 
-/// Answers `request` with the configuration `gateway`.
+/// Answers `request` with the configuration `gateway`. `request_id` goes upstream in proxy
+/// mode.
 pub(crate) async fn handle(
     gateway: Arc<Gateway>,
     telemetry: &Telemetry,
     ready: bool,
-    connection: Connection,
+    connection: &Connection,
     mut request: Request<hyper::body::Incoming>,
-    request_id: HeaderValue,
+    request_id: &HeaderValue,
 ) -> Handled {
     let other = |response| Handled {
         response,
-        route: String::new(),
+        route: None,
         outcome: Outcome::Other,
     };
     let path = request.uri().path();
@@ -305,7 +384,7 @@ pub(crate) async fn handle(
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
     if forward_auth {
         let (parts, _) = request.into_parts();
-        return forward_auth_answer(&gateway, telemetry, &connection, parts).await;
+        return forward_auth_answer(&gateway, telemetry, connection, parts).await;
     }
     if gateway.upstream.is_none() {
         return other(status(StatusCode::NOT_FOUND, "not found\n"));
@@ -316,12 +395,12 @@ pub(crate) async fn handle(
             info!(%why, "path refused");
             return Handled {
                 response: status(StatusCode::BAD_REQUEST, "bad path\n"),
-                route: String::new(),
+                route: None,
                 outcome: Outcome::InvalidRequest,
             };
         }
     };
-    let (access, route) = gateway.access(request.method(), &normalized);
+    let route = Arc::clone(gateway.route(request.method(), &normalized));
     let extensions = request.extensions_mut();
     extensions.insert(ConnectInfo(connection.peer));
     if connection.tls {
@@ -347,78 +426,71 @@ pub(crate) async fn handle(
             }
         }
     };
-    match access {
-        Access::Deny => Handled {
-            response: status(StatusCode::FORBIDDEN, "forbidden\n"),
-            route,
-            outcome: Outcome::Forbidden,
-        },
-        Access::Anonymous => {
+    let rules = match &route.rule {
+        Rule::Deny => {
+            return Handled {
+                response: status(StatusCode::FORBIDDEN, "forbidden\n"),
+                route: Some(route),
+                outcome: Outcome::Forbidden,
+            };
+        }
+        Rule::Anonymous => {
             gateway.strip_claim_headers(request.headers_mut());
             // Only the trusted proxy's `Client-Cert` means anything upstream.
             if !gateway.trusts(&connection.peer) {
                 request.headers_mut().remove("client-cert");
             }
             let (response, failure) = proxy(request).await;
-            Handled {
+            return Handled {
                 response,
-                route,
+                route: Some(route),
                 outcome: failure.unwrap_or(Outcome::Anonymous),
-            }
-        }
-        Access::Token {
-            all_scopes,
-            any_scope,
-            claims,
-        } => {
-            let started = Instant::now();
-            let rules = Arc::new(Rules {
-                all_scopes,
-                any_scope,
-                claims,
-                realm: gateway.config.realm.clone(),
-            });
-            let failure = Arc::new(std::sync::Mutex::new(None));
-            let inner = {
-                let failure = Arc::clone(&failure);
-                tower::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let (rules, proxy, failure) =
-                        (Arc::clone(&rules), proxy.clone(), Arc::clone(&failure));
-                    async move {
-                        if let Err(refused) = rules.check(&request) {
-                            return Ok::<_, Infallible>(*refused);
-                        }
-                        let (response, outcome) = proxy(request).await;
-                        if let Ok(mut failure) = failure.lock() {
-                            *failure = outcome;
-                        }
-                        Ok(response)
-                    }
-                })
             };
-            let response = gateway
-                .auth
-                .layer()
-                .layer(inner)
-                .oneshot(request)
-                .await
-                .unwrap_or_else(|e| match e {});
-            telemetry.verification(started.elapsed());
-            let proxied = failure.lock().ok().and_then(|mut f| f.take());
-            let outcome = proxied.unwrap_or_else(|| Outcome::of_status(response.status().as_u16()));
-            Handled {
-                response,
-                route,
-                outcome,
-            }
         }
+        Rule::Token(rules) => Arc::clone(rules),
+    };
+    let started = Instant::now();
+    let failure = Arc::new(std::sync::Mutex::new(None));
+    let inner = {
+        let failure = Arc::clone(&failure);
+        tower::service_fn(move |request: Request<hyper::body::Incoming>| {
+            let (rules, proxy, failure) = (Arc::clone(&rules), proxy.clone(), Arc::clone(&failure));
+            async move {
+                if let Err(refused) = rules.check(&request) {
+                    return Ok::<_, Infallible>(*refused);
+                }
+                let (response, outcome) = proxy(request).await;
+                if let Ok(mut failure) = failure.lock() {
+                    *failure = outcome;
+                }
+                Ok(response)
+            }
+        })
+    };
+    let response = gateway
+        .auth
+        .layer()
+        .layer(inner)
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|e| match e {});
+    telemetry.verification(started.elapsed());
+    let proxied = failure.lock().ok().and_then(|mut f| f.take());
+    let outcome = proxied.unwrap_or_else(|| Outcome::of_status(response.status().as_u16()));
+    Handled {
+        response,
+        route: Some(route),
+        outcome,
     }
 }
 
-/// A route's rules on an accepted token.
+/// A route's rules on an accepted token, with the scope lists of its challenges written
+/// once.
 struct Rules {
     all_scopes: Vec<String>,
+    all_joined: String,
     any_scope: Vec<String>,
+    any_joined: String,
     claims: Vec<(String, serde_json::Value)>,
     realm: Option<String>,
 }
@@ -431,16 +503,17 @@ impl Rules {
         let has = |scope: &String| granted.is_some_and(|g| g.scopes().contains(scope));
         let realm = self.realm.as_deref();
         if !self.all_scopes.iter().all(has) {
-            let needed = self.all_scopes.join(" ");
             return Err(Box::new(
-                Refusal::InsufficientScope.response(realm, Some(&needed)),
+                Refusal::InsufficientScope.response(realm, Some(&self.all_joined)),
             ));
         }
         if !self.any_scope.is_empty() && !self.any_scope.iter().any(has) {
-            let needed = self.any_scope.join(" ");
             return Err(Box::new(
-                Refusal::InsufficientScope.response(realm, Some(&needed)),
+                Refusal::InsufficientScope.response(realm, Some(&self.any_joined)),
             ));
+        }
+        if self.claims.is_empty() {
+            return Ok(());
         }
         let claims = request
             .extensions()
@@ -466,7 +539,7 @@ async fn forward_auth_answer(
     connection: &Connection,
     parts: http::request::Parts,
 ) -> Handled {
-    let invalid = |why: &str, route: String| {
+    let invalid = |why: &str, route: Option<Arc<Prepared>>| {
         info!(%why, "forward-auth request refused");
         let mut response = Refusal::InvalidRequest.response(gateway.config.realm.as_deref(), None);
         *response.status_mut() = StatusCode::BAD_REQUEST;
@@ -479,72 +552,63 @@ async fn forward_auth_answer(
     // Only a trusted proxy says what the original request was.
     if !gateway.trusts(&connection.peer) {
         warn!(peer = %connection.peer.ip(), "forward-auth call from a peer not in trusted_proxies");
-        return invalid("peer not trusted", String::new());
+        return invalid("peer not trusted", None);
     }
     let original = match original(&parts, &gateway.config.forward_auth) {
         Ok(original) => original,
-        Err(why) => return invalid(&why, String::new()),
+        Err(why) => return invalid(&why, None),
     };
     let path = match normalized(original.path()) {
         Ok(path) => path,
-        Err(why) => return invalid(why, String::new()),
+        Err(why) => return invalid(why, None),
     };
-    let (access, route) = gateway.access(&original.method, &path);
-    let (all_scopes, any_scope, claims) = match access {
-        Access::Anonymous => {
+    let route = Arc::clone(gateway.route(&original.method, &path));
+    let rules = match &route.rule {
+        Rule::Anonymous => {
             let mut response = status(StatusCode::OK, "");
-            for (_, name) in &gateway.config.claim_headers {
+            for name in gateway.claim_headers.iter() {
                 response
                     .headers_mut()
                     .insert(name.clone(), HeaderValue::from_static(""));
             }
             return Handled {
                 response,
-                route,
+                route: Some(route),
                 outcome: Outcome::Anonymous,
             };
         }
-        Access::Deny => {
+        Rule::Deny => {
             return Handled {
                 response: status(StatusCode::FORBIDDEN, ""),
-                route,
+                route: Some(route),
                 outcome: Outcome::Forbidden,
             };
         }
-        Access::Token {
-            all_scopes,
-            any_scope,
-            claims,
-        } => (all_scopes, any_scope, claims),
+        Rule::Token(rules) => Arc::clone(rules),
     };
     // The original request, rebuilt for the layer: its URL is the one the proxy named (the
     // URI a DPoP proof must name), so proxy headers saying otherwise are dropped.
-    let Ok(uri) = original.url().parse::<http::Uri>() else {
-        return invalid("the original URL", route);
+    let method = original.method.clone();
+    let Some(uri) = original.into_uri() else {
+        return invalid("the original URL", Some(route));
     };
     let mut rebuilt = Request::new(());
-    *rebuilt.method_mut() = original.method.clone();
+    *rebuilt.method_mut() = method;
     *rebuilt.uri_mut() = uri;
     let mut headers = parts.headers;
-    for name in ["forwarded", "x-forwarded-proto", "x-forwarded-host", "host"] {
+    for name in [
+        http::header::FORWARDED,
+        HeaderName::from_static("x-forwarded-proto"),
+        HeaderName::from_static("x-forwarded-host"),
+        http::header::HOST,
+    ] {
         headers.remove(name);
     }
     *rebuilt.headers_mut() = headers;
     rebuilt
         .extensions_mut()
         .insert(ConnectInfo(connection.peer));
-    let rules = Arc::new(Rules {
-        all_scopes,
-        any_scope,
-        claims,
-        realm: gateway.config.realm.clone(),
-    });
-    let claim_headers: Arc<[HeaderName]> = gateway
-        .config
-        .claim_headers
-        .iter()
-        .map(|(_, name)| name.clone())
-        .collect();
+    let claim_headers = Arc::clone(&gateway.claim_headers);
     let inner = tower::service_fn(move |request: Request<()>| {
         let (rules, claim_headers) = (Arc::clone(&rules), Arc::clone(&claim_headers));
         async move {
@@ -576,7 +640,7 @@ async fn forward_auth_answer(
     let outcome = Outcome::of_status(response.status().as_u16());
     Handled {
         response: one_challenge_field(response),
-        route,
+        route: Some(route),
         outcome,
     }
 }

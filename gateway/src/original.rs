@@ -10,8 +10,10 @@
 //! Scheme and host: `X-Forwarded-Proto` and `X-Forwarded-Host` (the last value of each:
 //! the one the proxy itself added), else `http` and the `Host` header.
 
+use bytes::Bytes;
 use http::request::Parts;
-use http::{HeaderMap, HeaderName, Method};
+use http::uri::{Authority, PathAndQuery};
+use http::{HeaderMap, HeaderName, Method, Uri};
 
 use crate::config::ForwardAuth;
 
@@ -39,6 +41,31 @@ impl Original {
     /// Its absolute URL.
     pub fn url(&self) -> String {
         format!("{}://{}{}", self.scheme, self.host, self.path_and_query)
+    }
+
+    /// Its absolute URL as a `Uri`, made of its parts without copying them (`None` if they
+    /// do not make one, which [`original`] has ruled out).
+    ///
+    /// ```
+    /// use jwt_gateway::original::Original;
+    /// let original = Original {
+    ///     method: http::Method::GET,
+    ///     scheme: "https".into(),
+    ///     host: "api.example".into(),
+    ///     path_and_query: "/orders?page=2".into(),
+    /// };
+    /// assert_eq!(original.url(), original.clone().into_uri().unwrap().to_string());
+    /// ```
+    pub fn into_uri(self) -> Option<Uri> {
+        let authority = Authority::from_maybe_shared(Bytes::from(self.host)).ok()?;
+        let path_and_query =
+            PathAndQuery::from_maybe_shared(Bytes::from(self.path_and_query)).ok()?;
+        Uri::builder()
+            .scheme(self.scheme.as_str())
+            .authority(authority)
+            .path_and_query(path_and_query)
+            .build()
+            .ok()
     }
 }
 

@@ -288,52 +288,39 @@ fn service(
         Output = Result<http::Response<crate::gateway::Body>, std::convert::Infallible>,
     > + Send,
 > + Clone {
+    let connection = Arc::new(connection);
     hyper::service::service_fn(move |request: http::Request<Incoming>| {
         let shared = Arc::clone(&shared);
-        let connection = connection.clone();
+        let connection = Arc::clone(&connection);
         async move {
-            let started = Instant::now();
+            // The access log's fields are gathered only when its lines are written.
+            let logged = tracing::enabled!(tracing::Level::INFO);
+            let started = logged.then(Instant::now);
             let gateway = shared.current.load_full();
             let id = request_id(request.headers());
-            let method = request.method().clone();
             // The path only: a query may carry a token (RFC 6750 section 2.3).
-            let path = request.uri().path().to_owned();
+            let line = logged.then(|| (request.method().clone(), request.uri().path().to_owned()));
             let ready = shared.ready.load(Ordering::Relaxed);
-            let mut handled = handle(
-                gateway,
-                &shared.telemetry,
-                ready,
-                connection.clone(),
-                request,
-                id.clone(),
-            )
-            .await;
-            handled
-                .response
-                .headers_mut()
-                .insert("x-request-id", id.clone());
-            let status = handled.response.status().as_u16();
+            let mut handled =
+                handle(gateway, &shared.telemetry, ready, &connection, request, &id).await;
             if handled.outcome != Outcome::Other {
-                shared.telemetry.request(
-                    if handled.route.is_empty() {
-                        "none"
-                    } else {
-                        &handled.route
-                    },
-                    handled.outcome,
-                );
-                info!(
-                    request_id = id.to_str().unwrap_or_default(),
-                    peer = %connection.peer.ip(),
-                    %method,
-                    path,
-                    route = handled.route,
-                    outcome = handled.outcome.label(),
-                    status,
-                    micros = started.elapsed().as_micros() as u64,
-                    "request"
-                );
+                let route = handled.route.as_deref().map(|r| &r.counters);
+                shared.telemetry.request(route, handled.outcome);
+                if let (Some((method, path)), Some(started)) = (line, started) {
+                    info!(
+                        request_id = id.to_str().unwrap_or_default(),
+                        peer = %connection.peer.ip(),
+                        %method,
+                        path,
+                        route = route.map_or("", |r| r.name()),
+                        outcome = handled.outcome.label(),
+                        status = handled.response.status().as_u16(),
+                        micros = started.elapsed().as_micros() as u64,
+                        "request"
+                    );
+                }
             }
+            handled.response.headers_mut().insert("x-request-id", id);
             Ok(handled.response)
         }
     })

@@ -1,7 +1,7 @@
 //! Prometheus metrics (`/metrics`) and logs.
 
-use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use jwt_core_tower::MetricsSnapshot;
@@ -38,6 +38,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// How many outcomes there are (the counters of one route).
+    const COUNT: usize = Outcome::Other as usize + 1;
+
     /// The label value.
     pub fn label(self) -> &'static str {
         match self {
@@ -72,6 +75,31 @@ struct RequestLabels {
     outcome: &'static str,
 }
 
+/// A route's series of `jwt_gateway_requests_total`, one per outcome, each looked up in the
+/// family the first time it is counted and kept: counting a request then touches one
+/// atomic, without making the label set (a `String`) and hashing it every time. Made with
+/// the configuration, so a reload's routes count on in the same series.
+#[derive(Debug)]
+pub struct RouteCounters {
+    name: String,
+    by_outcome: [OnceLock<Counter>; Outcome::COUNT],
+}
+
+impl RouteCounters {
+    /// The counters of the route named `name` (`unmatched` for requests no route covers).
+    pub fn new(name: &str) -> RouteCounters {
+        RouteCounters {
+            name: name.to_owned(),
+            by_outcome: Default::default(),
+        }
+    }
+
+    /// The route's name, its `route` label.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ResultLabels {
     result: &'static str,
@@ -90,6 +118,8 @@ pub struct Telemetry {
     reloads: Family<ResultLabels, Counter>,
     providers: Gauge,
     config_loaded: Gauge<f64, std::sync::atomic::AtomicU64>,
+    /// Requests refused before a route was chosen (label `none`).
+    no_route: RouteCounters,
     /// The generation of the authenticator counted last, and its counters then.
     flushed: Mutex<(u64, MetricsSnapshot)>,
 }
@@ -187,18 +217,26 @@ impl Telemetry {
             reloads,
             providers,
             config_loaded,
+            no_route: RouteCounters::new("none"),
             flushed: Mutex::new((0, MetricsSnapshot::default())),
         }
     }
 
-    /// Counts a request.
-    pub fn request(&self, route: &str, outcome: Outcome) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                route: route.to_owned(),
-                outcome: outcome.label(),
-            })
-            .inc();
+    /// Counts a request of `route` (`None`: refused before a route was chosen).
+    pub fn request(&self, route: Option<&RouteCounters>, outcome: Outcome) {
+        let route = route.unwrap_or(&self.no_route);
+        let Some(slot) = route.by_outcome.get(outcome as usize) else {
+            return;
+        };
+        slot.get_or_init(|| {
+            self.requests
+                .get_or_create(&RequestLabels {
+                    route: route.name.clone(),
+                    outcome: outcome.label(),
+                })
+                .clone()
+        })
+        .inc();
     }
 
     /// Records how long an authentication took.
