@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use http::{HeaderName, Method, Uri};
 use jwt_core::Algorithm;
-use jwt_core_tower::SenderConstraint;
+use jwt_core_tower::{KeyCachePolicy, SenderConstraint};
 use serde::Deserialize;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue, ValueDeserializer};
@@ -100,6 +100,9 @@ pub struct ProviderConfig {
     pub leeway: Option<u64>,
     /// RFC 7662 introspection of opaque tokens.
     pub introspection: Option<Introspection>,
+    /// How long its key sets are used, and past their lifetime while it is unreachable
+    /// (`[provider.key_cache]`; `/readyz` answers 503 past `max_stale`).
+    pub key_cache: KeyCachePolicy,
 }
 
 /// Where a provider's keys come from.
@@ -343,6 +346,17 @@ struct RawProvider {
     dpop_nonce: bool,
     leeway: Option<u64>,
     introspection: Option<Spanned<RawIntrospection>>,
+    key_cache: Option<RawKeyCache>,
+}
+
+/// `[provider.key_cache]`, in seconds: jwt-core-tower's `KeyCachePolicy`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKeyCache {
+    min_age_s: Option<u64>,
+    max_age_s: Option<u64>,
+    refetch_interval_s: Option<u64>,
+    max_stale_s: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -1157,6 +1171,15 @@ fn provider(
             token_prefix: raw.token_prefix,
         }
     });
+    let mut key_cache = KeyCachePolicy::default();
+    if let Some(raw) = raw.key_cache {
+        let seconds = |s: Option<u64>, default: Duration| s.map_or(default, Duration::from_secs);
+        key_cache.min_age = seconds(raw.min_age_s, key_cache.min_age);
+        key_cache.max_age = seconds(raw.max_age_s, key_cache.max_age);
+        key_cache.forced_refresh_interval =
+            seconds(raw.refetch_interval_s, key_cache.forced_refresh_interval);
+        key_cache.max_stale = seconds(raw.max_stale_s, key_cache.max_stale);
+    }
     Some(ProviderConfig {
         issuer: issuer.into_inner(),
         keys,
@@ -1167,6 +1190,7 @@ fn provider(
         dpop_nonce: raw.dpop_nonce,
         leeway: raw.leeway,
         introspection,
+        key_cache,
     })
 }
 

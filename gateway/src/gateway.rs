@@ -187,7 +187,9 @@ impl Gateway {
             if !p.algorithms.is_empty() {
                 provider = provider.assume_algorithms(&p.algorithms);
             }
-            provider = provider.sender_constraint(p.sender_constraint);
+            provider = provider
+                .sender_constraint(p.sender_constraint)
+                .key_cache(p.key_cache);
             if p.dpop_nonce {
                 provider = provider.require_dpop_nonce();
             }
@@ -347,6 +349,24 @@ pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
         .unwrap_or_else(|| HeaderValue::from_static("0"))
 }
 
+/// `/readyz` while serving: 200 when every provider's key set verifies tokens (fresh, or
+/// stale within its `max_stale`), else 503 naming the providers without usable keys.
+fn readiness(gateway: &Gateway) -> Response<Body> {
+    let unusable: Vec<String> = gateway
+        .auth
+        .key_sets()
+        .into_iter()
+        .filter(|set| !set.usable())
+        .map(|set| set.issuer)
+        .collect();
+    if unusable.is_empty() {
+        return status(StatusCode::OK, "ready\n");
+    }
+    let mut response = Response::new(full(format!("no usable keys: {}\n", unusable.join(" "))));
+    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    response
+}
+
 /// Answers `request` with the configuration `gateway`. `request_id` goes upstream in proxy
 /// mode.
 pub(crate) async fn handle(
@@ -365,10 +385,13 @@ pub(crate) async fn handle(
     let path = request.uri().path();
     match path {
         "/healthz" => return other(status(StatusCode::OK, "ok\n")),
-        "/readyz" if ready => return other(status(StatusCode::OK, "ready\n")),
-        "/readyz" => return other(status(StatusCode::SERVICE_UNAVAILABLE, "draining\n")),
+        "/readyz" if !ready => {
+            return other(status(StatusCode::SERVICE_UNAVAILABLE, "draining\n"));
+        }
+        "/readyz" => return other(readiness(&gateway)),
         "/metrics" => {
             telemetry.flush(gateway.generation, gateway.auth.metrics());
+            telemetry.key_sets(&gateway.auth.key_sets());
             let mut response = Response::new(full(telemetry.encode()));
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,

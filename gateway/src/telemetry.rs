@@ -4,7 +4,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use jwt_core_tower::MetricsSnapshot;
+use jwt_core_tower::{KeySetState, KeySetStatus, MetricsSnapshot};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -105,6 +105,17 @@ struct ResultLabels {
     result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProviderLabels {
+    provider: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KeySetLabels {
+    provider: String,
+    state: &'static str,
+}
+
 /// The gateway's metrics.
 pub struct Telemetry {
     registry: Registry,
@@ -118,6 +129,9 @@ pub struct Telemetry {
     reloads: Family<ResultLabels, Counter>,
     providers: Gauge,
     config_loaded: Gauge<f64, std::sync::atomic::AtomicU64>,
+    key_set_age: Family<ProviderLabels, Gauge<f64, AtomicU64>>,
+    key_set_keys: Family<ProviderLabels, Gauge>,
+    key_set_state: Family<KeySetLabels, Gauge>,
     /// Requests refused before a route was chosen (label `none`).
     no_route: RouteCounters,
     /// The generation of the authenticator counted last, and its counters then.
@@ -205,6 +219,25 @@ impl Telemetry {
             "When the configuration in force was applied (Unix time)",
             config_loaded.clone(),
         );
+        let key_set_age = Family::<ProviderLabels, Gauge<f64, AtomicU64>>::default();
+        registry.register_with_unit(
+            "key_set_age",
+            "How long ago each provider's key set in use was fetched or confirmed by it",
+            prometheus_client::registry::Unit::Seconds,
+            key_set_age.clone(),
+        );
+        let key_set_keys = Family::<ProviderLabels, Gauge>::default();
+        registry.register(
+            "key_set_keys",
+            "The keys of each provider's key set in use",
+            key_set_keys.clone(),
+        );
+        let key_set_state = Family::<KeySetLabels, Gauge>::default();
+        registry.register(
+            "key_set_state",
+            "1 for the state of each provider's key set (fresh, stale, unusable), 0 for the others",
+            key_set_state.clone(),
+        );
         Telemetry {
             registry,
             requests,
@@ -217,6 +250,9 @@ impl Telemetry {
             reloads,
             providers,
             config_loaded,
+            key_set_age,
+            key_set_keys,
+            key_set_state,
             no_route: RouteCounters::new("none"),
             flushed: Mutex::new((0, MetricsSnapshot::default())),
         }
@@ -317,6 +353,40 @@ impl Telemetry {
             delta(now.dpop_replays, before.dpop_replays),
         );
         *flushed = (generation, now);
+    }
+
+    /// Sets the key set gauges to `sets`, the providers in force (those of an older
+    /// configuration go).
+    pub fn key_sets(&self, sets: &[KeySetStatus]) {
+        self.key_set_age.clear();
+        self.key_set_keys.clear();
+        self.key_set_state.clear();
+        for set in sets {
+            let provider = ProviderLabels {
+                provider: set.issuer.clone(),
+            };
+            if let Some(age) = set.age {
+                self.key_set_age
+                    .get_or_create(&provider)
+                    .set(age.as_secs_f64());
+            }
+            self.key_set_keys
+                .get_or_create(&provider)
+                .set(i64::try_from(set.keys).unwrap_or(i64::MAX));
+            for (state, label) in [
+                (KeySetState::Fresh, "fresh"),
+                (KeySetState::Stale, "stale"),
+                (KeySetState::Unusable, "unusable"),
+            ] {
+                let labels = KeySetLabels {
+                    provider: set.issuer.clone(),
+                    state: label,
+                };
+                self.key_set_state
+                    .get_or_create(&labels)
+                    .set(i64::from(set.state == state));
+            }
+        }
     }
 
     /// The metrics in Prometheus text format.

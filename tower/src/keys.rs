@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::key_sets::{KeyFetchResult, KeySetState, KeySetStatus};
 use crate::metrics::{Metrics, bump};
 use crate::provider::KeyCachePolicy;
 use crate::rotation::Rotating;
@@ -35,6 +36,13 @@ pub(crate) struct Snapshot {
     retry_at: Option<Instant>,
     etag: Option<String>,
     digest: [u8; 32],
+    /// When `set` was last fetched or confirmed by the provider (or read, for a configured
+    /// document).
+    confirmed_at: Option<Instant>,
+    /// When `set` was installed: fetched first, or changed last.
+    installed_at: Option<Instant>,
+    /// How the last fetch ended; `None` before one (and for a configured document).
+    last_fetch: Option<KeyFetchResult>,
 }
 
 impl Snapshot {
@@ -110,6 +118,7 @@ impl ProviderKeys {
         metrics: Arc<Metrics>,
     ) -> Result<Self, FetchError> {
         let set = parse(document, issuer, assumed)?;
+        let now = Instant::now();
         let keys = ProviderKeys::new(
             issuer,
             Source::Fixed,
@@ -126,6 +135,9 @@ impl ProviderKeys {
             retry_at: None,
             etag: None,
             digest: Sha256::digest(document).into(),
+            confirmed_at: Some(now),
+            installed_at: Some(now),
+            last_fetch: None,
         });
         Ok(keys)
     }
@@ -174,6 +186,9 @@ impl ProviderKeys {
                 retry_at: None,
                 etag: None,
                 digest: [0; 32],
+                confirmed_at: None,
+                installed_at: None,
+                last_fetch: None,
             }),
             generation: AtomicU64::new(0),
             usable_until: AtomicU64::new(0),
@@ -194,6 +209,28 @@ impl ProviderKeys {
         match self.usable_until.load(Ordering::Acquire) {
             u64::MAX => true,
             until => self.since_epoch(Instant::now()) < until,
+        }
+    }
+
+    /// The set in use now, for monitoring ([`KeySetStatus`]).
+    pub(crate) fn status(&self) -> KeySetStatus {
+        let now = Instant::now();
+        let snapshot = self.current.load();
+        let state = if !snapshot.usable(now, self.policy.max_stale) {
+            KeySetState::Unusable
+        } else if snapshot.expired(now) {
+            KeySetState::Stale
+        } else {
+            KeySetState::Fresh
+        };
+        let since = |at: Option<Instant>| at.map(|at| now.saturating_duration_since(at));
+        KeySetStatus {
+            issuer: self.issuer.clone(),
+            keys: snapshot.set.as_ref().map_or(0, |set| set.len()),
+            state,
+            age: since(snapshot.confirmed_at),
+            installed: since(snapshot.installed_at),
+            last_fetch: snapshot.last_fetch,
         }
     }
 
@@ -310,9 +347,11 @@ impl ProviderKeys {
         let old = self.current.load();
         bump(&self.metrics.key_fetches);
         let started = Instant::now();
+        let mut result = KeyFetchResult::Fetched;
         let outcome = match self.fetcher.get(url, old.etag.as_deref()).await {
             Ok(Fetched::NotModified { max_age }) => {
                 bump(&self.metrics.keys_not_modified);
+                result = KeyFetchResult::NotModified;
                 Ok((None, old.etag.clone(), max_age))
             }
             Ok(Fetched::Body {
@@ -337,6 +376,7 @@ impl ProviderKeys {
                     }
                 }
             };
+            let changed = generation != old.generation;
             Ok(Snapshot {
                 set,
                 generation,
@@ -345,6 +385,9 @@ impl ProviderKeys {
                 retry_at: None,
                 etag,
                 digest,
+                confirmed_at: Some(now),
+                installed_at: if changed { Some(now) } else { old.installed_at },
+                last_fetch: Some(result),
             })
         }) {
             Ok(snapshot) => snapshot,
@@ -363,6 +406,9 @@ impl ProviderKeys {
                     retry_at: Some(now + retry),
                     etag: old.etag.clone(),
                     digest: old.digest,
+                    confirmed_at: old.confirmed_at,
+                    installed_at: old.installed_at,
+                    last_fetch: Some(KeyFetchResult::Failed),
                 });
                 return Err(e);
             }

@@ -14,6 +14,7 @@ mod authenticator;
 mod axum;
 mod discovery;
 mod fetch;
+mod key_sets;
 mod keys;
 mod layer;
 mod metrics;
@@ -28,6 +29,7 @@ pub use authenticator::{
 #[cfg(feature = "axum")]
 pub use axum::Claims;
 pub use fetch::{FetchError, HttpLimits};
+pub use key_sets::{KeyFetchResult, KeySetState, KeySetStatus};
 pub use layer::{
     GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeFuture, RequireScopeLayer,
 };

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jwt_core::{HeaderFields, Hs256Key, Jwk};
 use jwt_core_tower::{
-    Authenticator, BuildError, FetchError, HttpLimits, KeyCachePolicy, Provider, Refusal,
+    Authenticator, BuildError, FetchError, HttpLimits, KeyCachePolicy, KeyFetchResult, KeySetState,
+    Provider, Refusal,
 };
 use serde::Deserialize;
 
@@ -519,4 +520,84 @@ async fn cached_tokens_are_refused_past_the_staleness_bound_like_uncached_ones()
     assert_eq!(auth.verify(&cached).await.unwrap().claims().sub, "alice");
     assert_eq!(auth.metrics().token_cache_hits, hits + 1);
     assert_eq!(auth.verify(&uncached).await.unwrap().claims().sub, "bob");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_sets_report_their_state_age_and_last_fetch() {
+    let (origin, script) = server().await;
+    let issuer = format!("{origin}/tenant");
+    // Fresh for 1 s after each fetch, then usable stale for 1 s more.
+    let auth = Authenticator::<Claims>::builder()
+        .provider(
+            Provider::discover(&issuer)
+                .audience("api")
+                .jwt()
+                .key_cache(short_lived(Duration::from_secs(1))),
+        )
+        .build()
+        .await
+        .unwrap();
+    let built = tokio::time::Instant::now();
+    let status = || auth.key_sets().remove(0);
+    let first = status();
+    assert_eq!(first.issuer, issuer);
+    assert_eq!(first.keys, 1);
+    assert_eq!(first.state, KeySetState::Fresh);
+    assert_eq!(first.last_fetch, Some(KeyFetchResult::Fetched));
+    assert!(first.age.unwrap() < Duration::from_secs(1), "{first:?}");
+    assert!(first.usable());
+
+    // The provider fails: the refetch before the set's end fails, the set goes stale and
+    // then, past its staleness bound, unusable; its keys stay and its age grows.
+    script.lock().unwrap().jwks_failure = Some(Failure::ServerError);
+    eventually(Duration::from_millis(1900), "a stale set", || {
+        let now = status();
+        now.state == KeySetState::Stale && now.last_fetch == Some(KeyFetchResult::Failed)
+    })
+    .await;
+    tokio::time::sleep_until(built + Duration::from_millis(2300)).await;
+    let gone = status();
+    assert_eq!(gone.state, KeySetState::Unusable);
+    assert!(!gone.usable());
+    assert_eq!(gone.keys, 1);
+    assert_eq!(gone.last_fetch, Some(KeyFetchResult::Failed));
+    assert!(gone.age.unwrap() >= Duration::from_secs(2), "{gone:?}");
+
+    // Back with the same set (304): fresh again, confirmed now, installed at the start.
+    script.lock().unwrap().jwks_failure = None;
+    eventually(Duration::from_secs(4), "the set confirmed", || {
+        let now = status();
+        now.state == KeySetState::Fresh && now.last_fetch == Some(KeyFetchResult::NotModified)
+    })
+    .await;
+    let confirmed = status();
+    assert!(
+        confirmed.age.unwrap() < Duration::from_secs(1),
+        "{confirmed:?}"
+    );
+    assert!(
+        confirmed.installed.unwrap() >= Duration::from_secs(2),
+        "{confirmed:?}"
+    );
+
+    // A new set: installed now.
+    {
+        let key = |kid: &str, n: u8| {
+            let set = jwks(kid, n);
+            set.strip_prefix(r#"{"keys":["#)
+                .and_then(|s| s.strip_suffix("]}"))
+                .unwrap()
+                .to_owned()
+        };
+        let mut script = script.lock().unwrap();
+        script.jwks = format!(r#"{{"keys":[{},{}]}}"#, key("k1", 1), key("k2", 2));
+        script.etag = "\"v2\"";
+    }
+    eventually(Duration::from_secs(3), "the new set", || status().keys == 2).await;
+    let replaced = status();
+    assert_eq!(replaced.last_fetch, Some(KeyFetchResult::Fetched));
+    assert!(
+        replaced.installed.unwrap() < Duration::from_secs(1),
+        "{replaced:?}"
+    );
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use tracing::debug;
 
 use crate::fetch::Fetcher;
+use crate::key_sets::KeySetStatus;
 use crate::keys::ProviderKeys;
 use crate::metrics::{Metrics, MetricsSnapshot, bump};
 use crate::provider::{Binding, Provider};
@@ -170,6 +171,32 @@ impl<T> Authenticator<T> {
     /// The counters so far.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.inner.metrics.snapshot()
+    }
+
+    /// Each provider's key set now, in the order the providers were configured: its keys,
+    /// whether it verifies tokens (fresh, stale, unusable), how old it is and how its last
+    /// fetch ended. For metrics and readiness checks; see [`KeySetStatus`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use jwt_core_tower::{Authenticator, Provider};
+    /// let auth = Authenticator::<serde_json::Value>::builder()
+    ///     .provider(Provider::with_jwks("https://a.example", br#"{"keys":[]}"#))
+    ///     .provider(Provider::with_jwks("https://b.example", br#"{"keys":[]}"#))
+    ///     .build()
+    ///     .await?;
+    /// let issuers: Vec<_> = auth.key_sets().into_iter().map(|set| set.issuer).collect();
+    /// assert_eq!(issuers, ["https://a.example", "https://b.example"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn key_sets(&self) -> Vec<KeySetStatus> {
+        self.inner
+            .providers
+            .iter()
+            .map(|p| p.keys.status())
+            .collect()
     }
 
     /// The realm of the challenges, if configured.
