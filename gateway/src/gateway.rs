@@ -520,20 +520,23 @@ struct Rules {
 
 impl Rules {
     /// The 403 answer if the accepted token in `request`'s extensions does not meet the
-    /// rules.
+    /// rules, in the challenge of the scheme the request used (`Bearer`, or `DPoP` with the
+    /// proof algorithms: RFC 9449 section 7.1).
     fn check<B>(&self, request: &Request<B>) -> Result<(), Box<Response<Body>>> {
         let granted = request.extensions().get::<GrantedScopes>();
         let has = |scope: &String| granted.is_some_and(|g| g.scopes().contains(scope));
-        let realm = self.realm.as_deref();
+        let refused = |scope: Option<&str>| {
+            let realm = self.realm.as_deref();
+            Box::new(match granted {
+                Some(granted) => granted.refusal_response(Refusal::InsufficientScope, realm, scope),
+                None => Refusal::InsufficientScope.response(realm, scope),
+            })
+        };
         if !self.all_scopes.iter().all(has) {
-            return Err(Box::new(
-                Refusal::InsufficientScope.response(realm, Some(&self.all_joined)),
-            ));
+            return Err(refused(Some(&self.all_joined)));
         }
         if !self.any_scope.is_empty() && !self.any_scope.iter().any(has) {
-            return Err(Box::new(
-                Refusal::InsufficientScope.response(realm, Some(&self.any_joined)),
-            ));
+            return Err(refused(Some(&self.any_joined)));
         }
         if self.claims.is_empty() {
             return Ok(());
@@ -549,7 +552,7 @@ impl Rules {
                 None => false,
             };
         if !self.claims.iter().all(meets) {
-            return Err(Box::new(Refusal::InsufficientScope.response(realm, None)));
+            return Err(refused(None));
         }
         Ok(())
     }

@@ -487,3 +487,56 @@ async fn health_readiness_and_metrics_are_served_beside_the_auth_endpoint() {
     assert_eq!(get("/orders").await.unwrap().status(), 404);
     running.shutdown().await;
 }
+
+/// A DPoP request refused by a route's rule gets 403 in the DPoP challenge, with the proof
+/// algorithms (RFC 9449 section 7.1), as one field a proxy passes on; a bearer request
+/// lacking the same scope still gets the Bearer one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dpop_requests_403_carries_the_dpop_challenge() {
+    let dir = TempDir::new("dpop-403");
+    let (running, base) = gateway(&format!("{}{ROUTES}", local_provider(&dir))).await;
+    let key = Es256PrivateKey::from_bytes(&[6u8; 32]).unwrap();
+    let bound = token(json!({"cnf": {"jkt": dpop::thumbprint(&key).unwrap().as_str()}}));
+    let authorization = format!("DPoP {bound}");
+    let insufficient = r#"error="insufficient_scope", scope="orders:write""#;
+    for (method, path, scope) in [
+        ("POST", "/orders", insufficient),
+        ("GET", "/other-only", r#"error="insufficient_scope""#),
+    ] {
+        let proof = proof(&key, method, &format!("https://api.example{path}"), &bound);
+        let headers = [
+            ("authorization", authorization.as_str()),
+            ("dpop", proof.as_str()),
+        ];
+        assert_eq!(
+            ask(&base, Proxy::Nginx, method, path, &headers).await,
+            answer(403, &[&format!(r#"DPoP algs="{ALGS}", {scope}"#)], &[]),
+            "{method} {path}"
+        );
+    }
+    // The proof and the token are good: the route that needs nothing more accepts them.
+    let proof = proof(&key, "GET", "https://api.example/orders", &bound);
+    let headers = [
+        ("authorization", authorization.as_str()),
+        ("dpop", proof.as_str()),
+    ];
+    assert_eq!(
+        ask(&base, Proxy::Nginx, "GET", "/orders", &headers)
+            .await
+            .status,
+        200
+    );
+    let bearer = format!("Bearer {}", token(json!({})));
+    assert_eq!(
+        ask(
+            &base,
+            Proxy::Nginx,
+            "POST",
+            "/orders",
+            &[("authorization", &bearer)]
+        )
+        .await,
+        answer(403, &[&format!("Bearer {insufficient}")], &[])
+    );
+    running.shutdown().await;
+}
