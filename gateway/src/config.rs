@@ -203,13 +203,16 @@ pub struct TlsFiles {
     pub client_ca: Option<PathBuf>,
 }
 
-/// Reverse-proxy timeouts.
-#[derive(Debug, Clone, Copy)]
+/// Reverse-proxy timeouts, and whom an `https` upstream must be certified by.
+#[derive(Debug, Clone)]
 pub struct ProxySettings {
     /// Connecting to the upstream (502 past it).
     pub connect_timeout: Duration,
     /// From sending the request to the upstream's response head (504 past it).
     pub response_timeout: Duration,
+    /// The CA certificates (PEM) an `https` upstream's certificate must chain to, instead
+    /// of the system's.
+    pub upstream_ca: Option<PathBuf>,
 }
 
 /// Log settings.
@@ -401,6 +404,7 @@ struct RawTls {
 struct RawProxy {
     connect_timeout_ms: Option<u64>,
     response_timeout_ms: Option<u64>,
+    upstream_ca: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -659,6 +663,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
         proxy: ProxySettings {
             connect_timeout: Duration::from_secs(5),
             response_timeout: Duration::from_secs(60),
+            upstream_ca: None,
         },
         log: LogSettings {
             format: LogFormat::Text,
@@ -696,18 +701,8 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
             }
             "upstream" => {
                 if let Some(upstream) = section::<Spanned<String>>(value, problems) {
+                    // http:// or https:// (certified by [proxy] upstream_ca or the system).
                     config.upstream = checked_url(&upstream, problems, false);
-                    if config
-                        .upstream
-                        .as_ref()
-                        .is_some_and(|u| u.scheme_str() != Some("http"))
-                    {
-                        // The upstream is reached on a private network or loopback.
-                        problems.at(
-                            upstream.span(),
-                            "the upstream is an http:// URL (https upstreams are not supported)",
-                        );
-                    }
                 }
             }
             "public_origin" => {
@@ -845,6 +840,13 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
                     }
                     if let Some(ms) = raw.response_timeout_ms {
                         config.proxy.response_timeout = Duration::from_millis(ms);
+                    }
+                    if let Some(name) = raw.upstream_ca {
+                        let path = file(&name);
+                        if let Err(e) = std::fs::metadata(&path) {
+                            problems.at(name.span(), format!("{}: {e}", path.display()));
+                        }
+                        config.proxy.upstream_ca = Some(path);
                     }
                 }
             }

@@ -215,7 +215,9 @@ impl Gateway {
         let upstream = config
             .upstream
             .as_ref()
-            .map(|uri| Upstream::new(uri.clone(), config.proxy));
+            .map(|uri| Upstream::new(uri.clone(), &config.proxy))
+            .transpose()
+            .map_err(|e| StartError::File(format!("upstream: {e}")))?;
         let auth = builder.build().await.map_err(StartError::Build)?;
         let realm = config.realm.as_deref();
         let routes = config

@@ -2,17 +2,22 @@
 //! headers, `X-Forwarded-For/Proto/Host` and `X-Request-Id`; hop-by-hop headers are not
 //! passed on (RFC 9110 section 7.6.1), bodies stream both ways, WebSocket (and other HTTP/1.1)
 //! upgrades are joined end to end. An upstream that cannot be reached is 502, one that does
-//! not answer within the response timeout 504.
+//! not answer within the response timeout 504. An `https` upstream must present a
+//! certificate for its host from the configured CA (`upstream_ca`) or the system's.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{CONNECTION, HOST, UPGRADE};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode, Uri};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use tracing::{debug, warn};
 
 use crate::config::ProxySettings;
@@ -23,7 +28,7 @@ use crate::telemetry::Outcome;
 #[derive(Clone)]
 pub(crate) struct Upstream {
     base: Uri,
-    client: Client<HttpConnector, Body>,
+    client: Client<HttpsConnector<HttpConnector>, Body>,
     response_timeout: Duration,
 }
 
@@ -65,16 +70,36 @@ fn remove_hop_by_hop(headers: &mut HeaderMap) -> Option<HeaderValue> {
 }
 
 impl Upstream {
-    pub(crate) fn new(base: Uri, settings: ProxySettings) -> Upstream {
+    /// The upstream at `base`, `http` or `https`.
+    ///
+    /// # Errors
+    /// The CA file that cannot be read or used, or no system roots for an `https` upstream.
+    pub(crate) fn new(base: Uri, settings: &ProxySettings) -> Result<Upstream, String> {
         let mut connector = HttpConnector::new();
         connector.set_connect_timeout(Some(settings.connect_timeout));
         connector.set_nodelay(true);
+        // The TLS layer below takes `https` URLs.
+        connector.enforce_http(false);
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = hyper_rustls::HttpsConnectorBuilder::new();
+        let builder = match (&settings.upstream_ca, base.scheme_str()) {
+            (Some(path), _) => builder.with_tls_config(client_config(provider, Some(path))?),
+            (None, Some("https")) => builder
+                .with_provider_and_native_roots(provider)
+                .map_err(|e| format!("the system's CA certificates: {e}"))?,
+            // An http upstream: no TLS, no roots to load.
+            (None, _) => builder.with_tls_config(client_config(provider, None)?),
+        };
+        let connector = builder
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         let client = Client::builder(TokioExecutor::new()).build(connector);
-        Upstream {
+        Ok(Upstream {
             base,
             client,
             response_timeout: settings.response_timeout,
-        }
+        })
     }
 
     /// The upstream URL of a request for `path_and_query`: the base's path, then it.
@@ -191,6 +216,32 @@ impl Upstream {
     }
 }
 
+/// A TLS client configuration trusting the CA certificates of the PEM file `ca` (none
+/// without one).
+fn client_config(
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    ca: Option<&std::path::Path>,
+) -> Result<rustls::ClientConfig, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    if let Some(path) = ca {
+        let named = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+        let certs = CertificateDer::pem_file_iter(path)
+            .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+            .map_err(|e| named(&e))?;
+        if certs.is_empty() {
+            return Err(named(&"no certificate"));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| named(&e))?;
+        }
+    }
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
+}
+
 /// An error and its sources, on one line.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -246,13 +297,15 @@ mod tests {
         let settings = ProxySettings {
             connect_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
+            upstream_ca: None,
         };
-        let upstream = Upstream::new("http://10.0.0.1:8080/api/".parse().unwrap(), settings);
+        let upstream =
+            Upstream::new("http://10.0.0.1:8080/api/".parse().unwrap(), &settings).unwrap();
         assert_eq!(
             upstream.url("/orders?x=1").unwrap(),
             "http://10.0.0.1:8080/api/orders?x=1"
         );
-        let root = Upstream::new("http://10.0.0.1:8080".parse().unwrap(), settings);
+        let root = Upstream::new("http://10.0.0.1:8080".parse().unwrap(), &settings).unwrap();
         assert_eq!(root.url("/").unwrap(), "http://10.0.0.1:8080/");
     }
 }

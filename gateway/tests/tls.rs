@@ -1,8 +1,9 @@
+//! TLS over real HTTPS on 127.0.0.1, with certificates the `openssl` command makes here.
 //! The `[tls]` listener with optional client certificates (`client_ca`), in reverse-proxy
-//! mode over real HTTPS on 127.0.0.1, with certificates the `openssl` command makes here: a
-//! token bound to client certificate A (RFC 8705 `cnf.x5t#S256`) accepted with A and
-//! refused without a certificate or with B; bearer tokens with or without one; a client
-//! certificate of another CA refused in the handshake.
+//! mode: a token bound to client certificate A (RFC 8705 `cnf.x5t#S256`) accepted with A
+//! and refused without a certificate or with B; bearer tokens with or without one; a client
+//! certificate of another CA refused in the handshake. An `https` upstream: reached when
+//! its certificate is from `upstream_ca`, 502 when it is not.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -130,11 +131,13 @@ async fn get(client: &reqwest::Client, url: &str, token: &str) -> (u16, String, 
     (status, challenge, seen)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn client_certificates_bind_tokens_on_the_tls_listener() {
+/// A directory with CAs `ca` and `other-ca`, `ca`'s server certificate for 127.0.0.1 and
+/// client certificates A and B, and `other-ca`'s client certificate C; `None` (with a
+/// SKIPPED line) without the `openssl` command.
+fn certificates(test: &str) -> Option<TempDir> {
     if Command::new("openssl").arg("version").output().is_err() {
-        println!("SKIPPED: gateway TLS listener test: no openssl command");
-        return;
+        println!("SKIPPED: gateway {test}: no openssl command");
+        return None;
     }
     let dir = TempDir::new("tls");
     key_and_request(dir.path(), "ca", true);
@@ -146,6 +149,14 @@ async fn client_certificates_bind_tokens_on_the_tls_listener() {
     leaf(dir.path(), "client-a", "ca", client_ext, 2);
     leaf(dir.path(), "client-b", "ca", client_ext, 3);
     leaf(dir.path(), "client-c", "other-ca", client_ext, 4);
+    Some(dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_certificates_bind_tokens_on_the_tls_listener() {
+    let Some(dir) = certificates("TLS listener test") else {
+        return;
+    };
 
     let app = upstream().await;
     let file = |name: &str| dir.path().join(name).display().to_string();
@@ -205,5 +216,100 @@ async fn client_certificates_bind_tokens_on_the_tls_listener() {
         requests, 5,
         "only the accepted requests reached the upstream"
     );
+    running.shutdown().await;
+}
+
+/// An HTTPS server on a free loopback port with `ca`'s certificate for 127.0.0.1 in `dir`,
+/// answering every request with its path and `Host`; its address.
+async fn https_upstream(dir: &Path) -> std::net::SocketAddr {
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    let chain = CertificateDer::pem_file_iter(dir.join("server.pem"))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(|request: http::Request<_>| async move {
+                    let host = request.headers().get("host").unwrap().to_str().unwrap();
+                    let body = format!("{} {host}", request.uri().path());
+                    Ok::<_, std::convert::Infallible>(http::Response::new(
+                        http_body_util::Full::new(bytes::Bytes::from(body)),
+                    ))
+                });
+                let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_upstream_is_reached_when_its_certificate_is_from_upstream_ca() {
+    let Some(dir) = certificates("https upstream test") else {
+        return;
+    };
+    let upstream = https_upstream(dir.path()).await;
+    let bearer = format!("Bearer {}", token(json!({})));
+    let proxy_through = |ca: &str| {
+        format!(
+            "upstream = \"https://{upstream}/base\"\n{}[proxy]\nupstream_ca = {:?}\n\
+             [[route]]\nprefix = \"/orders\"\nscopes = [\"orders:read\"]\n",
+            local_provider(&dir),
+            dir.path().join(ca).display().to_string(),
+        )
+    };
+    // Its certificate chains to upstream_ca: the request goes through, its path under the
+    // upstream's, with the upstream's host.
+    let (running, base) = gateway(&proxy_through("ca.pem")).await;
+    let response = support::client()
+        .get(format!("{base}/orders/7"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.text().await.unwrap(),
+        format!("/base/orders/7 {upstream}")
+    );
+    // Refused before the upstream as ever.
+    let refused = support::client()
+        .get(format!("{base}/orders/7"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    running.shutdown().await;
+
+    // Another CA: the upstream's certificate is not trusted, 502.
+    let (running, base) = gateway(&proxy_through("other-ca.pem")).await;
+    let response = support::client()
+        .get(format!("{base}/orders/7"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 502);
     running.shutdown().await;
 }
