@@ -138,6 +138,22 @@ impl Fe {
         Fe([w0, w1, w2, w3])
     }
 
+    /// `self / 2`: the value, plus `p` when it is odd, shifted right by one bit.
+    pub(super) const fn half(&self) -> Self {
+        let [a0, a1, a2, a3] = self.0;
+        let odd = 0u64.wrapping_sub(a0 & 1);
+        let (w0, carry) = adc(a0, P[0] & odd, 0);
+        let (w1, carry) = adc(a1, P[1] & odd, carry);
+        let (w2, carry) = adc(a2, P[2] & odd, carry);
+        let (w3, w4) = adc(a3, P[3] & odd, carry);
+        Fe([
+            w0 >> 1 | w1 << 63,
+            w1 >> 1 | w2 << 63,
+            w2 >> 1 | w3 << 63,
+            w3 >> 1 | w4 << 63,
+        ])
+    }
+
     /// `-self`.
     pub(super) const fn neg(&self) -> Self {
         Self::ZERO.sub(self)
@@ -343,6 +359,8 @@ mod tests {
         assert_eq!(fa.square().to_bytes(), bytes_of(ta.square()), "square");
         assert_eq!(fa.double().to_bytes(), bytes_of(ta.double()), "double");
         assert_eq!(fa.neg().to_bytes(), bytes_of(-ta), "neg");
+        let two_inverse = Option::<Theirs>::from(Theirs::from_u64(2).invert()).unwrap();
+        assert_eq!(fa.half().to_bytes(), bytes_of(ta * two_inverse), "half");
         let inverse: Option<Theirs> = ta.invert().into();
         assert_eq!(
             fa.invert_vartime().map(Fe::to_bytes),
