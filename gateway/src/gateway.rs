@@ -86,7 +86,12 @@ enum Rule {
 }
 
 impl Prepared {
-    fn new(name: &str, access: &Access, realm: Option<&str>) -> Prepared {
+    fn new(
+        name: &str,
+        access: &Access,
+        realm: Option<&str>,
+        revocations: Option<&Arc<crate::fleet::Revocations>>,
+    ) -> Prepared {
         let rule = match access {
             Access::Anonymous => Rule::Anonymous,
             Access::Deny => Rule::Deny,
@@ -101,6 +106,7 @@ impl Prepared {
                 any_joined: any_scope.join(" "),
                 claims: claims.clone(),
                 realm: realm.map(str::to_owned),
+                revocations: revocations.cloned(),
             })),
         };
         Prepared {
@@ -219,11 +225,32 @@ impl Gateway {
             .transpose()
             .map_err(|e| StartError::File(format!("upstream: {e}")))?;
         let auth = builder.build().await.map_err(StartError::Build)?;
+        // The fleet's revocations, kept in memory (one Redis only: see the README).
+        let revocations = match &config.redis {
+            Some(redis) if !redis.cluster => Some(Arc::new(
+                crate::fleet::Revocations::start(redis, config.revocation)
+                    .await
+                    .map_err(|e| StartError::File(format!("redis: {e}")))?,
+            )),
+            Some(_) => {
+                warn!("revocations are not shared on a Redis Cluster: configure one Redis");
+                None
+            }
+            None => None,
+        };
+        let revocations = revocations.as_ref();
         let realm = config.realm.as_deref();
         let routes = config
             .routes
             .iter()
-            .map(|route| Arc::new(Prepared::new(&route.name, &route.access, realm)))
+            .map(|route| {
+                Arc::new(Prepared::new(
+                    &route.name,
+                    &route.access,
+                    realm,
+                    revocations,
+                ))
+            })
             .collect();
         let unmatched = match config.unmatched {
             Unmatched::Authenticate => Access::Token {
@@ -233,7 +260,7 @@ impl Gateway {
             },
             Unmatched::Deny => Access::Deny,
         };
-        let unmatched = Arc::new(Prepared::new("unmatched", &unmatched, realm));
+        let unmatched = Arc::new(Prepared::new("unmatched", &unmatched, realm, revocations));
         let claim_headers = config
             .claim_headers
             .iter()
@@ -312,13 +339,16 @@ fn status(code: StatusCode, text: &'static str) -> Response<Body> {
     response
 }
 
+/// The request id header, made at compile time.
+pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
 /// The id of a request: the client's `X-Request-Id` when it is short plain text, else a new
 /// one.
 pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    if let Some(id) = headers.get("x-request-id") {
+    if let Some(id) = headers.get(X_REQUEST_ID) {
         let plain = id.len() <= 128
             && !id.is_empty()
             && id
@@ -436,7 +466,7 @@ pub(crate) async fn handle(
     }
     request
         .headers_mut()
-        .insert("x-request-id", request_id.clone());
+        .insert(X_REQUEST_ID, request_id.clone());
     let proxy = {
         let gateway = Arc::clone(&gateway);
         let connection = connection.clone();
@@ -518,6 +548,8 @@ struct Rules {
     any_joined: String,
     claims: Vec<(String, serde_json::Value)>,
     realm: Option<String>,
+    /// The fleet's revocations (`[redis]`).
+    revocations: Option<Arc<crate::fleet::Revocations>>,
 }
 
 impl Rules {
@@ -534,6 +566,29 @@ impl Rules {
                 None => Refusal::InsufficientScope.response(realm, scope),
             })
         };
+        // A revoked token is no longer valid: 401 `invalid_token`, as an inactive one.
+        if let Some(revocations) = &self.revocations {
+            let claims = request.extensions().get::<Verified<Claims>>();
+            let verdict = claims.map_or(crate::fleet::Verdict::Allowed, |verified| {
+                revocations.check(verified.claims())
+            });
+            match verdict {
+                crate::fleet::Verdict::Allowed => {}
+                crate::fleet::Verdict::Revoked => {
+                    let realm = self.realm.as_deref();
+                    return Err(Box::new(match granted {
+                        Some(granted) => granted.refusal_response(Refusal::NotActive, realm, None),
+                        None => Refusal::NotActive.response(realm, None),
+                    }));
+                }
+                crate::fleet::Verdict::Unavailable => {
+                    return Err(Box::new(status(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "revocations unavailable\n",
+                    )));
+                }
+            }
+        }
         if !self.all_scopes.iter().all(has) {
             return Err(refused(Some(&self.all_joined)));
         }
@@ -626,8 +681,8 @@ async fn forward_auth_answer(
     let mut headers = parts.headers;
     for name in [
         http::header::FORWARDED,
-        HeaderName::from_static("x-forwarded-proto"),
-        HeaderName::from_static("x-forwarded-host"),
+        crate::original::X_FORWARDED_PROTO,
+        crate::original::X_FORWARDED_HOST,
         http::header::HOST,
     ] {
         headers.remove(name);

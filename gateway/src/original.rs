@@ -17,6 +17,12 @@ use http::{HeaderMap, HeaderName, Method, Uri};
 
 use crate::config::ForwardAuth;
 
+// Header names read on every forward-auth call, made at compile time.
+pub(crate) const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+pub(crate) const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+const X_FORWARDED_URI: HeaderName = HeaderName::from_static("x-forwarded-uri");
+const X_FORWARDED_METHOD: HeaderName = HeaderName::from_static("x-forwarded-method");
+
 /// The request a proxy asks about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Original {
@@ -85,7 +91,7 @@ fn one<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h str>,
 
 /// The last element of the last value of a list header, trimmed: the one the nearest proxy
 /// added.
-fn last(headers: &HeaderMap, name: &str) -> Option<String> {
+fn last(headers: &HeaderMap, name: &HeaderName) -> Option<String> {
     let value = headers.get_all(name).iter().next_back()?.to_str().ok()?;
     let element = value.rsplit(',').next()?.trim();
     (!element.is_empty()).then(|| element.to_owned())
@@ -109,11 +115,9 @@ pub fn original(parts: &Parts, endpoint: &ForwardAuth) -> Result<Original, Strin
             (parts.method.clone(), format!("{rest}{query}"))
         }
         _ => {
-            let x_forwarded_uri = HeaderName::from_static("x-forwarded-uri");
-            let x_forwarded_method = HeaderName::from_static("x-forwarded-method");
             let uri = match one(headers, &endpoint.original_uri_header)? {
                 Some(uri) => uri,
-                None => one(headers, &x_forwarded_uri)?.ok_or_else(|| {
+                None => one(headers, &X_FORWARDED_URI)?.ok_or_else(|| {
                     format!(
                         "no original URI: neither {} nor X-Forwarded-Uri",
                         endpoint.original_uri_header
@@ -122,7 +126,7 @@ pub fn original(parts: &Parts, endpoint: &ForwardAuth) -> Result<Original, Strin
             };
             let method = match one(headers, &endpoint.original_method_header)? {
                 Some(method) => Some(method),
-                None => one(headers, &x_forwarded_method)?,
+                None => one(headers, &X_FORWARDED_METHOD)?,
             };
             let method = match method {
                 Some(method) => Method::from_bytes(method.as_bytes())
@@ -138,11 +142,11 @@ pub fn original(parts: &Parts, endpoint: &ForwardAuth) -> Result<Original, Strin
     {
         return Err("the original URI is not an absolute path".into());
     }
-    let scheme = last(headers, "x-forwarded-proto").unwrap_or_else(|| "http".into());
+    let scheme = last(headers, &X_FORWARDED_PROTO).unwrap_or_else(|| "http".into());
     if scheme != "http" && scheme != "https" {
         return Err(format!("X-Forwarded-Proto {scheme:?} is not http or https"));
     }
-    let host = match last(headers, "x-forwarded-host") {
+    let host = match last(headers, &X_FORWARDED_HOST) {
         Some(host) => host,
         None => one(headers, &http::header::HOST)?
             .ok_or("no X-Forwarded-Host or Host")?

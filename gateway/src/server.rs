@@ -21,7 +21,7 @@ use tokio_rustls::TlsAcceptor;
 use tracing::{info, warn};
 
 use crate::config::{Config, TlsFiles};
-use crate::gateway::{Connection, Gateway, StartError, handle, request_id};
+use crate::gateway::{Connection, Gateway, StartError, X_REQUEST_ID, handle, request_id};
 use crate::telemetry::{Outcome, Telemetry};
 
 /// What every connection shares.
@@ -320,7 +320,7 @@ fn service(
                     );
                 }
             }
-            handled.response.headers_mut().insert("x-request-id", id);
+            handled.response.headers_mut().insert(X_REQUEST_ID, id);
             Ok(handled.response)
         }
     })

@@ -11,8 +11,9 @@ use jwt_core::Thumbprint;
 use super::Authenticator;
 use crate::refusal::Refusal;
 
-/// The header a TLS-terminating proxy passes the client certificate in (RFC 9440).
-const CLIENT_CERT: &str = "client-cert";
+/// The header a TLS-terminating proxy passes the client certificate in (RFC 9440), made at
+/// compile time.
+const CLIENT_CERT: http::HeaderName = http::HeaderName::from_static("client-cert");
 
 /// The TLS client certificate of the connection a request came on, verified by whatever
 /// terminated TLS (a rustls server with client authentication): put it in each request's
@@ -70,10 +71,10 @@ impl<T> Authenticator<T> {
     /// Removes a `Client-Cert` header that does not come from a trusted proxy: anyone could
     /// write it, so nothing after the layer may read it either.
     pub(crate) fn remove_untrusted_client_certificate<B>(&self, request: &mut Request<B>) {
-        if request.headers().contains_key(CLIENT_CERT)
+        if request.headers().contains_key(&CLIENT_CERT)
             && !self.is_from_trusted_proxy(request.extensions())
         {
-            request.headers_mut().remove(CLIENT_CERT);
+            request.headers_mut().remove(&CLIENT_CERT);
         }
     }
 
@@ -90,8 +91,8 @@ impl<T> Authenticator<T> {
         headers: &HeaderMap,
         extensions: &Extensions,
     ) -> Result<Option<Thumbprint>, Refusal> {
-        if headers.contains_key(CLIENT_CERT) && self.is_from_trusted_proxy(extensions) {
-            let mut values = headers.get_all(CLIENT_CERT).iter();
+        if headers.contains_key(&CLIENT_CERT) && self.is_from_trusted_proxy(extensions) {
+            let mut values = headers.get_all(&CLIENT_CERT).iter();
             let (Some(value), None) = (values.next(), values.next()) else {
                 return Err(Refusal::InvalidRequest);
             };

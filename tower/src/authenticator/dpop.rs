@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::{Extensions, HeaderMap, Response, Uri};
+use http::{Extensions, HeaderMap, HeaderName, Response, Uri};
 use jwt_core::dpop::{self, Policy, ProofError};
 use jwt_core::{Algorithm, Thumbprint};
 use ring::rand::SecureRandom;
@@ -208,8 +208,11 @@ const TOKEN68: [bool; 256] = {
     table
 };
 
+/// The proof header (RFC 9449 section 4.1), made at compile time.
+const DPOP: HeaderName = HeaderName::from_static("dpop");
+
 /// The one value of header `name`: `None` without it, an error with several.
-fn one<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, Refusal> {
+fn one<'h>(headers: &'h HeaderMap, name: &HeaderName) -> Result<Option<&'h str>, Refusal> {
     let mut values = headers.get_all(name).iter();
     match (values.next(), values.next()) {
         (None, _) => Ok(None),
@@ -233,7 +236,7 @@ impl<T> Authenticator<T> {
         extensions: &Extensions,
     ) -> Result<Presentation<'h>, (Option<Scheme>, Refusal)> {
         // RFC 6750 section 2: one method per request.
-        let authorization = one(headers, "authorization")
+        let authorization = one(headers, &http::header::AUTHORIZATION)
             .map_err(|r| (None, r))?
             .ok_or((None, Refusal::NoCredentials))?;
         let (scheme, token) = credentials(authorization).map_err(|r| (None, r))?;
@@ -250,10 +253,10 @@ impl<T> Authenticator<T> {
         }
         let refused = |refusal| (Some(Scheme::Dpop), refusal);
         // RFC 9449 section 4.3: not more than one proof.
-        let proof = match one(headers, "dpop") {
+        let proof = match one(headers, &DPOP) {
             Ok(Some(proof)) => proof,
             Ok(None) => return Err(refused(Refusal::NoDpopProof)),
-            Err(_) if headers.get_all("dpop").iter().count() > 1 => {
+            Err(_) if headers.get_all(&DPOP).iter().count() > 1 => {
                 return Err(refused(Refusal::InvalidRequest));
             }
             Err(_) => return Err(refused(Refusal::DpopProof(ProofError::Malformed))),
@@ -297,7 +300,7 @@ impl<T> Authenticator<T> {
             Some(host) => host,
             None => match uri.authority() {
                 Some(authority) => authority.as_str().to_owned(),
-                None => one(headers, "host").ok()??.to_owned(),
+                None => one(headers, &http::header::HOST).ok()??.to_owned(),
             },
         };
         Some(format!("{scheme}://{host}{path}"))
