@@ -52,6 +52,8 @@ pub struct Config {
     /// The Redis a fleet of replicas shares (DPoP replay store); without it each replica
     /// keeps its own state in memory.
     pub redis: Option<RedisSettings>,
+    /// How a replica keeps the fleet's revocations (`[revocation]`; with a single `[redis]`).
+    pub revocation: crate::fleet::RevocationSettings,
 }
 
 /// The fleet's Redis (`[redis]`, `--redis`).
@@ -421,6 +423,13 @@ struct RawRedis {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawRevocation {
+    max_staleness_ms: Option<Spanned<u64>>,
+    policy: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawLog {
     format: Option<Spanned<String>>,
     level: Option<Spanned<String>>,
@@ -671,6 +680,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
         },
         drain_timeout: Duration::from_secs(30),
         redis: None,
+        revocation: crate::fleet::RevocationSettings::default(),
     };
     let file = |name: &Spanned<String>| -> PathBuf {
         let path = PathBuf::from(name.get_ref());
@@ -853,6 +863,29 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
             "redis" => {
                 if let Some(raw) = section::<RawRedis>(value, problems) {
                     config.redis = redis(raw, span.clone(), problems);
+                }
+            }
+            "revocation" => {
+                if let Some(raw) = section::<RawRevocation>(value, problems) {
+                    if let Some(ms) = raw.max_staleness_ms {
+                        if *ms.get_ref() > 86_400_000 {
+                            problems.at(ms.span(), "max_staleness_ms is at most 86400000");
+                        }
+                        config.revocation.max_staleness = Duration::from_millis(*ms.get_ref());
+                    }
+                    if let Some(policy) = raw.policy {
+                        config.revocation.policy = match policy.get_ref().as_str() {
+                            "serve_stale" => crate::fleet::StalePolicy::ServeStale,
+                            "fail_closed" => crate::fleet::StalePolicy::FailClosed,
+                            _ => {
+                                problems.at(
+                                    policy.span(),
+                                    "the policy is \"serve_stale\" or \"fail_closed\"",
+                                );
+                                crate::fleet::StalePolicy::ServeStale
+                            }
+                        };
+                    }
                 }
             }
             "log" => {

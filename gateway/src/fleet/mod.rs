@@ -1,5 +1,6 @@
 //! State a fleet of gateway replicas shares through Redis (`--redis`, `[redis]`): the DPoP
-//! replay store, so a proof accepted by one replica is refused by every other.
+//! replay store, so a proof accepted by one replica is refused by every other, and the
+//! revocations ([`revocation`]), which every replica keeps in memory.
 //!
 //! Every Redis operation is bounded by the configured timeout and fails closed: a proof
 //! whose `jti` could not be recorded is refused (503), never accepted. The connection is
@@ -7,6 +8,7 @@
 //! itself when Redis comes back.
 
 mod replay;
+pub mod revocation;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,6 +22,7 @@ use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, FromRedisValue, RedisError};
 
 pub use replay::RedisReplayStore;
+pub use revocation::{Revocation, RevocationSettings, Revocations, StalePolicy, Verdict};
 
 use crate::config::RedisSettings;
 

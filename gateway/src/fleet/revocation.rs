@@ -1,0 +1,438 @@
+//! Revocations the fleet shares through Redis: a token by its `jti` (until its `exp`), or
+//! every token issued to a `sub` or a `client_id` before a time.
+//!
+//! Each revocation is a key, so it survives restarts and expires by itself:
+//! `<prefix>revoked:jti:<jti>` holding the token's `exp` and expiring then, and
+//! `<prefix>revoked:sub:<sub>` / `<prefix>revoked:client_id:<id>` holding the cut-off (unix
+//! seconds; tokens issued before it are refused) and expiring after the longest token
+//! lifetime the writer names. Each write is announced on the channel `<prefix>revocations`.
+//!
+//! A replica never asks Redis per request: it keeps every revocation in memory, loaded by a
+//! full scan of the keys when its subscription to the channel is made (at start and after
+//! every reconnect), and kept current by the announcements. While the subscription is down
+//! the last synced set is used for [`RevocationSettings::max_staleness`], then the
+//! configured [`StalePolicy`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use redis::RedisError;
+use tracing::{info, warn};
+
+use super::Redis;
+use crate::config::RedisSettings;
+
+/// What a replica does when its revocation set is older than its bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StalePolicy {
+    /// Keep checking against the last synced set (the default: a Redis outage then does not
+    /// become an outage of every service behind the fleet; revocations made during the
+    /// outage reach the replicas when the subscription is back).
+    #[default]
+    ServeStale,
+    /// Refuse every token with 503 until the set is synced again.
+    FailClosed,
+}
+
+/// How a replica keeps its revocation set (`[revocation]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RevocationSettings {
+    /// How long the last synced set is used while the subscription is down (default 30 s).
+    pub max_staleness: Duration,
+    /// What happens after that.
+    pub policy: StalePolicy,
+}
+
+impl Default for RevocationSettings {
+    fn default() -> Self {
+        RevocationSettings {
+            max_staleness: Duration::from_secs(30),
+            policy: StalePolicy::ServeStale,
+        }
+    }
+}
+
+/// What is revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Revocation {
+    /// The token with this `jti`, until `until` (its `exp`, unix seconds).
+    Jti {
+        /// The token's `jti`.
+        jti: String,
+        /// Its `exp`.
+        until: u64,
+    },
+    /// Every token whose `sub` is `sub` issued (`iat`) before `before` (unix seconds).
+    Subject {
+        /// The subject.
+        sub: String,
+        /// The cut-off.
+        before: u64,
+    },
+    /// Every token whose `client_id` is `client_id` issued before `before`.
+    Client {
+        /// The client.
+        client_id: String,
+        /// The cut-off.
+        before: u64,
+    },
+}
+
+impl Revocation {
+    /// The kind, its time and its name: the key's middle part, the value, the key's end.
+    fn parts(&self) -> (&'static str, u64, &str) {
+        match self {
+            Revocation::Jti { jti, until } => ("jti", *until, jti),
+            Revocation::Subject { sub, before } => ("sub", *before, sub),
+            Revocation::Client { client_id, before } => ("client_id", *before, client_id),
+        }
+    }
+
+    /// `kind time name`: an announcement on the channel.
+    fn announcement(&self) -> String {
+        let (kind, time, name) = self.parts();
+        format!("{kind} {time} {name}")
+    }
+
+    fn parse(kind: &str, time: u64, name: &str) -> Option<Revocation> {
+        let name = name.to_owned();
+        match kind {
+            "jti" => Some(Revocation::Jti {
+                jti: name,
+                until: time,
+            }),
+            "sub" => Some(Revocation::Subject {
+                sub: name,
+                before: time,
+            }),
+            "client_id" => Some(Revocation::Client {
+                client_id: name,
+                before: time,
+            }),
+            _ => None,
+        }
+    }
+}
+
+const REVOKED: &str = "revoked:";
+const CHANNEL: &[u8] = b"revocations";
+
+/// Writes `revocation` into the fleet's Redis and announces it; how many replicas'
+/// subscriptions received the announcement. A cut-off (`sub`, `client_id`) is kept
+/// `cutoff_ttl`, the longest lifetime of the tokens it must refuse.
+///
+/// # Errors
+/// Redis's error (or timeout), or a `jti` whose `until` has passed (nothing to revoke, as
+/// [`std::io::ErrorKind::InvalidInput`]).
+pub async fn revoke(
+    settings: &RedisSettings,
+    revocation: &Revocation,
+    cutoff_ttl: Duration,
+) -> Result<u64, RedisError> {
+    let redis = Redis::new(settings)?;
+    let (kind, time, name) = revocation.parts();
+    let millis = match revocation {
+        Revocation::Jti { until, .. } => {
+            let left = until.saturating_sub(jwt_core::now()).saturating_mul(1000);
+            if left == 0 {
+                return Err(RedisError::from(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "the token has expired already: nothing to revoke",
+                )));
+            }
+            left
+        }
+        _ => u64::try_from(cutoff_ttl.as_millis())
+            .unwrap_or(u64::MAX)
+            .clamp(1, i64::MAX as u64),
+    };
+    let mut set = redis::cmd("SET");
+    set.arg(redis.key(format!("{REVOKED}{kind}:{name}").as_bytes()))
+        .arg(time)
+        .arg("PX")
+        .arg(millis);
+    redis.query::<()>(&set).await?;
+    let mut publish = redis::cmd("PUBLISH");
+    publish
+        .arg(redis.key(CHANNEL))
+        .arg(revocation.announcement());
+    redis.query::<u64>(&publish).await
+}
+
+/// The revocations a replica knows.
+#[derive(Debug, Default)]
+struct Set {
+    /// `jti` → its `exp`.
+    jti: HashMap<String, u64>,
+    /// `sub` → the cut-off.
+    sub: HashMap<String, u64>,
+    /// `client_id` → the cut-off.
+    client_id: HashMap<String, u64>,
+}
+
+impl Set {
+    fn insert(&mut self, revocation: Revocation) {
+        let later = |map: &mut HashMap<String, u64>, name: String, time: u64| {
+            let entry = map.entry(name).or_insert(time);
+            *entry = (*entry).max(time);
+        };
+        match revocation {
+            Revocation::Jti { jti, until } => later(&mut self.jti, jti, until),
+            Revocation::Subject { sub, before } => later(&mut self.sub, sub, before),
+            Revocation::Client { client_id, before } => {
+                later(&mut self.client_id, client_id, before);
+            }
+        }
+    }
+}
+
+/// A token's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Not revoked (as far as the set knows).
+    Allowed,
+    /// Revoked: 401 `invalid_token`.
+    Revoked,
+    /// The set is past its staleness bound and the policy fails closed: 503.
+    Unavailable,
+}
+
+struct State {
+    set: RwLock<Set>,
+    /// When the subscription went down (or the replica started, until its first sync);
+    /// `None` while it is up and the set synced.
+    down_since: Mutex<Option<Instant>>,
+    settings: RevocationSettings,
+}
+
+/// A replica's revocation set, kept current by a task that ends when this is dropped.
+pub struct Revocations {
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Revocations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Revocations")
+            .field("synced", &self.synced())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Revocations {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Revocations {
+    /// Subscribes to the revocations of the single Redis `redis` names and loads them;
+    /// waits for the first sync at most `redis.timeout` times four (then the set fills
+    /// when Redis answers). Needs a Tokio runtime.
+    ///
+    /// # Errors
+    /// A URL the client refuses.
+    pub async fn start(
+        redis: &RedisSettings,
+        settings: RevocationSettings,
+    ) -> Result<Revocations, RedisError> {
+        let url = redis.urls.first().map_or("", String::as_str);
+        let client = redis::Client::open(url)?;
+        let state = Arc::new(State {
+            set: RwLock::new(Set::default()),
+            down_since: Mutex::new(Some(Instant::now())),
+            settings,
+        });
+        let (synced, first_sync) = tokio::sync::oneshot::channel();
+        let task = tokio::spawn(follow(
+            client,
+            redis.key_prefix.clone(),
+            redis.timeout,
+            Arc::clone(&state),
+            synced,
+        ));
+        let _ = tokio::time::timeout(redis.timeout * 4, first_sync).await;
+        Ok(Revocations { state, task })
+    }
+
+    /// Whether the set is synced and its subscription up.
+    pub fn synced(&self) -> bool {
+        self.state
+            .down_since
+            .lock()
+            .map(|down| down.is_none())
+            .unwrap_or(false)
+    }
+
+    /// The verdict on a verified token's claims: a local lookup of its `jti`, and of its
+    /// `sub` and `client_id` against their cut-offs with its `iat` (a token without `iat`
+    /// is refused when its subject or client has a cut-off: it cannot show it came after).
+    pub fn check(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Verdict {
+        let stale = self.state.down_since.lock().ok().and_then(|down| *down);
+        if let Some(since) = stale {
+            if self.state.settings.policy == StalePolicy::FailClosed
+                && since.elapsed() > self.state.settings.max_staleness
+            {
+                return Verdict::Unavailable;
+            }
+        }
+        let Ok(set) = self.state.set.read() else {
+            return Verdict::Unavailable;
+        };
+        let text = |name: &str| claims.get(name).and_then(serde_json::Value::as_str);
+        let iat = claims.get("iat").and_then(serde_json::Value::as_u64);
+        if let Some(jti) = text("jti") {
+            if set.jti.get(jti).is_some_and(|&exp| exp >= jwt_core::now()) {
+                return Verdict::Revoked;
+            }
+        }
+        let cut = |map: &HashMap<String, u64>, name: &str| {
+            text(name)
+                .and_then(|value| map.get(value))
+                .is_some_and(|&before| iat.is_none_or(|iat| iat < before))
+        };
+        if cut(&set.sub, "sub") || cut(&set.client_id, "client_id") {
+            return Verdict::Revoked;
+        }
+        Verdict::Allowed
+    }
+}
+
+/// Keeps `state` current: subscribe, scan, apply announcements; again after a reconnect.
+async fn follow(
+    client: redis::Client,
+    prefix: String,
+    timeout: Duration,
+    state: Arc<State>,
+    synced: tokio::sync::oneshot::Sender<()>,
+) {
+    let mut synced = Some(synced);
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match subscription(&client, &prefix, timeout, &state, &mut synced).await {
+            Ok(()) => warn!("revocations: the subscription ended; resyncing"),
+            Err(e) => warn!(error = %e, "revocations: cannot sync; retrying"),
+        }
+        if let Ok(mut down) = state.down_since.lock() {
+            down.get_or_insert_with(Instant::now);
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_millis(500));
+        if state.down_since.lock().is_ok_and(|d| d.is_none()) {
+            pause = Duration::from_millis(50);
+        }
+    }
+}
+
+/// One subscription: made, then the full scan, then announcements until it drops.
+async fn subscription(
+    client: &redis::Client,
+    prefix: &str,
+    timeout: Duration,
+    state: &State,
+    synced: &mut Option<tokio::sync::oneshot::Sender<()>>,
+) -> Result<(), RedisError> {
+    let timed_out = || {
+        RedisError::from(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "no answer from Redis within the timeout",
+        ))
+    };
+    let mut pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
+        .await
+        .map_err(|_| timed_out())??;
+    let mut channel = prefix.as_bytes().to_vec();
+    channel.extend_from_slice(CHANNEL);
+    tokio::time::timeout(timeout, pubsub.subscribe(channel))
+        .await
+        .map_err(|_| timed_out())??;
+    // Subscribed first, scanned second: a revocation written meanwhile is in one or both.
+    let scan = tokio::time::timeout(timeout * 20, full_scan(client, prefix))
+        .await
+        .map_err(|_| timed_out())??;
+    let count = scan.jti.len() + scan.sub.len() + scan.client_id.len();
+    if let Ok(mut set) = state.set.write() {
+        *set = scan;
+    }
+    if let Ok(mut down) = state.down_since.lock() {
+        *down = None;
+    }
+    info!(revocations = count, "revocations synced");
+    if let Some(synced) = synced.take() {
+        let _ = synced.send(());
+    }
+    let mut messages = pubsub.on_message();
+    while let Some(message) = messages.next().await {
+        let Ok(text) = message.get_payload::<String>() else {
+            continue;
+        };
+        let mut parts = text.splitn(3, ' ');
+        let parsed = match (parts.next(), parts.next(), parts.next()) {
+            (Some(kind), Some(time), Some(name)) => time
+                .parse()
+                .ok()
+                .and_then(|time| Revocation::parse(kind, time, name)),
+            _ => None,
+        };
+        match parsed {
+            Some(revocation) => {
+                info!(revocation = %text, "revocation received");
+                if let Ok(mut set) = state.set.write() {
+                    set.insert(revocation);
+                }
+            }
+            None => warn!(announcement = %text, "revocations: announcement not understood"),
+        }
+    }
+    Ok(())
+}
+
+/// Every revocation under `prefix`: SCAN, then GET of each key.
+async fn full_scan(client: &redis::Client, prefix: &str) -> Result<Set, RedisError> {
+    let mut connection = client.get_multiplexed_async_connection().await?;
+    let head = format!("{prefix}{REVOKED}");
+    let mut pattern = String::with_capacity(head.len() + 1);
+    for c in head.chars() {
+        // SCAN's MATCH is a glob: the prefix is matched literally.
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('*');
+    let mut set = Set::default();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(1000)
+            .query_async(&mut connection)
+            .await?;
+        if !keys.is_empty() {
+            let values: Vec<Option<u64>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut connection)
+                .await?;
+            for (key, value) in keys.iter().zip(values) {
+                let (Some(rest), Some(time)) = (key.strip_prefix(&head), value) else {
+                    continue;
+                };
+                let Some((kind, name)) = rest.split_once(':') else {
+                    continue;
+                };
+                if let Some(revocation) = Revocation::parse(kind, time, name) {
+                    set.insert(revocation);
+                }
+            }
+        }
+        if next == 0 {
+            return Ok(set);
+        }
+        cursor = next;
+    }
+}

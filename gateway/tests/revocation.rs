@@ -1,0 +1,176 @@
+//! Revocations shared by a fleet through Redis, against a real `redis-server` on a free
+//! loopback port and `jwt-gateway` replicas as processes: `jwt-gateway revoke` reaches
+//! running replicas within a second (by `jti`, by a subject's cut-off), a replica started
+//! later loads it from Redis, and after Redis restarts the subscription comes back.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod redis_support;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use redis_support::{RedisServer, redis_ready};
+use serde_json::json;
+use support::{BINARY, Process, TempDir, client, local_provider, token};
+
+/// Asks the replica at `base` about GET /orders as nginx's auth_request does.
+async fn ask(base: &str, token: &str) -> (u16, String) {
+    let response = client()
+        .get(format!("{base}/auth"))
+        .header("x-original-uri", "/orders")
+        .header("x-original-method", "GET")
+        .header("authorization", format!("Bearer {token}"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (status, challenge)
+}
+
+/// Runs `jwt-gateway revoke --redis <url> <args>`; its exit code.
+async fn revoke(url: &str, args: &[&str]) -> i32 {
+    let output = tokio::process::Command::new(BINARY)
+        .arg("revoke")
+        .args(["--redis", url, "--key-prefix", "jwt-gateway-test:"])
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    output.status.code().unwrap_or(-1)
+}
+
+/// Polls `base` with `token` until it answers `expected`, at most `bound`; how long it
+/// took.
+async fn until_status(base: &str, token: &str, expected: u16, bound: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let (status, challenge) = ask(base, token).await;
+        if status == expected {
+            if expected == 401 {
+                assert!(challenge.contains("invalid_token"), "{challenge}");
+            }
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < bound,
+            "{base}: still {status} after {bound:?}, expected {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn config(dir: &TempDir, url: &str) -> String {
+    let path = dir.write(
+        "gateway.toml",
+        &format!(
+            "listen = \"127.0.0.1:0\"\n{}[redis]\nurl = \"{url}\"\ntimeout_ms = 200\n\
+             key_prefix = \"jwt-gateway-test:\"\n",
+            local_provider(dir)
+        ),
+    );
+    path.to_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_reaches_every_replica_within_a_second_and_outlives_restarts() {
+    if !redis_ready("a_revocation_reaches_every_replica_within_a_second_and_outlives_restarts") {
+        return;
+    }
+    let dir = TempDir::new("revocation-replicas");
+    let server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let config = config(&dir, &url);
+    let replicas = [
+        Process::start(&["--config", &config]).await,
+        Process::start(&["--config", &config]).await,
+    ];
+    let now = jwt_core::now();
+    let revoked = token(json!({"jti": "to-revoke"}));
+    let other = token(json!({"jti": "to-keep"}));
+    for replica in &replicas {
+        assert_eq!(ask(&replica.base, &revoked).await.0, 200);
+        assert_eq!(ask(&replica.base, &other).await.0, 200);
+    }
+
+    // By jti: both running replicas refuse it within a second; the other token stays.
+    let until = (now + 300).to_string();
+    assert_eq!(
+        revoke(&url, &["--jti", "to-revoke", "--until", &until]).await,
+        0
+    );
+    for replica in &replicas {
+        until_status(&replica.base, &revoked, 401, Duration::from_secs(1)).await;
+        assert_eq!(ask(&replica.base, &other).await.0, 200);
+    }
+
+    // By subject: tokens issued before the cut-off are refused, those after are not.
+    let before_cut = token(json!({"sub": "bob", "iat": now - 100}));
+    let after_cut = token(json!({"sub": "bob", "iat": now - 10}));
+    assert_eq!(ask(&replicas[0].base, &before_cut).await.0, 200);
+    let cut = (now - 50).to_string();
+    assert_eq!(revoke(&url, &["--sub", "bob", "--before", &cut]).await, 0);
+    for replica in &replicas {
+        until_status(&replica.base, &before_cut, 401, Duration::from_secs(1)).await;
+        assert_eq!(ask(&replica.base, &after_cut).await.0, 200);
+        // alice's tokens are untouched.
+        assert_eq!(ask(&replica.base, &other).await.0, 200);
+    }
+
+    // A replica started after the revocations loads them from Redis.
+    let late = Process::start(&["--config", &config]).await;
+    assert_eq!(ask(&late.base, &revoked).await.0, 401);
+    assert_eq!(ask(&late.base, &before_cut).await.0, 401);
+    assert_eq!(ask(&late.base, &after_cut).await.0, 200);
+    assert_eq!(ask(&late.base, &other).await.0, 200);
+
+    // Bad arguments: exit status 2, nothing written.
+    assert_eq!(revoke(&url, &["--jti", "x", "--until", "1"]).await, 2);
+    assert_eq!(revoke(&url, &["--sub", "a", "--client-id", "b"]).await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_redis_restarts_the_subscription_comes_back() {
+    if !redis_ready("after_redis_restarts_the_subscription_comes_back") {
+        return;
+    }
+    let dir = TempDir::new("revocation-restart");
+    let mut server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let config = config(&dir, &url);
+    let replica = Process::start(&["--config", &config]).await;
+    let first = token(json!({"jti": "before-restart"}));
+    let second = token(json!({"client_id": "leaky", "iat": jwt_core::now() - 5}));
+    let until = (jwt_core::now() + 300).to_string();
+    assert_eq!(
+        revoke(&url, &["--jti", "before-restart", "--until", &until]).await,
+        0
+    );
+    until_status(&replica.base, &first, 401, Duration::from_secs(1)).await;
+
+    server.stop();
+    // Within the staleness bound the last synced set still refuses it (serve_stale).
+    assert_eq!(ask(&replica.base, &first).await.0, 401);
+    assert_eq!(ask(&replica.base, &second).await.0, 200);
+    // Redis is down: the command fails with 1.
+    assert_eq!(revoke(&url, &["--client-id", "leaky"]).await, 1);
+
+    server.restart();
+    // Once the replica has resubscribed, a revocation made now reaches it. The command
+    // is repeated until Redis takes it; the replica then has at most a few seconds to
+    // reconnect and a second to apply it.
+    let started = Instant::now();
+    while revoke(&url, &["--client-id", "leaky"]).await != 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "redis is back");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    until_status(&replica.base, &second, 401, Duration::from_secs(5)).await;
+    // What was revoked before the restart (kept by Redis on disk) is still refused.
+    assert_eq!(ask(&replica.base, &first).await.0, 401);
+}
