@@ -690,6 +690,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
         }
     };
     let mut providers_span = None;
+    let mut revocation_span = None;
     for (key, value) in root.get_ref().iter() {
         let span = key.span();
         match &**key.get_ref() {
@@ -866,6 +867,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
                 }
             }
             "revocation" => {
+                revocation_span = Some(span.clone());
                 if let Some(raw) = section::<RawRevocation>(value, problems) {
                     if let Some(ms) = raw.max_staleness_ms {
                         if *ms.get_ref() > 86_400_000 {
@@ -945,6 +947,15 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
                 }
             }
             other => problems.at(span, format!("unknown key `{other}`")),
+        }
+    }
+    // Revocations are kept by a SCAN of one server; a cluster shares the replay store only.
+    if let Some(span) = revocation_span {
+        if config.redis.as_ref().is_none_or(|redis| redis.cluster) {
+            problems.at(
+                span,
+                "[revocation] needs a [redis] table naming one Redis (not a cluster)",
+            );
         }
     }
     if config.providers.is_empty() && providers_span.is_none() {

@@ -174,3 +174,65 @@ async fn after_redis_restarts_the_subscription_comes_back() {
     // What was revoked before the restart (kept by Redis on disk) is still refused.
     assert_eq!(ask(&replica.base, &first).await.0, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_closed_answers_503_once_the_set_is_stale_past_its_bound() {
+    if !redis_ready("fail_closed_answers_503_once_the_set_is_stale_past_its_bound") {
+        return;
+    }
+    let dir = TempDir::new("revocation-fail-closed");
+    let mut server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let path = dir.write(
+        "gateway.toml",
+        &format!(
+            "listen = \"127.0.0.1:0\"\n{}[redis]\nurl = \"{url}\"\ntimeout_ms = 200\n\
+             key_prefix = \"jwt-gateway-test:\"\n\
+             [revocation]\nmax_staleness_ms = 300\npolicy = \"fail_closed\"\n",
+            local_provider(&dir)
+        ),
+    );
+    let replica = Process::start(&["--config", path.to_str().unwrap()]).await;
+    let good = token(json!({}));
+    assert_eq!(ask(&replica.base, &good).await.0, 200);
+    server.stop();
+    // Past the bound (300 ms, plus the heartbeat's second to notice): 503, not 200.
+    until_status(&replica.base, &good, 503, Duration::from_secs(5)).await;
+    server.restart();
+    until_status(&replica.base, &good, 200, Duration::from_secs(5)).await;
+}
+
+#[test]
+fn the_revocation_table_is_checked() {
+    let dir = TempDir::new("revocation-config");
+    let provider = local_provider(&dir);
+    let parse = |text: &str| jwt_gateway::Config::parse(&format!("{provider}{text}"), None);
+    let config = parse(
+        "[redis]\nurl = \"redis://127.0.0.1:1\"\n\
+         [revocation]\nmax_staleness_ms = 1500\npolicy = \"fail_closed\"\n",
+    )
+    .unwrap();
+    assert_eq!(config.revocation.max_staleness, Duration::from_millis(1500));
+    assert_eq!(
+        config.revocation.policy,
+        jwt_gateway::fleet::StalePolicy::FailClosed
+    );
+    // Defaults: 30 s, serve_stale.
+    let config = parse("[redis]\nurl = \"redis://127.0.0.1:1\"\n").unwrap();
+    assert_eq!(config.revocation.max_staleness, Duration::from_secs(30));
+    assert_eq!(
+        config.revocation.policy,
+        jwt_gateway::fleet::StalePolicy::ServeStale
+    );
+    // An unknown policy; [revocation] without Redis, or on a cluster.
+    let refused = |text: &str| parse(text).unwrap_err().to_string();
+    let unknown = refused("[redis]\nurl = \"redis://a:1\"\n[revocation]\npolicy = \"open\"\n");
+    assert!(unknown.contains("serve_stale"), "{unknown}");
+    let alone = refused("[revocation]\npolicy = \"fail_closed\"\n");
+    assert!(alone.contains("one Redis"), "{alone}");
+    let cluster = refused(
+        "[redis]\nurls = [\"redis://a:1\", \"redis://b:1\"]\ncluster = true\n\
+         [revocation]\npolicy = \"fail_closed\"\n",
+    );
+    assert!(cluster.contains("not a cluster"), "{cluster}");
+}

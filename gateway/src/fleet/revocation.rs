@@ -179,7 +179,15 @@ impl Set {
             *entry = (*entry).max(time);
         };
         match revocation {
-            Revocation::Jti { jti, until } => later(&mut self.jti, jti, until),
+            Revocation::Jti { jti, until } => {
+                later(&mut self.jti, jti, until);
+                // Expired ones are dropped as the set doubles: it holds the live ones (and
+                // at most as many expired), however long the subscription lasts.
+                if self.jti.len().is_power_of_two() && self.jti.len() >= 1024 {
+                    let now = jwt_core::now();
+                    self.jti.retain(|_, exp| *exp >= now);
+                }
+            }
             Revocation::Subject { sub, before } => later(&mut self.sub, sub, before),
             Revocation::Client { client_id, before } => {
                 later(&mut self.client_id, client_id, before);
@@ -363,30 +371,50 @@ async fn subscription(
     if let Some(synced) = synced.take() {
         let _ = synced.send(());
     }
-    let mut messages = pubsub.on_message();
-    while let Some(message) = messages.next().await {
-        let Ok(text) = message.get_payload::<String>() else {
-            continue;
-        };
-        let mut parts = text.splitn(3, ' ');
-        let parsed = match (parts.next(), parts.next(), parts.next()) {
-            (Some(kind), Some(time), Some(name)) => time
-                .parse()
-                .ok()
-                .and_then(|time| Revocation::parse(kind, time, name)),
-            _ => None,
-        };
-        match parsed {
-            Some(revocation) => {
-                info!(revocation = %text, "revocation received");
-                if let Ok(mut set) = state.set.write() {
-                    set.insert(revocation);
-                }
+    // A PING every second: a connection that went silent (no reset, as after a network
+    // partition) counts as down within a second and the timeout.
+    let (mut sink, mut messages) = pubsub.split();
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(1));
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            message = messages.next() => {
+                let Some(message) = message else {
+                    return Ok(());
+                };
+                apply(state, &message);
             }
-            None => warn!(announcement = %text, "revocations: announcement not understood"),
+            _ = heartbeat.tick() => {
+                tokio::time::timeout(timeout, sink.ping::<redis::Value>())
+                    .await
+                    .map_err(|_| timed_out())??;
+            }
         }
     }
-    Ok(())
+}
+
+/// Applies an announcement (`kind time name`) to the set.
+fn apply(state: &State, message: &redis::Msg) {
+    let Ok(text) = message.get_payload::<String>() else {
+        return;
+    };
+    let mut parts = text.splitn(3, ' ');
+    let parsed = match (parts.next(), parts.next(), parts.next()) {
+        (Some(kind), Some(time), Some(name)) => time
+            .parse()
+            .ok()
+            .and_then(|time| Revocation::parse(kind, time, name)),
+        _ => None,
+    };
+    match parsed {
+        Some(revocation) => {
+            info!(revocation = %text, "revocation received");
+            if let Ok(mut set) = state.set.write() {
+                set.insert(revocation);
+            }
+        }
+        None => warn!(announcement = %text, "revocations: announcement not understood"),
+    }
 }
 
 /// Every revocation under `prefix`: SCAN, then GET of each key.
