@@ -216,6 +216,27 @@ struct State {
 }
 
 /// A replica's revocation set, kept current by a task that ends when this is dropped.
+///
+/// ```
+/// use std::time::Duration;
+/// use jwt_gateway::config::RedisSettings;
+/// use jwt_gateway::fleet::{RevocationSettings, Revocations, Verdict};
+///
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// // No Redis listens there: the set stays empty and, with the default policy
+/// // (serve_stale), tokens are checked against it.
+/// let redis = RedisSettings {
+///     urls: vec!["redis://127.0.0.1:1".into()],
+///     cluster: false,
+///     timeout: Duration::from_millis(20),
+///     key_prefix: "jwt-gateway:".into(),
+/// };
+/// let revocations = Revocations::start(&redis, RevocationSettings::default()).await.unwrap();
+/// assert!(!revocations.synced());
+/// let claims = serde_json::json!({"jti": "a", "sub": "alice", "iat": 1});
+/// assert_eq!(revocations.check(claims.as_object().unwrap()), Verdict::Allowed);
+/// # });
+/// ```
 pub struct Revocations {
     state: Arc<State>,
     task: tokio::task::JoinHandle<()>,
