@@ -3,7 +3,7 @@
 use sha2::{Digest, Sha256};
 
 use super::{ProofError, uri};
-use crate::algorithm::{Algorithm, VerifyingKey};
+use crate::algorithm::{Algorithm, VerifyingKey, sealed};
 use crate::claims::Thumbprint;
 use crate::claims::{Confirmation, NumericDate};
 use crate::error::Error;
@@ -244,14 +244,11 @@ pub fn verify_proof<'b>(
     let header = buf.get(..header_len).ok_or(Error::BufferTooSmall)?;
     let (key, thumbprint) = proof_key(header, policy)?;
 
-    let payload =
-        crate::verify::verify_jws(proof, key.verifying_key(), buf).map_err(
-            |error| match error {
-                Error::InvalidSignature => ProofError::Signature.into(),
-                Error::BufferTooSmall => Error::BufferTooSmall,
-                _ => Error::from(ProofError::Malformed),
-            },
-        )?;
+    let payload = crate::verify::verify_jws(proof, &key, buf).map_err(|error| match error {
+        Error::InvalidSignature => ProofError::Signature.into(),
+        Error::BufferTooSmall => Error::BufferTooSmall,
+        _ => Error::from(ProofError::Malformed),
+    })?;
     let claims = ProofMembers::read(payload)?;
     claims.check(request, policy, now)?;
     Ok(Proof {
@@ -316,12 +313,28 @@ impl HeaderKey {
         }
     }
 
-    fn verifying_key(&self) -> &dyn VerifyingKey {
+    fn inner(&self) -> &dyn VerifyingKey {
         match self {
             #[cfg(feature = "p256")]
             HeaderKey::Es256(key) => key,
             HeaderKey::Any(key) => key,
         }
+    }
+}
+
+impl sealed::Sealed for HeaderKey {}
+
+impl VerifyingKey for HeaderKey {
+    fn algorithm(&self) -> Algorithm {
+        self.inner().algorithm()
+    }
+
+    fn signature_len(&self) -> usize {
+        self.inner().signature_len()
+    }
+
+    fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        self.inner().verify_signature(message, signature)
     }
 }
 
@@ -442,6 +455,6 @@ mod tests {
         let key = HeaderKey::import(&jwk, Algorithm::Es256).unwrap();
         assert!(matches!(key, HeaderKey::Es256(_)));
         assert!(core::mem::size_of::<crate::ecdsa::Es256KeyUsedOnce>() <= 128);
-        assert_eq!(key.verifying_key().algorithm(), Algorithm::Es256);
+        assert_eq!(key.algorithm(), Algorithm::Es256);
     }
 }
