@@ -215,6 +215,7 @@ async fn serve(
                     }
                 };
                 let _ = tcp.set_nodelay(true);
+                shared.telemetry.connection();
                 let tls = shared.current.load().tls.clone();
                 let shared = Arc::clone(&shared);
                 let builder = builder.clone();

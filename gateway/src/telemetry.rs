@@ -132,6 +132,7 @@ pub struct Telemetry {
     key_set_age: Family<ProviderLabels, Gauge<f64, AtomicU64>>,
     key_set_keys: Family<ProviderLabels, Gauge>,
     key_set_state: Family<KeySetLabels, Gauge>,
+    connections: Counter,
     /// Requests refused before a route was chosen (label `none`).
     no_route: RouteCounters,
     /// The generation of the authenticator counted last, and its counters then.
@@ -238,6 +239,12 @@ impl Telemetry {
             "1 for the state of each provider's key set (fresh, stale, unusable), 0 for the others",
             key_set_state.clone(),
         );
+        let connections = Counter::default();
+        registry.register(
+            "connections",
+            "TCP connections accepted (a proxy keeping its connections alive opens few)",
+            connections.clone(),
+        );
         Telemetry {
             registry,
             requests,
@@ -253,6 +260,7 @@ impl Telemetry {
             key_set_age,
             key_set_keys,
             key_set_state,
+            connections,
             no_route: RouteCounters::new("none"),
             flushed: Mutex::new((0, MetricsSnapshot::default())),
         }
@@ -273,6 +281,11 @@ impl Telemetry {
                 .clone()
         })
         .inc();
+    }
+
+    /// Counts a connection accepted.
+    pub fn connection(&self) {
+        self.connections.inc();
     }
 
     /// Records how long an authentication took.

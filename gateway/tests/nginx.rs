@@ -300,6 +300,33 @@ anonymous = true
         "{challenge}"
     );
 
+    // nginx kept its connections to the gateway alive (the example's upstream keepalive):
+    // a few connections for every auth subrequest above.
+    let metrics = client()
+        .get(format!("{}/metrics", gateway.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let connections: u64 = metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("jwt_gateway_connections_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let asked: u64 = metrics
+        .lines()
+        .filter(|line| line.starts_with("jwt_gateway_requests_total{"))
+        .map(|line| line.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert!(asked >= 10, "{metrics}");
+    assert!(
+        connections <= 3,
+        "{connections} connections for {asked} requests"
+    );
+
     // Neither log holds a token.
     let nginx_log = std::fs::read_to_string(nginx.dir.path().join("error.log")).unwrap_or_default();
     let gateway_log = gateway.log.lock().unwrap().join("\n");
