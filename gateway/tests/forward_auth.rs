@@ -540,3 +540,45 @@ async fn a_dpop_requests_403_carries_the_dpop_challenge() {
     );
     running.shutdown().await;
 }
+
+/// The request counters of a route go on across reloads: a new configuration's route
+/// counts in the same series.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn route_counters_go_on_across_reloads() {
+    let dir = TempDir::new("reload-counters");
+    let text = format!("listen = \"127.0.0.1:0\"\n{}{ROUTES}", local_provider(&dir));
+    let config = jwt_gateway::Config::parse(&text, None).unwrap();
+    let running = jwt_gateway::start(config.clone()).await.unwrap();
+    let base = format!("http://{}", running.addresses()[0]);
+    let good = format!("Bearer {}", token(json!({})));
+    let accepted = || async {
+        let headers = [("authorization", good.as_str())];
+        let answer = ask(&base, Proxy::Nginx, "GET", "/orders", &headers).await;
+        assert_eq!(answer.status, 200);
+    };
+    accepted().await;
+    accepted().await;
+    running.reload(config).await.unwrap();
+    accepted().await;
+    assert_eq!(
+        ask(&base, Proxy::Nginx, "GET", "/blocked", &[])
+            .await
+            .status,
+        403
+    );
+    let metrics = client()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"jwt_gateway_requests_total{route="/orders",outcome="accepted"} 3"#,
+        r#"jwt_gateway_requests_total{route="/blocked",outcome="forbidden"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+    running.shutdown().await;
+}
