@@ -41,7 +41,19 @@ struct Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM, so the master stops its workers too (SIGKILL would leave them running,
+    /// orphaned, on the port); SIGKILL if it has not exited within 5 s.
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -333,5 +345,22 @@ anonymous = true
     for token in [&es256, &rs256, &local, &bound] {
         assert!(!nginx_log.contains(&token[token.len() - 40..]));
         assert!(!gateway_log.contains(&token[token.len() - 40..]));
+    }
+
+    // Stopping nginx stops its workers: none is left running on the port.
+    let workers = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", nginx.child.id()))
+        .unwrap_or_default();
+    let workers: Vec<String> = workers.split_whitespace().map(str::to_owned).collect();
+    assert!(!workers.is_empty());
+    drop(nginx);
+    for pid in workers {
+        // Gone, or (reaped by no one) a zombie: not running.
+        let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let running = !state.is_empty()
+            && state
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z'));
+        assert!(!running, "nginx worker {pid} still runs: {state}");
     }
 }
