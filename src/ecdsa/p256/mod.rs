@@ -204,7 +204,7 @@ fn sign(signer: &P256SigningKey, message: &[u8], out: &mut [u8]) -> Option<()> {
     Some(())
 }
 
-/// What the tests of both verification paths (`wnaf.rs`, `jsf.rs`) share.
+/// What the tests of the verification paths (`wnaf.rs`, `jsf.rs`, `once.rs`) share.
 #[cfg(test)]
 mod test_support {
     use p256::ecdsa::signature::{Signer, Verifier};
@@ -224,6 +224,42 @@ mod test_support {
         message: Vec<u8>,
         variant: u8,
         corruption: Option<(usize, u8)>,
+    }
+
+    /// Runs every Wycheproof ECDSA P-256 P1363 case through `verify` after the range checks
+    /// of `Es256PublicKey` (exactly 64 bytes, r and s in [1, n-1]), asserting each verdict;
+    /// returns how many were valid and invalid.
+    pub(super) fn wycheproof_p1363(
+        verify: fn(&AffinePoint, &FieldBytes, &Scalar, &Scalar) -> bool,
+    ) -> (usize, usize) {
+        let file: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
+        ))
+        .unwrap();
+        let hex = |text: &serde_json::Value| -> Vec<u8> {
+            let text = text.as_str().unwrap();
+            (0..text.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
+                .collect()
+        };
+        let (mut valid, mut invalid) = (0, 0);
+        for group in file["testGroups"].as_array().unwrap() {
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&hex(
+                &group["publicKey"]["uncompressed"],
+            ))
+            .unwrap();
+            for test in group["tests"].as_array().unwrap() {
+                let accepted = Signature::from_slice(&hex(&test["sig"])).is_ok_and(|sig| {
+                    let (r, s) = sig.split_scalars();
+                    verify(key.as_affine(), &Sha256::digest(hex(&test["msg"])), &r, &s)
+                });
+                let expected = test["result"] == "valid";
+                assert_eq!(accepted, expected, "tcId {}", test["tcId"]);
+                *if expected { &mut valid } else { &mut invalid } += 1;
+            }
+        }
+        (valid, invalid)
     }
 
     pub(super) fn cases() -> impl Strategy<Value = Case> {

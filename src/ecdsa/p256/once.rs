@@ -169,37 +169,10 @@ mod tests {
     /// is above `n`.
     #[test]
     fn wycheproof_p1363_cases() {
-        use p256::ecdsa::Signature;
-        use sha2::{Digest, Sha256};
-        let file: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json"
-        ))
-        .unwrap();
-        let hex = |text: &serde_json::Value| -> std::vec::Vec<u8> {
-            let text = text.as_str().unwrap();
-            (0..text.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-                .collect()
-        };
-        let (mut valid, mut invalid) = (0, 0);
-        for group in file["testGroups"].as_array().unwrap() {
-            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&hex(
-                &group["publicKey"]["uncompressed"],
-            ))
-            .unwrap();
-            for test in group["tests"].as_array().unwrap() {
-                // The range checks of `Es256PublicKey`: exactly 64 bytes, r and s in [1, n-1].
-                let accepted = Signature::from_slice(&hex(&test["sig"])).is_ok_and(|sig| {
-                    let (r, s) = sig.split_scalars();
-                    verify(key.as_affine(), &Sha256::digest(hex(&test["msg"])), &r, &s)
-                });
-                let expected = test["result"] == "valid";
-                assert_eq!(accepted, expected, "tcId {}", test["tcId"]);
-                *if expected { &mut valid } else { &mut invalid } += 1;
-            }
-        }
-        assert_eq!((valid, invalid), (173, 89));
+        assert_eq!(
+            super::super::test_support::wycheproof_p1363(verify),
+            (173, 89)
+        );
     }
 
     proptest::proptest! {
