@@ -34,6 +34,10 @@ pub struct Config {
     pub claim_headers: Vec<(String, HeaderName)>,
     /// Verified tokens kept (0: the cache is off).
     pub token_cache: u64,
+    /// DPoP proofs remembered for the replay check without `[redis]`: each is kept while it
+    /// could be accepted (about five minutes), and a proof that finds the store full is
+    /// refused (503), so this bounds the sustained DPoP request rate of one replica.
+    pub dpop_replay_capacity: usize,
     /// Peers whose forwarded-request headers are believed (forward-auth headers,
     /// `X-Forwarded-*`, `Client-Cert`, `X-Request-Id`).
     pub trusted_proxies: Vec<IpAddr>,
@@ -307,6 +311,9 @@ impl std::error::Error for ConfigError {}
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_AUTH_PATH: &str = "/auth";
 const DEFAULT_TOKEN_CACHE: u64 = 10_000;
+/// About 80 MB of proofs: 3,300 DPoP requests/s per replica, sustained, within the
+/// five-minute window a proof is remembered for.
+const DEFAULT_DPOP_REPLAY_CAPACITY: usize = 1_000_000;
 const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Collects problems with their byte spans; turned into lines at the end.
@@ -662,6 +669,7 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
         unmatched: Unmatched::Authenticate,
         claim_headers: Vec::new(),
         token_cache: DEFAULT_TOKEN_CACHE,
+        dpop_replay_capacity: DEFAULT_DPOP_REPLAY_CAPACITY,
         trusted_proxies: vec![
             IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
             IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
@@ -739,6 +747,14 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
             "token_cache" => {
                 if let Some(capacity) = section::<u64>(value, problems) {
                     config.token_cache = capacity;
+                }
+            }
+            "dpop_replay_capacity" => {
+                if let Some(capacity) = section::<Spanned<usize>>(value, problems) {
+                    if *capacity.get_ref() == 0 {
+                        problems.at(capacity.span(), "dpop_replay_capacity must be at least 1");
+                    }
+                    config.dpop_replay_capacity = capacity.into_inner();
                 }
             }
             "drain_timeout_ms" => {
@@ -1383,6 +1399,23 @@ mod tests {
         assert_eq!(name(Method::GET, "/ordersx"), Some(("/", 0)));
         assert_eq!(name(Method::GET, "/static/a.css"), Some(("/static/", 0)));
         assert_eq!(name(Method::GET, "/static"), Some(("/", 0)));
+    }
+
+    #[test]
+    fn the_dpop_replay_capacity_is_at_least_one() {
+        let parsed = |text: &str| Config::parse(&format!("{text}{PROVIDER}"), None);
+        assert_eq!(parsed("").unwrap().dpop_replay_capacity, 1_000_000);
+        assert_eq!(
+            parsed("dpop_replay_capacity = 5\n")
+                .unwrap()
+                .dpop_replay_capacity,
+            5
+        );
+        let refused = problems(&format!("dpop_replay_capacity = 0\n{PROVIDER}"));
+        assert_eq!(
+            refused.iter().map(|(line, _)| *line).collect::<Vec<_>>(),
+            [1]
+        );
     }
 
     #[test]

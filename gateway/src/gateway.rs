@@ -173,6 +173,9 @@ impl Gateway {
             let redis = crate::fleet::Redis::new(redis)
                 .map_err(|e| StartError::File(format!("redis: {e}")))?;
             builder = builder.replay_store(crate::fleet::RedisReplayStore::new(redis));
+        } else {
+            let store = jwt_core_tower::MemoryReplayStore::new(config.dpop_replay_capacity);
+            builder = builder.replay_store(store);
         }
         for p in &config.providers {
             let mut provider = match &p.keys {

@@ -541,6 +541,33 @@ async fn a_dpop_requests_403_carries_the_dpop_challenge() {
     running.shutdown().await;
 }
 
+/// Without `[redis]` a replica remembers `dpop_replay_capacity` proofs: a new proof that
+/// finds the store full is refused with 503, never accepted unrecorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_replay_store_refuses_new_proofs_with_503() {
+    let dir = TempDir::new("dpop-full");
+    let config = format!("dpop_replay_capacity = 2\n{}{ROUTES}", local_provider(&dir));
+    let (running, base) = gateway(&config).await;
+    let key = Es256PrivateKey::from_bytes(&[7u8; 32]).unwrap();
+    let bound = token(json!({"cnf": {"jkt": dpop::thumbprint(&key).unwrap().as_str()}}));
+    let authorization = format!("DPoP {bound}");
+    let mut statuses = Vec::new();
+    for _ in 0..3 {
+        let proof = proof(&key, "GET", "https://api.example/orders", &bound);
+        let headers = [
+            ("authorization", authorization.as_str()),
+            ("dpop", proof.as_str()),
+        ];
+        statuses.push(
+            ask(&base, Proxy::Nginx, "GET", "/orders", &headers)
+                .await
+                .status,
+        );
+    }
+    assert_eq!(statuses, [200, 200, 503]);
+    running.shutdown().await;
+}
+
 /// The request counters of a route go on across reloads: a new configuration's route
 /// counts in the same series.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
