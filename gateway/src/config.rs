@@ -965,12 +965,12 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
             other => problems.at(span, format!("unknown key `{other}`")),
         }
     }
-    // Revocations are kept by a SCAN of one server; a cluster shares the replay store only.
+    // Revocations live in the fleet's Redis (one server or a cluster).
     if let Some(span) = revocation_span {
-        if config.redis.as_ref().is_none_or(|redis| redis.cluster) {
+        if config.redis.is_none() {
             problems.at(
                 span,
-                "[revocation] needs a [redis] table naming one Redis (not a cluster)",
+                "[revocation] needs a [redis] table: the revocations are kept in Redis",
             );
         }
     }

@@ -59,6 +59,8 @@ pub struct Gateway {
     pub config: Config,
     /// Its authenticator.
     pub auth: Authenticator<Claims>,
+    /// The fleet's revocations and, through them, its Redis (`[redis]`).
+    fleet: Option<Arc<crate::fleet::Revocations>>,
     /// Counts configurations applied, for the metrics.
     pub generation: u64,
     pub(crate) upstream: Option<Upstream>,
@@ -168,11 +170,15 @@ impl Gateway {
         for (claim, header) in &config.claim_headers {
             builder = builder.forward_claim(claim, header.as_str());
         }
-        if let Some(redis) = &config.redis {
+        let redis = config
+            .redis
+            .as_ref()
+            .map(crate::fleet::Redis::new)
+            .transpose();
+        let redis = redis.map_err(|e| StartError::File(format!("redis: {e}")))?;
+        if let Some(redis) = &redis {
             // The fleet's replay store: a DPoP proof is accepted once by all the replicas.
-            let redis = crate::fleet::Redis::new(redis)
-                .map_err(|e| StartError::File(format!("redis: {e}")))?;
-            builder = builder.replay_store(crate::fleet::RedisReplayStore::new(redis));
+            builder = builder.replay_store(crate::fleet::RedisReplayStore::new(redis.clone()));
         } else {
             let store = jwt_core_tower::MemoryReplayStore::new(config.dpop_replay_capacity);
             builder = builder.replay_store(store);
@@ -228,19 +234,17 @@ impl Gateway {
             .transpose()
             .map_err(|e| StartError::File(format!("upstream: {e}")))?;
         let auth = builder.build().await.map_err(StartError::Build)?;
-        // The fleet's revocations, kept in memory (one Redis only: see the README).
-        let revocations = match &config.redis {
-            Some(redis) if !redis.cluster => Some(Arc::new(
+        // The fleet's revocations, kept in memory; followed on the replay store's connection,
+        // whose heartbeat then also says how Redis is (`/readyz`, `/metrics`).
+        let revocations = match &redis {
+            Some(redis) => Some(Arc::new(
                 crate::fleet::Revocations::start(redis, config.revocation)
                     .await
                     .map_err(|e| StartError::File(format!("redis: {e}")))?,
             )),
-            Some(_) => {
-                warn!("revocations are not shared on a Redis Cluster: configure one Redis");
-                None
-            }
             None => None,
         };
+        let fleet = revocations.clone();
         let revocations = revocations.as_ref();
         let realm = config.realm.as_deref();
         let routes = config
@@ -272,6 +276,7 @@ impl Gateway {
         Ok(Gateway {
             config,
             auth,
+            fleet,
             generation,
             upstream,
             tls,
@@ -384,9 +389,19 @@ pub(crate) fn request_id(headers: &HeaderMap) -> HeaderValue {
         .unwrap_or_else(|| HeaderValue::from_static("0"))
 }
 
-/// `/readyz` while serving: 200 when every provider's key set verifies tokens (fresh, or
-/// stale within its `max_stale`), else 503 naming the providers without usable keys.
+/// `/readyz` while serving, one line for each part that is not well:
+///
+/// - 503 when the replica refuses every token: a provider without a usable key set (past
+///   its `max_stale`: `no usable keys: <issuers>`), or revocations stale past their bound
+///   with `policy = "fail_closed"`;
+/// - 200 `degraded` when it serves with a part missing: Redis unreachable (DPoP proofs
+///   refused with 503, bearer tokens accepted) or revocations stale. Every replica shares
+///   the one Redis, so taking them out of rotation for it would turn a partial outage into
+///   a whole one;
+/// - 200 `ready` otherwise.
 fn readiness(gateway: &Gateway) -> Response<Body> {
+    let mut refusing = Vec::new();
+    let mut degraded = Vec::new();
     let unusable: Vec<String> = gateway
         .auth
         .key_sets()
@@ -394,12 +409,57 @@ fn readiness(gateway: &Gateway) -> Response<Body> {
         .filter(|set| !set.usable())
         .map(|set| set.issuer)
         .collect();
-    if unusable.is_empty() {
-        return status(StatusCode::OK, "ready\n");
+    if !unusable.is_empty() {
+        refusing.push(format!("no usable keys: {}", unusable.join(" ")));
     }
-    let mut response = Response::new(full(format!("no usable keys: {}\n", unusable.join(" "))));
-    *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+    if let Some(fleet) = &gateway.fleet {
+        if !fleet.redis().available() {
+            degraded.push("redis: unavailable: DPoP proofs refused (503)".to_owned());
+        }
+        let revocations = fleet.status();
+        if let Some(stale) = revocations.stale_for {
+            let (stale, bound) = (stale.as_secs_f64(), revocations.max_staleness.as_secs_f64());
+            if revocations.refusing {
+                refusing.push(format!(
+                    "revocations: stale for {stale:.1} s, past their bound of {bound:.1} s: \
+                     every token refused (503)"
+                ));
+            } else if revocations.past_bound {
+                degraded.push(format!(
+                    "revocations: stale for {stale:.1} s, past their bound of {bound:.1} s: \
+                     checked against the last synced set (serve_stale)"
+                ));
+            } else {
+                degraded.push(format!(
+                    "revocations: stale for {stale:.1} s (bound {bound:.1} s)"
+                ));
+            }
+        }
+    }
+    let (code, mut body) = match (refusing.is_empty(), degraded.is_empty()) {
+        (true, true) => return status(StatusCode::OK, "ready\n"),
+        (true, false) => (StatusCode::OK, String::from("degraded\n")),
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, String::new()),
+    };
+    for line in refusing.iter().chain(&degraded) {
+        body.push_str(line);
+        body.push('\n');
+    }
+    let mut response = Response::new(full(body));
+    *response.status_mut() = code;
     response
+}
+
+/// The fleet's state for `/metrics`; `None` without `[redis]`.
+fn fleet_status(gateway: &Gateway) -> Option<crate::telemetry::FleetStatus> {
+    let fleet = gateway.fleet.as_ref()?;
+    let redis = fleet.redis();
+    Some(crate::telemetry::FleetStatus {
+        redis_up: redis.available(),
+        redis_failures: redis.failures(),
+        redis_latency: redis.latency().snapshot(),
+        revocations: fleet.status(),
+    })
 }
 
 /// Answers `request` with the configuration `gateway`. `request_id` goes upstream in proxy
@@ -427,6 +487,7 @@ pub(crate) async fn handle(
         "/metrics" => {
             telemetry.flush(gateway.generation, gateway.auth.metrics());
             telemetry.key_sets(&gateway.auth.key_sets());
+            telemetry.fleet(gateway.generation, fleet_status(&gateway).as_ref());
             let mut response = Response::new(full(telemetry.encode()));
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,

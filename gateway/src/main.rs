@@ -79,10 +79,13 @@ enum Command {
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["jti", "sub", "client_id"])))]
 struct RevokeArgs {
-    /// The fleet's Redis (redis:// or rediss:// URL; one server: replicas on a cluster do
-    /// not share revocations).
-    #[arg(long, value_name = "URL")]
-    redis: String,
+    /// The fleet's Redis (redis:// or rediss:// URL); repeatable for a cluster's seed nodes
+    /// (any one of them will do).
+    #[arg(long, value_name = "URL", required = true)]
+    redis: Vec<String>,
+    /// The Redis is a Redis Cluster.
+    #[arg(long)]
+    redis_cluster: bool,
     /// The fleet's key prefix (`[redis] key_prefix`).
     #[arg(long, default_value = "jwt-gateway:")]
     key_prefix: String,
@@ -193,7 +196,8 @@ fn revoke_command(args: &RevokeArgs) -> ExitCode {
     let flags = Flags {
         issuer: "https://unused.invalid".into(),
         audiences: vec!["unused".into()],
-        redis: vec![args.redis.clone()],
+        redis: args.redis.clone(),
+        redis_cluster: args.redis_cluster,
         ..Flags::default()
     };
     let mut settings = match Config::from_flags(flags).map(|config| config.redis) {

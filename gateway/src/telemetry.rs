@@ -1,18 +1,20 @@
 //! Prometheus metrics (`/metrics`) and logs.
 
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use jwt_core_tower::{KeySetState, KeySetStatus, MetricsSnapshot};
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeMetric, MetricEncoder, NoLabelSet};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::{MetricType, TypedMetric};
 use prometheus_client::registry::Registry;
 
 use crate::config::{LogFormat, LogSettings};
+use crate::fleet::RevocationStatus;
 
 /// How a request ended, the `outcome` label of `jwt_gateway_requests_total`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +118,175 @@ struct KeySetLabels {
     state: &'static str,
 }
 
+/// The upper bounds of the Redis latency buckets (seconds): a loopback answer takes tens of
+/// microseconds, one across a data centre about a millisecond, and the default timeout is
+/// 250 ms.
+const LATENCY_BOUNDS: [f64; 11] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+];
+
+/// Durations counted into the Redis latency buckets with atomics, where no registry is at
+/// hand (the Redis connection of one configuration); shown by [`Telemetry::fleet`].
+#[derive(Debug, Default)]
+pub struct Latency {
+    /// Per bucket, the last one past every bound.
+    buckets: [AtomicU64; LATENCY_BOUNDS.len() + 1],
+    sum_nanos: AtomicU64,
+}
+
+/// What a [`Latency`] counted so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LatencySnapshot {
+    buckets: [u64; LATENCY_BOUNDS.len() + 1],
+    sum_nanos: u64,
+}
+
+impl Latency {
+    /// Counts one operation that took `took`.
+    pub fn record(&self, took: Duration) {
+        let seconds = took.as_secs_f64();
+        let bucket = LATENCY_BOUNDS
+            .iter()
+            .position(|&bound| seconds <= bound)
+            .unwrap_or(LATENCY_BOUNDS.len());
+        if let Some(count) = self.buckets.get(bucket) {
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        let nanos = u64::try_from(took.as_nanos()).unwrap_or(u64::MAX);
+        self.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    /// The counts so far.
+    pub fn snapshot(&self) -> LatencySnapshot {
+        LatencySnapshot {
+            buckets: std::array::from_fn(|i| {
+                self.buckets
+                    .get(i)
+                    .map_or(0, |count| count.load(Ordering::Relaxed))
+            }),
+            sum_nanos: self.sum_nanos.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl LatencySnapshot {
+    /// Operations counted.
+    pub fn count(&self) -> u64 {
+        self.buckets.iter().sum()
+    }
+}
+
+/// A histogram of the Redis latency whose counts are added from [`LatencySnapshot`]s, so it
+/// goes on across reloads (each makes its own Redis connection).
+#[derive(Debug, Clone, Default)]
+struct CarriedLatency(std::sync::Arc<Mutex<LatencySnapshot>>);
+
+impl CarriedLatency {
+    fn add(&self, now: &LatencySnapshot, before: &LatencySnapshot) {
+        let Ok(mut total) = self.0.lock() else {
+            return;
+        };
+        for ((total, now), before) in total
+            .buckets
+            .iter_mut()
+            .zip(now.buckets)
+            .zip(before.buckets)
+        {
+            *total = total.saturating_add(now.saturating_sub(before));
+        }
+        total.sum_nanos = total
+            .sum_nanos
+            .saturating_add(now.sum_nanos.saturating_sub(before.sum_nanos));
+    }
+}
+
+impl TypedMetric for CarriedLatency {
+    const TYPE: MetricType = MetricType::Histogram;
+}
+
+impl EncodeMetric for CarriedLatency {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        let total = self.0.lock().map(|total| *total).unwrap_or_default();
+        // Per bucket; the encoder adds them up, and `f64::MAX` is written `+Inf`.
+        let buckets: Vec<(f64, u64)> = LATENCY_BOUNDS
+            .iter()
+            .copied()
+            .chain([f64::MAX])
+            .zip(total.buckets)
+            .collect();
+        #[allow(clippy::cast_precision_loss)]
+        let sum = total.sum_nanos as f64 / 1e9;
+        encoder.encode_histogram::<NoLabelSet>(sum, total.count(), &buckets, None)
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
+    }
+}
+
+/// A gauge without labels shown only while it means something (with `[redis]`).
+#[derive(Debug, Clone, Default)]
+struct OptionalGauge(std::sync::Arc<Mutex<Option<f64>>>);
+
+impl OptionalGauge {
+    fn set(&self, value: Option<f64>) {
+        if let Ok(mut shown) = self.0.lock() {
+            *shown = value;
+        }
+    }
+
+    fn get(&self) -> Option<f64> {
+        self.0.lock().ok().and_then(|shown| *shown)
+    }
+}
+
+impl TypedMetric for OptionalGauge {
+    const TYPE: MetricType = MetricType::Gauge;
+}
+
+impl EncodeMetric for OptionalGauge {
+    fn encode(&self, mut encoder: MetricEncoder) -> Result<(), std::fmt::Error> {
+        encoder.encode_gauge(&self.get().unwrap_or_default())
+    }
+
+    fn metric_type(&self) -> MetricType {
+        Self::TYPE
+    }
+
+    fn is_empty(&self) -> bool {
+        self.get().is_none()
+    }
+}
+
+/// The fleet's state of the configuration in force, as `/metrics` shows it.
+#[derive(Debug, Clone)]
+pub struct FleetStatus {
+    /// Whether Redis answered the last operation (the revocations' heartbeat asks every
+    /// second).
+    pub redis_up: bool,
+    /// Redis operations that failed or timed out.
+    pub redis_failures: u64,
+    /// How long Redis operations took.
+    pub redis_latency: LatencySnapshot,
+    /// The revocation set.
+    pub revocations: RevocationStatus,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+/// The fleet's counters as last shown, to add what a connection counted since.
+#[derive(Debug, Default)]
+struct FleetCounted {
+    generation: u64,
+    failures: u64,
+    latency: LatencySnapshot,
+    syncs: u64,
+    sync_failures: u64,
+}
+
 /// The gateway's metrics.
 pub struct Telemetry {
     registry: Registry,
@@ -133,6 +304,14 @@ pub struct Telemetry {
     key_set_keys: Family<ProviderLabels, Gauge>,
     key_set_state: Family<KeySetLabels, Gauge>,
     connections: Counter,
+    redis_up: OptionalGauge,
+    redis_failures: Counter,
+    redis_latency: CarriedLatency,
+    revocations: Family<KindLabels, Gauge>,
+    revocations_stale: OptionalGauge,
+    revocations_past_bound: OptionalGauge,
+    revocation_syncs: Family<ResultLabels, Counter>,
+    fleet_counted: Mutex<FleetCounted>,
     /// Requests refused before a route was chosen (label `none`).
     no_route: RouteCounters,
     /// The generation of the authenticator counted last, and its counters then.
@@ -245,6 +424,54 @@ impl Telemetry {
             "TCP connections accepted (a proxy keeping its connections alive opens few)",
             connections.clone(),
         );
+        let redis_up = OptionalGauge::default();
+        registry.register(
+            "redis_up",
+            "1 while the fleet's Redis answers (every second at least), 0 while it does not; \
+             absent without [redis]",
+            redis_up.clone(),
+        );
+        let redis_failures = Counter::default();
+        registry.register(
+            "redis_operation_failures",
+            "Redis operations that failed or timed out (DPoP proofs then refused with 503)",
+            redis_failures.clone(),
+        );
+        let redis_latency = CarriedLatency::default();
+        registry.register_with_unit(
+            "redis_operation_duration",
+            "Time of each Redis operation (a DPoP proof's SET, a revocation scan, a heartbeat), \
+             failed ones included",
+            prometheus_client::registry::Unit::Seconds,
+            redis_latency.clone(),
+        );
+        let revocations = Family::<KindLabels, Gauge>::default();
+        registry.register(
+            "revocations",
+            "Revocations the replica holds in memory, by kind (jti, sub, client_id)",
+            revocations.clone(),
+        );
+        let revocations_stale = OptionalGauge::default();
+        registry.register_with_unit(
+            "revocations_stale",
+            "How long the revocation set has gone without its subscription (0 while synced)",
+            prometheus_client::registry::Unit::Seconds,
+            revocations_stale.clone(),
+        );
+        let revocations_past_bound = OptionalGauge::default();
+        registry.register(
+            "revocations_past_staleness_bound",
+            "1 while the revocation set is stale past [revocation] max_staleness_ms (with \
+             policy fail_closed every token is then refused), else 0",
+            revocations_past_bound.clone(),
+        );
+        let revocation_syncs = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "revocation_syncs",
+            "Full loads of the revocation set by result: ok (at start and after every \
+             reconnect), error (an attempt that failed; retried with back-off)",
+            revocation_syncs.clone(),
+        );
         Telemetry {
             registry,
             requests,
@@ -261,6 +488,14 @@ impl Telemetry {
             key_set_keys,
             key_set_state,
             connections,
+            redis_up,
+            redis_failures,
+            redis_latency,
+            revocations,
+            revocations_stale,
+            revocations_past_bound,
+            revocation_syncs,
+            fleet_counted: Mutex::new(FleetCounted::default()),
             no_route: RouteCounters::new("none"),
             flushed: Mutex::new((0, MetricsSnapshot::default())),
         }
@@ -400,6 +635,63 @@ impl Telemetry {
                     .set(i64::from(set.state == state));
             }
         }
+    }
+
+    /// Shows the fleet's state of the configuration `generation` (`None`: no `[redis]`, its
+    /// gauges go); its counters go on from what an earlier configuration's connection
+    /// counted.
+    pub fn fleet(&self, generation: u64, status: Option<&FleetStatus>) {
+        self.revocations.clear();
+        let Some(status) = status else {
+            self.redis_up.set(None);
+            self.revocations_stale.set(None);
+            self.revocations_past_bound.set(None);
+            return;
+        };
+        let flag = |on: bool| Some(if on { 1.0 } else { 0.0 });
+        self.redis_up.set(flag(status.redis_up));
+        let set = &status.revocations;
+        for (kind, count) in [
+            ("jti", set.jti),
+            ("sub", set.sub),
+            ("client_id", set.client_id),
+        ] {
+            self.revocations
+                .get_or_create(&KindLabels { kind })
+                .set(i64::try_from(count).unwrap_or(i64::MAX));
+        }
+        self.revocations_stale
+            .set(Some(set.stale_for.map_or(0.0, |stale| stale.as_secs_f64())));
+        self.revocations_past_bound.set(flag(set.past_bound));
+        let Ok(mut counted) = self.fleet_counted.lock() else {
+            return;
+        };
+        if counted.generation != generation {
+            *counted = FleetCounted {
+                generation,
+                ..FleetCounted::default()
+            };
+        }
+        self.redis_failures
+            .inc_by(status.redis_failures.saturating_sub(counted.failures));
+        self.redis_latency
+            .add(&status.redis_latency, &counted.latency);
+        let add = |result: &'static str, now: u64, before: u64| {
+            if now > before {
+                self.revocation_syncs
+                    .get_or_create(&ResultLabels { result })
+                    .inc_by(now - before);
+            }
+        };
+        add("ok", set.syncs, counted.syncs);
+        add("error", set.sync_failures, counted.sync_failures);
+        *counted = FleetCounted {
+            generation,
+            failures: status.redis_failures,
+            latency: status.redis_latency,
+            syncs: set.syncs,
+            sync_failures: set.sync_failures,
+        };
     }
 
     /// The metrics in Prometheus text format.

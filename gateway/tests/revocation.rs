@@ -1,7 +1,9 @@
 //! Revocations shared by a fleet through Redis, against a real `redis-server` on a free
 //! loopback port and `jwt-gateway` replicas as processes: `jwt-gateway revoke` reaches
 //! running replicas within a second (by `jti`, by a subject's cut-off), a replica started
-//! later loads it from Redis, and after Redis restarts the subscription comes back.
+//! later loads it from Redis, and after Redis restarts the subscription comes back; the same
+//! on a 3-master Redis Cluster, where a replica's resync after its node comes back brings
+//! the revocations it missed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -10,7 +12,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use redis_support::{RedisServer, redis_ready};
+use redis_support::{RedisCluster, RedisServer, command, redis_ready};
 use serde_json::json;
 use support::{BINARY, Process, TempDir, client, local_provider, token};
 
@@ -224,15 +226,143 @@ fn the_revocation_table_is_checked() {
         config.revocation.policy,
         jwt_gateway::fleet::StalePolicy::ServeStale
     );
-    // An unknown policy; [revocation] without Redis, or on a cluster.
+    // An unknown policy; [revocation] without Redis.
     let refused = |text: &str| parse(text).unwrap_err().to_string();
     let unknown = refused("[redis]\nurl = \"redis://a:1\"\n[revocation]\npolicy = \"open\"\n");
     assert!(unknown.contains("serve_stale"), "{unknown}");
     let alone = refused("[revocation]\npolicy = \"fail_closed\"\n");
-    assert!(alone.contains("one Redis"), "{alone}");
-    let cluster = refused(
+    assert!(alone.contains("needs a [redis] table"), "{alone}");
+    // A cluster keeps revocations too.
+    let cluster = parse(
         "[redis]\nurls = [\"redis://a:1\", \"redis://b:1\"]\ncluster = true\n\
          [revocation]\npolicy = \"fail_closed\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        cluster.revocation.policy,
+        jwt_gateway::fleet::StalePolicy::FailClosed
     );
-    assert!(cluster.contains("not a cluster"), "{cluster}");
+}
+
+/// Runs `jwt-gateway revoke --redis-cluster` with `seeds`; its exit code.
+async fn revoke_on_cluster(seeds: &[String], args: &[&str]) -> i32 {
+    let mut command = tokio::process::Command::new(BINARY);
+    command.arg("revoke").arg("--redis-cluster");
+    for seed in seeds {
+        command.args(["--redis", seed]);
+    }
+    let output = command
+        .args(["--key-prefix", "jwt-gateway-test:"])
+        .args(args)
+        .output()
+        .await
+        .unwrap();
+    output.status.code().unwrap_or(-1)
+}
+
+/// The value of the metric line starting with `series ` in `metrics`.
+fn value(metrics: &str, series: &str) -> Option<f64> {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map(|v| v.parse().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_cluster_revocations_reach_every_replica_and_a_resync_brings_the_missed_ones() {
+    if !redis_ready(
+        "on_a_cluster_revocations_reach_every_replica_and_a_resync_brings_the_missed_ones",
+    ) {
+        return;
+    }
+    let dir = TempDir::new("revocation-cluster");
+    let mut cluster = RedisCluster::start(&dir.path().join("cluster"));
+    // The master holding the revocations' slot: the others redirect a key of it (MOVED).
+    let owner = (0..3)
+        .find(|&i| {
+            let answer = command(
+                cluster.nodes[i].port,
+                "GET jwt-gateway-test:{revoked}:probe",
+            );
+            !answer.unwrap().starts_with("-MOVED")
+        })
+        .unwrap();
+    let (apart, third) = ((owner + 1) % 3, (owner + 2) % 3);
+    // The cluster keeps serving the slots of the masters still up while one is down.
+    for node in &cluster.nodes {
+        let answer = command(node.port, "CONFIG SET cluster-require-full-coverage no");
+        assert!(answer.unwrap().starts_with("+OK"));
+    }
+    let urls = cluster.urls();
+    let config = |name: &str, seeds: &[String]| {
+        let seeds: Vec<String> = seeds.iter().map(|url| format!("{url:?}")).collect();
+        let path = dir.write(
+            name,
+            &format!(
+                "listen = \"127.0.0.1:0\"\n{}[redis]\nurls = [{}]\ncluster = true\n\
+                 timeout_ms = 200\nkey_prefix = \"jwt-gateway-test:\"\n",
+                local_provider(&dir),
+                seeds.join(", ")
+            ),
+        );
+        path.to_str().unwrap().to_owned()
+    };
+    // One replica knows the cluster by a node that does not hold the revocations (its
+    // subscription is made there), the other by every node.
+    let lone = config("lone.toml", &urls[apart..=apart]);
+    let every = config("every.toml", &urls);
+    let replicas = [
+        Process::start(&["--config", &lone]).await,
+        Process::start(&["--config", &every]).await,
+    ];
+    let now = jwt_core::now();
+    let revoked = token(json!({"jti": "on-cluster"}));
+    let missed = token(json!({"sub": "carol", "iat": now - 100}));
+    let other = token(json!({"jti": "kept"}));
+    for replica in &replicas {
+        assert_eq!(ask(&replica.base, &revoked).await.0, 200);
+        assert_eq!(ask(&replica.base, &missed).await.0, 200);
+    }
+
+    // Written through one seed (not the slot's master): both replicas refuse it within a
+    // second.
+    let until = (now + 300).to_string();
+    let args = ["--jti", "on-cluster", "--until", until.as_str()];
+    assert_eq!(revoke_on_cluster(&urls[third..=third], &args).await, 0);
+    for replica in &replicas {
+        until_status(&replica.base, &revoked, 401, Duration::from_secs(1)).await;
+        assert_eq!(ask(&replica.base, &other).await.0, 200);
+    }
+
+    // The lone replica's node stops: its subscription is gone, so the announcement of a
+    // revocation made now never reaches it.
+    cluster.nodes[apart].stop();
+    let cut = (now - 50).to_string();
+    let args = ["--sub", "carol", "--before", cut.as_str()];
+    assert_eq!(revoke_on_cluster(&urls[owner..=owner], &args).await, 0);
+    until_status(&replicas[1].base, &missed, 401, Duration::from_secs(1)).await;
+    assert_eq!(ask(&replicas[0].base, &missed).await.0, 200);
+    // What it synced before is still refused (serve_stale).
+    assert_eq!(ask(&replicas[0].base, &revoked).await.0, 401);
+
+    // The node is back: the replica resubscribes and its resync brings the missed one.
+    cluster.nodes[apart].restart();
+    until_status(&replicas[0].base, &missed, 401, Duration::from_secs(10)).await;
+    assert_eq!(ask(&replicas[0].base, &revoked).await.0, 401);
+    assert_eq!(ask(&replicas[0].base, &other).await.0, 200);
+    let metrics = client()
+        .get(format!("{}/metrics", replicas[0].base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let syncs = r#"jwt_gateway_revocation_syncs_total{result="ok"}"#;
+    assert!(
+        value(&metrics, syncs).is_some_and(|n| n >= 2.0),
+        "{metrics}"
+    );
+    let subjects = r#"jwt_gateway_revocations{kind="sub"}"#;
+    assert_eq!(value(&metrics, subjects), Some(1.0), "{metrics}");
 }

@@ -158,6 +158,11 @@ impl Fetcher {
         Ok(Fetcher { client, limits })
     }
 
+    /// The limits every request is made within.
+    pub(crate) fn limits(&self) -> HttpLimits {
+        self.limits
+    }
+
     /// GET `url`, revalidating with `etag` when there is one.
     pub(crate) async fn get(&self, url: &str, etag: Option<&str>) -> Result<Fetched, FetchError> {
         let url = checked_url(url)?;

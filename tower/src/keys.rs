@@ -1,11 +1,13 @@
 //! A provider's key set over time: fetched, kept for its lifetime, revalidated in the
 //! background before it expires, refetched once for an unknown `kid` (single-flight and
 //! rate-limited), and kept past its expiry while the provider is unreachable, which is then
-//! asked at most once per forced-refresh interval whatever triggers the attempt.
+//! asked at most once per forced-refresh interval whatever triggers the attempt. With a
+//! [`KeySetExchange`], the replicas of a fleet share what they fetch: a fetch happens once
+//! per interval for the fleet, and a replica installs what another fetched.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use jwt_core::{Algorithm, GrowableJwkSet};
 use sha2::{Digest, Sha256};
@@ -14,6 +16,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::key_exchange::{ExchangeError, KeySetExchange, SharedKeySet};
 use crate::key_sets::{KeyFetchResult, KeySetState, KeySetStatus};
 use crate::metrics::{Metrics, bump};
 use crate::provider::KeyCachePolicy;
@@ -36,6 +39,14 @@ pub(crate) struct Snapshot {
     retry_at: Option<Instant>,
     etag: Option<String>,
     digest: [u8; 32],
+    /// The document `set` was parsed from, for the fleet's exchange (`None` for a
+    /// configured document).
+    document: Option<Arc<[u8]>>,
+    /// The provider's `Cache-Control: max-age` for it.
+    max_age: Option<Duration>,
+    /// When `set` was last fetched or confirmed by a replica of the fleet, in wall-clock
+    /// time (the exchange compares it across machines).
+    fetched_wall: Option<SystemTime>,
     /// When `set` was last fetched or confirmed by the provider (or read, for a configured
     /// document).
     confirmed_at: Option<Instant>,
@@ -78,6 +89,15 @@ pub(crate) enum Source {
     Fixed,
 }
 
+/// The fleet's [`KeySetExchange`].
+struct Exchange(Arc<dyn KeySetExchange>);
+
+impl std::fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeySetExchange")
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct ProviderKeys {
     issuer: String,
@@ -98,10 +118,12 @@ pub(crate) struct ProviderKeys {
     fetching: Mutex<Option<Instant>>,
     /// A background refetch is under way (requests that find the set stale start one).
     refreshing: AtomicBool,
+    /// Where the fleet's replicas share what they fetch.
+    exchange: Option<Exchange>,
 }
 
 /// Why a fetch happens, for the logs.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Trigger {
     Scheduled,
     Expired,
@@ -135,6 +157,9 @@ impl ProviderKeys {
             retry_at: None,
             etag: None,
             digest: Sha256::digest(document).into(),
+            document: None,
+            max_age: None,
+            fetched_wall: None,
             confirmed_at: Some(now),
             installed_at: Some(now),
             last_fetch: None,
@@ -142,7 +167,8 @@ impl ProviderKeys {
         Ok(keys)
     }
 
-    /// Keys at `jwks_uri`, fetched now: an error here is a configuration error.
+    /// Keys at `jwks_uri`, fetched now (or taken from the fleet's `exchange`): an error
+    /// here is a configuration error.
     pub(crate) async fn remote(
         issuer: &str,
         jwks_uri: &str,
@@ -150,9 +176,11 @@ impl ProviderKeys {
         assumed: &[Algorithm],
         fetcher: Fetcher,
         metrics: Arc<Metrics>,
+        exchange: Option<Arc<dyn KeySetExchange>>,
     ) -> Result<Arc<Self>, FetchError> {
         let source = Source::Remote(jwks_uri.to_string());
-        let keys = ProviderKeys::new(issuer, source, policy, assumed, fetcher, metrics);
+        let mut keys = ProviderKeys::new(issuer, source, policy, assumed, fetcher, metrics);
+        keys.exchange = exchange.map(Exchange);
         let keys = Arc::new(keys);
         {
             let _flight = keys.fetching.lock().await;
@@ -186,6 +214,9 @@ impl ProviderKeys {
                 retry_at: None,
                 etag: None,
                 digest: [0; 32],
+                document: None,
+                max_age: None,
+                fetched_wall: None,
                 confirmed_at: None,
                 installed_at: None,
                 last_fetch: None,
@@ -195,6 +226,7 @@ impl ProviderKeys {
             epoch,
             fetching: Mutex::new(None),
             refreshing: AtomicBool::new(false),
+            exchange: None,
         }
     }
 
@@ -334,13 +366,196 @@ impl ProviderKeys {
 
     /// Fetches (revalidating with the last `ETag`) and swaps in the result. On failure the
     /// current set stays, and no attempt, whatever its trigger, comes sooner than a
-    /// forced-refresh interval (at least a second) on. Called with `fetching` held.
+    /// forced-refresh interval (at least a second) on. With an exchange, the fleet's
+    /// document or fetch lock comes first ([`through_fleet`](Self::through_fleet)). Called
+    /// with `fetching` held.
     async fn fetch(&self, trigger: Trigger) -> Result<(), FetchError> {
         let Source::Remote(url) = &self.source else {
             return Ok(());
         };
         let span = tracing::info_span!("jwks_fetch", issuer = %self.issuer, %url, ?trigger);
-        self.fetch_from(url).instrument(span).await
+        async {
+            let Some(Exchange(exchange)) = &self.exchange else {
+                return self.fetch_from(url).await;
+            };
+            match self.through_fleet(exchange.as_ref(), url, trigger).await {
+                Ok(Fleet::Done) => Ok(()),
+                Ok(Fleet::Claimed) => {
+                    self.fetch_from(url).await?;
+                    if let Err(e) = self.publish(exchange.as_ref(), url).await {
+                        bump(&self.metrics.key_exchange_errors);
+                        warn!(error = %e, "key set fetched but not shared with the fleet");
+                    }
+                    Ok(())
+                }
+                Ok(Fleet::NothingInTime) => {
+                    if self
+                        .current
+                        .load()
+                        .usable(Instant::now(), self.policy.max_stale)
+                    {
+                        self.postpone();
+                        Ok(())
+                    } else {
+                        // Nothing to keep: this replica asks the provider itself.
+                        self.fetch_from(url).await
+                    }
+                }
+                Err(e) => {
+                    bump(&self.metrics.key_exchange_errors);
+                    warn!(error = %e, "key set exchange failed; fetching without the fleet");
+                    self.fetch_from(url).await
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Before this replica asks the provider: the fleet's document, installed if it is
+    /// newer than the current set and within its lifetime (or, for an unknown `kid`, taken
+    /// as the refetch when it was fetched within the forced-refresh interval); otherwise the
+    /// fleet's fetch lock, held for a forced-refresh interval (at least a second). Whoever
+    /// does not get the lock waits, up to the HTTP timeout, for the document its holder
+    /// publishes.
+    async fn through_fleet(
+        &self,
+        exchange: &dyn KeySetExchange,
+        url: &str,
+        trigger: Trigger,
+    ) -> Result<Fleet, ExchangeError> {
+        let shared = exchange.read(url).await?;
+        if let Some(shared) = &shared {
+            let ours = self.current.load().fetched_wall;
+            let newer = ours.is_none_or(|ours| shared.fetched_at > ours);
+            if newer && self.install_shared(shared)? {
+                return Ok(Fleet::Done);
+            }
+            if trigger == Trigger::UnknownKid
+                && age(shared.fetched_at) < self.policy.forced_refresh_interval
+            {
+                debug!("unknown kid: the fleet fetched the key set within the interval");
+                return Ok(Fleet::Done);
+            }
+        }
+        let hold = self
+            .policy
+            .forced_refresh_interval
+            .max(Duration::from_secs(1));
+        if exchange.claim(url, hold).await? {
+            return Ok(Fleet::Claimed);
+        }
+        bump(&self.metrics.key_fetch_locks_lost);
+        debug!("another replica fetches the key set; waiting for it");
+        let seen = shared.map(|shared| shared.fetched_at);
+        let deadline = Instant::now() + self.fetcher.limits().timeout;
+        while Instant::now() < deadline {
+            tokio::time::sleep_until(deadline.min(Instant::now() + FLEET_POLL)).await;
+            if let Some(shared) = exchange.read(url).await? {
+                let published = seen.is_none_or(|seen| shared.fetched_at > seen);
+                if published && self.install_shared(&shared)? {
+                    return Ok(Fleet::Done);
+                }
+            }
+        }
+        Ok(Fleet::NothingInTime)
+    }
+
+    /// Installs `shared` if it is still within its lifetime (by this replica's policy, its
+    /// age counted): parsed only if it differs from the current set. Whether it was.
+    fn install_shared(&self, shared: &SharedKeySet) -> Result<bool, ExchangeError> {
+        let lifetime = self.policy.lifetime(shared.max_age);
+        let age = age(shared.fetched_at);
+        if age >= lifetime {
+            return Ok(false);
+        }
+        if shared.document.len() > self.fetcher.limits().max_body {
+            return Err(ExchangeError::Invalid(
+                "larger than the HTTP body limit".into(),
+            ));
+        }
+        let old = self.current.load();
+        let digest: [u8; 32] = Sha256::digest(&shared.document).into();
+        let (set, generation) = if digest == old.digest {
+            (old.set.clone(), old.generation)
+        } else {
+            let set = parse(&shared.document, &self.issuer, &self.assumed)
+                .map_err(|e| ExchangeError::Invalid(e.to_string()))?;
+            (Some(Arc::new(set)), old.generation + 1)
+        };
+        let now = Instant::now();
+        let changed = generation != old.generation;
+        let keys = set.as_ref().map_or(0, |set| set.len());
+        self.install(Snapshot {
+            set,
+            generation,
+            fresh_until: Some(now + (lifetime - age)),
+            refresh_at: Some(now + lifetime.mul_f64(0.9).saturating_sub(age)),
+            retry_at: None,
+            etag: shared.etag.clone(),
+            digest,
+            document: Some(Arc::from(shared.document.as_slice())),
+            max_age: shared.max_age,
+            fetched_wall: Some(shared.fetched_at),
+            confirmed_at: Some(now.checked_sub(age).unwrap_or(now)),
+            installed_at: if changed { Some(now) } else { old.installed_at },
+            last_fetch: old.last_fetch,
+        });
+        bump(&self.metrics.key_sets_from_fleet);
+        if changed {
+            bump(&self.metrics.key_sets_installed);
+            info!(
+                keys,
+                age_ms = age.as_millis() as u64,
+                "key set replaced by the fleet's"
+            );
+        } else {
+            debug!(keys, "key set confirmed by the fleet's");
+        }
+        Ok(true)
+    }
+
+    /// Shares the current set, just fetched or confirmed, with the fleet.
+    async fn publish(&self, exchange: &dyn KeySetExchange, url: &str) -> Result<(), ExchangeError> {
+        let current = self.current.load();
+        let (Some(document), Some(fetched_at)) = (&current.document, current.fetched_wall) else {
+            return Ok(());
+        };
+        let shared = SharedKeySet::new(
+            document.to_vec(),
+            current.etag.clone(),
+            fetched_at,
+            current.max_age,
+        );
+        let lifetime = self.policy.lifetime(current.max_age);
+        exchange.publish(url, shared, lifetime).await
+    }
+
+    /// The fleet's fetch went to another replica, which published nothing in time: the
+    /// current set stays, and this replica tries again no sooner than a forced-refresh
+    /// interval on, as after a failed fetch.
+    fn postpone(&self) {
+        let old = self.current.load();
+        let retry = self
+            .policy
+            .forced_refresh_interval
+            .max(Duration::from_secs(1));
+        let now = Instant::now();
+        self.install(Snapshot {
+            set: old.set.clone(),
+            generation: old.generation,
+            fresh_until: old.fresh_until,
+            refresh_at: Some(old.refresh_at.map_or(now + retry, |at| at.max(now + retry))),
+            retry_at: Some(now + retry),
+            etag: old.etag.clone(),
+            digest: old.digest,
+            document: old.document.clone(),
+            max_age: old.max_age,
+            fetched_wall: old.fetched_wall,
+            confirmed_at: old.confirmed_at,
+            installed_at: old.installed_at,
+            last_fetch: old.last_fetch,
+        });
     }
 
     async fn fetch_from(&self, url: &str) -> Result<(), FetchError> {
@@ -364,15 +579,26 @@ impl ProviderKeys {
         let now = Instant::now();
         let snapshot = match outcome.and_then(|(body, etag, max_age)| {
             let lifetime = self.policy.lifetime(max_age);
-            let (set, generation, digest) = match body {
-                None => (old.set.clone(), old.generation, old.digest),
+            let (set, generation, digest, document) = match body {
+                None => (
+                    old.set.clone(),
+                    old.generation,
+                    old.digest,
+                    old.document.clone(),
+                ),
                 Some(body) => {
                     let digest: [u8; 32] = Sha256::digest(&body).into();
                     if digest == old.digest {
-                        (old.set.clone(), old.generation, digest)
+                        (
+                            old.set.clone(),
+                            old.generation,
+                            digest,
+                            Some(Arc::from(body)),
+                        )
                     } else {
                         let set = parse(&body, &self.issuer, &self.assumed)?;
-                        (Some(Arc::new(set)), old.generation + 1, digest)
+                        let document = Some(Arc::from(body));
+                        (Some(Arc::new(set)), old.generation + 1, digest, document)
                     }
                 }
             };
@@ -385,6 +611,9 @@ impl ProviderKeys {
                 retry_at: None,
                 etag,
                 digest,
+                document,
+                max_age,
+                fetched_wall: Some(SystemTime::now()),
                 confirmed_at: Some(now),
                 installed_at: if changed { Some(now) } else { old.installed_at },
                 last_fetch: Some(result),
@@ -406,6 +635,9 @@ impl ProviderKeys {
                     retry_at: Some(now + retry),
                     etag: old.etag.clone(),
                     digest: old.digest,
+                    document: old.document.clone(),
+                    max_age: old.max_age,
+                    fetched_wall: old.fetched_wall,
                     confirmed_at: old.confirmed_at,
                     installed_at: old.installed_at,
                     last_fetch: Some(KeyFetchResult::Failed),
@@ -428,6 +660,26 @@ impl ProviderKeys {
         }
         Ok(())
     }
+}
+
+/// How often a replica that did not get the fleet's fetch lock looks for the document its
+/// holder publishes.
+const FLEET_POLL: Duration = Duration::from_millis(50);
+
+/// What the fleet's exchange did for a fetch.
+enum Fleet {
+    /// A set from the fleet is in place (or, for an unknown `kid`, the fleet fetched within
+    /// the interval): the provider is not asked.
+    Done,
+    /// This replica holds the fleet's fetch lock: it asks the provider, then publishes.
+    Claimed,
+    /// Another replica holds the lock and published nothing within the HTTP timeout.
+    NothingInTime,
+}
+
+/// How long ago `at` was by this machine's clock (zero for a time ahead of it).
+fn age(at: SystemTime) -> Duration {
+    SystemTime::now().duration_since(at).unwrap_or_default()
 }
 
 /// Refetches each set shortly before it expires, for as long as its provider is in use.

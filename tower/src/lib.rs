@@ -14,6 +14,7 @@ mod authenticator;
 mod axum;
 mod discovery;
 mod fetch;
+mod key_exchange;
 mod key_sets;
 mod keys;
 mod layer;
@@ -29,6 +30,9 @@ pub use authenticator::{
 #[cfg(feature = "axum")]
 pub use axum::Claims;
 pub use fetch::{FetchError, HttpLimits};
+pub use key_exchange::{
+    ExchangeError, ExchangeFuture, KeySetExchange, MemoryKeySetExchange, SharedKeySet,
+};
 pub use key_sets::{KeyFetchResult, KeySetState, KeySetStatus};
 pub use layer::{
     GrantedScopes, JwtAuth, JwtAuthLayer, RequireScope, RequireScopeFuture, RequireScopeLayer,

@@ -44,6 +44,14 @@ counters! {
     forced_refreshes,
     /// Unknown-`kid` refetches refused by the rate limit.
     forced_refreshes_limited,
+    /// Key sets installed from the fleet's [`KeySetExchange`](crate::KeySetExchange): a
+    /// document another replica fetched, used instead of asking the provider.
+    key_sets_from_fleet,
+    /// Fetches left to another replica, which held the fleet's fetch lock.
+    key_fetch_locks_lost,
+    /// Operations of the [`KeySetExchange`](crate::KeySetExchange) that failed (the replica
+    /// then fetched on its own, under its own rate limit).
+    key_exchange_errors,
     /// Tokens answered from the verified-token cache.
     token_cache_hits,
     /// Tokens verified because the cache (when enabled) did not hold them.

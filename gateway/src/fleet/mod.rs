@@ -22,7 +22,9 @@ use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, FromRedisValue, RedisError};
 
 pub use replay::RedisReplayStore;
-pub use revocation::{Revocation, RevocationSettings, Revocations, StalePolicy, Verdict};
+pub use revocation::{
+    Revocation, RevocationSettings, RevocationStatus, Revocations, StalePolicy, Verdict,
+};
 
 use crate::config::RedisSettings;
 
@@ -41,6 +43,10 @@ struct Inner {
     available: AtomicBool,
     /// Operations that failed or timed out.
     failures: AtomicU64,
+    /// How long operations took (metrics).
+    latency: crate::telemetry::Latency,
+    /// What it was made from (the revocations' subscription connects by it).
+    settings: RedisSettings,
 }
 
 enum Target {
@@ -110,6 +116,8 @@ impl Redis {
                 prefix: settings.key_prefix.as_bytes().to_vec(),
                 available: AtomicBool::new(true),
                 failures: AtomicU64::new(0),
+                latency: crate::telemetry::Latency::default(),
+                settings: settings.clone(),
             }),
         })
     }
@@ -122,6 +130,16 @@ impl Redis {
     /// Operations that failed or timed out since start.
     pub fn failures(&self) -> u64 {
         self.inner.failures.load(Ordering::Relaxed)
+    }
+
+    /// How long its operations took, failed ones included.
+    pub fn latency(&self) -> &crate::telemetry::Latency {
+        &self.inner.latency
+    }
+
+    /// The settings it was made from.
+    pub fn settings(&self) -> &RedisSettings {
+        &self.inner.settings
     }
 
     /// `name` under the configured key prefix.
@@ -137,7 +155,30 @@ impl Redis {
     /// # Errors
     /// Redis's error, or a timeout (as an I/O error), or no connection.
     pub async fn query<T: FromRedisValue>(&self, cmd: &Cmd) -> Result<T, RedisError> {
-        let answer = tokio::time::timeout(self.inner.timeout, self.send(cmd)).await;
+        self.query_routed(cmd, None).await
+    }
+
+    /// Sends `cmd`, which names no key, to the node holding `key` (in a cluster the master
+    /// of its slot: a SCAN of the keys under one hash tag), and reads its answer.
+    ///
+    /// # Errors
+    /// As [`query`](Self::query).
+    pub async fn query_at<T: FromRedisValue>(
+        &self,
+        key: &[u8],
+        cmd: &Cmd,
+    ) -> Result<T, RedisError> {
+        self.query_routed(cmd, Some(key)).await
+    }
+
+    async fn query_routed<T: FromRedisValue>(
+        &self,
+        cmd: &Cmd,
+        key: Option<&[u8]>,
+    ) -> Result<T, RedisError> {
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(self.inner.timeout, self.send(cmd, key)).await;
+        self.inner.latency.record(started.elapsed());
         let answer = answer.unwrap_or_else(|_| {
             Err(RedisError::from(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
@@ -152,7 +193,7 @@ impl Redis {
         answer.and_then(|value| T::from_redis_value(value).map_err(RedisError::from))
     }
 
-    async fn send(&self, cmd: &Cmd) -> Result<redis::Value, RedisError> {
+    async fn send(&self, cmd: &Cmd, key: Option<&[u8]>) -> Result<redis::Value, RedisError> {
         match &self.inner.target {
             Target::Single(manager) => manager.clone().send_packed_command(cmd).await,
             Target::Cluster(cluster) => {
@@ -176,7 +217,16 @@ impl Redis {
                     }
                 };
                 let mut current = ClusterConnection::clone(&current);
-                current.req_packed_command(cmd).await
+                match key {
+                    Some(key) => {
+                        use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo};
+                        let node = Route::with_key(key, redis::cluster_routing::SlotAddr::Master);
+                        let routing =
+                            RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(node));
+                        current.route_command(cmd.clone(), routing).await
+                    }
+                    None => current.req_packed_command(cmd).await,
+                }
             }
         }
     }

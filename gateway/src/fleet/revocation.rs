@@ -2,9 +2,9 @@
 //! every token issued to a `sub` or a `client_id` before a time.
 //!
 //! Each revocation is a key, so it survives restarts and expires by itself:
-//! `<prefix>revoked:jti:<jti>` holding the token's `exp` and expiring then, and
-//! `<prefix>revoked:sub:<sub>` / `<prefix>revoked:client_id:<id>` holding the cut-off (unix
-//! seconds; tokens issued before it are refused) and expiring after the longest token
+//! `<prefix>{revoked}:jti:<jti>` holding the token's `exp` and expiring then, and
+//! `<prefix>{revoked}:sub:<sub>` / `<prefix>{revoked}:client_id:<id>` holding the cut-off
+//! (unix seconds; tokens issued before it are refused) and expiring after the longest token
 //! lifetime the writer names. Each write is announced on the channel `<prefix>revocations`.
 //!
 //! A replica never asks Redis per request: it keeps every revocation in memory, loaded by a
@@ -12,8 +12,15 @@
 //! every reconnect), and kept current by the announcements. While the subscription is down
 //! the last synced set is used for [`RevocationSettings::max_staleness`], then the
 //! configured [`StalePolicy`].
+//!
+//! One code path serves one Redis and a Redis Cluster. The hash tag `{revoked}` puts every
+//! revocation key in one slot, so the scan is a SCAN of the one master owning it (routed
+//! there by the cluster client) and never misses a key held elsewhere. A PUBLISH reaches
+//! every node of a cluster, so the subscription is made at any node: the first seed that
+//! answers, the next one after it fails.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -116,12 +123,15 @@ impl Revocation {
     }
 }
 
-const REVOKED: &str = "revoked:";
+/// Every revocation key's middle part: its hash tag keeps them in one slot of a cluster.
+const REVOKED: &str = "{revoked}:";
 const CHANNEL: &[u8] = b"revocations";
 
-/// Writes `revocation` into the fleet's Redis and announces it; how many replicas'
-/// subscriptions received the announcement. A cut-off (`sub`, `client_id`) is kept
-/// `cutoff_ttl`, the longest lifetime of the tokens it must refuse.
+/// Writes `revocation` into the fleet's Redis (one server or a cluster) and announces it;
+/// how many replicas' subscriptions received the announcement (in a cluster, those made at
+/// the node that took the PUBLISH: the others hear it through the cluster). A cut-off
+/// (`sub`, `client_id`) is kept `cutoff_ttl`, the longest lifetime of the tokens it must
+/// refuse.
 ///
 /// # Errors
 /// Redis's error (or timeout), or a `jti` whose `until` has passed (nothing to revoke, as
@@ -213,6 +223,35 @@ struct State {
     /// `None` while it is up and the set synced.
     down_since: Mutex<Option<Instant>>,
     settings: RevocationSettings,
+    /// Full loads of the set.
+    syncs: AtomicU64,
+    /// Attempts to subscribe and load that failed.
+    sync_failures: AtomicU64,
+}
+
+/// A replica's revocation set as `/readyz` and `/metrics` show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RevocationStatus {
+    /// Revoked `jti`s held (expired ones included until the set drops them).
+    pub jti: usize,
+    /// Subjects with a cut-off.
+    pub sub: usize,
+    /// Clients with a cut-off.
+    pub client_id: usize,
+    /// How long the set has gone without its subscription (since start, before the first
+    /// sync); `None` while it is synced.
+    pub stale_for: Option<Duration>,
+    /// Whether `stale_for` is past [`RevocationSettings::max_staleness`].
+    pub past_bound: bool,
+    /// Whether every token is refused (503) for it: past the bound with
+    /// [`StalePolicy::FailClosed`].
+    pub refusing: bool,
+    /// Full loads of the set so far: the first, then one after every reconnect.
+    pub syncs: u64,
+    /// Attempts to subscribe and load that failed (each retried with back-off).
+    pub sync_failures: u64,
+    /// The configured bound.
+    pub max_staleness: Duration,
 }
 
 /// A replica's revocation set, kept current by a task that ends when this is dropped.
@@ -220,26 +259,34 @@ struct State {
 /// ```
 /// use std::time::Duration;
 /// use jwt_gateway::config::RedisSettings;
-/// use jwt_gateway::fleet::{RevocationSettings, Revocations, Verdict};
+/// use jwt_gateway::fleet::{Redis, RevocationSettings, Revocations, Verdict};
 ///
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// // No Redis listens there: the set stays empty and, with the default policy
 /// // (serve_stale), tokens are checked against it.
-/// let redis = RedisSettings {
+/// let redis = Redis::new(&RedisSettings {
 ///     urls: vec!["redis://127.0.0.1:1".into()],
 ///     cluster: false,
 ///     timeout: Duration::from_millis(20),
 ///     key_prefix: "jwt-gateway:".into(),
-/// };
+/// })
+/// .unwrap();
 /// let revocations = Revocations::start(&redis, RevocationSettings::default()).await.unwrap();
 /// assert!(!revocations.synced());
 /// let claims = serde_json::json!({"jti": "a", "sub": "alice", "iat": 1});
 /// assert_eq!(revocations.check(claims.as_object().unwrap()), Verdict::Allowed);
+/// let status = revocations.status();
+/// assert!(status.stale_for.is_some() && !status.refusing);
 /// # });
 /// ```
 pub struct Revocations {
     state: Arc<State>,
+    redis: Redis,
+    /// Keeps the set current.
     task: tokio::task::JoinHandle<()>,
+    /// Asks Redis every second on the shared connection, so that [`Redis::available`] says
+    /// how Redis is even while no request needs it.
+    heartbeat: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for Revocations {
@@ -253,37 +300,93 @@ impl std::fmt::Debug for Revocations {
 impl Drop for Revocations {
     fn drop(&mut self) {
         self.task.abort();
+        self.heartbeat.abort();
     }
 }
 
 impl Revocations {
-    /// Subscribes to the revocations of the single Redis `redis` names and loads them;
-    /// waits for the first sync at most `redis.timeout` times four (then the set fills
-    /// when Redis answers). Needs a Tokio runtime.
+    /// Follows the revocations in `redis` (one server or a cluster): subscribes, loads
+    /// them, and keeps them current from then on; waits for the first load at most four
+    /// Redis timeouts (then the set fills when Redis answers). Needs a Tokio runtime.
     ///
     /// # Errors
     /// A URL the client refuses.
     pub async fn start(
-        redis: &RedisSettings,
+        redis: &Redis,
         settings: RevocationSettings,
     ) -> Result<Revocations, RedisError> {
-        let url = redis.urls.first().map_or("", String::as_str);
-        let client = redis::Client::open(url)?;
+        let nodes = redis
+            .settings()
+            .urls
+            .iter()
+            .map(|url| redis::Client::open(url.as_str()))
+            .collect::<Result<Vec<_>, _>>()?;
         let state = Arc::new(State {
             set: RwLock::new(Set::default()),
             down_since: Mutex::new(Some(Instant::now())),
             settings,
+            syncs: AtomicU64::new(0),
+            sync_failures: AtomicU64::new(0),
         });
-        let (synced, first_sync) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(follow(
-            client,
-            redis.key_prefix.clone(),
-            redis.timeout,
-            Arc::clone(&state),
-            synced,
-        ));
-        let _ = tokio::time::timeout(redis.timeout * 4, first_sync).await;
-        Ok(Revocations { state, task })
+        let task = tokio::spawn(follow(redis.clone(), nodes, Arc::clone(&state)));
+        let heartbeat = tokio::spawn(heartbeat(redis.clone()));
+        let revocations = Revocations {
+            state,
+            redis: redis.clone(),
+            task,
+            heartbeat,
+        };
+        let bound = redis.settings().timeout * 4;
+        let started = Instant::now();
+        while !revocations.synced() && started.elapsed() < bound {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        Ok(revocations)
+    }
+
+    /// The connection it scans and asks by.
+    pub fn redis(&self) -> &Redis {
+        &self.redis
+    }
+
+    /// Whether every token is refused: stale past the bound with [`StalePolicy::FailClosed`].
+    fn refusing(&self) -> bool {
+        let settings = &self.state.settings;
+        settings.policy == StalePolicy::FailClosed
+            && self
+                .state
+                .down_since
+                .lock()
+                .ok()
+                .and_then(|down| *down)
+                .is_some_and(|since| since.elapsed() > settings.max_staleness)
+    }
+
+    /// The set's size, staleness and syncs.
+    pub fn status(&self) -> RevocationStatus {
+        let stale_for = self
+            .state
+            .down_since
+            .lock()
+            .map_or(Some(Duration::MAX), |down| {
+                down.map(|since| since.elapsed())
+            });
+        let max_staleness = self.state.settings.max_staleness;
+        let past_bound = stale_for.is_some_and(|stale| stale > max_staleness);
+        let (jti, sub, client_id) = self.state.set.read().map_or((0, 0, 0), |set| {
+            (set.jti.len(), set.sub.len(), set.client_id.len())
+        });
+        RevocationStatus {
+            jti,
+            sub,
+            client_id,
+            stale_for,
+            past_bound,
+            refusing: past_bound && self.state.settings.policy == StalePolicy::FailClosed,
+            syncs: self.state.syncs.load(Ordering::Relaxed),
+            sync_failures: self.state.sync_failures.load(Ordering::Relaxed),
+            max_staleness,
+        }
     }
 
     /// Whether the set is synced and its subscription up.
@@ -299,13 +402,8 @@ impl Revocations {
     /// `sub` and `client_id` against their cut-offs with its `iat` (a token without `iat`
     /// is refused when its subject or client has a cut-off: it cannot show it came after).
     pub fn check(&self, claims: &serde_json::Map<String, serde_json::Value>) -> Verdict {
-        let stale = self.state.down_since.lock().ok().and_then(|down| *down);
-        if let Some(since) = stale {
-            if self.state.settings.policy == StalePolicy::FailClosed
-                && since.elapsed() > self.state.settings.max_staleness
-            {
-                return Verdict::Unavailable;
-            }
+        if self.refusing() {
+            return Verdict::Unavailable;
         }
         let Ok(set) = self.state.set.read() else {
             return Verdict::Unavailable;
@@ -329,24 +427,43 @@ impl Revocations {
     }
 }
 
-/// Keeps `state` current: subscribe, scan, apply announcements; again after a reconnect.
-async fn follow(
-    client: redis::Client,
-    prefix: String,
-    timeout: Duration,
-    state: Arc<State>,
-    synced: tokio::sync::oneshot::Sender<()>,
-) {
-    let mut synced = Some(synced);
-    let mut pause = Duration::from_millis(50);
+/// Asks Redis every second on the shared connection (a cluster's every master): its
+/// answer, or its failure, is what [`Redis::available`] and the metrics say.
+async fn heartbeat(redis: Redis) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
-        match subscription(&client, &prefix, timeout, &state, &mut synced).await {
+        tick.tick().await;
+        let _ = redis.query::<redis::Value>(&redis::cmd("PING")).await;
+    }
+}
+
+/// Keeps `state` current: subscribe, scan, apply announcements; again after a reconnect,
+/// at the next of `nodes` (a cluster's seeds) after a failure.
+async fn follow(redis: Redis, nodes: Vec<redis::Client>, state: Arc<State>) {
+    let mut pause = Duration::from_millis(50);
+    let mut next = 0;
+    loop {
+        let syncs = state.syncs.load(Ordering::Relaxed);
+        let result = match nodes.get(next % nodes.len().max(1)) {
+            Some(node) => subscription(&redis, node, &state).await,
+            None => return,
+        };
+        match result {
             Ok(()) => warn!("revocations: the subscription ended; resyncing"),
-            Err(e) => warn!(error = %e, "revocations: cannot sync; retrying"),
+            Err(e) => {
+                warn!(error = %e, "revocations: cannot sync; retrying");
+                next = next.wrapping_add(1);
+            }
+        }
+        if state.syncs.load(Ordering::Relaxed) == syncs {
+            state.sync_failures.fetch_add(1, Ordering::Relaxed);
         }
         if let Ok(mut down) = state.down_since.lock() {
             down.get_or_insert_with(Instant::now);
         }
+        // The shared connection's state follows at once, not at the next heartbeat.
+        let _ = redis.query::<redis::Value>(&redis::cmd("PING")).await;
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(500));
         if state.down_since.lock().is_ok_and(|d| d.is_none()) {
@@ -355,43 +472,39 @@ async fn follow(
     }
 }
 
-/// One subscription: made, then the full scan, then announcements until it drops.
+/// One subscription at `node`: made, then the full scan, then announcements until it
+/// drops.
 async fn subscription(
-    client: &redis::Client,
-    prefix: &str,
-    timeout: Duration,
+    redis: &Redis,
+    node: &redis::Client,
     state: &State,
-    synced: &mut Option<tokio::sync::oneshot::Sender<()>>,
 ) -> Result<(), RedisError> {
+    let timeout = redis.settings().timeout;
     let timed_out = || {
         RedisError::from(std::io::Error::new(
             std::io::ErrorKind::TimedOut,
             "no answer from Redis within the timeout",
         ))
     };
-    let mut pubsub = tokio::time::timeout(timeout, client.get_async_pubsub())
+    let mut pubsub = tokio::time::timeout(timeout, node.get_async_pubsub())
         .await
         .map_err(|_| timed_out())??;
-    let mut channel = prefix.as_bytes().to_vec();
-    channel.extend_from_slice(CHANNEL);
-    tokio::time::timeout(timeout, pubsub.subscribe(channel))
+    tokio::time::timeout(timeout, pubsub.subscribe(redis.key(CHANNEL)))
         .await
         .map_err(|_| timed_out())??;
     // Subscribed first, scanned second: a revocation written meanwhile is in one or both.
-    let scan = tokio::time::timeout(timeout * 20, full_scan(client, prefix))
+    let scan = tokio::time::timeout(timeout * 20, full_scan(redis))
         .await
         .map_err(|_| timed_out())??;
     let count = scan.jti.len() + scan.sub.len() + scan.client_id.len();
     if let Ok(mut set) = state.set.write() {
         *set = scan;
     }
+    state.syncs.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut down) = state.down_since.lock() {
         *down = None;
     }
     info!(revocations = count, "revocations synced");
-    if let Some(synced) = synced.take() {
-        let _ = synced.send(());
-    }
     // A PING every second: a connection that went silent (no reset, as after a network
     // partition) counts as down within a second and the timeout.
     let (mut sink, mut messages) = pubsub.split();
@@ -438,10 +551,9 @@ fn apply(state: &State, message: &redis::Msg) {
     }
 }
 
-/// Every revocation under `prefix`: SCAN, then GET of each key.
-async fn full_scan(client: &redis::Client, prefix: &str) -> Result<Set, RedisError> {
-    let mut connection = client.get_multiplexed_async_connection().await?;
-    let head = format!("{prefix}{REVOKED}");
+/// Every revocation: SCAN of the node holding the `{revoked}` slot, then MGET of each page.
+async fn full_scan(redis: &Redis) -> Result<Set, RedisError> {
+    let head = format!("{}{REVOKED}", redis.settings().key_prefix);
     let mut pattern = String::with_capacity(head.len() + 1);
     for c in head.chars() {
         // SCAN's MATCH is a glob: the prefix is matched literally.
@@ -454,19 +566,15 @@ async fn full_scan(client: &redis::Client, prefix: &str) -> Result<Set, RedisErr
     let mut set = Set::default();
     let mut cursor: u64 = 0;
     loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
+        let mut scan = redis::cmd("SCAN");
+        scan.arg(cursor)
             .arg("MATCH")
             .arg(&pattern)
             .arg("COUNT")
-            .arg(1000)
-            .query_async(&mut connection)
-            .await?;
+            .arg(1000);
+        let (next, keys): (u64, Vec<String>) = redis.query_at(head.as_bytes(), &scan).await?;
         if !keys.is_empty() {
-            let values: Vec<Option<u64>> = redis::cmd("MGET")
-                .arg(&keys)
-                .query_async(&mut connection)
-                .await?;
+            let values: Vec<Option<u64>> = redis.query(redis::cmd("MGET").arg(&keys)).await?;
             for (key, value) in keys.iter().zip(values) {
                 let (Some(rest), Some(time)) = (key.strip_prefix(&head), value) else {
                     continue;

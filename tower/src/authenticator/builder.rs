@@ -14,6 +14,7 @@ use super::dpop::{DpopSettings, Nonces};
 use super::{Authenticator, Inner, ProviderState, UntilExpiry};
 use crate::discovery::discover;
 use crate::fetch::{FetchError, Fetcher, HttpLimits};
+use crate::key_exchange::KeySetExchange;
 use crate::keys::ProviderKeys;
 use crate::metrics::Metrics;
 use crate::provider::{KeysFrom, Provider};
@@ -93,6 +94,7 @@ pub struct AuthenticatorBuilder<T> {
     dpop_max_age: u64,
     dpop_max_future: u64,
     replay_store: Option<Arc<dyn ReplayStore>>,
+    key_set_exchange: Option<Arc<dyn KeySetExchange>>,
     nonce_lifetime: Duration,
     public_origin: Option<String>,
     trusted_proxies: Vec<IpAddr>,
@@ -136,6 +138,7 @@ impl<T> Authenticator<T> {
             dpop_max_age: Policy::new().window() - 60,
             dpop_max_future: 60,
             replay_store: None,
+            key_set_exchange: None,
             nonce_lifetime: Duration::from_secs(300),
             public_origin: None,
             trusted_proxies: Vec::new(),
@@ -276,6 +279,34 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
         self
     }
 
+    /// Shares the providers' fetched key sets with the other replicas of a fleet through
+    /// `exchange` (see [`KeySetExchange`]): a refresh or an unknown-`kid` refetch then
+    /// happens once per [forced-refresh interval](crate::KeyCachePolicy) for the whole
+    /// fleet, and a replica uses what another fetched without asking the provider. When the
+    /// exchange fails, each replica fetches on its own as without one. None by default.
+    ///
+    /// ```
+    /// use jwt_core_tower::{Authenticator, MemoryKeySetExchange, Provider};
+    /// #[derive(serde::Deserialize)]
+    /// struct Claims { sub: String }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let jwks = br#"{"keys":[{"kty":"oct","kid":"k","alg":"HS256","k":"c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I"}]}"#;
+    /// let exchange = MemoryKeySetExchange::new();
+    /// let auth = Authenticator::<Claims>::builder()
+    ///     .provider(Provider::with_jwks("https://idp.example", jwks))
+    ///     .key_set_exchange(exchange.clone())
+    ///     .build()
+    ///     .await?;
+    /// assert_eq!(auth.metrics().key_sets_from_fleet, 0, "a configured document is not shared");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn key_set_exchange(mut self, exchange: impl KeySetExchange) -> Self {
+        self.key_set_exchange = Some(Arc::new(exchange));
+        self
+    }
+
     /// How long each DPoP server nonce is handed out (for providers that
     /// [`require_dpop_nonce`](Provider::require_dpop_nonce)); the previous one is still
     /// accepted for as long. Default 5 minutes.
@@ -402,6 +433,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                     &provider.assumed_algorithms,
                     fetcher.clone(),
                     metrics.clone(),
+                    self.key_set_exchange.clone(),
                 )
                 .await
                 .map_err(failed)?,
@@ -417,6 +449,7 @@ impl<T: DeserializeOwned + Send + Sync + 'static> AuthenticatorBuilder<T> {
                         &provider.assumed_algorithms,
                         fetcher.clone(),
                         metrics.clone(),
+                        self.key_set_exchange.clone(),
                     )
                     .await
                     .map_err(failed)?
