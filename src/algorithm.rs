@@ -1,5 +1,6 @@
 //! The algorithms jwt-core implements, and the sealed traits that bind a key to one of them.
 
+use crate::backend::Backend;
 use crate::error::Error;
 use crate::json::JsonStr;
 
@@ -271,6 +272,25 @@ pub trait VerifyingKey: sealed::Sealed {
     /// # fn main() {}
     /// ```
     fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), Error>;
+
+    /// The code that verifies this key's signatures: [`Backend::AwsLc`] for the RSA,
+    /// ES256, ES384, ES512 and Ed25519 keys of a build with the `aws-lc` feature,
+    /// [`Backend::PureRust`] otherwise. The rules a key and a signature must meet are the
+    /// same on both.
+    ///
+    /// ```
+    /// # #[cfg(feature = "hmac")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{Backend, Hs256Key, VerifyingKey};
+    /// assert_eq!(Hs256Key::new(&[7u8; 32])?.backend(), Backend::PureRust);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "hmac"))]
+    /// # fn main() {}
+    /// ```
+    fn backend(&self) -> Backend {
+        Backend::PureRust
+    }
 }
 
 /// A key that signs tokens, bound to exactly one [`Algorithm`].

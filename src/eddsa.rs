@@ -13,6 +13,9 @@ use ed25519_dalek::{
 };
 
 use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
+#[cfg(feature = "aws-lc")]
+use crate::backend::AwsLcKey;
+use crate::backend::Backend;
 use crate::error::Error;
 
 /// Length of an Ed25519 signature: `R || S`, 32 bytes each.
@@ -24,7 +27,8 @@ const SIGNATURE_LEN: usize = 64;
 /// Verification is the strict one of RFC 8032 section 5.1.7 with the extra checks that close
 /// its known gaps: `S` must be below the group order (so signatures are not malleable), and
 /// keys or `R` of small order are refused (no signature verifies under a weak key for many
-/// messages).
+/// messages). With the `aws-lc` feature, aws-lc computes the equation
+/// ([`VerifyingKey::backend`]); the checks beyond it stay here.
 ///
 /// ```
 /// use jwt_core::{Ed25519PrivateKey, Ed25519PublicKey};
@@ -33,10 +37,21 @@ const SIGNATURE_LEN: usize = 64;
 /// assert_eq!(public, private.public_key());
 /// # Ok::<(), jwt_core::Error>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Ed25519PublicKey {
     key: DalekVerifyingKey,
+    /// aws-lc's parse of this key, which verifies when present.
+    #[cfg(feature = "aws-lc")]
+    aws_lc: Option<AwsLcKey>,
 }
+
+impl PartialEq for Ed25519PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl Eq for Ed25519PublicKey {}
 
 impl core::fmt::Debug for Ed25519PublicKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -57,7 +72,35 @@ impl Ed25519PublicKey {
         if key.is_weak() {
             return Err(Error::InvalidKey);
         }
-        Ok(Ed25519PublicKey { key })
+        Ok(Self::of(key))
+    }
+
+    /// The key of a point that passed the checks (with the `aws-lc` feature, parsed by
+    /// aws-lc too).
+    fn of(key: DalekVerifyingKey) -> Self {
+        Ed25519PublicKey {
+            #[cfg(feature = "aws-lc")]
+            aws_lc: AwsLcKey::new(Algorithm::EdDsa, key.as_bytes()),
+            key,
+        }
+    }
+
+    /// This key verifying with the pure-Rust code, whatever the build's
+    /// [`Backend`]: the same verdicts, without aws-lc (for comparisons, or to keep C code
+    /// off a path).
+    ///
+    /// ```
+    /// use jwt_core::{Backend, Ed25519PrivateKey, VerifyingKey};
+    /// let key = Ed25519PrivateKey::from_bytes(&[0x11; 32]).public_key();
+    /// assert_eq!(key.pure_rust().backend(), Backend::PureRust);
+    /// ```
+    #[must_use]
+    pub fn pure_rust(self) -> Self {
+        Ed25519PublicKey {
+            #[cfg(feature = "aws-lc")]
+            aws_lc: None,
+            ..self
+        }
     }
 
     /// The 32-byte encoding (a JWK's `x`).
@@ -78,6 +121,18 @@ impl VerifyingKey for Ed25519PublicKey {
     }
 
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
+        #[cfg(feature = "aws-lc")]
+        if let Some(aws_lc) = &self.aws_lc {
+            // aws-lc compares `R`'s bytes as `verify` does and refuses an `S` not below the
+            // group order, but takes an `R` of small order: both are checked here first, as
+            // `strict` checks them.
+            return match strict::r_and_s_allowed(signature)
+                && aws_lc.verifies(signing_input, signature)
+            {
+                true => Ok(()),
+                false => Err(Error::InvalidSignature),
+            };
+        }
         #[cfg(target_pointer_width = "64")]
         let verified = strict::verifies(&self.key, signing_input, signature);
         #[cfg(not(target_pointer_width = "64"))]
@@ -87,6 +142,14 @@ impl VerifyingKey for Ed25519PublicKey {
         } else {
             Err(Error::InvalidSignature)
         }
+    }
+
+    fn backend(&self) -> Backend {
+        #[cfg(feature = "aws-lc")]
+        if self.aws_lc.is_some() {
+            return Backend::AwsLc;
+        }
+        Backend::PureRust
     }
 }
 
@@ -113,9 +176,7 @@ impl Ed25519PrivateKey {
 
     /// The matching public key.
     pub fn public_key(&self) -> Ed25519PublicKey {
-        Ed25519PublicKey {
-            key: self.key.verifying_key(),
-        }
+        Ed25519PublicKey::of(self.key.verifying_key())
     }
 }
 
@@ -148,7 +209,7 @@ impl SigningKey for Ed25519PrivateKey {
 }
 
 /// `verify_strict`'s verdicts at the cost of `verify` (see the module documentation).
-#[cfg(any(target_pointer_width = "64", test))]
+#[cfg(any(target_pointer_width = "64", test, feature = "aws-lc"))]
 mod strict {
     use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 
@@ -184,16 +245,24 @@ mod strict {
     /// (64 bytes, `S` canonical, `[S]B - [k]A` encoding to `R`'s bytes), and `R` not of small
     /// order.
     pub(super) fn verifies(key: &VerifyingKey, message: &[u8], signature: &[u8]) -> bool {
-        let Ok(signature) = Signature::from_slice(signature) else {
+        let Ok(parsed) = Signature::from_slice(signature) else {
             return false;
         };
-        // `S` below the group order, checked here: ed25519-dalek checks only its top bits when
-        // any crate of the build enables its `legacy_compatibility` feature.
-        let canonical =
-            curve25519_dalek::scalar::Scalar::from_canonical_bytes(*signature.s_bytes());
-        bool::from(canonical.is_some())
-            && !SMALL_ORDER.contains(signature.r_bytes())
-            && key.verify(message, &signature).is_ok()
+        r_and_s_allowed(signature) && key.verify(message, &parsed).is_ok()
+    }
+
+    /// Whether a signature is 64 bytes whose `S` is below the group order (checked here:
+    /// ed25519-dalek checks only its top bits when any crate of the build enables its
+    /// `legacy_compatibility` feature) and whose `R` is not a point of small order.
+    pub(super) fn r_and_s_allowed(signature: &[u8]) -> bool {
+        let Some((r, s)) = signature
+            .split_first_chunk::<32>()
+            .and_then(|(r, s)| Some((r, <[u8; 32]>::try_from(s).ok()?)))
+        else {
+            return false;
+        };
+        let canonical = curve25519_dalek::scalar::Scalar::from_canonical_bytes(s);
+        bool::from(canonical.is_some()) && !SMALL_ORDER.contains(r)
     }
 
     #[cfg(test)]
@@ -373,5 +442,75 @@ mod shamir {
             longer.push(0);
             assert!(!super::verifies(&signing.verifying_key(), b"m", &longer));
         }
+    }
+}
+
+/// What aws-lc would accept that jwt-core's rules refuse, refused on the aws-lc path too.
+#[cfg(all(test, feature = "aws-lc"))]
+mod aws_lc_tests {
+    use curve25519_dalek::scalar::Scalar;
+    use ed25519_dalek::{Signer, SigningKey};
+    use sha2::{Digest, Sha512};
+
+    use super::Ed25519PublicKey;
+    use crate::backend::{AwsLcKey, Backend};
+    use crate::{Algorithm, Error, VerifyingKey};
+
+    /// The group order `L`, little-endian.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+
+    /// The key's holder signs with `R` the identity (`S = k·a`): the equation holds, and
+    /// aws-lc alone accepts the signature; the key refuses it, as the pure-Rust path does.
+    #[test]
+    fn a_small_order_r_is_refused_though_aws_lc_takes_it() {
+        let signing = SigningKey::from_bytes(&[9; 32]);
+        let public = Ed25519PublicKey::from_bytes(signing.verifying_key().as_bytes()).unwrap();
+        assert_eq!(public.backend(), Backend::AwsLc);
+        let mut r = [0u8; 32];
+        r[0] = 1;
+        let hash: [u8; 64] = Sha512::new()
+            .chain_update(r)
+            .chain_update(public.to_bytes())
+            .chain_update(b"m")
+            .finalize()
+            .into();
+        let s = Scalar::from_bytes_mod_order_wide(&hash) * signing.to_scalar();
+        let mut signature = [0u8; 64];
+        signature[..32].copy_from_slice(&r);
+        signature[32..].copy_from_slice(s.as_bytes());
+
+        let aws_lc = AwsLcKey::new(Algorithm::EdDsa, &public.to_bytes()).unwrap();
+        assert!(aws_lc.verifies(b"m", &signature), "aws-lc alone accepts it");
+        assert_eq!(
+            public.verify_signature(b"m", &signature),
+            Err(Error::InvalidSignature)
+        );
+        assert_eq!(
+            public.pure_rust().verify_signature(b"m", &signature),
+            Err(Error::InvalidSignature)
+        );
+    }
+
+    /// `S + L`: the same point with a scalar not below the group order, refused on the
+    /// aws-lc path whatever aws-lc itself says of it.
+    #[test]
+    fn an_s_not_below_the_group_order_is_refused() {
+        let signing = SigningKey::from_bytes(&[7; 32]);
+        let public = Ed25519PublicKey::from_bytes(signing.verifying_key().as_bytes()).unwrap();
+        let mut signature = signing.sign(b"m").to_bytes();
+        assert_eq!(public.verify_signature(b"m", &signature), Ok(()));
+        let mut carry = 0u16;
+        for (byte, l) in signature[32..].iter_mut().zip(L) {
+            let sum = u16::from(*byte) + u16::from(l) + carry;
+            *byte = sum as u8;
+            carry = sum >> 8;
+        }
+        assert_eq!(
+            public.verify_signature(b"m", &signature),
+            Err(Error::InvalidSignature)
+        );
     }
 }

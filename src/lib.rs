@@ -45,6 +45,7 @@ extern crate alloc;
 extern crate std;
 
 mod algorithm;
+mod backend;
 pub mod base64url;
 pub mod bearer;
 mod claims;
@@ -69,6 +70,7 @@ mod sign;
 mod verify;
 
 pub use algorithm::{Algorithm, SigningKey, VerifyingKey};
+pub use backend::Backend;
 #[cfg(feature = "jwk")]
 pub use claims::Thumbprint;
 pub use claims::{

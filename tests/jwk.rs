@@ -540,7 +540,7 @@ fn each_of_a_hundred_keys_is_chosen_by_its_kid_in_any_spelling() {
         fixed
     };
     for (kid, key) in &keys {
-        let expected = Ok(format!("{:?}", AnyVerifyingKey::from(*key)));
+        let expected = Ok(format!("{:?}", AnyVerifyingKey::from(key.clone())));
         assert_eq!(
             chosen(&format!(r#"{{"alg":"ES256","kid":"{kid}"}}"#)),
             expected

@@ -2,6 +2,10 @@
 //! public API. Every suite counts the cases it ran and asserts the count, so a suite that
 //! silently stops reading its file fails. Outcomes that differ from an upstream label are
 //! listed in `DOCUMENTED` (JWS) or asserted with their reason inline.
+//!
+//! Run with `--features aws-lc` too (CI does): every key of an algorithm aws-lc verifies must
+//! then report [`Backend::AwsLc`], and every case's verdict is also asked of the pure-Rust
+//! code (`pure_rust`), which must agree, so both backends meet every upstream label.
 #![cfg(all(
     feature = "hmac-sha512",
     feature = "hmac",
@@ -20,7 +24,7 @@ use std::fmt::Debug;
 
 use common::data;
 use jwt_core::{
-    Algorithm, AnyVerifyingKey, Ed25519PublicKey, Error, Es256PublicKey, Es256kPublicKey,
+    Algorithm, AnyVerifyingKey, Backend, Ed25519PublicKey, Error, Es256PublicKey, Es256kPublicKey,
     Es384PublicKey, Es512PublicKey, Hs256Key, Hs384Key, Hs512Key, Jwk, JwkSet, Ps256PublicKey,
     Ps384PublicKey, Ps512PublicKey, Rs256PrivateKey, Rs256PublicKey, Rs384PublicKey,
     Rs512PublicKey, SigningKey, VerifyingKey,
@@ -75,8 +79,56 @@ fn check_outcome(result: Result<(), Error>, label: &str, tc: u64, counts: &mut C
     }
 }
 
+/// The backend a key of `alg` verifies with in this build: aws-lc for RS*, PS*, ES256,
+/// ES384, ES512 and EdDSA with the `aws-lc` feature, the pure-Rust code for the others.
+fn expected_backend(alg: Algorithm) -> Backend {
+    let aws_lc = !alg.is_symmetric() && alg != Algorithm::Es256k;
+    if cfg!(feature = "aws-lc") && aws_lc {
+        Backend::AwsLc
+    } else {
+        Backend::PureRust
+    }
+}
+
+/// A key under test, checked to verify with the backend this build should use, and, when
+/// that is aws-lc, the same key verifying with the pure-Rust code.
+struct Tested<K> {
+    key: K,
+    pure: Option<AnyVerifyingKey>,
+}
+
+impl<K: VerifyingKey + Clone + Into<AnyVerifyingKey>> Tested<K> {
+    fn new(key: &K) -> Self {
+        assert_eq!(key.backend(), expected_backend(key.algorithm()));
+        let pure = (key.backend() != Backend::PureRust).then(|| key.clone().into().pure_rust());
+        if let Some(pure) = &pure {
+            assert_eq!(pure.backend(), Backend::PureRust);
+        }
+        Tested {
+            key: key.clone(),
+            pure,
+        }
+    }
+
+    /// The key's verdict on one case; with aws-lc, the pure-Rust code must reach the same.
+    fn verdict(&self, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+        let result = self.key.verify_signature(message, signature);
+        if let Some(pure) = &self.pure {
+            assert_eq!(
+                pure.verify_signature(message, signature),
+                result,
+                "aws-lc and the pure-Rust code disagree"
+            );
+        }
+        result
+    }
+}
+
 /// An `hmac_sha{bits}` file as HS{bits}, with keys made by `new` (which binds them to it).
-fn hmac_suite<K: VerifyingKey>(bits: u64, new: fn(&[u8]) -> Result<K, Error>) {
+fn hmac_suite<K: VerifyingKey + Clone + Into<AnyVerifyingKey>>(
+    bits: u64,
+    new: fn(&[u8]) -> Result<K, Error>,
+) {
     let file = suite(&format!("hmac_sha{bits}_test.json"));
     let mut counts = Counts::default();
     for group in file["testGroups"].as_array().unwrap() {
@@ -94,7 +146,8 @@ fn hmac_suite<K: VerifyingKey>(bits: u64, new: fn(&[u8]) -> Result<K, Error>) {
                 continue;
             }
             let key = key.unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "tag")));
+            let result =
+                Tested::new(&key).verdict(&hex(field(test, "msg")), &hex(field(test, "tag")));
             if tag_bits == bits {
                 check_outcome(result, field(test, "result"), tc, &mut counts);
             } else {
@@ -141,7 +194,7 @@ fn jwk_text(jwk: &Value) -> String {
 /// An `ecdsa_*_p1363` file (raw `r || s` signatures, the JWS form) with keys of one ES*
 /// algorithm, imported from SEC1 and, where the group has one, from the JWK (which has no
 /// `alg`: the curve decides, and `AnyVerifyingKey` picks `algorithm` for it).
-fn ecdsa_p1363_suite<K: VerifyingKey + PartialEq + Debug>(
+fn ecdsa_p1363_suite<K: VerifyingKey + PartialEq + Debug + Clone + Into<AnyVerifyingKey>>(
     name: &str,
     algorithm: Algorithm,
     from_sec1_bytes: fn(&[u8]) -> Result<K, Error>,
@@ -168,9 +221,10 @@ fn ecdsa_p1363_suite<K: VerifyingKey + PartialEq + Debug>(
         } else {
             counts.add("group keys imported from SEC1 only");
         }
+        let tested = Tested::new(&key);
         for test in group["tests"].as_array().unwrap() {
             let tc = test["tcId"].as_u64().unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "sig")));
+            let result = tested.verdict(&hex(field(test, "msg")), &hex(field(test, "sig")));
             // Signatures with a high `s` are labelled valid: RFC 7518 3.4 and RFC 8812
             // do not ask for a low `s`, so they are accepted as upstream labels them.
             check_outcome(result, field(test, "result"), tc, &mut counts);
@@ -260,9 +314,10 @@ fn ed25519_as_eddsa() {
             Algorithm::EdDsa
         );
         counts.add("group keys imported from bytes and JWK");
+        let tested = Tested::new(&key);
         for test in group["tests"].as_array().unwrap() {
             let tc = test["tcId"].as_u64().unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "sig")));
+            let result = tested.verdict(&hex(field(test, "msg")), &hex(field(test, "sig")));
             check_outcome(result, field(test, "result"), tc, &mut counts);
         }
     }
@@ -283,9 +338,10 @@ fn ecdsa_p256_sha256_der_is_never_an_es256_signature() {
     for group in file["testGroups"].as_array().unwrap() {
         let key = Es256PublicKey::from_sec1_bytes(&hex(field(&group["publicKey"], "uncompressed")))
             .unwrap();
+        let tested = Tested::new(&key);
         for test in group["tests"].as_array().unwrap() {
             let tc = test["tcId"].as_u64().unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "sig")));
+            let result = tested.verdict(&hex(field(test, "msg")), &hex(field(test, "sig")));
             // RFC 7518 3.4 (V-E1): DER, even valid DER, is refused.
             assert_eq!(result, Err(Error::InvalidSignature), "tcId {tc}");
             counts.add(if field(test, "result") == "valid" {
@@ -321,7 +377,7 @@ macro_rules! rsa_import {
     };
 }
 
-impl<K: VerifyingKey + PartialEq + Debug> RsaImport<K> {
+impl<K: VerifyingKey + PartialEq + Debug + Clone + Into<AnyVerifyingKey>> RsaImport<K> {
     /// The key of a Wycheproof RSA group, imported from its components, its JWK (whose
     /// `alg` is this algorithm) and its DER, which must agree; `None` for a modulus under
     /// 2048 bits, which every import refuses (RFC 7518 3.3 and 3.5, V-R1).
@@ -363,7 +419,7 @@ fn count_refused_key(group: &Value, counts: &mut Counts) {
 
 const MISSING_NULL: &str = "acceptable (MissingNull) refused";
 
-fn rsa_signature_suite<K: VerifyingKey + PartialEq + Debug>(
+fn rsa_signature_suite<K: VerifyingKey + PartialEq + Debug + Clone + Into<AnyVerifyingKey>>(
     bits: u32,
     hash_bits: u32,
     import: RsaImport<K>,
@@ -377,9 +433,10 @@ fn rsa_signature_suite<K: VerifyingKey + PartialEq + Debug>(
             count_refused_key(group, &mut counts);
             continue;
         };
+        let tested = Tested::new(&key);
         for test in group["tests"].as_array().unwrap() {
             let tc = test["tcId"].as_u64().unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "sig")));
+            let result = tested.verdict(&hex(field(test, "msg")), &hex(field(test, "sig")));
             match field(test, "result") {
                 "acceptable" => {
                     // MissingNull: a DigestInfo without the NULL parameter. Refused: RFC 8017
@@ -493,7 +550,7 @@ fn rsa_pkcs1_sha512_verify_as_rs512() {
 /// hash, MGF1 with that same hash and a salt as long as the hash are PS* (RFC 7518 3.5);
 /// the signatures of any other group are refused whatever their label, since the key's
 /// algorithm fixes the PSS parameters.
-fn rsa_pss_suite<K: VerifyingKey + PartialEq + Debug>(
+fn rsa_pss_suite<K: VerifyingKey + PartialEq + Debug + Clone + Into<AnyVerifyingKey>>(
     name: &str,
     hash_bits: u64,
     import: RsaImport<K>,
@@ -511,9 +568,10 @@ fn rsa_pss_suite<K: VerifyingKey + PartialEq + Debug>(
             count_refused_key(group, &mut counts);
             continue;
         };
+        let tested = Tested::new(&key);
         for test in group["tests"].as_array().unwrap() {
             let tc = test["tcId"].as_u64().unwrap();
-            let result = key.verify_signature(&hex(field(test, "msg")), &hex(field(test, "sig")));
+            let result = tested.verdict(&hex(field(test, "msg")), &hex(field(test, "sig")));
             if jws_parameters {
                 // No case here is `acceptable`; "salt is all 0/1" (valid) still has the
                 // hash-length salt and is accepted.
@@ -752,8 +810,13 @@ fn json_web_signature_suite() {
             let token = test["jws"].as_str();
             let outcome = match (&key, token) {
                 (Ok(key), Some(token)) => {
+                    assert_eq!(key.backend(), expected_backend(key.algorithm()));
                     let mut buf = vec![0u8; token.len()];
-                    jwt_core::verify_jws(token, key, &mut buf).map(|_| ())
+                    let outcome = jwt_core::verify_jws(token, key, &mut buf).map(|_| ());
+                    let pure = key.clone().pure_rust();
+                    let pure_outcome = jwt_core::verify_jws(token, &pure, &mut buf).map(|_| ());
+                    assert_eq!(pure_outcome, outcome, "tcId {tc}: the backends disagree");
+                    outcome
                 }
                 (Err(e), _) => Err(*e),
                 // tcId 17 is a JSON serialization (an object), not a compact string.

@@ -7,6 +7,9 @@
 //! RustCrypto crate's verification (`others.rs`).
 
 use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
+#[cfg(feature = "aws-lc")]
+use crate::backend::AwsLcKey;
+use crate::backend::Backend;
 use crate::error::Error;
 
 #[cfg(any(feature = "p384", feature = "p521", feature = "k256"))]
@@ -98,7 +101,9 @@ pub type Es256kPrivateKey = EcdsaPrivateKey<::k256::Secp256k1>;
 /// ask for low `s`), so never use signature bytes as a token identity (V-E3).
 ///
 /// A P-256 key precomputes multiples of its point on import on 64-bit targets (the work of
-/// one or two verifications): import a key once and keep it.
+/// one or two verifications): import a key once and keep it. With the `aws-lc` feature,
+/// ES256, ES384 and ES512 keys are also parsed by aws-lc on import, which then verifies
+/// their signatures ([`VerifyingKey::backend`]); ES256K keys verify in Rust.
 ///
 /// ```
 /// # #[cfg(feature = "p256")]
@@ -115,17 +120,20 @@ pub type Es256kPrivateKey = EcdsaPrivateKey<::k256::Secp256k1>;
 /// ```
 pub struct EcdsaPublicKey<C: EcdsaCurve> {
     verifier: C::Verifier,
+    /// aws-lc's parse of this key, which verifies when present.
+    #[cfg(feature = "aws-lc")]
+    aws_lc: Option<AwsLcKey>,
 }
 
 impl<C: EcdsaCurve> Clone for EcdsaPublicKey<C> {
     fn clone(&self) -> Self {
         EcdsaPublicKey {
             verifier: self.verifier.clone(),
+            #[cfg(feature = "aws-lc")]
+            aws_lc: self.aws_lc.clone(),
         }
     }
 }
-
-impl<C: EcdsaCurve> Copy for EcdsaPublicKey<C> where C::Verifier: Copy {}
 
 impl<C: EcdsaCurve> PartialEq for EcdsaPublicKey<C> {
     fn eq(&self, other: &Self) -> bool {
@@ -153,7 +161,41 @@ impl<C: EcdsaCurve> EcdsaPublicKey<C> {
     /// identity).
     pub fn from_sec1_bytes(bytes: &[u8]) -> Result<Self, Error> {
         let verifier = C::verifier(bytes).ok_or(Error::InvalidKey)?;
-        Ok(EcdsaPublicKey { verifier })
+        Ok(Self::of(verifier))
+    }
+
+    /// The key of a point the curve's checks accepted (with the `aws-lc` feature, parsed by
+    /// aws-lc from its uncompressed encoding).
+    fn of(verifier: C::Verifier) -> Self {
+        EcdsaPublicKey {
+            #[cfg(feature = "aws-lc")]
+            aws_lc: AwsLcKey::new(C::ALGORITHM, C::sec1(&verifier).as_ref()),
+            verifier,
+        }
+    }
+
+    /// This key verifying with the pure-Rust code, whatever the build's
+    /// [`Backend`]: the same verdicts, without aws-lc (for comparisons, or to keep C code
+    /// off a path).
+    ///
+    /// ```
+    /// # #[cfg(feature = "p384")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{Backend, Es384PrivateKey, VerifyingKey};
+    /// let key = Es384PrivateKey::from_bytes(&[0x33; 48])?.public_key();
+    /// assert_eq!(key.pure_rust().backend(), Backend::PureRust);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "p384"))]
+    /// # fn main() {}
+    /// ```
+    #[must_use]
+    pub fn pure_rust(self) -> Self {
+        EcdsaPublicKey {
+            #[cfg(feature = "aws-lc")]
+            aws_lc: None,
+            ..self
+        }
     }
 
     /// Imports a point from its two big-endian affine coordinates of exactly `FIELD_LEN`
@@ -222,12 +264,28 @@ impl<C: EcdsaCurve> VerifyingKey for EcdsaPublicKey<C> {
 
     fn verify_signature(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         // Each curve takes exactly `2 * FIELD_LEN` bytes and refuses r or s of 0 or >= n
-        // (V-E1, V-E2) before the equation.
-        if C::verifies(&self.verifier, signing_input, signature) {
+        // (V-E1, V-E2) before the equation; aws-lc's `*_FIXED` verification makes the same
+        // checks (the Wycheproof suites hold both to the same verdicts).
+        #[cfg(feature = "aws-lc")]
+        let verified = match &self.aws_lc {
+            Some(aws_lc) => aws_lc.verifies(signing_input, signature),
+            None => C::verifies(&self.verifier, signing_input, signature),
+        };
+        #[cfg(not(feature = "aws-lc"))]
+        let verified = C::verifies(&self.verifier, signing_input, signature);
+        if verified {
             Ok(())
         } else {
             Err(Error::InvalidSignature)
         }
+    }
+
+    fn backend(&self) -> Backend {
+        #[cfg(feature = "aws-lc")]
+        if self.aws_lc.is_some() {
+            return Backend::AwsLc;
+        }
+        Backend::PureRust
     }
 }
 
@@ -277,9 +335,7 @@ impl<C: EcdsaCurve> EcdsaPrivateKey<C> {
 
     /// The matching public key.
     pub fn public_key(&self) -> EcdsaPublicKey<C> {
-        EcdsaPublicKey {
-            verifier: C::verifier_of(&self.signer),
-        }
+        EcdsaPublicKey::of(C::verifier_of(&self.signer))
     }
 }
 

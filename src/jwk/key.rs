@@ -2,6 +2,7 @@
 
 use super::{ImportVerifying, Jwk};
 use crate::algorithm::{Algorithm, VerifyingKey, sealed};
+use crate::backend::Backend;
 use crate::error::Error;
 
 /// Declares [`AnyVerifyingKey`] from one table of algorithm, feature and key type, so the
@@ -126,6 +127,53 @@ impl AnyVerifyingKey {
     pub fn from_jwk(jwk: &Jwk<'_>) -> Result<Self, Error> {
         Self::from_jwk_as(jwk, jwk.algorithm().ok_or(Error::UnsupportedAlgorithm)?)
     }
+
+    /// This key verifying with the pure-Rust code, whatever the build's [`Backend`] (HMAC
+    /// keys always do).
+    ///
+    /// ```
+    /// # #[cfg(feature = "ed25519")]
+    /// # fn main() -> Result<(), jwt_core::Error> {
+    /// use jwt_core::{AnyVerifyingKey, Backend, Jwk, VerifyingKey};
+    /// let jwk = Jwk::parse(br#"{"kty":"OKP","crv":"Ed25519",
+    ///     "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#)?;
+    /// let key = AnyVerifyingKey::from_jwk(&jwk)?;
+    /// assert_eq!(key.backend() == Backend::AwsLc, cfg!(feature = "aws-lc"));
+    /// assert_eq!(key.pure_rust().backend(), Backend::PureRust);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "ed25519"))]
+    /// # fn main() {}
+    /// ```
+    #[must_use]
+    pub fn pure_rust(self) -> Self {
+        use AnyVerifyingKey as Any;
+        match self {
+            #[cfg(feature = "rsa")]
+            Any::Rs256(key) => Any::Rs256(key.pure_rust()),
+            #[cfg(feature = "rsa")]
+            Any::Rs384(key) => Any::Rs384(key.pure_rust()),
+            #[cfg(feature = "rsa")]
+            Any::Rs512(key) => Any::Rs512(key.pure_rust()),
+            #[cfg(feature = "rsa")]
+            Any::Ps256(key) => Any::Ps256(key.pure_rust()),
+            #[cfg(feature = "rsa")]
+            Any::Ps384(key) => Any::Ps384(key.pure_rust()),
+            #[cfg(feature = "rsa")]
+            Any::Ps512(key) => Any::Ps512(key.pure_rust()),
+            #[cfg(feature = "p256")]
+            Any::Es256(key) => Any::Es256(key.pure_rust()),
+            #[cfg(feature = "p384")]
+            Any::Es384(key) => Any::Es384(key.pure_rust()),
+            #[cfg(feature = "p521")]
+            Any::Es512(key) => Any::Es512(key.pure_rust()),
+            #[cfg(feature = "ed25519")]
+            Any::EdDsa(key) => Any::EdDsa(key.pure_rust()),
+            // HMAC and ES256K keys verify in Rust in every build.
+            #[allow(unreachable_patterns)] // Without HMAC or ES256K, every variant is above.
+            other => other,
+        }
+    }
 }
 
 impl sealed::Sealed for AnyVerifyingKey {}
@@ -141,5 +189,9 @@ impl VerifyingKey for AnyVerifyingKey {
 
     fn signature_len(&self) -> usize {
         self.inner().signature_len()
+    }
+
+    fn backend(&self) -> Backend {
+        self.inner().backend()
     }
 }

@@ -17,6 +17,9 @@ use rsa::{BoxedUint, Pkcs1v15Sign};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
 use crate::algorithm::{Algorithm, SigningKey, VerifyingKey, sealed};
+#[cfg(feature = "aws-lc")]
+use crate::backend::AwsLcKey;
+use crate::backend::Backend;
 use crate::error::Error;
 
 mod montgomery;
@@ -239,6 +242,9 @@ pub struct RsaPublicKey<S: RsaScheme> {
     bits: usize,
     /// Precomputed fixed-size verification for 2048/3072/4096-bit keys with e = 65537.
     montgomery: Option<MontgomeryKey>,
+    /// aws-lc's parse of this key, which verifies when present.
+    #[cfg(feature = "aws-lc")]
+    aws_lc: Option<AwsLcKey>,
     scheme: PhantomData<fn() -> S>,
 }
 
@@ -249,6 +255,8 @@ impl<S: RsaScheme> Clone for RsaPublicKey<S> {
             len: self.len,
             bits: self.bits,
             montgomery: self.montgomery.clone(),
+            #[cfg(feature = "aws-lc")]
+            aws_lc: self.aws_lc.clone(),
             scheme: PhantomData,
         }
     }
@@ -288,14 +296,44 @@ impl<S: RsaScheme> RsaPublicKey<S> {
         Ok(Self::prepared(checked(key)?))
     }
 
-    /// A key that passed the rules, with what verification needs computed once.
+    /// A key that passed the rules, with what verification needs computed once (with the
+    /// `aws-lc` feature, aws-lc's parse of it).
     fn prepared(key: rsa::RsaPublicKey) -> Self {
+        #[cfg(feature = "aws-lc")]
+        let aws_lc = {
+            use rsa::pkcs1::EncodeRsaPublicKey;
+            key.to_pkcs1_der()
+                .ok()
+                .and_then(|der| AwsLcKey::new(S::ALGORITHM, der.as_bytes()))
+        };
         RsaPublicKey {
             montgomery: MontgomeryKey::new(&key.n_bytes(), &key.e_bytes()),
             len: key.size(),
             bits: key.n().bits() as usize,
             key,
+            #[cfg(feature = "aws-lc")]
+            aws_lc,
             scheme: PhantomData,
+        }
+    }
+
+    /// This key verifying with the pure-Rust code, whatever the build's
+    /// [`Backend`]: the same verdicts, without aws-lc (for comparisons, or to keep C code
+    /// off a path).
+    ///
+    /// ```
+    /// use jwt_core::{Backend, Rs256PublicKey, VerifyingKey};
+    /// # let der = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/keys/rsa2048.pub.pkcs1.der")).unwrap();
+    /// let key = Rs256PublicKey::from_pkcs1_der(&der)?;
+    /// assert_eq!(key.pure_rust().backend(), Backend::PureRust);
+    /// # Ok::<(), jwt_core::Error>(())
+    /// ```
+    #[must_use]
+    pub fn pure_rust(self) -> Self {
+        RsaPublicKey {
+            #[cfg(feature = "aws-lc")]
+            aws_lc: None,
+            ..self
         }
     }
 
@@ -383,11 +421,26 @@ impl<S: RsaScheme> VerifyingKey for RsaPublicKey<S> {
         if signature.len() != self.len {
             return Err(Error::InvalidSignature);
         }
+        #[cfg(feature = "aws-lc")]
+        if let Some(aws_lc) = &self.aws_lc {
+            return match aws_lc.verifies(signing_input, signature) {
+                true => Ok(()),
+                false => Err(Error::InvalidSignature),
+            };
+        }
         if self.encoded_matches(signature, |em| S::matches(em, self.bits, signing_input)) {
             Ok(())
         } else {
             Err(Error::InvalidSignature)
         }
+    }
+
+    fn backend(&self) -> Backend {
+        #[cfg(feature = "aws-lc")]
+        if self.aws_lc.is_some() {
+            return Backend::AwsLc;
+        }
+        Backend::PureRust
     }
 }
 

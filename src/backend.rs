@@ -1,0 +1,90 @@
+//! Which code verifies a public key's signatures: jwt-core's own Rust, or aws-lc (C and
+//! assembly, through aws-lc-rs) with the `aws-lc` feature.
+//!
+//! A backend only computes "do these bytes verify": every rule about keys and signatures
+//! stays jwt-core's. A key is imported by the pure-Rust code first (with all its checks:
+//! RSA sizes and exponents, ROCA, points on the curve, Ed25519 keys of small order), and
+//! only a key that passed is handed to aws-lc, parsed once; the checks aws-lc does not make
+//! (an Ed25519 `R` of small order, `S` below the group order) are made before it is called.
+
+/// The code that verifies a key's signatures, as [`VerifyingKey::backend`] reports it.
+///
+/// [`VerifyingKey::backend`]: crate::VerifyingKey::backend
+///
+/// ```
+/// # #[cfg(feature = "p256")]
+/// # fn main() -> Result<(), jwt_core::Error> {
+/// use jwt_core::{Backend, Es256PrivateKey, VerifyingKey};
+/// let public = Es256PrivateKey::from_bytes(&[0x11; 32])?.public_key();
+/// let expected = if cfg!(feature = "aws-lc") { Backend::AwsLc } else { Backend::PureRust };
+/// assert_eq!(public.backend(), expected);
+/// // Any key can be asked to verify with the pure-Rust code.
+/// assert_eq!(public.pure_rust().backend(), Backend::PureRust);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "p256"))]
+/// # fn main() {}
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// jwt-core's own Rust code (or the RustCrypto crate it calls for a curve): every
+    /// build, `no_std` included.
+    PureRust,
+    /// aws-lc through aws-lc-rs (the `aws-lc` feature): RS*, PS*, ES256, ES384, ES512 and
+    /// EdDSA keys. ES256K stays in Rust, which verifies it about three times faster than
+    /// aws-lc does; HMAC keys too.
+    AwsLc,
+}
+
+#[cfg(feature = "aws-lc")]
+pub(crate) use aws_lc::AwsLcKey;
+
+#[cfg(feature = "aws-lc")]
+mod aws_lc {
+    use alloc::boxed::Box;
+
+    use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
+
+    use crate::algorithm::Algorithm;
+
+    /// A public key as aws-lc parsed it, once, at import. Boxed: it stays one word in the
+    /// key types (a DPoP proof's key among them), whose pure-Rust part is what they are
+    /// compared and printed by.
+    #[derive(Clone)]
+    pub(crate) struct AwsLcKey(Box<ParsedPublicKey>);
+
+    impl AwsLcKey {
+        /// aws-lc's key for `alg` from `public_key`: PKCS#1 `RSAPublicKey` DER, an
+        /// uncompressed SEC1 point or the 32 bytes of an Ed25519 key, of a key jwt-core has
+        /// already accepted. `None` for an algorithm aws-lc does not verify here, or a key
+        /// it refuses (none known: its RSA limits, 2048 to 8192 bits and an exponent of at
+        /// most 33 bits, are jwt-core's), which then verifies with the pure-Rust code.
+        pub(crate) fn new(alg: Algorithm, public_key: &[u8]) -> Option<Self> {
+            let algorithm: &'static dyn VerificationAlgorithm = match alg {
+                Algorithm::Rs256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+                Algorithm::Rs384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+                Algorithm::Rs512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+                // The salt as long as the hash (aws-lc-rs's default), as RFC 7518 3.5 asks.
+                Algorithm::Ps256 => &sig::RSA_PSS_2048_8192_SHA256,
+                Algorithm::Ps384 => &sig::RSA_PSS_2048_8192_SHA384,
+                Algorithm::Ps512 => &sig::RSA_PSS_2048_8192_SHA512,
+                Algorithm::Es256 => &sig::ECDSA_P256_SHA256_FIXED,
+                Algorithm::Es384 => &sig::ECDSA_P384_SHA384_FIXED,
+                Algorithm::Es512 => &sig::ECDSA_P521_SHA512_FIXED,
+                Algorithm::EdDsa => &sig::ED25519,
+                // ES256K: k256's arithmetic is about three times faster than aws-lc's
+                // generic curve code (benches/README.md). HMAC keys are not public keys.
+                _ => return None,
+            };
+            ParsedPublicKey::new(algorithm, public_key)
+                .ok()
+                .map(|key| AwsLcKey(Box::new(key)))
+        }
+
+        /// Whether `signature` signs `message` for this key, as aws-lc decides.
+        pub(crate) fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
+            self.0.verify_sig(message, signature).is_ok()
+        }
+    }
+}
