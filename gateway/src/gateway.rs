@@ -177,6 +177,9 @@ impl Gateway {
             .transpose();
         let redis = redis.map_err(|e| StartError::File(format!("redis: {e}")))?;
         if let Some(redis) = &redis {
+            // The fleet's key sets: one replica fetches per interval, the others use its set.
+            let keys = crate::fleet::RedisKeySetExchange::new(redis.clone());
+            builder = builder.key_set_exchange(keys);
             // The fleet's replay store: a DPoP proof is accepted once by all the replicas.
             builder = builder.replay_store(crate::fleet::RedisReplayStore::new(redis.clone()));
         } else {

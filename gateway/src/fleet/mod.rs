@@ -1,12 +1,15 @@
 //! State a fleet of gateway replicas shares through Redis (`--redis`, `[redis]`): the DPoP
 //! replay store, so a proof accepted by one replica is refused by every other, and the
-//! revocations ([`revocation`]), which every replica keeps in memory.
+//! revocations ([`revocation`]), which every replica keeps in memory, and the providers'
+//! key sets ([`RedisKeySetExchange`]), fetched by one replica per interval for all.
 //!
 //! Every Redis operation is bounded by the configured timeout and fails closed: a proof
-//! whose `jti` could not be recorded is refused (503), never accepted. The connection is
+//! whose `jti` could not be recorded is refused (503), never accepted (key fetching falls
+//! back to each replica's own rate limit instead, refusing nothing). The connection is
 //! made on first use and remade after a failure (with back-off), so a replica recovers by
 //! itself when Redis comes back.
 
+mod keys;
 mod replay;
 pub mod revocation;
 
@@ -21,6 +24,7 @@ use redis::cluster::ClusterClient;
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, FromRedisValue, RedisError};
 
+pub use keys::RedisKeySetExchange;
 pub use replay::RedisReplayStore;
 pub use revocation::{
     Revocation, RevocationSettings, RevocationStatus, Revocations, StalePolicy, Verdict,
