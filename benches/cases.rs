@@ -87,11 +87,16 @@ pub fn rust_crypto_provider() {
 }
 
 fn ours(token: &str, key: impl VerifyingKey + 'static) -> Case {
+    ours_named("jwt-core", token, key)
+}
+
+/// jwt-core verifying `token` with `key`, under `name`.
+fn ours_named(name: &'static str, token: &str, key: impl VerifyingKey + 'static) -> Case {
     let token = token.to_string();
     let policy = policy();
     let now = jwt_core::now();
     let mut buf = [0u8; 1024];
-    case("jwt-core", move || {
+    case(name, move || {
         let claims: AccessToken =
             jwt_core::verify(black_box(&token), &key, &policy, now, &mut buf).unwrap();
         black_box(claims.sub.len())
@@ -214,7 +219,7 @@ where
     use rsa::pkcs1::DecodeRsaPublicKey;
     let key = RsaPrivateKey::<S>::from_pkcs1_der(RSA_PKCS1).unwrap();
     let raw = raw(rsa::RsaPublicKey::from_pkcs1_der(RSA_PUB_PKCS1).unwrap());
-    signature_group(token(&key), key.public_key(), raw)
+    signature_group(token(&key), key.public_key().pure_rust(), raw)
 }
 
 /// ES384, ES512 and ES256K; `raw` makes the curve crate's verifying key from the
@@ -225,7 +230,7 @@ where
     V: signature::Verifier<Sig> + 'static,
 {
     let key = EcdsaPrivateKey::<C>::from_bytes(scalar).unwrap();
-    let public = key.public_key();
+    let public = key.public_key().pure_rust();
     let raw = raw(public.to_sec1_bytes().as_ref());
     signature_group(token(&key), public, raw)
 }
@@ -312,7 +317,7 @@ pub fn es256() -> Group {
     let token = token(&key);
     let raw = p256::ecdsa::VerifyingKey::from_sec1_bytes(P256_SEC1).unwrap();
     let mut cases = vec![
-        ours(&token, key.public_key()),
+        ours(&token, key.public_key().pure_rust()),
         floor(
             "floor",
             &token,
@@ -349,7 +354,7 @@ pub fn rs256() -> Group {
         rsa::RsaPublicKey::from_pkcs1_der(RSA_PUB_PKCS1).unwrap(),
     );
     let mut cases = vec![
-        ours(&token, key.public_key()),
+        ours(&token, key.public_key().pure_rust()),
         floor(
             "floor",
             &token,
@@ -383,7 +388,7 @@ pub fn eddsa() -> Group {
     use ed25519_dalek::Verifier;
     let key = Ed25519PrivateKey::from_bytes(ED25519_SEED);
     let token = token(&key);
-    let public = key.public_key();
+    let public = key.public_key().pure_rust();
     let raw = ed25519_dalek::VerifyingKey::from_bytes(&public.to_bytes()).unwrap();
     let parse = |sig: &[u8]| ed25519_dalek::Signature::from_slice(sig).unwrap();
     let mut cases = vec![
@@ -401,6 +406,79 @@ pub fn eddsa() -> Group {
         cases,
         token,
     }
+}
+
+/// jwt-core on both of its backends beside jsonwebtoken (with whichever provider this process
+/// installed: aws-lc-rs in `ratios -- --aws-lc`) and aws-lc's floor, on `alg`'s token:
+/// "jwt-core (aws-lc)" first, then "jwt-core" (pure Rust), "jsonwebtoken" where it has the
+/// algorithm, and "aws-lc floor".
+#[cfg(feature = "jwt-core-aws-lc")]
+pub fn backends(alg: Algorithm) -> Vec<Case> {
+    use jwt_core::{Backend, Ps256PrivateKey, Rs256PrivateKey};
+    fn both<K: VerifyingKey + Clone + 'static>(token: &str, aws_lc: K, pure: K) -> [Case; 2] {
+        assert_eq!(aws_lc.backend(), Backend::AwsLc);
+        assert_eq!(pure.backend(), Backend::PureRust);
+        [
+            ours_named("jwt-core (aws-lc)", token, aws_lc),
+            ours_named("jwt-core", token, pure),
+        ]
+    }
+    fn twins<K: VerifyingKey + Clone + 'static>(
+        token: &str,
+        key: K,
+        pure_rust: fn(K) -> K,
+    ) -> [Case; 2] {
+        both(token, key.clone(), pure_rust(key))
+    }
+    let token = token_of(alg);
+    let ours = match alg {
+        Algorithm::Rs256 => twins(
+            &token,
+            Rs256PrivateKey::from_pkcs1_der(RSA_PKCS1)
+                .unwrap()
+                .public_key(),
+            |k| k.pure_rust(),
+        ),
+        Algorithm::Ps256 => twins(
+            &token,
+            Ps256PrivateKey::from_pkcs1_der(RSA_PKCS1)
+                .unwrap()
+                .public_key(),
+            |k| k.pure_rust(),
+        ),
+        Algorithm::Es256 => twins(
+            &token,
+            Es256PrivateKey::from_bytes(P256_SCALAR)
+                .unwrap()
+                .public_key(),
+            |k| k.pure_rust(),
+        ),
+        Algorithm::Es384 => twins(
+            &token,
+            jwt_core::Es384PrivateKey::from_bytes(P384_SCALAR)
+                .unwrap()
+                .public_key(),
+            |k| k.pure_rust(),
+        ),
+        Algorithm::Es512 => twins(
+            &token,
+            jwt_core::Es512PrivateKey::from_bytes(P521_SCALAR)
+                .unwrap()
+                .public_key(),
+            |k| k.pure_rust(),
+        ),
+        Algorithm::EdDsa => twins(
+            &token,
+            Ed25519PrivateKey::from_bytes(ED25519_SEED).public_key(),
+            |k| k.pure_rust(),
+        ),
+        other => panic!("no aws-lc backend for {other:?}"),
+    };
+    let theirs = their_key(alg).map(|(key, their_alg)| theirs(&token, key, their_alg));
+    ours.into_iter()
+        .chain(theirs)
+        .chain(aws_lc_floor(alg, &token))
+        .collect()
 }
 
 /// aws-lc's own verification (C and assembly) over the same signing input, with the key

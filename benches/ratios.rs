@@ -11,6 +11,12 @@
 //! (`-- --quick` for fewer rounds; `-- ES256` keeps the pairs whose name holds `ES256`;
 //! `cargo bench --bench ratios -- --test` runs each pair once, as CI does).
 //!
+//! `cargo bench --manifest-path benches/Cargo.toml --features jwt-core-aws-lc --bench ratios
+//! -- --aws-lc` prints only the table of jwt-core's two backends instead: for RS256, PS256,
+//! ES256, ES384, ES512 and EdDSA, jwt-core on aws-lc, jwt-core on the pure-Rust code,
+//! jsonwebtoken on aws-lc-rs (the provider this process then installs) and aws-lc's floor,
+//! the four interleaved, jwt-core on aws-lc beside each of the others.
+//!
 //! `-- --calls N GROUP CASE` only calls one case N times, untimed, for counting its
 //! instructions under callgrind (`benches/callgrind.sh`); GROUP is an algorithm's name or
 //! `DPoP` (the cases of `dpop_cases.rs`).
@@ -143,6 +149,47 @@ fn call_only(args: &[String]) {
     }
 }
 
+/// The table of jwt-core's backends (`--aws-lc`): per algorithm, its four cases interleaved,
+/// jwt-core on aws-lc beside each of the other three.
+#[cfg(feature = "jwt-core-aws-lc")]
+fn backends(rounds: usize, selected: &dyn Fn(&str) -> bool) {
+    use jwt_core::Algorithm::{EdDsa, Es256, Es384, Es512};
+    jsonwebtoken::crypto::CryptoProvider::install_default(
+        &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+    )
+    .expect("the first provider installed in this process");
+    println!("| | jwt-core (aws-lc) | other | jwt-core (aws-lc) / other (p10–p90) |");
+    println!("|---|---:|---:|---:|");
+    for alg in [Rs256, Ps256, Es256, Es384, Es512, EdDsa] {
+        let mut cases = cases::backends(alg);
+        let names: Vec<&str> = cases.iter().map(|case| case.name).collect();
+        if !names
+            .iter()
+            .any(|name| selected(&format!("{alg} vs {name}")))
+        {
+            continue;
+        }
+        let mut refs: Vec<&mut Case> = cases.iter_mut().collect();
+        let times = interleaved(&mut refs, rounds);
+        for (at, name) in names.iter().enumerate().skip(1) {
+            let other = match *name {
+                "jsonwebtoken" => "jsonwebtoken (aws-lc-rs)",
+                "jwt-core" => "jwt-core (pure Rust)",
+                name => name,
+            };
+            let p = Paired::of(times[0].clone(), times[at].clone());
+            println!(
+                "| {alg} vs {other} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
+                time(p.ours),
+                time(p.theirs),
+                p.ratio[0],
+                p.ratio[1],
+                p.ratio[2]
+            );
+        }
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if let Some(at) = args.iter().position(|a| a == "--calls") {
@@ -169,6 +216,12 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let selected = |row: &str| filters.iter().all(|f| row.contains(f.as_str()));
+    if has("--aws-lc") {
+        #[cfg(feature = "jwt-core-aws-lc")]
+        return backends(rounds, &selected);
+        #[cfg(not(feature = "jwt-core-aws-lc"))]
+        panic!("--aws-lc needs --features jwt-core-aws-lc");
+    }
     let row = |name: &str, p: Paired| {
         println!(
             "| {name} | {} | {} | **{:.2}x** ({:.2}–{:.2}) |",
