@@ -17,6 +17,9 @@
 //!   before the outage still refused;
 //! - a replica killed (SIGKILL) under load: nginx moves on, no valid token refused and no
 //!   invalid one accepted, at most the requests in flight lost.
+//! - 1,000 random unknown `kid`s through nginx (so over the three replicas) cost the provider
+//!   one key set request per refetch interval, counted at the provider; the three replicas
+//!   started one after the other cost it one.
 //!
 //! Prints SKIPPED without nginx, redis-server or Node.js. Every loop is bounded in count
 //! and time.
@@ -146,6 +149,8 @@ struct Fleet {
     redis: RedisServer,
     _application: Upstream,
     idp: Idp,
+    /// One client for the test's requests (building one costs tens of milliseconds).
+    http: reqwest::Client,
     _dir: TempDir,
 }
 
@@ -185,6 +190,7 @@ impl Fleet {
             redis,
             _application: application,
             idp,
+            http: client(),
             _dir: dir,
         }
     }
@@ -196,7 +202,11 @@ impl Fleet {
 
     /// GET /orders through nginx: status and `WWW-Authenticate`.
     async fn through_nginx(&self, headers: &[(&str, &str)]) -> (u16, String) {
-        let mut request = client().get(self.orders()).timeout(Duration::from_secs(5));
+        let mut request = self
+            .http
+            .clone()
+            .get(self.orders())
+            .timeout(Duration::from_secs(5));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -205,7 +215,9 @@ impl Fleet {
 
     /// Asks replica `i` directly about GET /orders on nginx, as nginx's auth subrequest does.
     async fn direct(&self, i: usize, headers: &[(&str, &str)]) -> (u16, String) {
-        let mut request = client()
+        let mut request = self
+            .http
+            .clone()
             .get(format!("{}/auth", self.replicas[i].base))
             .header("x-original-uri", "/orders")
             .header("x-original-method", "GET")
@@ -244,7 +256,9 @@ impl Fleet {
         let proof = dpop::make_proof(key, &claims, &mut out)
             .unwrap()
             .to_string();
-        let response = client()
+        let response = self
+            .http
+            .clone()
             .post(&endpoint)
             .basic_auth("app", Some("app-secret"))
             .header("dpop", proof)
@@ -264,7 +278,9 @@ impl Fleet {
 
     /// Requests replica `i` has answered (every outcome), from its `/metrics`.
     async fn answered(&self, i: usize) -> u64 {
-        let metrics = client()
+        let metrics = self
+            .http
+            .clone()
             .get(format!("{}/metrics", self.replicas[i].base))
             .timeout(Duration::from_secs(5))
             .send()
@@ -691,4 +707,100 @@ async fn a_replica_killed_under_load_costs_no_wrong_answer() {
             .0,
         401
     );
+}
+
+/// The replicas' unknown-`kid` refetch interval (`[provider.key_cache]`), in seconds.
+const REFETCH_INTERVAL_S: u64 = 2;
+
+/// `token` with a header naming `kid` (its signature is not this header's).
+fn with_kid(token: &str, kid: &str) -> String {
+    let header = format!(r#"{{"alg":"ES256","typ":"at+jwt","kid":"{kid}"}}"#);
+    let rest = &token[token.find('.').unwrap()..];
+    format!(
+        "{}{rest}",
+        Base64UrlUnpadded::encode_string(header.as_bytes())
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_kids_over_the_fleet_cost_the_provider_one_key_set_request_per_interval() {
+    const TEST: &str =
+        "unknown_kids_over_the_fleet_cost_the_provider_one_key_set_request_per_interval";
+    if tools_ready(TEST).is_none() {
+        return;
+    }
+    let fleet = Fleet::start_with(
+        "replicas-kids",
+        &format!("[provider.key_cache]\nrefetch_interval_s = {REFETCH_INTERVAL_S}\n"),
+    )
+    .await;
+    // The replicas started one after the other: the first fetched the key set, the
+    // others took it from Redis.
+    assert_eq!(
+        fleet.idp.jwks_requests().await,
+        1,
+        "one fetch for three replicas"
+    );
+    let token = fleet.idp.token("urn:orders", "orders:read").await;
+    let valid = format!("Bearer {token}");
+    for i in 0..REPLICAS {
+        assert_eq!(fleet.direct(i, &[("authorization", &valid)]).await.0, 200);
+    }
+
+    // Past the interval of that fetch, 1,000 random unknown kids through nginx (so
+    // round-robin over the three), 25 at a time: each refused, and the provider asked
+    // once per interval begun during the burst, not once per replica.
+    tokio::time::sleep(Duration::from_millis(REFETCH_INTERVAL_S * 1000 + 200)).await;
+    const KIDS: usize = 1000;
+    const AT_ONCE: usize = 25;
+    let before = fleet.idp.jwks_requests().await;
+    let answered: Vec<u64> =
+        futures_util::future::join_all((0..REPLICAS).map(|i| fleet.answered(i))).await;
+    let started = Instant::now();
+    // xorshift, seeded by the clock: kids no set has, different in every run.
+    let mut random = u64::from(std::process::id()) << 32 | jwt_core::now() | 1;
+    let mut refused = 0;
+    for _ in 0..KIDS / AT_ONCE {
+        let batch = (0..AT_ONCE).map(|_| {
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            let forged = format!("Bearer {}", with_kid(&token, &format!("{random:016x}")));
+            let fleet = &fleet;
+            async move { fleet.through_nginx(&[("authorization", &forged)]).await }
+        });
+        for (status, challenge) in futures_util::future::join_all(batch).await {
+            assert_eq!(status, 401, "{challenge}");
+            refused += 1;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the burst is bounded"
+        );
+    }
+    let elapsed = started.elapsed();
+    let fetches = fleet.idp.jwks_requests().await - before;
+    let intervals = elapsed.as_secs() / REFETCH_INTERVAL_S + 1;
+    eprintln!(
+        "{refused} unknown kids through nginx in {elapsed:?}: {fetches} key set requests \
+         ({intervals} interval(s) of {REFETCH_INTERVAL_S} s begun)"
+    );
+    assert_eq!(refused, KIDS);
+    // Each replica had its share of the burst.
+    for (i, before) in answered.iter().enumerate() {
+        let after = fleet.answered(i).await;
+        assert!(
+            after - before >= (KIDS / REPLICAS / 2) as u64,
+            "replica {i}: {before} -> {after}"
+        );
+    }
+    assert!(fetches >= 1, "the fleet refetched");
+    assert!(
+        fetches <= intervals,
+        "{fetches} key set requests in {elapsed:?}: one per {REFETCH_INTERVAL_S} s interval"
+    );
+    // The valid token is still accepted everywhere.
+    for i in 0..REPLICAS {
+        assert_eq!(fleet.direct(i, &[("authorization", &valid)]).await.0, 200);
+    }
 }
