@@ -273,10 +273,9 @@ pub trait VerifyingKey: sealed::Sealed {
     /// ```
     fn verify_signature(&self, message: &[u8], signature: &[u8]) -> Result<(), Error>;
 
-    /// The code that verifies this key's signatures: [`Backend::AwsLc`] for the RSA,
-    /// ES256, ES384, ES512 and Ed25519 keys of a build with the `aws-lc` feature,
-    /// [`Backend::PureRust`] otherwise. The rules a key and a signature must meet are the
-    /// same on both.
+    /// The code that verifies this key's signatures: [`Backend::of`] its algorithm, or
+    /// [`Backend::PureRust`] for a key given back to jwt-core's own code with `pure_rust()`.
+    /// The rules a key and a signature must meet are the same on both.
     ///
     /// ```
     /// # #[cfg(feature = "hmac")]

@@ -7,6 +7,8 @@
 //! only a key that passed is handed to aws-lc, parsed once; the checks aws-lc does not make
 //! (an Ed25519 `R` of small order, `S` below the group order) are made before it is called.
 
+use crate::algorithm::Algorithm;
+
 /// The code that verifies a key's signatures, as [`VerifyingKey::backend`] reports it.
 ///
 /// [`VerifyingKey::backend`]: crate::VerifyingKey::backend
@@ -14,10 +16,9 @@
 /// ```
 /// # #[cfg(feature = "p256")]
 /// # fn main() -> Result<(), jwt_core::Error> {
-/// use jwt_core::{Backend, Es256PrivateKey, VerifyingKey};
+/// use jwt_core::{Algorithm, Backend, Es256PrivateKey, VerifyingKey};
 /// let public = Es256PrivateKey::from_bytes(&[0x11; 32])?.public_key();
-/// let expected = if cfg!(feature = "aws-lc") { Backend::AwsLc } else { Backend::PureRust };
-/// assert_eq!(public.backend(), expected);
+/// assert_eq!(public.backend(), Backend::of(Algorithm::Es256));
 /// // Any key can be asked to verify with the pure-Rust code.
 /// assert_eq!(public.pure_rust().backend(), Backend::PureRust);
 /// # Ok(())
@@ -31,10 +32,44 @@ pub enum Backend {
     /// jwt-core's own Rust code (or the RustCrypto crate it calls for a curve): every
     /// build, `no_std` included.
     PureRust,
-    /// aws-lc through aws-lc-rs (the `aws-lc` feature): RS*, PS*, ES256, ES384, ES512 and
-    /// EdDSA keys. ES256K stays in Rust, which verifies it about three times faster than
-    /// aws-lc does; HMAC keys too.
+    /// aws-lc through aws-lc-rs (the `aws-lc` feature): the algorithms it verifies faster
+    /// than jwt-core's own code, as [`Backend::of`] lists them.
     AwsLc,
+}
+
+impl Backend {
+    /// The backend keys of `alg` verify with in this build. With the `aws-lc` feature:
+    /// aws-lc for RS*, PS*, ES384, ES512 and EdDSA. ES256 stays in Rust on 64-bit targets,
+    /// where jwt-core's own P-256 arithmetic (with tables made once per key) verifies faster
+    /// than aws-lc does; ES256K too (k256 is about three times faster than aws-lc's generic
+    /// curve code), and HMAC keys, which are not public keys. Without the feature: the
+    /// pure-Rust code for every algorithm.
+    ///
+    /// ```
+    /// use jwt_core::{Algorithm, Backend};
+    /// assert_eq!(Backend::of(Algorithm::Hs256), Backend::PureRust);
+    /// assert_eq!(Backend::of(Algorithm::Rs256) == Backend::AwsLc, cfg!(feature = "aws-lc"));
+    /// ```
+    pub const fn of(alg: Algorithm) -> Backend {
+        let faster_in_aws_lc = match alg {
+            Algorithm::Rs256
+            | Algorithm::Rs384
+            | Algorithm::Rs512
+            | Algorithm::Ps256
+            | Algorithm::Ps384
+            | Algorithm::Ps512
+            | Algorithm::Es384
+            | Algorithm::Es512
+            | Algorithm::EdDsa => true,
+            Algorithm::Es256 => cfg!(not(target_pointer_width = "64")),
+            _ => false,
+        };
+        if cfg!(feature = "aws-lc") && faster_in_aws_lc {
+            Backend::AwsLc
+        } else {
+            Backend::PureRust
+        }
+    }
 }
 
 #[cfg(feature = "aws-lc")]
@@ -46,6 +81,7 @@ mod aws_lc {
 
     use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
 
+    use super::Backend;
     use crate::algorithm::Algorithm;
 
     /// A public key as aws-lc parsed it, once, at import. Boxed: it stays one word in the
@@ -61,6 +97,9 @@ mod aws_lc {
         /// it refuses (none known: its RSA limits, 2048 to 8192 bits and an exponent of at
         /// most 33 bits, are jwt-core's), which then verifies with the pure-Rust code.
         pub(crate) fn new(alg: Algorithm, public_key: &[u8]) -> Option<Self> {
+            if Backend::of(alg) != Backend::AwsLc {
+                return None;
+            }
             let algorithm: &'static dyn VerificationAlgorithm = match alg {
                 Algorithm::Rs256 => &sig::RSA_PKCS1_2048_8192_SHA256,
                 Algorithm::Rs384 => &sig::RSA_PKCS1_2048_8192_SHA384,
@@ -73,8 +112,6 @@ mod aws_lc {
                 Algorithm::Es384 => &sig::ECDSA_P384_SHA384_FIXED,
                 Algorithm::Es512 => &sig::ECDSA_P521_SHA512_FIXED,
                 Algorithm::EdDsa => &sig::ED25519,
-                // ES256K: k256's arithmetic is about three times faster than aws-lc's
-                // generic curve code (benches/README.md). HMAC keys are not public keys.
                 _ => return None,
             };
             ParsedPublicKey::new(algorithm, public_key)
