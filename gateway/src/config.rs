@@ -425,7 +425,7 @@ struct RawRedis {
     #[serde(default)]
     cluster: bool,
     timeout_ms: Option<Spanned<u64>>,
-    key_prefix: Option<String>,
+    key_prefix: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -1041,11 +1041,21 @@ fn redis(raw: RawRedis, span: Range<usize>, problems: &mut Problems) -> Option<R
         Some(ms) => Duration::from_millis(*ms.get_ref()),
         None => DEFAULT_REDIS_TIMEOUT,
     };
+    // A brace in the prefix would make Redis Cluster hash it instead of the gateway's own
+    // hash tags, which keep each group of keys (the revocations, a key set and its lock)
+    // in one slot.
+    if let Some(prefix) = &raw.key_prefix {
+        if prefix.get_ref().contains(['{', '}']) {
+            problems.at(prefix.span(), "key_prefix may not contain { or }");
+        }
+    }
     Some(RedisSettings {
         urls,
         cluster: raw.cluster,
         timeout,
-        key_prefix: raw.key_prefix.unwrap_or_else(|| "jwt-gateway:".into()),
+        key_prefix: raw
+            .key_prefix
+            .map_or_else(|| "jwt-gateway:".into(), Spanned::into_inner),
     })
 }
 
@@ -1446,6 +1456,11 @@ mod tests {
         assert_eq!(lines("[redis]\ncluster = true\n"), [4]);
         assert_eq!(
             lines("[redis]\nurl = \"redis://a:1\"\ntimeout_ms = 0\n"),
+            [6]
+        );
+        // A prefix with a hash tag of its own.
+        assert_eq!(
+            lines("[redis]\nurl = \"redis://a:1\"\nkey_prefix = \"{a}:\"\n"),
             [6]
         );
         let flags = Config::from_flags(Flags {

@@ -295,6 +295,7 @@ pub struct Telemetry {
     token_cache: Family<ResultLabels, Counter>,
     key_fetches: Family<ResultLabels, Counter>,
     key_sets_installed: Counter,
+    key_set_exchange: Family<ResultLabels, Counter>,
     introspections: Counter,
     dpop: Family<ResultLabels, Counter>,
     reloads: Family<ResultLabels, Counter>,
@@ -368,6 +369,15 @@ impl Telemetry {
             "key_sets_installed",
             "Provider key sets installed (the first fetch, then each change)",
             key_sets_installed.clone(),
+        );
+        let key_set_exchange = Family::<ResultLabels, Counter>::default();
+        registry.register(
+            "key_set_exchange",
+            "Key fetching shared through the fleet's Redis, by result: from_fleet (a set \
+             another replica fetched, installed without asking the provider), lock_lost (a \
+             fetch left to the replica holding the fleet's lock), error (Redis failed: this \
+             replica fetched under its own rate limit)",
+            key_set_exchange.clone(),
         );
         let introspections = Counter::default();
         registry.register(
@@ -479,6 +489,7 @@ impl Telemetry {
             token_cache,
             key_fetches,
             key_sets_installed,
+            key_set_exchange,
             introspections,
             dpop,
             reloads,
@@ -583,6 +594,21 @@ impl Telemetry {
         );
         self.key_sets_installed
             .inc_by(delta(now.key_sets_installed, before.key_sets_installed));
+        for (result, now, before) in [
+            (
+                "from_fleet",
+                now.key_sets_from_fleet,
+                before.key_sets_from_fleet,
+            ),
+            (
+                "lock_lost",
+                now.key_fetch_locks_lost,
+                before.key_fetch_locks_lost,
+            ),
+            ("error", now.key_exchange_errors, before.key_exchange_errors),
+        ] {
+            add(&self.key_set_exchange, result, delta(now, before));
+        }
         self.introspections
             .inc_by(delta(now.introspections, before.introspections));
         add(

@@ -236,6 +236,9 @@ async fn replicas_on_redis_ask_the_provider_once_per_interval_and_alone_without_
         fetches <= intervals,
         "{fetches} key set requests in {elapsed:?}: at most one per {INTERVAL_S} s interval"
     );
+    // The replicas that did not fetch say so in their metrics.
+    let from_fleet = exchange_counts(&replicas, "from_fleet").await;
+    assert!(from_fleet >= 2, "sets taken from the fleet: {from_fleet}");
 
     // Redis stopped: each replica on its own, under its own rate limit; valid tokens are
     // still accepted and unknown kids refused with 401, none with 503.
@@ -245,8 +248,34 @@ async fn replicas_on_redis_ask_the_provider_once_per_interval_and_alone_without_
     let intervals = elapsed.as_secs() / INTERVAL_S + 1;
     println!("300 unknown kids over 3 replicas without Redis in {elapsed:?}: {fetches} requests");
     assert!(fetches >= 3, "each replica refetched on its own: {fetches}");
+    let errors = exchange_counts(&replicas, "error").await;
+    assert!(
+        errors >= 3,
+        "Redis failures counted by each replica: {errors}"
+    );
     assert!(
         fetches <= 3 * intervals,
         "{fetches} key set requests in {elapsed:?}: at most one per replica per interval"
     );
+}
+
+/// The sum over `replicas` of `jwt_gateway_key_set_exchange_total` for `result`.
+async fn exchange_counts(replicas: &[Process], result: &str) -> u64 {
+    let series = format!("jwt_gateway_key_set_exchange_total{{result=\"{result}\"}} ");
+    let mut total = 0;
+    for replica in replicas {
+        let metrics = client()
+            .get(format!("{}/metrics", replica.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        total += metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(series.as_str()))
+            .map_or(0, |n| n.trim().parse::<u64>().unwrap());
+    }
+    total
 }
