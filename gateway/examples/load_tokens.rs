@@ -1,20 +1,38 @@
 //! Writes what `gateway/load/run.sh` sends and checks: a JWK Set with the repository's test
 //! RSA 2048 and P-256 keys (`tests/data/keys`), and an RS256 and an ES256 access token
 //! (RFC 9068, valid for an hour) signed with them, into the directory named by the first
-//! argument: `jwks.json`, `rs256.token`, `es256.token`.
+//! argument: `jwks.json`, `rs256.token`, `es256.token`, and `dpop.token`: the ES256 token
+//! bound (`cnf.jkt`) to the DPoP key below.
+//!
+//! `load_tokens proofs COUNT URL TOKEN` prints COUNT DPoP proofs for GET `URL` with `TOKEN`,
+//! one per line, each with its own `jti`, made on every core: a load client sends each once,
+//! since a proof sent twice is refused as a replay and signing one per request would take
+//! the server's cores.
 
+use std::io::Write;
 use std::path::Path;
 
+use jwt_core::dpop::{self, ProofClaims};
 use jwt_core::{Es256PrivateKey, HeaderFields, Rs256PrivateKey};
 
 /// The issuer and audience of the load tokens (the configurations of run.sh name them).
 const ISSUER: &str = "https://idp.load.example";
 const AUDIENCE: &str = "urn:orders";
 
+/// The private scalar of the load client's DPoP key (P-256).
+const DPOP_SCALAR: [u8; 32] = [0x42; 32];
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::args()
-        .nth(1)
-        .ok_or("usage: load_tokens DIRECTORY")?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let out = match &args[..] {
+        [command, count, url, token] if command == "proofs" => {
+            return print_proofs(count.parse()?, url, token);
+        }
+        [out] => out,
+        _ => {
+            return Err("usage: load_tokens DIRECTORY | load_tokens proofs COUNT URL TOKEN".into());
+        }
+    };
     let out = Path::new(&out);
     let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/data/keys");
     let rsa = Rs256PrivateKey::from_pkcs1_der(&std::fs::read(keys.join("rsa2048.pkcs1.der"))?)?;
@@ -46,6 +64,57 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let es256 = jwt_core::sign_to_string(&ec, &header("load-ec"), &claims)?;
     std::fs::write(out.join("rs256.token"), rs256)?;
     std::fs::write(out.join("es256.token"), es256)?;
+    let mut bound = claims;
+    bound["cnf"] = serde_json::json!({"jkt": dpop::thumbprint(&dpop_key()?)?.as_str()});
+    let dpop_token = jwt_core::sign_to_string(&ec, &header("load-ec"), &bound)?;
+    std::fs::write(out.join("dpop.token"), dpop_token)?;
+    Ok(())
+}
+
+fn dpop_key() -> Result<Es256PrivateKey, jwt_core::Error> {
+    Es256PrivateKey::from_bytes(&DPOP_SCALAR)
+}
+
+/// Prints `count` proofs for GET `url` with `token`, made on every core.
+fn print_proofs(count: usize, url: &str, token: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let key = dpop_key()?;
+    let now = jwt_core::now();
+    // `jti`s are unique across the invocations of a run: the time of this one, then a count.
+    let run = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_nanos();
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_worker = count.div_ceil(workers);
+    let chunks = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|worker| {
+                let key = &key;
+                scope.spawn(move || -> Result<String, jwt_core::Error> {
+                    let mut lines = String::new();
+                    let mut out = [0u8; 1024];
+                    let first = worker * per_worker;
+                    for i in first..count.min(first + per_worker) {
+                        let jti = format!("{run:x}-{i:x}");
+                        let claims = ProofClaims::new(&jti, "GET", url, now).access_token(token);
+                        lines.push_str(dpop::make_proof(key, &claims, &mut out)?);
+                        lines.push('\n');
+                    }
+                    Ok(lines)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| -> Result<String, Box<dyn std::error::Error>> {
+                let lines = handle.join().map_err(|_| "a proof worker panicked")?;
+                Ok(lines?)
+            })
+            .collect::<Result<Vec<String>, _>>()
+    })?;
+    let mut stdout = std::io::stdout().lock();
+    for chunk in chunks {
+        stdout.write_all(chunk.as_bytes())?;
+    }
     Ok(())
 }
 

@@ -7,6 +7,11 @@
 #     auth_request itself costs nginx, the ceiling of any forward-auth server here;
 #   - jwt-gateway itself proxying to the application (cache on);
 #   - nginx with the C interface through LuaJIT (ffi/examples/nginx), in process;
+#   - jwt-gateway proxying DPoP requests (the ES256 token bound to a DPoP key, a new proof
+#     per request) with its replay store in memory, on one Redis, and on a Redis Cluster of
+#     three masters (these rows need redis-server and redis-cli; SKIPPED without them). The
+#     proofs are made beforehand, DPOP_RATE per second of each wrk run (tower/load/dpop.lua
+#     sends each once; a row that runs out of them fails: raise DPOP_RATE);
 # each for DURATION seconds after a WARMUP, over CONNECTIONS connections, ROUNDS times,
 # rounds interleaved; the table gives each row's median round. Prints the Markdown table of
 # gateway/README.md (UPDATE_README=1 writes it there).
@@ -21,12 +26,14 @@ set -euo pipefail
 shopt -s inherit_errexit
 cd "$(dirname "$0")/../.."
 duration=${DURATION:-10} warmup=${WARMUP:-2} connections=${CONNECTIONS:-32} threads=${THREADS:-1}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-3} dpop_rate=${DPOP_RATE:-20000}
 command -v wrk >/dev/null || { echo "SKIPPED: gateway load test: wrk is not installed (apt-get install wrk)"; exit 0; }
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$nginx" ] || { echo "SKIPPED: gateway load test: nginx is not installed"; exit 0; }
 modules=/usr/lib/nginx/modules
 lua=; [ -e "$modules/ngx_http_lua_module.so" ] && lua=1
+redis=; command -v redis-server >/dev/null && command -v redis-cli >/dev/null && redis=1
+[ -n "$redis" ] || echo "SKIPPED: the DPoP rows: redis-server and redis-cli are not installed"
 
 cargo build --release --quiet -p jwt-gateway --bin jwt-gateway --example load_tokens
 [ -n "$lua" ] && cargo build --release --quiet -p jwt-core-ffi
@@ -41,13 +48,21 @@ cleanup() {
 }
 trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A cluster node also listens on its port + 10000, so its port must be below 55536.
+cluster_port() {
+  local port
+  for _ in $(seq 100); do port=$(free_port); [ "$port" -lt 55536 ] && break; done
+  echo "$port"
+}
 wait_port() {
   for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done
-  echo "FAILED: nothing listens on port $1" >&2; exit 1
+  echo "FAILED: nothing listens on port $1" >&2
+  tail -n 5 "$work"/gateway.log "$work"/redis-*/log >&2 2>/dev/null || true
+  exit 1
 }
 
 target/release/examples/load_tokens "$work"
-rs256=$(cat "$work/rs256.token") es256=$(cat "$work/es256.token")
+rs256=$(cat "$work/rs256.token") es256=$(cat "$work/es256.token") dpop=$(cat "$work/dpop.token")
 app=$(free_port) front=$(free_port) front_cached=$(free_port) front_uncached=$(free_port)
 cached=$(free_port) uncached=$(free_port) proxy=$(free_port) luajit=$(free_port)
 front_stub=$(free_port) stub=$(free_port)
@@ -75,7 +90,43 @@ gateway_config "$cached" 10000 "" >"$work/cached.toml"
 gateway_config "$uncached" 0 "" >"$work/uncached.toml"
 gateway_config "$proxy" 10000 "upstream = \"http://127.0.0.1:$app\"" >"$work/proxy.toml"
 [ -n "${GATEWAY_WORKERS:-}" ] && export TOKIO_WORKER_THREADS=$GATEWAY_WORKERS
-for name in cached uncached proxy; do
+gateways=(cached uncached proxy)
+
+# The DPoP rows: one Redis, a cluster of three masters, and a proxying gateway on each and
+# on none (each remembering proofs for their lifetime, so none is refused for a full store).
+if [ -n "$redis" ]; then
+  redis_single=$(free_port) cluster_ports=("$(cluster_port)" "$(cluster_port)" "$(cluster_port)")
+  dpop_memory=$(free_port) dpop_redis=$(free_port) dpop_cluster=$(free_port)
+  for port in "$redis_single" "${cluster_ports[@]}"; do
+    mkdir -p "$work/redis-$port"
+    cluster=(); [ "$port" != "$redis_single" ] && cluster=(--cluster-enabled yes --cluster-config-file nodes.conf)
+    redis-server --bind 127.0.0.1 --port "$port" --dir "$work/redis-$port" --save '' --appendonly no \
+      "${cluster[@]}" >"$work/redis-$port/log" 2>&1 &
+    pids+=($!)
+  done
+  for port in "$redis_single" "${cluster_ports[@]}"; do wait_port "$port"; done
+  timeout 30 redis-cli --cluster create "${cluster_ports[@]/#/127.0.0.1:}" --cluster-replicas 0 \
+    --cluster-yes >"$work/cluster.log" 2>&1 || { cat "$work/cluster.log" >&2; exit 1; }
+  for _ in $(seq 100); do
+    redis-cli -p "${cluster_ports[0]}" cluster info | grep -q 'cluster_state:ok' && break
+    sleep 0.1
+  done
+  # The in-memory store holds every proof of a run (its default is sized for a sustained
+  # rate below this test's).
+  dpop_config() { # PORT REDIS-TABLE
+    gateway_config "$1" 10000 "upstream = \"http://127.0.0.1:$app\"
+dpop_replay_capacity = 10000000
+$2"
+  }
+  dpop_config "$dpop_memory" "" >"$work/dpop_memory.toml"
+  dpop_config "$dpop_redis" "[redis]
+url = \"redis://127.0.0.1:$redis_single\"" >"$work/dpop_redis.toml"
+  dpop_config "$dpop_cluster" "[redis]
+urls = [$(printf '"redis://127.0.0.1:%s", ' "${cluster_ports[@]}" | sed 's/, $//')]
+cluster = true" >"$work/dpop_cluster.toml"
+  gateways+=(dpop_memory dpop_redis dpop_cluster)
+fi
+for name in "${gateways[@]}"; do
   "$gateway" --config "$work/$name.toml" 2>>"$work/gateway.log" &
   pids+=($!)
 done
@@ -157,6 +208,7 @@ fi
 
 for port in "$app" "$front" "$front_cached" "$front_uncached" "$cached" "$uncached" "$proxy" "$front_stub"; do wait_port "$port"; done
 [ -n "$lua" ] && wait_port "$luajit"
+[ -n "$redis" ] && for port in "$dpop_memory" "$dpop_redis" "$dpop_cluster"; do wait_port "$port"; done
 
 # One wrk run of SECONDS against URL with the rest of the arguments; fails on any answer
 # but 2xx or 3xx.
@@ -172,14 +224,22 @@ run_wrk() {
 }
 
 # One measurement: "requests/s p50 p99" of URL with TOKEN as a bearer token (none: no
-# Authorization header).
+# Authorization header), or, with SCHEME dpop, as a DPoP token with a new proof per request.
 measure() {
-  local url=$1 token=$2 auth=() status
-  [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-  status=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url")
+  local url=$1 token=$2 scheme=${3:-} auth=() check=() status
+  [ -n "$token" ] && auth=(-H "Authorization: Bearer $token") check=("${auth[@]}")
+  if [ "$scheme" = dpop ]; then
+    target/release/examples/load_tokens proofs 1 "$url" "$token" >"$work/proofs"
+    check=(-H "Authorization: DPoP $token" -H "DPoP: $(cat "$work/proofs")")
+    target/release/examples/load_tokens proofs $((dpop_rate * warmup)) "$url" "$token" >"$work/warmup_proofs"
+    target/release/examples/load_tokens proofs $((dpop_rate * duration)) "$url" "$token" >"$work/proofs"
+    auth=(-s tower/load/dpop.lua)
+    export DPOP_TOKEN=$token WRK_THREADS=$threads
+  fi
+  status=$(curl -s -o /dev/null -w '%{http_code}' "${check[@]}" "$url")
   [ "$status" = 200 ] || { echo "FAILED: $url answered $status" >&2; exit 1; }
-  run_wrk "$warmup" "$url" "${auth[@]}" >/dev/null
-  run_wrk "$duration" "$url" --latency "${auth[@]}" |
+  PROOFS=$work/warmup_proofs run_wrk "$warmup" "$url" "${auth[@]}" >/dev/null
+  PROOFS=$work/proofs run_wrk "$duration" "$url" --latency "${auth[@]}" |
     awk '/^Requests\/sec:/ {rps=$2} $1 == "50%" {p50=$2} $1 == "99%" {p99=$2} END {print rps, p50, p99}'
 }
 
@@ -192,11 +252,16 @@ for alg in RS256 ES256; do
     "jwt-gateway proxy $alg, cache on|http://127.0.0.1:$proxy/orders|$token")
   [ -n "$lua" ] && variants+=("nginx + LuaJIT, C interface $alg|http://127.0.0.1:$luajit/orders|$token")
 done
+[ -n "$redis" ] && variants+=(
+  "jwt-gateway proxy DPoP ES256, replay store in memory|http://127.0.0.1:$dpop_memory/orders|$dpop|dpop"
+  "jwt-gateway proxy DPoP ES256, replay store on Redis|http://127.0.0.1:$dpop_redis/orders|$dpop|dpop"
+  "jwt-gateway proxy DPoP ES256, replay store on a Redis Cluster (3 masters)|http://127.0.0.1:$dpop_cluster/orders|$dpop|dpop")
 results=$work/results
 for round in $(seq "$rounds"); do
   for variant in "${variants[@]}"; do
-    IFS='|' read -r label url token <<<"$variant"
-    echo "$round|$label|$(measure "$url" "$token")" >>"$results"
+    IFS='|' read -r label url token scheme <<<"$variant"
+    measured=$(measure "$url" "$token" "$scheme")
+    echo "$round|$label|$measured" >>"$results"
   done
 done
 
@@ -232,6 +297,16 @@ for label in rows:
     rps, p50, p99 = median(label)
     added = "" if label == "nginx, no auth" else f"{p99 - base_p99:+.2f} ms"
     print(f"| {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | {rps / base_rps:.0%} | {added} |")
+memory = "jwt-gateway proxy DPoP ES256, replay store in memory"
+if memory in rows:
+    _, m50, m99 = median(memory)
+    print()
+    for label in rows:
+        if label.startswith("jwt-gateway proxy DPoP") and label != memory:
+            _, p50, p99 = median(label)
+            where = label.split("replay store ")[1]
+            print(f"- DPoP with the replay store {where}: p50 {p50 - m50:+.2f} ms, "
+                  f"p99 {p99 - m99:+.2f} ms beside the store in memory.")
 EOF
 )
 echo "$table"
