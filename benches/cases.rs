@@ -408,15 +408,16 @@ pub fn eddsa() -> Group {
     }
 }
 
-/// jwt-core on both of its backends beside jsonwebtoken (with whichever provider this process
-/// installed: aws-lc-rs in `ratios -- --aws-lc`) and aws-lc's floor, on `alg`'s token:
-/// "jwt-core (aws-lc)" first, then "jwt-core" (pure Rust), "jsonwebtoken" where it has the
-/// algorithm, and "aws-lc floor".
+/// jwt-core built with its `aws-lc` feature beside its pure-Rust code, jsonwebtoken (with
+/// whichever provider this process installed: aws-lc-rs in `ratios -- --aws-lc`) and aws-lc's
+/// floor, on `alg`'s token: "jwt-core (aws-lc)" first (the backend `Backend::of(alg)` names:
+/// ES256 stays on the pure-Rust code on 64-bit targets), then "jwt-core" (pure Rust),
+/// "jsonwebtoken" where it has the algorithm, and "aws-lc floor".
 #[cfg(feature = "jwt-core-aws-lc")]
 pub fn backends(alg: Algorithm) -> Vec<Case> {
     use jwt_core::{Backend, Ps256PrivateKey, Rs256PrivateKey};
     fn both<K: VerifyingKey + Clone + 'static>(token: &str, aws_lc: K, pure: K) -> [Case; 2] {
-        assert_eq!(aws_lc.backend(), Backend::AwsLc);
+        assert_eq!(aws_lc.backend(), Backend::of(aws_lc.algorithm()));
         assert_eq!(pure.backend(), Backend::PureRust);
         [
             ours_named("jwt-core (aws-lc)", token, aws_lc),

@@ -39,10 +39,11 @@ pub enum Backend {
 
 impl Backend {
     /// The backend keys of `alg` verify with in this build. With the `aws-lc` feature:
-    /// aws-lc for RS*, PS*, ES384, ES512 and EdDSA. ES256 stays in Rust on 64-bit targets,
-    /// where jwt-core's own P-256 arithmetic (with tables made once per key) verifies faster
-    /// than aws-lc does; ES256K too (k256 is about three times faster than aws-lc's generic
-    /// curve code), and HMAC keys, which are not public keys. Without the feature: the
+    /// aws-lc for RS*, PS*, ES384 and ES512. On 64-bit targets ES256 and EdDSA stay in Rust,
+    /// which verifies them faster there than aws-lc does (jwt-core's own P-256 arithmetic
+    /// with tables made once per key; ed25519-dalek's); on other targets aws-lc verifies them
+    /// too. ES256K stays in Rust (k256 is about three times faster than aws-lc's generic
+    /// curve code), as HMAC keys do, which are not public keys. Without the feature: the
     /// pure-Rust code for every algorithm.
     ///
     /// ```
@@ -59,9 +60,8 @@ impl Backend {
             | Algorithm::Ps384
             | Algorithm::Ps512
             | Algorithm::Es384
-            | Algorithm::Es512
-            | Algorithm::EdDsa => true,
-            Algorithm::Es256 => cfg!(not(target_pointer_width = "64")),
+            | Algorithm::Es512 => true,
+            Algorithm::Es256 | Algorithm::EdDsa => cfg!(not(target_pointer_width = "64")),
             _ => false,
         };
         if cfg!(feature = "aws-lc") && faster_in_aws_lc {
@@ -100,6 +100,12 @@ mod aws_lc {
             if Backend::of(alg) != Backend::AwsLc {
                 return None;
             }
+            Self::parse(alg, public_key)
+        }
+
+        /// aws-lc's key for `alg`, whatever [`Backend::of`] chooses for this target (tests
+        /// hold the aws-lc path of every algorithm to jwt-core's rules on any target).
+        pub(crate) fn parse(alg: Algorithm, public_key: &[u8]) -> Option<Self> {
             let algorithm: &'static dyn VerificationAlgorithm = match alg {
                 Algorithm::Rs256 => &sig::RSA_PKCS1_2048_8192_SHA256,
                 Algorithm::Rs384 => &sig::RSA_PKCS1_2048_8192_SHA384,

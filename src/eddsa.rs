@@ -27,8 +27,8 @@ const SIGNATURE_LEN: usize = 64;
 /// Verification is the strict one of RFC 8032 section 5.1.7 with the extra checks that close
 /// its known gaps: `S` must be below the group order (so signatures are not malleable), and
 /// keys or `R` of small order are refused (no signature verifies under a weak key for many
-/// messages). With the `aws-lc` feature, aws-lc computes the equation
-/// ([`VerifyingKey::backend`]); the checks beyond it stay here.
+/// messages). With the `aws-lc` feature on targets other than 64-bit ones, aws-lc computes
+/// the equation ([`VerifyingKey::backend`]); the checks beyond it stay here.
 ///
 /// ```
 /// use jwt_core::{Ed25519PrivateKey, Ed25519PublicKey};
@@ -462,12 +462,22 @@ mod aws_lc_tests {
         0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
     ];
 
+    /// `signing`'s public key on the aws-lc path, whichever path this target chooses.
+    fn on_aws_lc(signing: &SigningKey) -> Option<Ed25519PublicKey> {
+        let public = Ed25519PublicKey::from_bytes(signing.verifying_key().as_bytes()).ok()?;
+        let aws_lc = AwsLcKey::parse(Algorithm::EdDsa, &public.to_bytes())?;
+        Some(Ed25519PublicKey {
+            aws_lc: Some(aws_lc),
+            ..public
+        })
+    }
+
     /// The key's holder signs with `R` the identity (`S = k·a`): the equation holds, and
     /// aws-lc alone accepts the signature; the key refuses it, as the pure-Rust path does.
     #[test]
     fn a_small_order_r_is_refused_though_aws_lc_takes_it() {
         let signing = SigningKey::from_bytes(&[9; 32]);
-        let public = Ed25519PublicKey::from_bytes(signing.verifying_key().as_bytes()).unwrap();
+        let public = on_aws_lc(&signing).unwrap();
         assert_eq!(public.backend(), Backend::AwsLc);
         let mut r = [0u8; 32];
         r[0] = 1;
@@ -482,7 +492,7 @@ mod aws_lc_tests {
         signature[..32].copy_from_slice(&r);
         signature[32..].copy_from_slice(s.as_bytes());
 
-        let aws_lc = AwsLcKey::new(Algorithm::EdDsa, &public.to_bytes()).unwrap();
+        let aws_lc = AwsLcKey::parse(Algorithm::EdDsa, &public.to_bytes()).unwrap();
         assert!(aws_lc.verifies(b"m", &signature), "aws-lc alone accepts it");
         assert_eq!(
             public.verify_signature(b"m", &signature),
@@ -499,7 +509,8 @@ mod aws_lc_tests {
     #[test]
     fn an_s_not_below_the_group_order_is_refused() {
         let signing = SigningKey::from_bytes(&[7; 32]);
-        let public = Ed25519PublicKey::from_bytes(signing.verifying_key().as_bytes()).unwrap();
+        let public = on_aws_lc(&signing).unwrap();
+        assert_eq!(public.backend(), Backend::AwsLc);
         let mut signature = signing.sign(b"m").to_bytes();
         assert_eq!(public.verify_signature(b"m", &signature), Ok(()));
         let mut carry = 0u16;

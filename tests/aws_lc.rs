@@ -18,8 +18,9 @@ mod common;
 use common::data;
 use jwt_core::{
     AnyVerifyingKey, Backend, Ed25519PrivateKey, Ed25519PublicKey, Error, Es256PrivateKey,
-    Es256PublicKey, Es256kPrivateKey, Es384PrivateKey, Es512PrivateKey, HeaderFields, Jwk, JwkSet,
-    Ps256PrivateKey, Rs256PrivateKey, Rs256PublicKey, SigningKey, Validation, VerifyingKey,
+    Es256PublicKey, Es256kPrivateKey, Es384PrivateKey, Es384PublicKey, Es512PrivateKey,
+    HeaderFields, Jwk, JwkSet, Ps256PrivateKey, Rs256PrivateKey, Rs256PublicKey, SigningKey,
+    Validation, VerifyingKey,
 };
 
 #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
@@ -30,9 +31,9 @@ struct Claims {
 
 const NOW: u64 = 1_700_000_000;
 
-/// ES256 keys verify with jwt-core's own P-256 arithmetic on 64-bit targets, with aws-lc
-/// elsewhere.
-const P256_BACKEND: Backend = if cfg!(target_pointer_width = "64") {
+/// ES256 and EdDSA keys verify with jwt-core's own code on 64-bit targets (its P-256
+/// arithmetic, ed25519-dalek), with aws-lc elsewhere.
+const P256_AND_ED25519_BACKEND: Backend = if cfg!(target_pointer_width = "64") {
     Backend::PureRust
 } else {
     Backend::AwsLc
@@ -71,7 +72,7 @@ where
 }
 
 #[test]
-fn every_public_key_family_verifies_with_aws_lc_except_es256k_and_p256() {
+fn rsa_p384_and_p521_keys_verify_with_aws_lc() {
     let rsa = data("keys/rsa2048.pkcs1.der");
     round_trip(
         &Rs256PrivateKey::from_pkcs1_der(&rsa).unwrap(),
@@ -81,8 +82,8 @@ fn every_public_key_family_verifies_with_aws_lc_except_es256k_and_p256() {
     let ps256 = Ps256PrivateKey::from_pkcs1_der(&rsa).unwrap();
     round_trip(&ps256, ps256.public_key(), Backend::AwsLc);
     let es256 = Es256PrivateKey::from_bytes(&[0x11; 32]).unwrap();
-    // P-256 stays in Rust on 64-bit targets, where jwt-core's own arithmetic is faster.
-    round_trip(&es256, es256.public_key(), P256_BACKEND);
+    // P-256 and Ed25519 stay in Rust on 64-bit targets, where jwt-core's own code is faster.
+    round_trip(&es256, es256.public_key(), P256_AND_ED25519_BACKEND);
     let es384 = Es384PrivateKey::from_bytes(&[0x22; 48]).unwrap();
     round_trip(&es384, es384.public_key(), Backend::AwsLc);
     let mut p521_scalar = [0x23; 66];
@@ -90,7 +91,7 @@ fn every_public_key_family_verifies_with_aws_lc_except_es256k_and_p256() {
     let es512 = Es512PrivateKey::from_bytes(&p521_scalar).unwrap();
     round_trip(&es512, es512.public_key(), Backend::AwsLc);
     let eddsa = Ed25519PrivateKey::from_bytes(&[0x25; 32]);
-    round_trip(&eddsa, eddsa.public_key(), Backend::AwsLc);
+    round_trip(&eddsa, eddsa.public_key(), P256_AND_ED25519_BACKEND);
     // secp256k1 stays in Rust (k256 is faster than aws-lc's generic curve code), as HMAC.
     let es256k = Es256kPrivateKey::from_bytes(&[0x24; 32]).unwrap();
     round_trip(&es256k, es256k.public_key(), Backend::PureRust);
@@ -113,26 +114,41 @@ fn keys_from_every_import_path_verify_with_aws_lc() {
     }
     let sec1 = data("keys/p256.pub.sec1");
     let es256 = Es256PublicKey::from_sec1_bytes(&sec1).unwrap();
-    assert_eq!(es256.backend(), P256_BACKEND);
+    assert_eq!(es256.backend(), P256_AND_ED25519_BACKEND);
     // A compressed point is parsed by aws-lc from its uncompressed form.
     let mut compressed = sec1[..33].to_vec();
     compressed[0] = 2 | (sec1[64] & 1);
     let from_compressed = Es256PublicKey::from_sec1_bytes(&compressed).unwrap();
     assert_eq!(from_compressed, es256);
-    assert_eq!(from_compressed.backend(), P256_BACKEND);
+    assert_eq!(from_compressed.backend(), P256_AND_ED25519_BACKEND);
     let from_coordinates = Es256PublicKey::from_coordinates(&sec1[1..33], &sec1[33..]).unwrap();
-    assert_eq!(from_coordinates.backend(), P256_BACKEND);
+    assert_eq!(from_coordinates.backend(), P256_AND_ED25519_BACKEND);
     // RFC 8037 appendix A.2.
     let okp = br#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
     let jwk = Jwk::parse(okp).unwrap();
     assert_eq!(
         Ed25519PublicKey::from_jwk(&jwk).unwrap().backend(),
-        Backend::AwsLc
+        P256_AND_ED25519_BACKEND
     );
     assert_eq!(
         AnyVerifyingKey::from_jwk(&jwk).unwrap().backend(),
-        Backend::AwsLc
+        P256_AND_ED25519_BACKEND
     );
+    // A P-384 point, from its encoding and from a JWK of its coordinates.
+    let sec1 = data("keys/p384.pub.sec1");
+    let es384 = Es384PublicKey::from_sec1_bytes(&sec1).unwrap();
+    assert_eq!(es384.backend(), Backend::AwsLc);
+    let b64 = |bytes: &[u8]| {
+        use base64ct::Encoding;
+        base64ct::Base64UrlUnpadded::encode_string(bytes)
+    };
+    let ec = format!(
+        r#"{{"kty":"EC","crv":"P-384","x":"{}","y":"{}"}}"#,
+        b64(&sec1[1..49]),
+        b64(&sec1[49..])
+    );
+    let from_jwk = AnyVerifyingKey::from_jwk(&Jwk::parse(ec.as_bytes()).unwrap()).unwrap();
+    assert_eq!(from_jwk.backend(), Backend::AwsLc);
     // A provider's key set: every RSA key in it verifies with aws-lc.
     let jwks = data("jwks/keycloak.json");
     let set = JwkSet::<8>::parse(&jwks).unwrap();

@@ -79,12 +79,13 @@ fn check_outcome(result: Result<(), Error>, label: &str, tc: u64, counts: &mut C
     }
 }
 
-/// The backend a key of `alg` verifies with in this build: aws-lc for RS*, PS*, ES384, ES512
-/// and EdDSA with the `aws-lc` feature (and ES256 on targets without jwt-core's 64-bit P-256
-/// arithmetic), the pure-Rust code for the others.
+/// The backend a key of `alg` verifies with in this build: aws-lc for RS*, PS*, ES384 and
+/// ES512 with the `aws-lc` feature (and ES256 and EdDSA on targets other than 64-bit ones,
+/// where jwt-core's own code for them is slower), the pure-Rust code for the others.
 fn expected_backend(alg: Algorithm) -> Backend {
-    let own_p256 = alg == Algorithm::Es256 && cfg!(target_pointer_width = "64");
-    let aws_lc = !alg.is_symmetric() && alg != Algorithm::Es256k && !own_p256;
+    let own_code_faster =
+        matches!(alg, Algorithm::Es256 | Algorithm::EdDsa) && cfg!(target_pointer_width = "64");
+    let aws_lc = !alg.is_symmetric() && alg != Algorithm::Es256k && !own_code_faster;
     if cfg!(feature = "aws-lc") && aws_lc {
         Backend::AwsLc
     } else {
