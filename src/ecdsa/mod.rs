@@ -102,8 +102,9 @@ pub type Es256kPrivateKey = EcdsaPrivateKey<::k256::Secp256k1>;
 ///
 /// A P-256 key precomputes multiples of its point on import on 64-bit targets (the work of
 /// one or two verifications): import a key once and keep it. With the `aws-lc` feature,
-/// ES256, ES384 and ES512 keys are also parsed by aws-lc on import, which then verifies
-/// their signatures ([`VerifyingKey::backend`]); ES256K keys verify in Rust.
+/// ES384 and ES512 keys (and ES256 keys on targets other than 64-bit ones) are also parsed
+/// by aws-lc on import, which then verifies their signatures ([`Backend::of`]); ES256K keys
+/// verify in Rust.
 ///
 /// ```
 /// # #[cfg(feature = "p256")]
@@ -165,11 +166,14 @@ impl<C: EcdsaCurve> EcdsaPublicKey<C> {
     }
 
     /// The key of a point the curve's checks accepted (with the `aws-lc` feature, parsed by
-    /// aws-lc from its uncompressed encoding).
+    /// aws-lc from its uncompressed encoding when aws-lc verifies the curve).
     fn of(verifier: C::Verifier) -> Self {
         EcdsaPublicKey {
             #[cfg(feature = "aws-lc")]
-            aws_lc: AwsLcKey::new(C::ALGORITHM, C::sec1(&verifier).as_ref()),
+            aws_lc: match Backend::of(C::ALGORITHM) {
+                Backend::AwsLc => AwsLcKey::new(C::ALGORITHM, C::sec1(&verifier).as_ref()),
+                _ => None,
+            },
             verifier,
         }
     }
