@@ -6,7 +6,8 @@
 #   - a measurement above its budget fails;
 #   - a panic branch in jwt-core's own code (src/) fails, in any binary;
 #   - `hs256-jws`, `hs256-validate` and `hs256-verify` must link with a panic handler that
-#     calls an undefined symbol (the other verify binaries are tried and the result printed).
+#     calls an undefined symbol (the other verify binaries are tried and the result printed);
+#   - the C images must link no `core::fmt`.
 # Exit status 0 when everything holds. Output: a Markdown table; with --update-readme it also
 # replaces the table in README.md (between its report.sh markers).
 #
@@ -77,6 +78,11 @@ if command -v arm-none-eabi-gcc >/dev/null; then
       failed=1; stack[$bin]=? heap[$bin]=?
     fi
     panics[$bin]=$(python3 panic_sites.py "$elf" | sed -n 's/^  panic branches by crate: //p')
+    # Panic messages are formatted by nothing: a `core::fmt` symbol means the static library
+    # was built without LTO (build.sh) or a panic handler came to read its message.
+    if arm-none-eabi-nm -C "$elf" | grep 'core::fmt::' >/dev/null; then
+      echo "FAILED: $bin links core::fmt"; failed=1
+    fi
   done
 else
   echo "SKIPPED: C firmware images: arm-none-eabi-gcc (gcc-arm-none-eabi, libnewlib-arm-none-eabi) not installed"

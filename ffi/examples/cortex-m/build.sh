@@ -10,15 +10,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 out=$(mkdir -p "${1:-$here/build}" && cd "${1:-$here/build}" && pwd)
 
-# The static library with one algorithm, as the Rust firmware binaries are built.
+# The static library with one algorithm, as the Rust firmware binaries are built. Built as a
+# staticlib alone (`cargo rustc --crate-type staticlib`): cargo drops `lto` for a library
+# whose crate types include an rlib (rust-lang/cargo#9672), which would leave every crate,
+# `core` too, a separate object of the archive, with the panic messages and `core::fmt`
+# that only LTO proves unreachable.
 library() {
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort \
   CARGO_PROFILE_RELEASE_DEBUG=true \
   RUSTFLAGS='--cfg sha2_backend_soft="compact"' \
-    cargo build --quiet --release -p jwt-core-ffi --no-default-features --features "$1" \
+    cargo rustc --quiet --release -p jwt-core-ffi --lib --crate-type staticlib \
+      --no-default-features --features "$1" \
       --target thumbv7em-none-eabihf --target-dir "$out/cargo-$1" \
-      --manifest-path "$root/Cargo.toml" 2> >(grep -v "dropping unsupported crate type" >&2)
+      --manifest-path "$root/Cargo.toml"
   echo "$out/cargo-$1/thumbv7em-none-eabihf/release/libjwt_core_ffi.a"
 }
 
