@@ -433,6 +433,7 @@ struct RawRedis {
 struct RawRevocation {
     max_staleness_ms: Option<Spanned<u64>>,
     policy: Option<Spanned<String>>,
+    rescan_ms: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -890,6 +891,12 @@ fn read(text: &str, base: Option<&Path>, problems: &mut Problems) -> Option<Conf
                             problems.at(ms.span(), "max_staleness_ms is at most 86400000");
                         }
                         config.revocation.max_staleness = Duration::from_millis(*ms.get_ref());
+                    }
+                    if let Some(ms) = raw.rescan_ms {
+                        if !(100..=86_400_000).contains(ms.get_ref()) {
+                            problems.at(ms.span(), "rescan_ms is from 100 to 86400000");
+                        }
+                        config.revocation.rescan = Some(Duration::from_millis(*ms.get_ref()));
                     }
                     if let Some(policy) = raw.policy {
                         config.revocation.policy = match policy.get_ref().as_str() {

@@ -61,6 +61,9 @@ pub struct Gateway {
     pub auth: Authenticator<Claims>,
     /// The fleet's revocations and, through them, its Redis (`[redis]`).
     fleet: Option<Arc<crate::fleet::Revocations>>,
+    /// The generation that started `fleet` (kept by the reloads that carry it over): its
+    /// counters go on across them.
+    fleet_generation: u64,
     /// Counts configurations applied, for the metrics.
     pub generation: u64,
     pub(crate) upstream: Option<Upstream>,
@@ -153,11 +156,23 @@ impl std::error::Error for StartError {}
 
 impl Gateway {
     /// Builds everything `config` needs: each provider discovered and its keys fetched,
-    /// TLS files read. Nothing is in force until this has succeeded.
+    /// TLS files read. Nothing is in force until this has succeeded. With `previous` (a
+    /// reload), its fleet's Redis connection and revocation set are carried over when
+    /// `[redis]` and `[revocation]` are unchanged: a reload while Redis is down keeps the
+    /// revocations held and how long they have been stale.
     ///
     /// # Errors
     /// The first provider or file that cannot be set up.
-    pub async fn build(config: Config, generation: u64) -> Result<Gateway, StartError> {
+    pub async fn build(
+        config: Config,
+        generation: u64,
+        previous: Option<&Gateway>,
+    ) -> Result<Gateway, StartError> {
+        let carried = previous
+            .filter(|old| {
+                old.config.redis == config.redis && old.config.revocation == config.revocation
+            })
+            .and_then(|old| Some((Arc::clone(old.fleet.as_ref()?), old.fleet_generation)));
         let mut builder = Authenticator::<Claims>::builder()
             .token_cache(config.token_cache)
             .trusted_proxies(config.trusted_proxies.iter().copied());
@@ -170,11 +185,14 @@ impl Gateway {
         for (claim, header) in &config.claim_headers {
             builder = builder.forward_claim(claim, header.as_str());
         }
-        let redis = config
-            .redis
-            .as_ref()
-            .map(crate::fleet::Redis::new)
-            .transpose();
+        let redis = match &carried {
+            Some((fleet, _)) => Ok(Some(fleet.redis().clone())),
+            None => config
+                .redis
+                .as_ref()
+                .map(crate::fleet::Redis::new)
+                .transpose(),
+        };
         let redis = redis.map_err(|e| StartError::File(format!("redis: {e}")))?;
         if let Some(redis) = &redis {
             // The fleet's key sets: one replica fetches per interval, the others use its set.
@@ -239,13 +257,15 @@ impl Gateway {
         let auth = builder.build().await.map_err(StartError::Build)?;
         // The fleet's revocations, kept in memory; followed on the replay store's connection,
         // whose heartbeat then also says how Redis is (`/readyz`, `/metrics`).
-        let revocations = match &redis {
-            Some(redis) => Some(Arc::new(
+        let fleet_generation = carried.as_ref().map_or(generation, |(_, started)| *started);
+        let revocations = match (carried, &redis) {
+            (Some((fleet, _)), _) => Some(fleet),
+            (None, Some(redis)) => Some(Arc::new(
                 crate::fleet::Revocations::start(redis, config.revocation)
                     .await
                     .map_err(|e| StartError::File(format!("redis: {e}")))?,
             )),
-            None => None,
+            (None, None) => None,
         };
         let fleet = revocations.clone();
         let revocations = revocations.as_ref();
@@ -280,6 +300,7 @@ impl Gateway {
             config,
             auth,
             fleet,
+            fleet_generation,
             generation,
             upstream,
             tls,
@@ -490,7 +511,7 @@ pub(crate) async fn handle(
         "/metrics" => {
             telemetry.flush(gateway.generation, gateway.auth.metrics());
             telemetry.key_sets(&gateway.auth.key_sets());
-            telemetry.fleet(gateway.generation, fleet_status(&gateway).as_ref());
+            telemetry.fleet(gateway.fleet_generation, fleet_status(&gateway).as_ref());
             let mut response = Response::new(full(telemetry.encode()));
             response.headers_mut().insert(
                 http::header::CONTENT_TYPE,

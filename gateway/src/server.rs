@@ -99,7 +99,7 @@ pub(crate) fn tls_acceptor(files: &TlsFiles) -> Result<TlsAcceptor, String> {
 /// # Errors
 /// A provider, file or address that cannot be set up: nothing is served then.
 pub async fn start(config: Config) -> Result<Running, StartError> {
-    let gateway = Gateway::build(config, 1).await?;
+    let gateway = Gateway::build(config, 1, None).await?;
     let mut listeners = Vec::new();
     for address in &gateway.config.listen {
         let listener = TcpListener::bind(address)
@@ -164,7 +164,7 @@ impl Running {
         if config.listen != old.config.listen {
             warn!("listen addresses changed: they take effect at the next start");
         }
-        let built = Gateway::build(config, generation).await;
+        let built = Gateway::build(config, generation, Some(&old)).await;
         self.shared.telemetry.reload(built.is_ok());
         let gateway = built?;
         // What the old authenticator counted is kept before its counters go.

@@ -285,6 +285,8 @@ struct FleetCounted {
     latency: LatencySnapshot,
     syncs: u64,
     sync_failures: u64,
+    rescans: u64,
+    unreadable: u64,
 }
 
 /// The gateway's metrics.
@@ -312,6 +314,7 @@ pub struct Telemetry {
     revocations_stale: OptionalGauge,
     revocations_past_bound: OptionalGauge,
     revocation_syncs: Family<ResultLabels, Counter>,
+    revocation_keys_skipped: Counter,
     fleet_counted: Mutex<FleetCounted>,
     /// Requests refused before a route was chosen (label `none`).
     no_route: RouteCounters,
@@ -479,8 +482,16 @@ impl Telemetry {
         registry.register(
             "revocation_syncs",
             "Full loads of the revocation set by result: ok (at start and after every \
-             reconnect), error (an attempt that failed; retried with back-off)",
+             reconnect), error (an attempt that failed; retried with back-off), rescan (a \
+             periodic rescan while subscribed)",
             revocation_syncs.clone(),
+        );
+        let revocation_keys_skipped = Counter::default();
+        registry.register(
+            "revocation_keys_skipped",
+            "Keys under {revoked}: that a scan skipped because their name or value is not a \
+             revocation's (counted at every scan that meets them)",
+            revocation_keys_skipped.clone(),
         );
         Telemetry {
             registry,
@@ -506,6 +517,7 @@ impl Telemetry {
             revocations_stale,
             revocations_past_bound,
             revocation_syncs,
+            revocation_keys_skipped,
             fleet_counted: Mutex::new(FleetCounted::default()),
             no_route: RouteCounters::new("none"),
             flushed: Mutex::new((0, MetricsSnapshot::default())),
@@ -711,12 +723,17 @@ impl Telemetry {
         };
         add("ok", set.syncs, counted.syncs);
         add("error", set.sync_failures, counted.sync_failures);
+        add("rescan", set.rescans, counted.rescans);
+        self.revocation_keys_skipped
+            .inc_by(set.unreadable.saturating_sub(counted.unreadable));
         *counted = FleetCounted {
             generation,
             failures: status.redis_failures,
             latency: status.redis_latency,
             syncs: set.syncs,
             sync_failures: set.sync_failures,
+            rescans: set.rescans,
+            unreadable: set.unreadable,
         };
     }
 

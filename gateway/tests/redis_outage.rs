@@ -120,7 +120,11 @@ async fn while_redis_is_down_the_replica_stays_ready_names_what_is_degraded_and_
     let (running, base) = gateway(&config(&dir, &server.url(), "")).await;
 
     // All well: ready, Redis up, the set synced once, nothing failed.
-    assert_eq!(get(&base, "/readyz").await, (200, "ready\n".into()));
+    // Start waits at most four Redis timeouts for the first sync: ready soon after.
+    readiness_until(&base, Duration::from_secs(5), |status, body| {
+        status == 200 && body == "ready\n"
+    })
+    .await;
     let metrics = metrics_until(&base, Duration::from_secs(2), "one revocation", |m| {
         value(m, UP) == Some(1.0) && value(m, SYNCED) == Some(1.0)
     })
@@ -215,7 +219,11 @@ async fn with_fail_closed_past_its_bound_the_replica_is_out_of_rotation_until_re
     let mut server = RedisServer::start(&dir.path().join("redis"));
     let revocation = "[revocation]\nmax_staleness_ms = 300\npolicy = \"fail_closed\"\n";
     let (running, base) = gateway(&config(&dir, &server.url(), revocation)).await;
-    assert_eq!(get(&base, "/readyz").await, (200, "ready\n".into()));
+    // Start waits at most four Redis timeouts for the first sync: ready soon after.
+    readiness_until(&base, Duration::from_secs(5), |status, body| {
+        status == 200 && body == "ready\n"
+    })
+    .await;
 
     server.stop();
     let (_, body) = readiness_until(&base, Duration::from_secs(5), |status, body| {
@@ -246,5 +254,101 @@ async fn with_fail_closed_past_its_bound_the_replica_is_out_of_rotation_until_re
     assert_eq!(bearer(&base).await, 200);
     let (_, metrics) = get(&base, "/metrics").await;
     assert_eq!(value(&metrics, PAST_BOUND), Some(0.0), "{metrics}");
+    running.shutdown().await;
+}
+
+/// Asks the gateway at `base` about GET /orders with a bearer token whose `jti` is `jti`.
+async fn bearer_with_jti(base: &str, jti: &str) -> u16 {
+    client()
+        .get(format!("{base}/auth"))
+        .header(
+            "authorization",
+            format!("Bearer {}", token(json!({"jti": jti}))),
+        )
+        .header("x-original-uri", "/orders")
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_while_redis_is_down_keeps_the_revocations_and_their_staleness() {
+    if !redis_ready("a_reload_while_redis_is_down_keeps_the_revocations_and_their_staleness") {
+        return;
+    }
+    let dir = TempDir::new("redis-outage-reload");
+    let mut server = RedisServer::start(&dir.path().join("redis"));
+    let (running, base) = gateway(&config(&dir, &server.url(), "")).await;
+    let settings = running.config().redis.unwrap();
+    let revocation = Revocation::Jti {
+        jti: "revoked-before-reload".into(),
+        until: jwt_core::now() + 300,
+    };
+    jwt_gateway::fleet::revocation::revoke(&settings, &revocation, Duration::from_secs(60))
+        .await
+        .unwrap();
+    metrics_until(&base, Duration::from_secs(3), "the revocation held", |m| {
+        value(m, JTIS) == Some(1.0)
+    })
+    .await;
+    assert_eq!(bearer_with_jti(&base, "revoked-before-reload").await, 401);
+
+    // Redis down for two seconds, then the configuration reloaded unchanged (as SIGHUP).
+    server.stop();
+    let metrics = metrics_until(&base, Duration::from_secs(6), "two seconds stale", |m| {
+        value(m, STALE).is_some_and(|s| s >= 2.0)
+    })
+    .await;
+    let stale_before = value(&metrics, STALE).unwrap();
+    let synced_before = value(&metrics, SYNCED).unwrap();
+    running.reload(running.config()).await.unwrap();
+
+    // The new configuration still refuses the token, and its set is as stale as before
+    // (not restarted from empty, nor its staleness from zero); no sync was counted twice.
+    assert_eq!(bearer_with_jti(&base, "revoked-before-reload").await, 401);
+    let (_, metrics) = get(&base, "/metrics").await;
+    assert_eq!(value(&metrics, JTIS), Some(1.0), "{metrics}");
+    assert!(
+        value(&metrics, STALE).is_some_and(|s| s >= stale_before),
+        "{stale_before} {metrics}"
+    );
+    assert_eq!(value(&metrics, SYNCED), Some(synced_before), "{metrics}");
+
+    // Redis back: the carried set resyncs as before.
+    server.restart();
+    metrics_until(&base, Duration::from_secs(5), "the resync", |m| {
+        value(m, STALE) == Some(0.0) && value(m, SYNCED) == Some(synced_before + 1.0)
+    })
+    .await;
+    assert_eq!(bearer_with_jti(&base, "revoked-before-reload").await, 401);
+    running.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_fail_closed_a_reload_while_redis_is_down_does_not_reopen_the_replica() {
+    if !redis_ready("with_fail_closed_a_reload_while_redis_is_down_does_not_reopen_the_replica") {
+        return;
+    }
+    let dir = TempDir::new("redis-outage-reload-fail-closed");
+    let mut server = RedisServer::start(&dir.path().join("redis"));
+    // A bound longer than the four Redis timeouts a build waits for the first sync: a set
+    // started anew at the reload would not be past it yet.
+    let revocation = "[revocation]\nmax_staleness_ms = 2000\npolicy = \"fail_closed\"\n";
+    let (running, base) = gateway(&config(&dir, &server.url(), revocation)).await;
+    readiness_until(&base, Duration::from_secs(5), |status, body| {
+        status == 200 && body == "ready\n"
+    })
+    .await;
+    server.stop();
+    readiness_until(&base, Duration::from_secs(8), |status, _| status == 503).await;
+    assert_eq!(bearer(&base).await, 503);
+    running.reload(running.config()).await.unwrap();
+    // Still past its bound: every token refused, out of rotation.
+    assert_eq!(bearer(&base).await, 503);
+    assert_eq!(get(&base, "/readyz").await.0, 503);
+    drop(server);
     running.shutdown().await;
 }

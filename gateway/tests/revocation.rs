@@ -204,6 +204,118 @@ async fn fail_closed_answers_503_once_the_set_is_stale_past_its_bound() {
     until_status(&replica.base, &good, 200, Duration::from_secs(5)).await;
 }
 
+/// GET /metrics on `base`: the body.
+async fn metrics(base: &str) -> String {
+    client()
+        .get(format!("{base}/metrics"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_that_are_not_revocations_are_skipped_and_the_others_still_sync() {
+    if !redis_ready("keys_that_are_not_revocations_are_skipped_and_the_others_still_sync") {
+        return;
+    }
+    let dir = TempDir::new("revocation-garbled");
+    let server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let until = (jwt_core::now() + 300).to_string();
+    // A value that is not a number, a name that is not UTF-8, a kind no replica knows,
+    // beside a real revocation: the scan skips the three and loads the fourth.
+    let redis = redis::Client::open(url.as_str()).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    let keys: [(&[u8], &[u8]); 4] = [
+        (b"jwt-gateway-test:{revoked}:jti:garbled", b"notanumber"),
+        (b"jwt-gateway-test:{revoked}:jti:\xff\xfe", b"1"),
+        (b"jwt-gateway-test:{revoked}:color:blue", b"1"),
+        (b"jwt-gateway-test:{revoked}:jti:loaded", until.as_bytes()),
+    ];
+    for (key, value) in keys {
+        redis::cmd("SET")
+            .arg(key)
+            .arg(value)
+            .query_async::<()>(&mut connection)
+            .await
+            .unwrap();
+    }
+    let config = config(&dir, &url);
+    let replica = Process::start(&["--config", &config]).await;
+    let loaded = token(json!({"jti": "loaded"}));
+    until_status(&replica.base, &loaded, 401, Duration::from_secs(5)).await;
+    let metrics = metrics(&replica.base).await;
+    assert!(
+        value(&metrics, "jwt_gateway_revocation_keys_skipped_total").is_some_and(|n| n >= 3.0),
+        "{metrics}"
+    );
+    // The subscription is made: an announcement reaches the replica.
+    let announced = token(json!({"jti": "announced"}));
+    assert_eq!(ask(&replica.base, &announced).await.0, 200);
+    assert_eq!(
+        revoke(&url, &["--jti", "announced", "--until", &until]).await,
+        0
+    );
+    until_status(&replica.base, &announced, 401, Duration::from_secs(5)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_whose_announcement_was_lost_is_found_by_the_next_rescan() {
+    if !redis_ready("a_revocation_whose_announcement_was_lost_is_found_by_the_next_rescan") {
+        return;
+    }
+    let dir = TempDir::new("revocation-rescan");
+    let server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let path = dir.write(
+        "gateway.toml",
+        &format!(
+            "listen = \"127.0.0.1:0\"\n{}[redis]\nurl = \"{url}\"\ntimeout_ms = 200\n\
+             key_prefix = \"jwt-gateway-test:\"\n[revocation]\nrescan_ms = 300\n",
+            local_provider(&dir)
+        ),
+    );
+    let replica = Process::start(&["--config", path.to_str().unwrap()]).await;
+    let unannounced = token(json!({"jti": "unannounced"}));
+    let cut = token(json!({"sub": "carol", "iat": jwt_core::now() - 100}));
+    assert_eq!(ask(&replica.base, &unannounced).await.0, 200);
+    assert_eq!(ask(&replica.base, &cut).await.0, 200);
+    // Written as `revoke` writes them, but with no PUBLISH: as if it had been lost.
+    let until = jwt_core::now() + 300;
+    let before = jwt_core::now() - 50;
+    for line in [
+        format!("SET jwt-gateway-test:{{revoked}}:jti:unannounced {until} EX 300"),
+        format!("SET jwt-gateway-test:{{revoked}}:sub:carol {before} EX 300"),
+    ] {
+        assert!(command(server.port, &line).unwrap().starts_with("+OK"));
+    }
+    // Within the rescan period (300 ms) and the time to poll on a loaded machine.
+    until_status(&replica.base, &unannounced, 401, Duration::from_secs(3)).await;
+    until_status(&replica.base, &cut, 401, Duration::from_secs(3)).await;
+    let metrics = metrics(&replica.base).await;
+    assert!(
+        value(
+            &metrics,
+            r#"jwt_gateway_revocation_syncs_total{result="rescan"}"#
+        )
+        .is_some_and(|n| n >= 1.0),
+        "{metrics}"
+    );
+    // The cut-off's key gone (expired, or deleted), the next rescan drops it; the jti
+    // stays, its key still there.
+    assert!(
+        command(server.port, "DEL jwt-gateway-test:{revoked}:sub:carol")
+            .unwrap()
+            .starts_with(":1")
+    );
+    until_status(&replica.base, &cut, 200, Duration::from_secs(3)).await;
+    assert_eq!(ask(&replica.base, &unannounced).await.0, 401);
+}
+
 #[test]
 fn the_revocation_table_is_checked() {
     let dir = TempDir::new("revocation-config");

@@ -9,7 +9,9 @@
 //!
 //! A replica never asks Redis per request: it keeps every revocation in memory, loaded by a
 //! full scan of the keys when its subscription to the channel is made (at start and after
-//! every reconnect), and kept current by the announcements. While the subscription is down
+//! every reconnect), kept current by the announcements, and scanned again every
+//! [`RevocationSettings::rescan_period`] while subscribed (an announcement can be lost: its
+//! PUBLISH timing out after the SET). While the subscription is down
 //! the last synced set is used for [`RevocationSettings::max_staleness`], then the
 //! configured [`StalePolicy`].
 //!
@@ -50,6 +52,32 @@ pub struct RevocationSettings {
     pub max_staleness: Duration,
     /// What happens after that.
     pub policy: StalePolicy,
+    /// How often the keys are scanned again while the subscription is up, so that a
+    /// revocation whose announcement was lost (written, then the PUBLISH timed out) is
+    /// still seen; `None`: half of `max_staleness`, at most 30 s.
+    pub rescan: Option<Duration>,
+}
+
+impl RevocationSettings {
+    /// The period of the rescans: [`rescan`](Self::rescan), or half of
+    /// [`max_staleness`](Self::max_staleness) at most 30 s; never below 100 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use jwt_gateway::fleet::RevocationSettings;
+    ///
+    /// assert_eq!(RevocationSettings::default().rescan_period(), Duration::from_secs(15));
+    /// let long = RevocationSettings {
+    ///     max_staleness: Duration::from_secs(600),
+    ///     ..RevocationSettings::default()
+    /// };
+    /// assert_eq!(long.rescan_period(), Duration::from_secs(30));
+    /// ```
+    pub fn rescan_period(&self) -> Duration {
+        self.rescan
+            .unwrap_or_else(|| (self.max_staleness / 2).min(Duration::from_secs(30)))
+            .max(Duration::from_millis(100))
+    }
 }
 
 impl Default for RevocationSettings {
@@ -57,6 +85,7 @@ impl Default for RevocationSettings {
         RevocationSettings {
             max_staleness: Duration::from_secs(30),
             policy: StalePolicy::ServeStale,
+            rescan: None,
         }
     }
 }
@@ -204,6 +233,21 @@ impl Set {
             }
         }
     }
+
+    /// Takes in what a scan of the keys found: every `jti` found is added and the expired
+    /// ones dropped (one still valid is kept even if the scan missed it); the cut-offs are
+    /// the scan's, since a cut-off written before the scan began is in it unless its key
+    /// expired (one announced during the scan is applied after this).
+    fn merge(&mut self, scan: Set) {
+        let now = jwt_core::now();
+        for (jti, until) in scan.jti {
+            let entry = self.jti.entry(jti).or_insert(until);
+            *entry = (*entry).max(until);
+        }
+        self.jti.retain(|_, exp| *exp >= now);
+        self.sub = scan.sub;
+        self.client_id = scan.client_id;
+    }
 }
 
 /// A token's verdict.
@@ -227,6 +271,11 @@ struct State {
     syncs: AtomicU64,
     /// Attempts to subscribe and load that failed.
     sync_failures: AtomicU64,
+    /// Rescans while subscribed that completed.
+    rescans: AtomicU64,
+    /// Keys under `{revoked}:` that scans skipped: a name or value that is not a
+    /// revocation's.
+    unreadable: AtomicU64,
 }
 
 /// A replica's revocation set as `/readyz` and `/metrics` show it.
@@ -250,6 +299,11 @@ pub struct RevocationStatus {
     pub syncs: u64,
     /// Attempts to subscribe and load that failed (each retried with back-off).
     pub sync_failures: u64,
+    /// Rescans of the keys while subscribed that completed.
+    pub rescans: u64,
+    /// Keys under `{revoked}:` skipped by the scans because their name or value is not a
+    /// revocation's (counted at every scan that meets them).
+    pub unreadable: u64,
     /// The configured bound.
     pub max_staleness: Duration,
 }
@@ -327,6 +381,8 @@ impl Revocations {
             settings,
             syncs: AtomicU64::new(0),
             sync_failures: AtomicU64::new(0),
+            rescans: AtomicU64::new(0),
+            unreadable: AtomicU64::new(0),
         });
         let task = tokio::spawn(follow(redis.clone(), nodes, Arc::clone(&state)));
         let heartbeat = tokio::spawn(heartbeat(redis.clone()));
@@ -385,6 +441,8 @@ impl Revocations {
             refusing: past_bound && self.state.settings.policy == StalePolicy::FailClosed,
             syncs: self.state.syncs.load(Ordering::Relaxed),
             sync_failures: self.state.sync_failures.load(Ordering::Relaxed),
+            rescans: self.state.rescans.load(Ordering::Relaxed),
+            unreadable: self.state.unreadable.load(Ordering::Relaxed),
             max_staleness,
         }
     }
@@ -456,7 +514,11 @@ async fn follow(redis: Redis, nodes: Vec<redis::Client>, state: Arc<State>) {
                 next = next.wrapping_add(1);
             }
         }
-        if state.syncs.load(Ordering::Relaxed) == syncs {
+        let synced = state.syncs.load(Ordering::Relaxed) != syncs;
+        if synced {
+            // A subscription that synced and then ended starts the back-off over.
+            pause = Duration::from_millis(50);
+        } else {
             state.sync_failures.fetch_add(1, Ordering::Relaxed);
         }
         if let Ok(mut down) = state.down_since.lock() {
@@ -466,9 +528,6 @@ async fn follow(redis: Redis, nodes: Vec<redis::Client>, state: Arc<State>) {
         let _ = redis.query::<redis::Value>(&redis::cmd("PING")).await;
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_millis(500));
-        if state.down_since.lock().is_ok_and(|d| d.is_none()) {
-            pause = Duration::from_millis(50);
-        }
     }
 }
 
@@ -493,12 +552,12 @@ async fn subscription(
         .await
         .map_err(|_| timed_out())??;
     // Subscribed first, scanned second: a revocation written meanwhile is in one or both.
-    let scan = tokio::time::timeout(timeout * 20, full_scan(redis))
+    let scan = tokio::time::timeout(timeout * 20, full_scan(redis, state))
         .await
         .map_err(|_| timed_out())??;
     let count = scan.jti.len() + scan.sub.len() + scan.client_id.len();
     if let Ok(mut set) = state.set.write() {
-        *set = scan;
+        set.merge(scan);
     }
     state.syncs.fetch_add(1, Ordering::Relaxed);
     if let Ok(mut down) = state.down_since.lock() {
@@ -510,6 +569,9 @@ async fn subscription(
     let (mut sink, mut messages) = pubsub.split();
     let mut heartbeat = tokio::time::interval(Duration::from_secs(1));
     heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let period = state.settings.rescan_period();
+    let mut rescan = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             message = messages.next() => {
@@ -522,6 +584,20 @@ async fn subscription(
                 tokio::time::timeout(timeout, sink.ping::<redis::Value>())
                     .await
                     .map_err(|_| timed_out())??;
+            }
+            _ = rescan.tick() => {
+                // Announcements arriving meanwhile wait in the subscription and are
+                // applied after the merge.
+                match tokio::time::timeout(timeout * 20, full_scan(redis, state)).await {
+                    Ok(Ok(scan)) => {
+                        if let Ok(mut set) = state.set.write() {
+                            set.merge(scan);
+                        }
+                        state.rescans.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(Err(e)) => warn!(error = %e, "revocations: rescan failed"),
+                    Err(_) => warn!("revocations: rescan timed out"),
+                }
             }
         }
     }
@@ -552,7 +628,9 @@ fn apply(state: &State, message: &redis::Msg) {
 }
 
 /// Every revocation: SCAN of the node holding the `{revoked}` slot, then MGET of each page.
-async fn full_scan(redis: &Redis) -> Result<Set, RedisError> {
+/// A key whose name or value is not a revocation's is skipped (warned, counted in
+/// `state`): one bad key must not stop the fleet from syncing the others.
+async fn full_scan(redis: &Redis, state: &State) -> Result<Set, RedisError> {
     let head = format!("{}{REVOKED}", redis.settings().key_prefix);
     let mut pattern = String::with_capacity(head.len() + 1);
     for c in head.chars() {
@@ -572,18 +650,24 @@ async fn full_scan(redis: &Redis) -> Result<Set, RedisError> {
             .arg(&pattern)
             .arg("COUNT")
             .arg(1000);
-        let (next, keys): (u64, Vec<String>) = redis.query_at(head.as_bytes(), &scan).await?;
+        // Names as bytes: one that is not UTF-8 is skipped below, not an error of the scan.
+        let (next, keys): (u64, Vec<Vec<u8>>) = redis.query_at(head.as_bytes(), &scan).await?;
         if !keys.is_empty() {
-            let values: Vec<Option<u64>> = redis.query(redis::cmd("MGET").arg(&keys)).await?;
+            let values: Vec<redis::Value> = redis.query(redis::cmd("MGET").arg(&keys)).await?;
             for (key, value) in keys.iter().zip(values) {
-                let (Some(rest), Some(time)) = (key.strip_prefix(&head), value) else {
+                // Expired between the SCAN and the MGET.
+                if value == redis::Value::Nil {
                     continue;
-                };
-                let Some((kind, name)) = rest.split_once(':') else {
-                    continue;
-                };
-                if let Some(revocation) = Revocation::parse(kind, time, name) {
-                    set.insert(revocation);
+                }
+                match read_entry(&head, key, &value) {
+                    Some(revocation) => set.insert(revocation),
+                    None => {
+                        state.unreadable.fetch_add(1, Ordering::Relaxed);
+                        warn!(
+                            key = %String::from_utf8_lossy(key),
+                            "revocations: a key that is not a revocation skipped"
+                        );
+                    }
                 }
             }
         }
@@ -592,4 +676,16 @@ async fn full_scan(redis: &Redis) -> Result<Set, RedisError> {
         }
         cursor = next;
     }
+}
+
+/// The revocation a key under `head` and its value stand for, if they are one.
+fn read_entry(head: &str, key: &[u8], value: &redis::Value) -> Option<Revocation> {
+    let rest = std::str::from_utf8(key).ok()?.strip_prefix(head)?;
+    let (kind, name) = rest.split_once(':')?;
+    let time = match value {
+        redis::Value::BulkString(bytes) => std::str::from_utf8(bytes).ok()?.parse().ok()?,
+        redis::Value::Int(n) => u64::try_from(*n).ok()?,
+        _ => return None,
+    };
+    Revocation::parse(kind, time, name)
 }
