@@ -37,6 +37,44 @@ pub struct SharedKeySet {
 }
 
 impl SharedKeySet {
+    /// How far ahead of a replica's clock `fetched_at` may be: a set stamped later than
+    /// that is ignored (it would count as newer and fresh for as long as the clock is
+    /// behind), and any publish replaces it.
+    pub const CLOCK_TOLERANCE: Duration = Duration::from_secs(5);
+
+    /// Whether `fetched_at` is more than [`CLOCK_TOLERANCE`](Self::CLOCK_TOLERANCE) ahead
+    /// of `now`.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use jwt_core_tower::SharedKeySet;
+    /// let now = SystemTime::now();
+    /// let ahead = SharedKeySet::new(Vec::new(), None, now + Duration::from_secs(60), None);
+    /// assert!(ahead.stamped_ahead_of(now));
+    /// assert!(!SharedKeySet::new(Vec::new(), None, now, None).stamped_ahead_of(now));
+    /// ```
+    pub fn stamped_ahead_of(&self, now: SystemTime) -> bool {
+        self.fetched_at
+            .duration_since(now)
+            .is_ok_and(|ahead| ahead > Self::CLOCK_TOLERANCE)
+    }
+
+    /// Whether publishing `self` replaces `held`: it was fetched later, or `held` is
+    /// stamped ahead of `now` (so an older answer never overwrites a newer one).
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use jwt_core_tower::SharedKeySet;
+    /// let now = SystemTime::now();
+    /// let old = SharedKeySet::new(Vec::new(), None, now - Duration::from_secs(9), None);
+    /// let new = SharedKeySet::new(Vec::new(), None, now, None);
+    /// assert!(new.replaces(&old, now));
+    /// assert!(!old.replaces(&new, now));
+    /// ```
+    pub fn replaces(&self, held: &SharedKeySet, now: SystemTime) -> bool {
+        self.fetched_at > held.fetched_at || held.stamped_ahead_of(now)
+    }
+
     /// A document fetched at `fetched_at`.
     pub fn new(
         document: Vec<u8>,
@@ -93,7 +131,9 @@ pub type ExchangeFuture<'a, T> =
 /// [claims](Self::claim) the fleet's fetch for that interval; the one that gets it asks the
 /// provider and [publishes](Self::publish), the others wait a bounded time for that
 /// document. Any [`ExchangeError`] sends the replica to the provider on its own, under its
-/// own rate limit.
+/// own rate limit; so does a document that does not parse or is stamped more than
+/// [`SharedKeySet::CLOCK_TOLERANCE`] ahead (ignored, and overwritten by the next publish).
+/// Each call is bounded by the HTTP timeout: one that takes longer counts as unavailable.
 ///
 /// Whoever can write to the exchange can give the fleet keys: it must be trusted as much
 /// as the provider's own answers (a Redis reached over TLS or a private network, with
@@ -123,7 +163,9 @@ pub trait KeySetExchange: Send + Sync + 'static {
     fn claim<'a>(&'a self, jwks_uri: &'a str, hold: Duration) -> ExchangeFuture<'a, bool>;
 
     /// Makes `set` the document of `jwks_uri` for the fleet, held for `lifetime` at least
-    /// (a reader ignores it once its age passes its lifetime anyway).
+    /// (a reader ignores it once its age passes its lifetime anyway), unless the document
+    /// held was fetched later: it is replaced only as [`SharedKeySet::replaces`] says, in
+    /// one atomic step, so a slow fetch never overwrites a newer one.
     fn publish<'a>(
         &'a self,
         jwks_uri: &'a str,
@@ -218,10 +260,17 @@ impl KeySetExchange for MemoryKeySetExchange {
         set: SharedKeySet,
         lifetime: Duration,
     ) -> ExchangeFuture<'a, ()> {
+        let wall = SystemTime::now();
         self.with(|shelves, now| {
-            shelves
+            let keep = shelves
                 .documents
-                .insert(jwks_uri.to_string(), (set, later(now, lifetime)));
+                .get(jwks_uri)
+                .is_some_and(|(held, until)| now < *until && !set.replaces(held, wall));
+            if !keep {
+                shelves
+                    .documents
+                    .insert(jwks_uri.to_string(), (set, later(now, lifetime)));
+            }
         });
         Box::pin(std::future::ready(Ok(())))
     }

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use tracing::{Instrument, debug, info, warn};
 
 use crate::fetch::{FetchError, Fetched, Fetcher};
-use crate::key_exchange::{ExchangeError, KeySetExchange, SharedKeySet};
+use crate::key_exchange::{ExchangeError, ExchangeFuture, KeySetExchange, SharedKeySet};
 use crate::key_sets::{KeyFetchResult, KeySetState, KeySetStatus};
 use crate::metrics::{Metrics, bump};
 use crate::provider::KeyCachePolicy;
@@ -120,6 +120,8 @@ pub(crate) struct ProviderKeys {
     refreshing: AtomicBool,
     /// Where the fleet's replicas share what they fetch.
     exchange: Option<Exchange>,
+    /// When a locally rate-limited unknown-`kid` refetch last read the fleet's document.
+    fleet_read_at: std::sync::Mutex<Option<Instant>>,
 }
 
 /// Why a fetch happens, for the logs.
@@ -227,6 +229,7 @@ impl ProviderKeys {
             fetching: Mutex::new(None),
             refreshing: AtomicBool::new(false),
             exchange: None,
+            fleet_read_at: std::sync::Mutex::new(None),
         }
     }
 
@@ -319,8 +322,9 @@ impl ProviderKeys {
 
     /// After a token named a `kid` that `seen` does not have: one refetch, shared by all
     /// requests waiting at the same time and at most one per forced-refresh interval, and
-    /// none while a failed fetch waits out its back-off. The new set if it differs from
-    /// `seen`.
+    /// none while a failed fetch waits out its back-off. While so limited, a set the fleet
+    /// fetched since is still installed (the rotation another replica saw). The new set if
+    /// it differs from `seen`.
     pub(crate) async fn after_unknown_kid(&self, seen: &Snapshot) -> Option<Arc<Snapshot>> {
         if matches!(self.source, Source::Fixed) {
             return None;
@@ -336,7 +340,9 @@ impl ProviderKeys {
         if forced_recently || !latest.retry_due(now) {
             bump(&self.metrics.forced_refreshes_limited);
             debug!(issuer = %self.issuer, "unknown kid: refetch rate-limited");
-            return None;
+            self.install_fleet_set_if_newer().await;
+            let latest = self.current.load();
+            return (latest.generation != seen.generation).then_some(latest);
         }
         *last_forced = Some(now);
         bump(&self.metrics.forced_refreshes);
@@ -424,25 +430,32 @@ impl ProviderKeys {
         url: &str,
         trigger: Trigger,
     ) -> Result<Fleet, ExchangeError> {
-        let shared = exchange.read(url).await?;
-        if let Some(shared) = &shared {
-            let ours = self.current.load().fetched_wall;
-            let newer = ours.is_none_or(|ours| shared.fetched_at > ours);
-            if newer && self.install_shared(shared)? {
-                return Ok(Fleet::Done);
-            }
-            if trigger == Trigger::UnknownKid
-                && age(shared.fetched_at) < self.policy.forced_refresh_interval
-            {
-                debug!("unknown kid: the fleet fetched the key set within the interval");
-                return Ok(Fleet::Done);
+        let mut shared = self.within(exchange.read(url)).await?;
+        shared = shared.filter(|shared| !self.stamped_ahead(shared));
+        if let Some(held) = &shared {
+            match self.install_if_newer(held) {
+                Ok(true) => return Ok(Fleet::Done),
+                Ok(false) => {
+                    if trigger == Trigger::UnknownKid
+                        && age(held.fetched_at) < self.policy.forced_refresh_interval
+                    {
+                        debug!("unknown kid: the fleet fetched the key set within the interval");
+                        return Ok(Fleet::Done);
+                    }
+                }
+                // Ignored, and overwritten by what this replica fetches and publishes.
+                Err(e) => {
+                    bump(&self.metrics.key_exchange_errors);
+                    warn!(error = %e, "the fleet's key set is ignored; fetching it again");
+                    shared = None;
+                }
             }
         }
         let hold = self
             .policy
             .forced_refresh_interval
             .max(Duration::from_secs(1));
-        if exchange.claim(url, hold).await? {
+        if self.within(exchange.claim(url, hold)).await? {
             return Ok(Fleet::Claimed);
         }
         bump(&self.metrics.key_fetch_locks_lost);
@@ -451,7 +464,8 @@ impl ProviderKeys {
         let deadline = Instant::now() + self.fetcher.limits().timeout;
         while Instant::now() < deadline {
             tokio::time::sleep_until(deadline.min(Instant::now() + FLEET_POLL)).await;
-            if let Some(shared) = exchange.read(url).await? {
+            let read = self.within(exchange.read(url)).await?;
+            if let Some(shared) = read.filter(|shared| !self.stamped_ahead(shared)) {
                 let published = seen.is_none_or(|seen| shared.fetched_at > seen);
                 if published && self.install_shared(&shared)? {
                     return Ok(Fleet::Done);
@@ -459,6 +473,71 @@ impl ProviderKeys {
             }
         }
         Ok(Fleet::NothingInTime)
+    }
+
+    /// `call` on the exchange, bounded by the HTTP timeout: a hanging exchange must not hold
+    /// the single flight.
+    async fn within<T>(&self, call: ExchangeFuture<'_, T>) -> Result<T, ExchangeError> {
+        tokio::time::timeout(self.fetcher.limits().timeout, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ExchangeError::Unavailable(
+                    "no answer within the HTTP timeout".into(),
+                ))
+            })
+    }
+
+    /// Whether `shared` is stamped too far ahead of this machine's clock to be used (it
+    /// would count as newer and fresh until the clock caught up): counted as an exchange
+    /// error.
+    fn stamped_ahead(&self, shared: &SharedKeySet) -> bool {
+        let ahead = shared.stamped_ahead_of(SystemTime::now());
+        if ahead {
+            bump(&self.metrics.key_exchange_errors);
+            warn!(
+                fetched_at = ?shared.fetched_at,
+                "the fleet's key set is stamped in the future; ignored"
+            );
+        }
+        ahead
+    }
+
+    /// Installs `shared` if it was fetched after the current set (and is within its
+    /// lifetime). Whether it was.
+    fn install_if_newer(&self, shared: &SharedKeySet) -> Result<bool, ExchangeError> {
+        let ours = self.current.load().fetched_wall;
+        let newer = ours.is_none_or(|ours| shared.fetched_at > ours);
+        Ok(newer && self.install_shared(shared)?)
+    }
+
+    /// For an unknown `kid` while the local refetch is rate-limited: the fleet's document,
+    /// installed if newer, read at most once per [`FLEET_POLL`] (called with `fetching`
+    /// held). Errors are counted; the current set stays.
+    async fn install_fleet_set_if_newer(&self) {
+        let (Some(Exchange(exchange)), Source::Remote(url)) = (&self.exchange, &self.source) else {
+            return;
+        };
+        let now = Instant::now();
+        {
+            let mut last = self.fleet_read_at.lock().unwrap_or_else(|e| e.into_inner());
+            if last.is_some_and(|at| now < at + FLEET_POLL) {
+                return;
+            }
+            *last = Some(now);
+        }
+        let installed = match self.within(exchange.read(url)).await {
+            Ok(Some(shared)) if !self.stamped_ahead(&shared) => self.install_if_newer(&shared),
+            Ok(_) => Ok(false),
+            Err(e) => Err(e),
+        };
+        match installed {
+            Ok(true) => debug!("unknown kid: the fleet's newer key set installed"),
+            Ok(false) => {}
+            Err(e) => {
+                bump(&self.metrics.key_exchange_errors);
+                warn!(error = %e, "key set exchange failed; keeping the current set");
+            }
+        }
     }
 
     /// Installs `shared` if it is still within its lifetime (by this replica's policy, its
@@ -528,7 +607,7 @@ impl ProviderKeys {
             current.max_age,
         );
         let lifetime = self.policy.lifetime(current.max_age);
-        exchange.publish(url, shared, lifetime).await
+        self.within(exchange.publish(url, shared, lifetime)).await
     }
 
     /// The fleet's fetch went to another replica, which published nothing in time: the
@@ -562,6 +641,9 @@ impl ProviderKeys {
         let old = self.current.load();
         bump(&self.metrics.key_fetches);
         let started = Instant::now();
+        // The set is the provider's as of the request, not the answer: a slow answer must
+        // not count as newer than one to a request sent after it.
+        let sent_wall = SystemTime::now();
         let mut result = KeyFetchResult::Fetched;
         let outcome = match self.fetcher.get(url, old.etag.as_deref()).await {
             Ok(Fetched::NotModified { max_age }) => {
@@ -613,7 +695,7 @@ impl ProviderKeys {
                 digest,
                 document,
                 max_age,
-                fetched_wall: Some(SystemTime::now()),
+                fetched_wall: Some(sent_wall),
                 confirmed_at: Some(now),
                 installed_at: if changed { Some(now) } else { old.installed_at },
                 last_fetch: Some(result),
@@ -663,7 +745,7 @@ impl ProviderKeys {
 }
 
 /// How often a replica that did not get the fleet's fetch lock looks for the document its
-/// holder publishes.
+/// holder publishes (and, at most, how often a rate-limited unknown-`kid` refetch reads it).
 const FLEET_POLL: Duration = Duration::from_millis(50);
 
 /// What the fleet's exchange did for a fetch.

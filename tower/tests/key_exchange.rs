@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jwt_core::{HeaderFields, Hs256Key, Jwk};
 use jwt_core_tower::{
-    Authenticator, ExchangeError, ExchangeFuture, KeyCachePolicy, KeySetExchange,
+    Authenticator, ExchangeError, ExchangeFuture, HttpLimits, KeyCachePolicy, KeySetExchange,
     MemoryKeySetExchange, MetricsSnapshot, Provider, Refusal, SharedKeySet,
 };
 
@@ -351,4 +351,172 @@ async fn a_failing_exchange_leaves_each_replica_to_its_own_rate_limit() {
         assert!(metrics.key_exchange_errors >= 2, "{metrics:?}");
         assert_eq!(metrics.key_sets_from_fleet, 0);
     }
+}
+
+/// The provider now serves the set of `kid` with secret `n`.
+fn rotate(script: &Shared, kid: &'static str, n: u8) {
+    let mut script = script.lock().unwrap();
+    (script.kid, script.n) = (kid, n);
+}
+
+/// The document the exchange holds for `url`.
+async fn held(exchange: &MemoryKeySetExchange, url: &str) -> SharedKeySet {
+    exchange.read(url).await.unwrap().expect("a set is held")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_stamped_in_the_future_does_not_stop_a_refetch_for_an_unknown_kid() {
+    let (url, script) = endpoint("max-age=3600").await;
+    let exchange = MemoryKeySetExchange::new();
+    let a = replica(&url, interval(Duration::from_secs(1)), exchange.clone()).await;
+    // A replica whose clock runs an hour ahead shares the same set.
+    let mut ahead = held(&exchange, &url).await;
+    ahead.fetched_at = SystemTime::now() + Duration::from_secs(3600);
+    exchange
+        .publish(&url, ahead.clone(), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(held(&exchange, &url).await, ahead);
+    rotate(&script, "k2", 2);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    a.verify(&token("k2", 2)).await.unwrap();
+    assert_eq!(requests(&script), 2, "the replica refetched");
+    assert!(a.metrics().key_exchange_errors >= 1);
+    // Its publish replaced the set from the future.
+    let now = held(&exchange, &url).await;
+    assert!(now.fetched_at <= SystemTime::now(), "{now:?}");
+    assert!(String::from_utf8_lossy(&now.document).contains("\"k2\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_that_does_not_parse_is_overwritten_by_the_next_fetch() {
+    let (url, script) = endpoint("max-age=3600").await;
+    let exchange = MemoryKeySetExchange::new();
+    let a = replica(&url, interval(Duration::from_secs(1)), exchange.clone()).await;
+    let garbage = SharedKeySet::new(b"{\"keys\":[{".to_vec(), None, SystemTime::now(), None);
+    exchange
+        .publish(&url, garbage.clone(), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    assert_eq!(held(&exchange, &url).await, garbage);
+    rotate(&script, "k2", 2);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    a.verify(&token("k2", 2)).await.unwrap();
+    assert_eq!(requests(&script), 2);
+    assert!(a.metrics().key_exchange_errors >= 1);
+    let now = held(&exchange, &url).await;
+    assert!(
+        String::from_utf8_lossy(&now.document).contains("\"k2\""),
+        "the fetched set replaced the garbage: {now:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_older_set_published_after_a_newer_one_leaves_the_newer() {
+    let exchange = MemoryKeySetExchange::new();
+    let uri = "https://idp.example/jwks";
+    let now = SystemTime::now();
+    let lifetime = Duration::from_secs(600);
+    let newer = SharedKeySet::new(b"{\"keys\":[]}".to_vec(), Some("\"new\"".into()), now, None);
+    let older = SharedKeySet::new(
+        b"{\"keys\":[]}".to_vec(),
+        Some("\"old\"".into()),
+        now - Duration::from_secs(5),
+        None,
+    );
+    exchange
+        .publish(uri, newer.clone(), lifetime)
+        .await
+        .unwrap();
+    exchange
+        .publish(uri, older.clone(), lifetime)
+        .await
+        .unwrap();
+    assert_eq!(exchange.read(uri).await, Ok(Some(newer.clone())));
+    // A later one replaces it.
+    let latest = SharedKeySet::new(
+        b"{\"keys\":[]}".to_vec(),
+        None,
+        now + Duration::from_secs(1),
+        None,
+    );
+    exchange
+        .publish(uri, latest.clone(), lifetime)
+        .await
+        .unwrap();
+    assert_eq!(exchange.read(uri).await, Ok(Some(latest)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_replica_takes_the_rotated_set_another_published_at_once() {
+    let (url, script) = endpoint("max-age=3600").await;
+    let exchange = MemoryKeySetExchange::new();
+    // B fetches first; A, whose own refetch limit is a minute, takes B's set.
+    let b = replica(&url, interval(Duration::from_secs(1)), exchange.clone()).await;
+    let a = replica(&url, interval(Duration::from_secs(60)), exchange.clone()).await;
+    assert_eq!(requests(&script), 1);
+    // An unknown kid on A: its refetch for the next minute is spent.
+    refused_as_unknown(&a, &unknown(0)).await;
+    assert_eq!(a.metrics().forced_refreshes, 1);
+    // The provider rotates; past B's interval, B refetches for the new kid and publishes.
+    rotate(&script, "k2", 2);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let rotated = token("k2", 2);
+    b.verify(&rotated).await.unwrap();
+    assert_eq!(requests(&script), 2);
+    // A, still rate-limited, verifies the new kid with B's set.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    a.verify(&rotated).await.unwrap();
+    assert_eq!(requests(&script), 2, "A did not ask the provider");
+    assert_eq!(a.metrics().forced_refreshes, 1);
+    assert_eq!(a.metrics().key_fetches, 0);
+}
+
+/// An exchange whose calls never answer.
+struct Hanging;
+
+impl KeySetExchange for Hanging {
+    fn read<'a>(&'a self, _: &'a str) -> ExchangeFuture<'a, Option<SharedKeySet>> {
+        Box::pin(std::future::pending())
+    }
+    fn claim<'a>(&'a self, _: &'a str, _: Duration) -> ExchangeFuture<'a, bool> {
+        Box::pin(std::future::pending())
+    }
+    fn publish<'a>(&'a self, _: &'a str, _: SharedKeySet, _: Duration) -> ExchangeFuture<'a, ()> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_exchange_is_given_up_after_the_http_timeout() {
+    let (url, script) = endpoint("max-age=3600").await;
+    let limits = HttpLimits {
+        timeout: Duration::from_millis(300),
+        ..HttpLimits::default()
+    };
+    let build = Authenticator::<Claims>::builder()
+        .http_limits(limits)
+        .provider(
+            Provider::with_jwks_uri(ISSUER, &url)
+                .audience("api")
+                .jwt()
+                .key_cache(interval(Duration::from_secs(1))),
+        )
+        .key_set_exchange(Hanging)
+        .build();
+    let a = tokio::time::timeout(Duration::from_secs(5), build)
+        .await
+        .expect("the start is not held by the exchange")
+        .unwrap();
+    assert_eq!(requests(&script), 1, "the replica fetched on its own");
+    a.verify(&token("k1", 1)).await.unwrap();
+    // An unknown kid past the interval: refetched on its own, in bounded time.
+    rotate(&script, "k2", 2);
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    tokio::time::timeout(Duration::from_secs(5), a.verify(&token("k2", 2)))
+        .await
+        .expect("the refetch is not held by the exchange")
+        .unwrap();
+    assert_eq!(requests(&script), 2);
+    assert!(a.metrics().key_exchange_errors >= 2, "{:?}", a.metrics());
 }
