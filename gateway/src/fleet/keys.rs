@@ -1,7 +1,7 @@
 //! The fleet's key sets: each provider's JWK Set document, as one replica fetched it, and
 //! the short lock that makes one replica of the fleet fetch it per interval.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jwt_core_tower::{ExchangeError, ExchangeFuture, KeySetExchange, SharedKeySet};
 use serde::{Deserialize, Serialize};
@@ -13,8 +13,10 @@ use super::Redis;
 /// so a Redis Cluster keeps them on one node):
 ///
 /// - `<prefix>jwks:{<jwks_uri>}:set`: the document with its `ETag`, when it was fetched
-///   and the provider's `max-age`, in one value written with one `SET ... PX`, expiring a
-///   minute after the set's lifetime;
+///   and the provider's `max-age`, in one value, expiring a minute after the set's
+///   lifetime; written by a script (one `EVAL` on this key) only when the value held was
+///   fetched earlier (or is stamped ahead of the writer's clock, or unreadable), so a slow
+///   fetch never overwrites a newer one;
 /// - `<prefix>jwks:{<jwks_uri>}:lock`: `SET ... NX PX <interval>`, the fleet's fetch lock.
 ///
 /// When Redis cannot be reached or does not answer within the timeout, each operation
@@ -45,6 +47,21 @@ pub struct RedisKeySetExchange {
 /// How long a document is kept past its lifetime: replicas ignore it by then anyway (they
 /// count its age), so this only covers clocks that differ a little.
 const MARGIN: Duration = Duration::from_secs(60);
+
+/// Writes ARGV[1] to KEYS[1] for ARGV[4] ms unless the value held was fetched at or after
+/// ARGV[2] (Unix ms) and not after ARGV[3] (the writer's clock plus the tolerance). The
+/// header's JSON escapes quotes inside strings, so the pattern only finds the real field.
+const PUBLISH_IF_NEWER: &str = r#"
+local held = redis.call('GET', KEYS[1])
+if held then
+  local stamp = tonumber(string.match(held, '"fetched_at_ms":(%d+)'))
+  if stamp and stamp >= tonumber(ARGV[2]) and stamp <= tonumber(ARGV[3]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[4])
+return 1
+"#;
 
 /// What is stored before the document, as one line of JSON.
 #[derive(Serialize, Deserialize)]
@@ -98,10 +115,18 @@ impl RedisKeySetExchange {
         set: SharedKeySet,
         lifetime: Duration,
     ) -> Result<(), ExchangeError> {
-        let mut cmd = redis::cmd("SET");
-        cmd.arg(self.key(jwks_uri, "set"))
+        let newest_kept = unix_millis(
+            SystemTime::now()
+                .checked_add(SharedKeySet::CLOCK_TOLERANCE)
+                .unwrap_or_else(SystemTime::now),
+        );
+        let mut cmd = redis::cmd("EVAL");
+        cmd.arg(PUBLISH_IF_NEWER)
+            .arg(1)
+            .arg(self.key(jwks_uri, "set"))
             .arg(encode(&set))
-            .arg("PX")
+            .arg(unix_millis(set.fetched_at))
+            .arg(newest_kept)
             .arg(millis(lifetime.saturating_add(MARGIN)));
         self.redis
             .query::<redis::Value>(&cmd)
@@ -141,17 +166,19 @@ fn millis(duration: Duration) -> u64 {
         .clamp(1, i64::MAX as u64)
 }
 
+/// `at` in milliseconds since the Unix epoch (0 before it). Lua numbers are doubles, exact
+/// to 2^53 ms (about 285,000 years).
+fn unix_millis(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH).map_or(0, |since| {
+        u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
+    })
+}
+
 /// The header line, a newline, the document (which is kept as the provider sent it).
 fn encode(set: &SharedKeySet) -> Vec<u8> {
-    let fetched_at_ms = set
-        .fetched_at
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| {
-            u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
-        });
     let header = Header {
         etag: set.etag.clone(),
-        fetched_at_ms,
+        fetched_at_ms: unix_millis(set.fetched_at),
         max_age_s: set.max_age.map(|age| age.as_secs()),
     };
     // A struct of strings and numbers always serializes; JSON escapes any newline in it.
