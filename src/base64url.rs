@@ -1,6 +1,7 @@
 //! Strict, canonical, unpadded base64url (RFC 4648 section 5, RFC 7515 section 2).
 //!
-//! Token segments are public data, so decoding is a plain table lookup (not constant time).
+//! Token segments are public data, so decoding is not constant time: a table lookup on 64-bit
+//! targets, a comparison of ranges on the others (firmware keeps the table's flash).
 //! Only the canonical encoding of each byte string is accepted: no padding, no whitespace, no
 //! characters outside the URL-safe alphabet, and the unused low bits of the last character
 //! must be zero (checklist V-P2).
@@ -11,6 +12,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const INVALID: u8 = 0xFF;
 
 /// Maps each byte to its 6-bit value, or `INVALID`.
+#[cfg(any(target_pointer_width = "64", test))]
 #[expect(
     clippy::indexing_slicing,
     reason = "evaluated at compile time: an index out of bounds fails the build"
@@ -24,6 +26,34 @@ const DECODE: [u8; 256] = {
     }
     table
 };
+
+/// The 6-bit value of character `c`, or a value with one of the two high bits set (`INVALID`
+/// or above) when `c` is outside the alphabet.
+#[cfg(target_pointer_width = "64")]
+#[expect(
+    clippy::indexing_slicing,
+    reason = "a byte indexes a table of 256 entries"
+)]
+fn sextet(c: u8) -> u8 {
+    DECODE[usize::from(c)]
+}
+
+/// [`sextet`] by the alphabet's ranges: a few comparisons where 64-bit targets look up
+/// [`DECODE`], whose 256 bytes a device would keep in flash for one token's decoding.
+#[cfg(any(not(target_pointer_width = "64"), test))]
+fn sextet_by_ranges(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'-' => 62,
+        b'_' => 63,
+        _ => INVALID,
+    }
+}
+
+#[cfg(not(target_pointer_width = "64"))]
+use sextet_by_ranges as sextet;
 
 /// Number of bytes that `encoded_len` characters decode to, or `None` when no canonical
 /// encoding has that length (a remainder of one character).
@@ -99,14 +129,10 @@ pub fn decode(src: &[u8], dst: &mut [u8]) -> Result<usize, Error> {
 
 /// The characters of `chars` (at most a word's worth) gathered 6 bits each into the low bits
 /// of a word, and whether any is outside the alphabet.
-#[expect(
-    clippy::indexing_slicing,
-    reason = "a byte indexes a table of 256 entries"
-)]
 fn gather(chars: &[u8]) -> (usize, bool) {
     let mut invalid = 0u8;
     let word = chars.iter().fold(0usize, |word, &c| {
-        let value = DECODE[usize::from(c)];
+        let value = sextet(c);
         invalid |= value;
         word << 6 | usize::from(value)
     });
@@ -278,6 +304,13 @@ mod tests {
             buf[start..].copy_from_slice(&data[..n]);
             let got = encode_tail_in_place(buf, n).unwrap();
             assert_eq!(&buf[..got], &expected[..e], "length {n}");
+        }
+    }
+
+    #[test]
+    fn the_ranges_give_every_byte_the_value_of_the_table() {
+        for c in 0..=255u8 {
+            assert_eq!(sextet_by_ranges(c), DECODE[usize::from(c)], "{c:#x}");
         }
     }
 
