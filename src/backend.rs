@@ -52,18 +52,18 @@ impl Backend {
     /// assert_eq!(Backend::of(Algorithm::Rs256) == Backend::AwsLc, cfg!(feature = "aws-lc"));
     /// ```
     pub const fn of(alg: Algorithm) -> Backend {
-        let faster_in_aws_lc = match alg {
+        let faster_in_aws_lc = matches!(
+            alg,
             Algorithm::Rs256
-            | Algorithm::Rs384
-            | Algorithm::Rs512
-            | Algorithm::Ps256
-            | Algorithm::Ps384
-            | Algorithm::Ps512
-            | Algorithm::Es384
-            | Algorithm::Es512 => true,
-            Algorithm::Es256 | Algorithm::EdDsa => cfg!(not(target_pointer_width = "64")),
-            _ => false,
-        };
+                | Algorithm::Rs384
+                | Algorithm::Rs512
+                | Algorithm::Ps256
+                | Algorithm::Ps384
+                | Algorithm::Ps512
+                | Algorithm::Es384
+                | Algorithm::Es512
+        ) || (matches!(alg, Algorithm::Es256 | Algorithm::EdDsa)
+            && cfg!(not(target_pointer_width = "64")));
         if cfg!(feature = "aws-lc") && faster_in_aws_lc {
             Backend::AwsLc
         } else {

@@ -147,28 +147,27 @@ impl AnyVerifyingKey {
     /// ```
     #[must_use]
     pub fn pure_rust(self) -> Self {
-        use AnyVerifyingKey as Any;
         match self {
             #[cfg(feature = "rsa")]
-            Any::Rs256(key) => Any::Rs256(key.pure_rust()),
+            Self::Rs256(key) => Self::Rs256(key.pure_rust()),
             #[cfg(feature = "rsa")]
-            Any::Rs384(key) => Any::Rs384(key.pure_rust()),
+            Self::Rs384(key) => Self::Rs384(key.pure_rust()),
             #[cfg(feature = "rsa")]
-            Any::Rs512(key) => Any::Rs512(key.pure_rust()),
+            Self::Rs512(key) => Self::Rs512(key.pure_rust()),
             #[cfg(feature = "rsa")]
-            Any::Ps256(key) => Any::Ps256(key.pure_rust()),
+            Self::Ps256(key) => Self::Ps256(key.pure_rust()),
             #[cfg(feature = "rsa")]
-            Any::Ps384(key) => Any::Ps384(key.pure_rust()),
+            Self::Ps384(key) => Self::Ps384(key.pure_rust()),
             #[cfg(feature = "rsa")]
-            Any::Ps512(key) => Any::Ps512(key.pure_rust()),
+            Self::Ps512(key) => Self::Ps512(key.pure_rust()),
             #[cfg(feature = "p256")]
-            Any::Es256(key) => Any::Es256(key.pure_rust()),
+            Self::Es256(key) => Self::Es256(key.pure_rust()),
             #[cfg(feature = "p384")]
-            Any::Es384(key) => Any::Es384(key.pure_rust()),
+            Self::Es384(key) => Self::Es384(key.pure_rust()),
             #[cfg(feature = "p521")]
-            Any::Es512(key) => Any::Es512(key.pure_rust()),
+            Self::Es512(key) => Self::Es512(key.pure_rust()),
             #[cfg(feature = "ed25519")]
-            Any::EdDsa(key) => Any::EdDsa(key.pure_rust()),
+            Self::EdDsa(key) => Self::EdDsa(key.pure_rust()),
             // HMAC and ES256K keys verify in Rust in every build.
             #[allow(unreachable_patterns)] // Without HMAC or ES256K, every variant is above.
             other => other,
