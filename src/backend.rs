@@ -72,10 +72,31 @@ impl Backend {
     }
 }
 
-#[cfg(feature = "aws-lc")]
+// Only public keys go to aws-lc: a build with HMAC alone has nothing to hand it.
+#[cfg(all(
+    feature = "aws-lc",
+    any(
+        feature = "rsa",
+        feature = "p256",
+        feature = "p384",
+        feature = "p521",
+        feature = "k256",
+        feature = "ed25519"
+    )
+))]
 pub(crate) use aws_lc::AwsLcKey;
 
-#[cfg(feature = "aws-lc")]
+#[cfg(all(
+    feature = "aws-lc",
+    any(
+        feature = "rsa",
+        feature = "p256",
+        feature = "p384",
+        feature = "p521",
+        feature = "k256",
+        feature = "ed25519"
+    )
+))]
 mod aws_lc {
     use alloc::boxed::Box;
 
