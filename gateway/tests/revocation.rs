@@ -236,10 +236,18 @@ async fn keys_that_are_not_revocations_are_skipped_and_the_others_still_sync() {
         (b"jwt-gateway-test:{revoked}:color:blue", b"1"),
         (b"jwt-gateway-test:{revoked}:jti:loaded", until.as_bytes()),
     ];
+    // Each with its index entry, as `revoke` leaves them, so the load reads all four.
     for (key, value) in keys {
         redis::cmd("SET")
             .arg(key)
             .arg(value)
+            .query_async::<()>(&mut connection)
+            .await
+            .unwrap();
+        redis::cmd("ZADD")
+            .arg("jwt-gateway-test:{revoked}:index")
+            .arg((jwt_core::now() + 300) * 1000)
+            .arg(key)
             .query_async::<()>(&mut connection)
             .await
             .unwrap();
@@ -284,14 +292,30 @@ async fn a_revocation_whose_announcement_was_lost_is_found_by_the_next_rescan() 
     let cut = token(json!({"sub": "carol", "iat": jwt_core::now() - 100}));
     assert_eq!(ask(&replica.base, &unannounced).await.0, 200);
     assert_eq!(ask(&replica.base, &cut).await.0, 200);
-    // Written as `revoke` writes them, but with no PUBLISH: as if it had been lost.
+    // Written as `revoke` writes them (the key, its index entry scored by its expiry), but
+    // with no PUBLISH: as if it had been lost.
     let until = jwt_core::now() + 300;
     let before = jwt_core::now() - 50;
-    for line in [
-        format!("SET jwt-gateway-test:{{revoked}}:jti:unannounced {until} EX 300"),
-        format!("SET jwt-gateway-test:{{revoked}}:sub:carol {before} EX 300"),
+    let expiry = until * 1000;
+    for (line, answer) in [
+        (
+            format!("SET jwt-gateway-test:{{revoked}}:jti:unannounced {until} PXAT {expiry}"),
+            "+OK",
+        ),
+        (
+            format!("SET jwt-gateway-test:{{revoked}}:sub:carol {before} PXAT {expiry}"),
+            "+OK",
+        ),
+        (
+            format!(
+                "ZADD jwt-gateway-test:{{revoked}}:index {expiry} \
+                 jwt-gateway-test:{{revoked}}:jti:unannounced \
+                 {expiry} jwt-gateway-test:{{revoked}}:sub:carol"
+            ),
+            ":2",
+        ),
     ] {
-        assert!(command(server.port, &line).unwrap().starts_with("+OK"));
+        assert!(command(server.port, &line).unwrap().starts_with(answer));
     }
     // Within the rescan period (300 ms) and the time to poll on a loaded machine.
     until_status(&replica.base, &unannounced, 401, Duration::from_secs(3)).await;
@@ -314,6 +338,84 @@ async fn a_revocation_whose_announcement_was_lost_is_found_by_the_next_rescan() 
     );
     until_status(&replica.base, &cut, 200, Duration::from_secs(3)).await;
     assert_eq!(ask(&replica.base, &unannounced).await.0, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revocations_load_in_commands_independent_of_the_other_keys_under_the_prefix() {
+    if !redis_ready("revocations_load_in_commands_independent_of_the_other_keys_under_the_prefix") {
+        return;
+    }
+    let dir = TempDir::new("revocation-index");
+    let server = RedisServer::start(&dir.path().join("redis"));
+    let url = server.url();
+    let redis = redis::Client::open(url.as_str()).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    // 20,000 DPoP replay keys beside the revocations, as a busy fleet's Redis holds.
+    let mut pipe = redis::pipe();
+    for n in 0..20_000 {
+        pipe.cmd("SET")
+            .arg(format!("jwt-gateway-test:dpop:{n}"))
+            .arg(1)
+            .arg("EX")
+            .arg(300)
+            .ignore();
+    }
+    pipe.query_async::<()>(&mut connection).await.unwrap();
+    let now = jwt_core::now();
+    let until = (now + 300).to_string();
+    let cut = (now - 50).to_string();
+    assert_eq!(
+        revoke(&url, &["--jti", "indexed", "--until", &until]).await,
+        0
+    );
+    assert_eq!(revoke(&url, &["--sub", "dave", "--before", &cut]).await, 0);
+    redis::cmd("CONFIG")
+        .arg("RESETSTAT")
+        .query_async::<()>(&mut connection)
+        .await
+        .unwrap();
+
+    // A replica started now loads both from Redis.
+    let config = config(&dir, &url);
+    let replica = Process::start(&["--config", &config]).await;
+    let indexed = token(json!({"jti": "indexed"}));
+    let cut_off = token(json!({"sub": "dave", "iat": now - 100}));
+    until_status(&replica.base, &indexed, 401, Duration::from_secs(5)).await;
+    until_status(&replica.base, &cut_off, 401, Duration::from_secs(5)).await;
+    assert_eq!(
+        ask(&replica.base, &token(json!({"jti": "other"}))).await.0,
+        200
+    );
+
+    // Without walking the 20,000 keys: no SCAN, one page of the index per load.
+    let stats: String = redis::cmd("INFO")
+        .arg("commandstats")
+        .query_async(&mut connection)
+        .await
+        .unwrap();
+    let calls = |command: &str| -> u64 {
+        stats
+            .lines()
+            .find_map(|line| line.strip_prefix(&format!("cmdstat_{command}:calls=")))
+            .map_or(0, |rest| rest.split(',').next().unwrap().parse().unwrap())
+    };
+    assert_eq!(calls("scan"), 0, "{stats}");
+    let pages = calls("zrangebyscore");
+    assert!(pages >= 1, "{stats}");
+    let metrics = metrics(&replica.base).await;
+    let loads = ["ok", "rescan", "error"]
+        .iter()
+        .filter_map(|result| {
+            value(
+                &metrics,
+                &format!("jwt_gateway_revocation_syncs_total{{result=\"{result}\"}}"),
+            )
+        })
+        .sum::<f64>();
+    assert!(
+        pages as f64 <= loads,
+        "{pages} pages for {loads} loads\n{stats}"
+    );
 }
 
 #[test]

@@ -5,10 +5,15 @@
 //! `<prefix>{revoked}:jti:<jti>` holding the token's `exp` and expiring then, and
 //! `<prefix>{revoked}:sub:<sub>` / `<prefix>{revoked}:client_id:<id>` holding the cut-off
 //! (unix seconds; tokens issued before it are refused) and expiring after the longest token
-//! lifetime the writer names. Each write is announced on the channel `<prefix>revocations`.
+//! lifetime the writer names. Each key's name is also in the sorted set
+//! `<prefix>{revoked}:index`, scored by the key's expiry (unix ms), written with the key in
+//! one script, which also drops the members expired by Redis's clock. Each write is
+//! announced on the channel `<prefix>revocations`.
 //!
 //! A replica never asks Redis per request: it keeps every revocation in memory, loaded by a
-//! full scan of the keys when its subscription to the channel is made (at start and after
+//! full scan of the index (pages of its live members, then their keys: a cost in
+//! revocations, whatever else the same Redis holds, such as the DPoP replay keys) when its
+//! subscription to the channel is made (at start and after
 //! every reconnect), kept current by the announcements, and scanned again every
 //! [`RevocationSettings::rescan_period`] while subscribed (an announcement can be lost: its
 //! PUBLISH timing out after the SET). While the subscription is down
@@ -16,8 +21,8 @@
 //! configured [`StalePolicy`].
 //!
 //! One code path serves one Redis and a Redis Cluster. The hash tag `{revoked}` puts every
-//! revocation key in one slot, so the scan is a SCAN of the one master owning it (routed
-//! there by the cluster client) and never misses a key held elsewhere. A PUBLISH reaches
+//! revocation key and the index in one slot, so the script and the scan each run on the one
+//! master owning it (routed there by the cluster client by the key they name). A PUBLISH reaches
 //! every node of a cluster, so the subscription is made at any node: the first seed that
 //! answers, the next one after it fails.
 
@@ -154,7 +159,33 @@ impl Revocation {
 
 /// Every revocation key's middle part: its hash tag keeps them in one slot of a cluster.
 const REVOKED: &str = "{revoked}:";
+/// The sorted set of the revocation keys' names scored by their expiry (unix ms), so a
+/// load reads the revocations without walking every key of the node.
+const INDEX: &str = "{revoked}:index";
 const CHANNEL: &[u8] = b"revocations";
+/// How many members of the index a load reads per page (and its keys per MGET).
+const PAGE: usize = 1000;
+
+/// KEYS[1] the revocation, KEYS[2] the index; ARGV[1] the value, ARGV[2] its expiry (unix
+/// ms). One script, so no key lives without its member. Members are pruned by Redis's own
+/// clock, the one that expires their keys: never a member whose key still lives.
+const WRITE_REVOCATION: &str = r"
+redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[2], KEYS[1])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. string.format('%d', now))
+return 1
+";
+
+/// Now, in unix milliseconds.
+fn now_millis() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}
 
 /// Writes `revocation` into the fleet's Redis (one server or a cluster) and announces it;
 /// how many replicas' subscriptions received the announcement (in a cluster, those made at
@@ -172,27 +203,33 @@ pub async fn revoke(
 ) -> Result<u64, RedisError> {
     let redis = Redis::new(settings)?;
     let (kind, time, name) = revocation.parts();
-    let millis = match revocation {
+    let expires_at = match revocation {
         Revocation::Jti { until, .. } => {
-            let left = until.saturating_sub(jwt_core::now()).saturating_mul(1000);
-            if left == 0 {
+            if *until <= jwt_core::now() {
                 return Err(RedisError::from(std::io::Error::new(
                     std::io::ErrorKind::InvalidInput,
                     "the token has expired already: nothing to revoke",
                 )));
             }
-            left
+            until.saturating_mul(1000)
         }
-        _ => u64::try_from(cutoff_ttl.as_millis())
-            .unwrap_or(u64::MAX)
-            .clamp(1, i64::MAX as u64),
-    };
-    let mut set = redis::cmd("SET");
-    set.arg(redis.key(format!("{REVOKED}{kind}:{name}").as_bytes()))
+        _ => now_millis().saturating_add(
+            u64::try_from(cutoff_ttl.as_millis())
+                .unwrap_or(u64::MAX)
+                .max(1),
+        ),
+    }
+    // Redis's bound for an expiry; scores stay exact doubles (below 2^53) for any real date.
+    .min(i64::MAX as u64 / 2);
+    let mut write = redis::cmd("EVAL");
+    write
+        .arg(WRITE_REVOCATION)
+        .arg(2)
+        .arg(redis.key(format!("{REVOKED}{kind}:{name}").as_bytes()))
+        .arg(redis.key(INDEX.as_bytes()))
         .arg(time)
-        .arg("PX")
-        .arg(millis);
-    redis.query::<()>(&set).await?;
+        .arg(expires_at);
+    redis.query::<redis::Value>(&write).await?;
     let mut publish = redis::cmd("PUBLISH");
     publish
         .arg(redis.key(CHANNEL))
@@ -627,55 +664,82 @@ fn apply(state: &State, message: &redis::Msg) {
     }
 }
 
-/// Every revocation: SCAN of the node holding the `{revoked}` slot, then MGET of each page.
-/// A key whose name or value is not a revocation's is skipped (warned, counted in
-/// `state`): one bad key must not stop the fleet from syncing the others.
+/// Every revocation: pages of the index's live members (by score, from now), then MGET of
+/// each page's keys. A member whose key is gone (expired, deleted) is passed over; a key
+/// whose name or value is not a revocation's is skipped (warned, counted in `state`): one
+/// bad key must not stop the fleet from syncing the others.
 async fn full_scan(redis: &Redis, state: &State) -> Result<Set, RedisError> {
     let head = format!("{}{REVOKED}", redis.settings().key_prefix);
-    let mut pattern = String::with_capacity(head.len() + 1);
-    for c in head.chars() {
-        // SCAN's MATCH is a glob: the prefix is matched literally.
-        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('*');
+    let index = redis.key(INDEX.as_bytes());
     let mut set = Set::default();
-    let mut cursor: u64 = 0;
+    // Paged by score, not by offset: a prune between two pages (it removes the lowest
+    // scores) would shift offsets and pass members over. `seen` members at score `from`
+    // were read already.
+    let mut from = now_millis();
+    let mut seen = 0usize;
     loop {
-        let mut scan = redis::cmd("SCAN");
-        scan.arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(1000);
-        // Names as bytes: one that is not UTF-8 is skipped below, not an error of the scan.
-        let (next, keys): (u64, Vec<Vec<u8>>) = redis.query_at(head.as_bytes(), &scan).await?;
+        let mut page = redis::cmd("ZRANGEBYSCORE");
+        page.arg(&index)
+            .arg(from)
+            .arg("+inf")
+            .arg("WITHSCORES")
+            .arg("LIMIT")
+            .arg(seen)
+            .arg(PAGE);
+        // Names as bytes: one that is not UTF-8 is skipped below, not an error of the load.
+        let members: Vec<(Vec<u8>, f64)> = redis.query(&page).await?;
+        let mut keys = Vec::with_capacity(members.len());
+        for (key, _) in &members {
+            if key.starts_with(head.as_bytes()) {
+                keys.push(key.as_slice());
+            } else {
+                skipped(state, key);
+            }
+        }
         if !keys.is_empty() {
             let values: Vec<redis::Value> = redis.query(redis::cmd("MGET").arg(&keys)).await?;
             for (key, value) in keys.iter().zip(values) {
-                // Expired between the SCAN and the MGET.
                 if value == redis::Value::Nil {
                     continue;
                 }
                 match read_entry(&head, key, &value) {
                     Some(revocation) => set.insert(revocation),
-                    None => {
-                        state.unreadable.fetch_add(1, Ordering::Relaxed);
-                        warn!(
-                            key = %String::from_utf8_lossy(key),
-                            "revocations: a key that is not a revocation skipped"
-                        );
-                    }
+                    None => skipped(state, key),
                 }
             }
         }
-        if next == 0 {
+        let Some(&(_, last)) = members.last() else {
+            return Ok(set);
+        };
+        if members.len() < PAGE {
             return Ok(set);
         }
-        cursor = next;
+        // Scores are whole milliseconds written by `revoke`; anything else is floored.
+        let last = if last.is_finite() && last > 0.0 {
+            last as u64
+        } else {
+            0
+        };
+        let at_last = members
+            .iter()
+            .rev()
+            .take_while(|(_, score)| (*score as u64) == last)
+            .count();
+        if last == from {
+            seen = seen.saturating_add(at_last);
+        } else {
+            from = last;
+            seen = at_last;
+        }
     }
+}
+
+fn skipped(state: &State, key: &[u8]) {
+    state.unreadable.fetch_add(1, Ordering::Relaxed);
+    warn!(
+        key = %String::from_utf8_lossy(key),
+        "revocations: a key that is not a revocation skipped"
+    );
 }
 
 /// The revocation a key under `head` and its value stand for, if they are one.
