@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::algorithm::VerifyingKey;
-use crate::claims::{RegisteredClaims, Validation, from_claims};
+use crate::claims::{RegisteredClaims, Validation, claims_as, from_claims};
 use crate::error::Error;
 use crate::header::Header;
 use crate::json::JsonStr;
@@ -159,7 +159,7 @@ where
 {
     let (payload, scratch) = signed_payload(token, choose, validation, buf)?;
     let check = |claims: &RegisteredClaims<'_>| validation.check_claims(claims, now);
-    from_claims::<T>(payload, scratch, check).map(|(value, _)| value)
+    claims_as::<T>(payload, scratch, check)
 }
 
 /// [`verify_claims`] with the key chosen from the header by `choose` (a key set).

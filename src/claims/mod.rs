@@ -17,6 +17,6 @@ pub use confirmation::Confirmation;
 #[cfg(feature = "jwk")]
 pub use confirmation::Thumbprint;
 pub use date::NumericDate;
-pub(crate) use registered::from_claims;
 pub use registered::{Audience, RegisteredClaims};
+pub(crate) use registered::{claims_as, from_claims};
 pub use validation::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, MAX_LEEWAY, Validation};

@@ -138,8 +138,20 @@ impl<'de, O: Observer<'de>> TopLevel<'de, '_, '_, O> {
     /// Reads the name of the next member (handing its value to the observer if it wants it)
     /// up to its value, or `None` at the closing brace (left in place).
     fn member(&mut self) -> Result<Option<JsonStr<'de>>, Error> {
+        // On 64-bit targets the scan steps on a cursor of its own, written back once: stepping
+        // through `self` stores the position and loads it back at every step. Firmware steps
+        // in place, which takes less flash.
+        #[cfg(target_pointer_width = "64")]
+        let mut own = self.value.cur.clone();
+        #[cfg(target_pointer_width = "64")]
+        let cur = &mut own;
+        #[cfg(not(target_pointer_width = "64"))]
         let cur = &mut self.value.cur;
         if !next_member(cur, &mut self.first, b'}')? {
+            #[cfg(target_pointer_width = "64")]
+            {
+                self.value.cur = own;
+            }
             return Ok(None);
         }
         let name = cur.member_name(&mut self.names)?;
@@ -148,14 +160,21 @@ impl<'de, O: Observer<'de>> TopLevel<'de, '_, '_, O> {
             // Read the value ahead of the type (observed values are short), and keep it
             // for the type to take where that pays.
             let mut after = cur.clone();
-            let value = after.value(MAX_DEPTH - 1)?;
+            let value = after.short_value(MAX_DEPTH - 1)?;
             ahead = Some(Ahead {
                 at: cur.pos(),
                 after: after.pos(),
                 value,
             });
+            // Only the first error is kept: nothing to store while there is none.
             let recorded = self.observer.record(member, value);
-            self.refused = self.refused.and(recorded);
+            if recorded.is_err() && self.refused.is_ok() {
+                self.refused = recorded;
+            }
+        }
+        #[cfg(target_pointer_width = "64")]
+        {
+            self.value.cur = own;
         }
         self.value.keep_ahead(ahead);
         self.reach(At::Value);

@@ -40,7 +40,13 @@ pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
     }
     // Nineteen digits stay below 10^19 < 2^64: no overflow to check.
     if digits.len() <= 19 {
-        return digits.iter().try_fold(0u64, |acc, &d| {
+        // On 64-bit targets eight digits at a time: a date's ten digits are one word and
+        // two digits, three multiplications deep instead of ten.
+        #[cfg(target_pointer_width = "64")]
+        let (acc, rest) = whole_words(digits)?;
+        #[cfg(not(target_pointer_width = "64"))]
+        let (acc, rest) = (0, digits);
+        return rest.iter().try_fold(acc, |acc, &d| {
             let digit = d.wrapping_sub(b'0');
             (digit <= 9).then(|| acc * 10 + u64::from(digit))
         });
@@ -51,6 +57,54 @@ pub(crate) fn unsigned(digits: &[u8]) -> Option<u64> {
         }
         acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
     })
+}
+
+/// Flags, in the high bit of each byte, the bytes of `word` that are not ASCII digits. A
+/// flag can be false only above a true one (a carry runs upwards from a byte of 0xFA or
+/// more, which is flagged), so the lowest flag is exact.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+const fn non_digits(word: u64) -> u64 {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    // A digit's high nibble is 3, and adding 6 to it leaves it 3 (its low nibble is at most 9).
+    let flagged = ((word & HIGH_NIBBLES) ^ THREES)
+        | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES) ^ THREES);
+    // Any flagged bit of a byte, moved to its high bit.
+    (flagged | flagged << 3 | flagged << 2 | flagged << 1) & 0x8080_8080_8080_8080
+}
+
+/// The value of the digits of `digits` (at most 19) that fill whole words, and the digits
+/// after them; `None` if one of those words is not all digits.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+fn whole_words(digits: &[u8]) -> Option<(u64, &[u8])> {
+    let mut acc = 0u64;
+    let mut rest = digits;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        acc = acc * 100_000_000 + eight_digits(*word)?;
+        rest = tail;
+    }
+    Some((acc, rest))
+}
+
+/// The value of eight ASCII digits, the first the most significant; `None` if one is not a
+/// digit.
+#[cfg(target_pointer_width = "64")]
+#[inline]
+fn eight_digits(word: [u8; 8]) -> Option<u64> {
+    // Little-endian: the first digit is the lowest byte.
+    let word = u64::from_le_bytes(word);
+    if non_digits(word) != 0 {
+        return None;
+    }
+    // Each byte its digit's value (no borrow: every byte is at least `'0'`); then neighbours
+    // are joined, the lower byte (the earlier digit) weighing 10, 100, then 10,000 times
+    // the higher. No lane overflows: 99, 9,999 and 99,999,999 fit their 8, 16 and 32 bits.
+    let d = word - 0x3030_3030_3030_3030;
+    let d = (d * 10 + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let d = (d * 100 + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((d * 10_000 + (d >> 32)) & 0xFFFF_FFFF)
 }
 
 /// One JSON value, borrowed from the document it was read from. Strings stay escaped
@@ -90,6 +144,7 @@ pub enum Value<'a> {
 
 /// Length of the run of bytes at the start of `bytes` that need no attention inside a JSON
 /// string: everything but `"`, `\\` and control characters.
+#[cfg_attr(target_pointer_width = "64", inline)]
 fn plain_run(bytes: &[u8]) -> usize {
     crate::scan::first_of(bytes, b'"', b'\\', 0x20)
 }
@@ -221,6 +276,7 @@ impl MemberNames {
 
     /// Records `name`, whose opening quote is at byte `start` of `text`: a name seen before
     /// and one name too many are refused.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     fn insert(&mut self, text: &str, start: usize, name: JsonStr<'_>) -> Result<(), Error> {
         if self.count == MAX_MEMBERS {
             return Err(Error::Json);
@@ -309,7 +365,8 @@ pub(crate) fn plain_string_members<'a, const N: usize>(
     let mut values = [None; N];
     let mut rest = text.strip_prefix("{\"")?;
     loop {
-        let quote = rest.bytes().position(|b| b == b'"')?;
+        // A name of `names` is one plain run: anything else ends the shape here.
+        let quote = plain_run(rest.as_bytes());
         let (name, after) = (rest.get(..quote)?, rest.get(quote..)?);
         // Byte by byte: names are a few bytes long, shorter than a call to `memcmp`.
         let slot = names
@@ -446,6 +503,9 @@ impl<'a> Cursor<'a> {
 
     /// Parses a member name of the top-level object, records it in `names` (refusing a
     /// duplicate), and moves past the `:` after it.
+    // Inlined on 64-bit targets, as `string` is: the name read, recorded and handed on
+    // without a call. Firmware keeps one copy.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub(super) fn member_name(&mut self, names: &mut MemberNames) -> Result<JsonStr<'a>, Error> {
         let start = self.pos;
         let name = self.member_key()?;
@@ -522,6 +582,25 @@ impl<'a> Cursor<'a> {
         }
     }
 
+    /// [`value`](Self::value), with strings and numbers read in place on 64-bit targets: the
+    /// values a reader looks at on its way (registered claims) are mostly those, and short.
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    pub(super) fn short_value(&mut self, depth: u32) -> Result<Value<'a>, Error> {
+        match self.peek() {
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'-' | b'0'..=b'9') => self.number().map(Value::Number),
+            _ => self.value(depth),
+        }
+    }
+
+    /// [`value`](Self::value): firmware keeps one reader of values.
+    #[cfg(not(target_pointer_width = "64"))]
+    #[inline]
+    pub(super) fn short_value(&mut self, depth: u32) -> Result<Value<'a>, Error> {
+        self.value(depth)
+    }
+
     pub(super) fn literal(&mut self, word: &str) -> Result<(), Error> {
         if self.rest().starts_with(word.as_bytes()) {
             self.pos += word.len();
@@ -590,6 +669,7 @@ impl<'a> Cursor<'a> {
 
     /// Parses a member name and the `:` after it, with the whitespace around the colon: the
     /// one reading of `"name" :` for every object, at any depth.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub(super) fn member_key(&mut self) -> Result<JsonStr<'a>, Error> {
         let name = self.string()?;
         self.skip_ws();
@@ -598,9 +678,40 @@ impl<'a> Cursor<'a> {
         Ok(name)
     }
 
+    // Inlined on 64-bit targets (gateways): a member name or a claim is one plain run, read
+    // by `plain_string` without a call; escapes go to `string_from`. Firmware keeps one copy.
+    #[cfg_attr(target_pointer_width = "64", inline)]
     pub(super) fn string(&mut self) -> Result<JsonStr<'a>, Error> {
         self.expect(b'"')?;
         let start = self.pos;
+        #[cfg(target_pointer_width = "64")]
+        if let Some(plain) = self.plain_string(start) {
+            return Ok(plain);
+        }
+        self.string_from(start)
+    }
+
+    /// The string whose opening quote is just before `start`, when it is one plain run (no
+    /// escape, no control character), with the cursor moved past its closing quote.
+    #[cfg(target_pointer_width = "64")]
+    #[inline]
+    fn plain_string(&mut self, start: usize) -> Option<JsonStr<'a>> {
+        let rest = self.text.as_bytes().get(start..)?;
+        let end = plain_run(rest);
+        if rest.get(end) != Some(&b'"') {
+            return None;
+        }
+        let raw = self.text.get(start..start + end)?;
+        self.pos = start + end + 1;
+        Some(JsonStr {
+            raw,
+            escaped: Escapes::No,
+        })
+    }
+
+    /// The rest of a string whose opening quote is just before `start`, escapes and all.
+    #[cfg_attr(target_pointer_width = "64", inline(never))]
+    fn string_from(&mut self, start: usize) -> Result<JsonStr<'a>, Error> {
         let bytes = self.text.as_bytes();
         let mut escaped = Escapes::No;
         loop {
@@ -677,6 +788,16 @@ impl<'a> Cursor<'a> {
     }
 
     fn digits(&mut self) {
+        // On 64-bit targets eight at a time: a date is ten digits.
+        #[cfg(target_pointer_width = "64")]
+        while let Some(word) = self.rest().first_chunk::<8>() {
+            let flags = non_digits(u64::from_le_bytes(*word));
+            if flags != 0 {
+                self.pos += (flags.trailing_zeros() / 8) as usize;
+                return;
+            }
+            self.pos += 8;
+        }
         while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
         }
@@ -725,6 +846,132 @@ mod tests {
             b":",
         ] {
             assert_eq!(unsigned(refused), None, "{refused:?}");
+        }
+    }
+
+    /// Digits read a word at a time agree with a digit at a time: every length up to 19 (on
+    /// both sides of a word), with a byte that is not a digit at every position, among them
+    /// the neighbours of `'0'` and `'9'` and bytes whose low nibble would carry.
+    #[test]
+    fn digits_are_read_alike_a_word_or_a_byte_at_a_time() {
+        let scalar = |digits: &[u8]| -> Option<u64> {
+            if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            digits.iter().try_fold(0u64, |acc, &d| {
+                acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+            })
+        };
+        let scalar_run = |bytes: &[u8]| bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+        let others = [
+            b'/', b':', b'.', b'e', b'-', b'+', b' ', b'"', 0x00, 0x3A, 0x3F, 0x40, 0x20, 0x29,
+            0xB0, 0xB9, 0xF9, 0xFA, 0xFF,
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut digit = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            b'0' + (state % 10) as u8
+        };
+        for len in 0..=19 {
+            let mut text = [0u8; 24];
+            for _ in 0..40 {
+                for byte in text.iter_mut() {
+                    *byte = digit();
+                }
+                assert_eq!(unsigned(&text[..len]), scalar(&text[..len]), "{len}");
+                let mut cur = Cursor {
+                    text: core::str::from_utf8(&text).unwrap(),
+                    pos: 0,
+                };
+                cur.digits();
+                assert_eq!(cur.pos, text.len());
+                for at in 0..len {
+                    for &other in &others {
+                        let mut probe = text;
+                        probe[at] = other;
+                        assert_eq!(unsigned(&probe[..len]), None, "{len} {at} {other:#x}");
+                        // The scanner's text is UTF-8: bytes above 0x7F in a run of their own.
+                        if other < 0x80 {
+                            let mut cur = Cursor {
+                                text: core::str::from_utf8(&probe[..len]).unwrap(),
+                                pos: 0,
+                            };
+                            cur.digits();
+                            assert_eq!(cur.pos, scalar_run(&probe[..len]), "{len} {at}");
+                        }
+                    }
+                }
+            }
+        }
+        for (text, run) in [
+            ("1234567\u{e9}", 7),
+            ("12345678\u{ffff}9", 8),
+            ("123456789\u{1F600}", 9),
+            ("\u{fa}12345678", 0),
+        ] {
+            let mut cur = Cursor { text, pos: 0 };
+            cur.digits();
+            assert_eq!(cur.pos, run, "{text}");
+        }
+        for n in [
+            12_345_678,
+            99_999_999,
+            1_700_000_000,
+            9_999_999_999_999_999_999,
+        ] {
+            let text = std::format!("{n}");
+            assert_eq!(unsigned(text.as_bytes()), Some(n));
+            assert!(is_number(&text));
+        }
+    }
+
+    /// A string read as one plain run and one read escape by escape come out alike: a
+    /// quote, backslash escape or control character at every offset of a name and of a
+    /// value, which start at different offsets in the word.
+    #[test]
+    fn strings_read_alike_whatever_ends_their_plain_run() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            for (special, expected) in [
+                ("\"", None),
+                ("\\n", Some("\n")),
+                ("\\u00e9", Some("\u{e9}")),
+                ("\\\"", Some("\"")),
+                ("\t", None),
+                ("\u{1f}", None),
+                ("\u{7f}", Some("\u{7f}")),
+                ("\u{e9}", Some("\u{e9}")),
+            ] {
+                for at in 0..=len {
+                    let raw = std::format!("{}{special}{}", &plain[..at], &plain[at..]);
+                    for json in [
+                        std::format!("{{\"{raw}\":1}}"),
+                        std::format!("{{\"x\":\"{raw}\"}}"),
+                    ] {
+                        let mut got = Vec::new();
+                        let read = parse_object(json.as_bytes(), |name, value| {
+                            let s = match value {
+                                Value::String(s) => s,
+                                _ => name,
+                            };
+                            got.push(s.chars().collect::<String>());
+                            Ok(())
+                        });
+                        match expected {
+                            Some(middle) => {
+                                assert_eq!(read, Ok(()), "{json}");
+                                let want = std::format!("{}{middle}{}", &plain[..at], &plain[at..]);
+                                assert_eq!(got, [want], "{json}");
+                            }
+                            // A bare quote ends the string early, leaving text that is
+                            // not JSON; a control character must be escaped.
+                            None => assert_eq!(read, Err(Error::Json), "{json}"),
+                        }
+                    }
+                }
+            }
         }
     }
 
