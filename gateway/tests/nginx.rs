@@ -10,11 +10,8 @@
 
 #[path = "../../tower/tests/common/mod.rs"]
 mod common;
+mod nginx_support;
 mod support;
-
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use base64ct::{Base64UrlUnpadded, Encoding};
 use common::{Idp, node_ready};
@@ -22,89 +19,6 @@ use jwt_core::Es256PrivateKey;
 use jwt_core::dpop::{self, ProofClaims};
 use serde_json::{Value, json};
 use support::{Process, TempDir, client, jwks, seen, token, upstream};
-
-/// Debian's nginx, if it is here with the auth_request module.
-fn nginx() -> Option<PathBuf> {
-    let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.exists())?;
-    let built = Command::new(&binary).arg("-V").output().ok()?;
-    String::from_utf8_lossy(&built.stderr)
-        .contains("http_auth_request_module")
-        .then_some(binary)
-}
-
-struct Nginx {
-    child: Child,
-    dir: TempDir,
-}
-
-impl Drop for Nginx {
-    /// SIGTERM, so the master stops its workers too (SIGKILL would leave them running,
-    /// orphaned, on the port); SIGKILL if it has not exited within 5 s.
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// nginx with `examples/nginx.conf` on a free port in front of `gateway_port` and
-/// `upstream_port`.
-fn start_nginx(binary: &Path, gateway_port: u16, upstream_port: u16) -> (Nginx, u16) {
-    let dir = TempDir::new("nginx");
-    let port = free_port();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nginx.conf");
-    let mut conf = std::fs::read_to_string(example).unwrap();
-    for (name, value) in [
-        ("PREFIX", dir.path().display().to_string()),
-        ("PORT", port.to_string()),
-        ("GATEWAY_PORT", gateway_port.to_string()),
-        ("UPSTREAM_PORT", upstream_port.to_string()),
-    ] {
-        conf = conf.replace(&format!("${{{name}}}"), &value);
-    }
-    assert!(!conf.contains("${"), "every placeholder filled");
-    let conf_path = dir.write("nginx.conf", &conf);
-    let child = Command::new(binary)
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx starts");
-    let nginx = Nginx { child, dir };
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        let log = std::fs::read_to_string(nginx.dir.path().join("error.log")).unwrap_or_default();
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "nginx did not listen:\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (nginx, port)
-}
 
 /// A token with one claim of its payload replaced: same header, same signature.
 fn tampered(token: &str, from: &str, to: &str) -> String {
@@ -142,7 +56,7 @@ const ALGS: &str = "ES256 ES384 ES512 ES256K EdDSA PS256 PS384 PS512 RS256 RS384
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nginx_auth_request_with_jwt_gateway_and_a_real_provider() {
-    let Some(binary) = nginx() else {
+    let Some(binary) = nginx_support::binary() else {
         eprintln!("SKIPPED: nginx test: nginx with the auth_request module is not installed");
         return;
     };
@@ -187,7 +101,7 @@ anonymous = true
     );
     let gateway = Process::start(&["--config", config.to_str().unwrap()]).await;
     let gateway_port: u16 = gateway.base.rsplit(':').next().unwrap().parse().unwrap();
-    let (nginx, port) = start_nginx(&binary, gateway_port, application.address.port());
+    let (nginx, port) = nginx_support::start(&binary, &[gateway_port], application.address.port());
     let orders = format!("http://127.0.0.1:{port}/orders");
 
     // Valid tokens reach the application with their claims; forged copies do not.

@@ -28,11 +28,11 @@
 
 #[path = "../../tower/tests/common/mod.rs"]
 mod common;
+mod nginx_support;
 mod redis_support;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -41,108 +41,26 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use common::{Idp, node_ready};
 use jwt_core::Es256PrivateKey;
 use jwt_core::dpop::{self, ProofClaims};
-use redis_support::{RedisServer, free_port, redis_ready};
+use redis_support::{RedisServer, redis_ready};
 use serde_json::Value;
 use support::{BINARY, Process, TempDir, Upstream, client, upstream};
 
 const REPLICAS: usize = 3;
 const KEY_PREFIX: &str = "jwt-gateway-replicas:";
 
-/// Debian's nginx, if it is here with the auth_request module.
-fn nginx_binary() -> Option<PathBuf> {
-    let binary = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|path| path.exists())?;
-    let built = Command::new(&binary).arg("-V").output().ok()?;
-    String::from_utf8_lossy(&built.stderr)
-        .contains("http_auth_request_module")
-        .then_some(binary)
-}
-
 /// nginx, redis-server and Node.js, or a SKIPPED line naming what is missing.
 fn tools_ready(test: &str) -> Option<PathBuf> {
-    let Some(nginx) = nginx_binary() else {
+    let Some(nginx) = nginx_support::binary() else {
         println!("SKIPPED: {test}: nginx with the auth_request module is not installed");
         return None;
     };
     (redis_ready(test) && node_ready()).then_some(nginx)
 }
 
-/// nginx in the foreground; stopped with SIGTERM (its workers stop with it).
-struct Nginx {
-    child: Child,
-    dir: TempDir,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `examples/nginx.conf` with its gateway upstream made of `gateway_ports` (round-robin,
-/// nginx's defaults otherwise), on a free port; the port.
-fn start_nginx(binary: &Path, gateway_ports: &[u16], upstream_port: u16) -> (Nginx, u16) {
-    let dir = TempDir::new("replicas-nginx");
-    let port = free_port();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nginx.conf");
-    let mut conf = std::fs::read_to_string(example).unwrap();
-    let one = "        server 127.0.0.1:${GATEWAY_PORT};\n";
-    assert!(conf.contains(one), "the example names one gateway server");
-    let servers: String = gateway_ports
-        .iter()
-        .map(|port| format!("        server 127.0.0.1:{port};\n"))
-        .collect();
-    conf = conf.replace(one, &servers);
-    for (name, value) in [
-        ("PREFIX", dir.path().display().to_string()),
-        ("PORT", port.to_string()),
-        ("UPSTREAM_PORT", upstream_port.to_string()),
-        // Left in the example's comments only.
-        ("GATEWAY_PORT", format!("{gateway_ports:?}")),
-    ] {
-        conf = conf.replace(&format!("${{{name}}}"), &value);
-    }
-    assert!(!conf.contains("${"), "every placeholder filled");
-    let conf_path = dir.write("nginx.conf", &conf);
-    let child = Command::new(binary)
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf_path)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx starts");
-    let nginx = Nginx { child, dir };
-    let started = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        let log = std::fs::read_to_string(nginx.dir.path().join("error.log")).unwrap_or_default();
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "nginx did not listen:\n{log}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (nginx, port)
-}
-
 /// Three replicas, their Redis, the provider, nginx and the application behind it.
 /// Dropped in this order: nginx first, the provider last.
 struct Fleet {
-    _nginx: Nginx,
+    _nginx: nginx_support::Nginx,
     /// nginx's port.
     port: u16,
     replicas: Vec<Process>,
@@ -181,8 +99,8 @@ impl Fleet {
         }
         let ports: Vec<u16> = replicas.iter().map(|r| port_of(&r.base)).collect();
         let application = upstream().await;
-        let binary = nginx_binary().unwrap();
-        let (nginx, port) = start_nginx(&binary, &ports, application.address.port());
+        let binary = nginx_support::binary().unwrap();
+        let (nginx, port) = nginx_support::start(&binary, &ports, application.address.port());
         Fleet {
             _nginx: nginx,
             port,
